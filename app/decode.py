@@ -1,0 +1,169 @@
+"""Bytes to text: which codec, checked against the bytes, never believed blindly.
+
+Evidence, in order of trust: a byte-order mark; the charset the caller
+declares (a WHATWG label such as a page's ``charset``); then detection. Each
+is checked by decoding strictly. UTF-8 wins over a declaration when the bytes
+are valid UTF-8 and not plain ASCII (random GBK or Big5 text is almost never
+valid UTF-8: a two-byte GBK character is valid UTF-8 only for lead bytes
+0xC2..0xDF followed by 0x80..0xBF).
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from . import chardata
+from .errors import NotText, UnknownCodec
+from .model import get_model
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Result of `decode_bytes`.
+
+    Attributes:
+        text: the decoded text (without a BOM).
+        codec: Python's canonical codec name (``codecs.lookup(x).name``).
+        bom_bytes: length in bytes of the BOM that was stripped (0 if none).
+        warnings: what the caller should know (a declaration that did not
+            match the bytes, bytes replaced by U+FFFD).
+    """
+
+    text: str
+    codec: str
+    bom_bytes: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def canonical_codec(label: str) -> str:
+    """Map a charset label (WHATWG or Python) to Python's canonical codec name.
+
+    Args:
+        label: e.g. ``GB2312``, ``x-gbk``, ``utf8``, ``big5``, ``latin1``.
+
+    Returns:
+        e.g. ``gb18030``, ``utf-8``, ``big5hkscs``, ``cp1252``: a label is
+        read the way a browser reads it (WHATWG Encoding Standard), so
+        ``gb2312`` gives ``gb18030`` and ``iso-8859-1`` gives ``cp1252``.
+
+    Raises:
+        UnknownCodec: neither table knows the label.
+    """
+    key = label.strip().strip("\"'").lower()
+    name = chardata.WHATWG_LABELS.get(key, key)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UnknownCodec(f"unknown charset {label!r}") from None
+
+
+def _check_binary(data: bytes) -> None:
+    for magic, what in chardata.BINARY_SIGNATURES:
+        if data.startswith(magic):
+            raise NotText(f"the bytes are a {what}, not text (signature {magic[:4].hex()})")
+
+
+def _check_controls(text: str) -> None:
+    if not text:
+        return
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    if controls / len(text) > chardata.MAX_CONTROL_SHARE:
+        raise NotText(
+            f"{controls} of {len(text)} characters are control characters "
+            f"(more than {chardata.MAX_CONTROL_SHARE:.0%}): not text"
+        )
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _detected(data: bytes) -> list[str]:
+    """Codec names charset-normalizer proposes, best first (canonical names)."""
+    from charset_normalizer import from_bytes
+
+    names = []
+    for match in from_bytes(data[:65536]):
+        try:
+            names.append(codecs.lookup(match.encoding).name)
+        except LookupError:
+            continue
+    return names
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode raw bytes, choosing the codec from the evidence.
+
+    Args:
+        data: the raw bytes, as received.
+        declared: a charset label from the caller or the page, or None.
+
+    Returns:
+        A `Decoded`.
+
+    Raises:
+        NotText: the bytes carry a binary signature, or more than
+            `chardata.MAX_CONTROL_SHARE` of the decoded text is control
+            characters.
+        UnknownCodec: `declared` names no codec.
+    """
+    warnings: list[str] = []
+    declared_codec = canonical_codec(declared) if declared else None
+    for bom, codec in chardata.BOMS:
+        if data.startswith(bom):
+            text = _strict(data[len(bom):], codec)
+            if text is not None:
+                _check_controls(text)
+                if declared_codec and declared_codec != codec:
+                    warnings.append(f"declared charset {declared} ignored: the bytes carry a {codec} BOM")
+                return Decoded(text, codec, len(bom), tuple(warnings))
+    _check_binary(data)
+
+    if data.isascii():
+        text = data.decode("ascii")
+        _check_controls(text)
+        return Decoded(text, declared_codec if declared_codec else "utf-8", 0, tuple(warnings))
+
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None:
+        if declared_codec and declared_codec != "utf-8":
+            warnings.append(f"declared charset {declared} ignored: the bytes are valid UTF-8")
+        _check_controls(utf8)
+        return Decoded(utf8, "utf-8", 0, tuple(warnings))
+
+    if declared_codec:
+        text = _strict(data, declared_codec)
+        if text is not None:
+            _check_controls(text)
+            return Decoded(text, declared_codec, 0, tuple(warnings))
+        warnings.append(f"declared charset {declared} does not decode these bytes")
+
+    # Chinese codecs first, then the detector's guesses; strict decodes only,
+    # ranked by the language model (bits per character, lower is better).
+    tried: dict[str, str] = {}
+    for codec in (*chardata.CHINESE_CODECS, *_detected(data)):
+        if codec not in tried:
+            text = _strict(data, codec)
+            if text is not None:
+                tried[codec] = text
+    if tried:
+        model = get_model()
+        sample = {c: t[:4096] for c, t in tried.items()}
+        codec = min(tried, key=lambda c: model.bits_per_char(sample[c]))
+        _check_controls(tried[codec])
+        return Decoded(tried[codec], codec, 0, tuple(warnings))
+
+    # Nothing decodes strictly: UTF-8 or GB18030 with replacement, whichever
+    # replaces fewer bytes.
+    best = min(("utf-8", "gb18030"), key=lambda c: data.decode(c, "replace").count("\ufffd"))
+    text = data.decode(best, "replace")
+    _check_controls(text)
+    warnings.append(
+        f"no codec decodes these bytes cleanly; decoded as {best} with "
+        f"{text.count(chr(0xFFFD))} undecodable sequences replaced by U+FFFD"
+    )
+    return Decoded(text, best, 0, tuple(warnings))

@@ -1,0 +1,460 @@
+"""Orchestration: `repair_text`, `repair_bytes`, `repair` and `apply_plan`.
+
+Passes, in order (each a `Step` in the result):
+
+1. ``decode`` (bytes only): `decode.decode_bytes`.
+2. ``fix_encoding``: round trips for text decoded with the wrong codec
+   (UTF-8 read as GBK, GBK read as Latin-1/cp1252, ...), chosen by the
+   language model. These must see the text before ftfy, which damages
+   GBK-read-as-Latin-1 text (it 'fixes' pairs such as ``Ñ§``).
+3. ``fix_encoding`` (ftfy): ftfy's encoding fixer alone, with its other
+   fixes off, on the lines it finds bad.
+4. ``realign``: GBK streams that lost a byte and decoded misaligned.
+5. ``strip_annotations``: flattened ruby (after 4, since an annotation can
+   follow a character that 4 restores).
+6. ``convert``: OpenCC, when asked for.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
+from ftfy import badness
+
+from . import candidates as cand
+from . import chardata, detect, score
+from .annotations import find_annotations
+from .convert import check_config
+from .convert import convert as opencc_convert
+from .decode import decode_bytes
+from .errors import InvalidPlan, RepairError
+from .model import CharModel, get_model
+from .types import Edit, PlanItem, RepairResult, Span, Step
+
+
+class _Accepted:
+    """A repair decided on: offsets into the text before its pass."""
+
+    __slots__ = ("start", "end", "replacement", "plan", "kind", "confidence", "explanation")
+
+    def __init__(self, start, end, replacement, plan, kind, confidence, explanation):
+        self.start, self.end, self.replacement = start, end, replacement
+        self.plan, self.kind, self.confidence = tuple(plan), kind, confidence
+        self.explanation = explanation
+
+
+def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
+    what = chardata.SPAN_KINDS[kind]
+    steps = ", then ".join(f"{a} {p}" if p else a for a, p in plan)
+    return f"{what}: {steps}"
+
+
+# --- passes ---------------------------------------------------------------
+
+
+def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
+    accepted: list[_Accepted] = []
+    regions: list[tuple[int, int, bool]] = [(s, e, False) for s, e in detect.cjk_runs(text)]
+    regions += [(s, e, True) for s, e in detect.latin_runs(text)]
+    for start, end, latin in sorted(regions):
+        found: list[cand.Candidate] = []
+        for wrong, right, kind in chardata.ROUND_TRIPS:
+            if latin == (wrong in ("cp1252", "latin-1", "sloppy-windows-1252")):
+                found += cand.round_trips(text, start, end, wrong, right, kind)
+        # Group overlapping candidates; the scorer picks one per group.
+        found.sort(key=lambda c: c.start)
+        group: list[cand.Candidate] = []
+        for c in found + [None]:
+            if c is not None and (not group or c.start < max(g.end for g in group)):
+                group.append(c)
+                continue
+            decision = score.choose(text, group, model) if group else None
+            if decision:
+                w = decision.candidate
+                accepted.append(_Accepted(w.start, w.end, w.replacement, w.plan, w.kind,
+                                          decision.confidence, _explain_plan(w.kind, w.plan)))
+            group = [c] if c is not None else []
+    return _non_overlapping(accepted)
+
+
+def _ftfy_pass(text: str) -> list[_Accepted]:
+    accepted = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        start = pos
+        pos += len(line)
+        if line.isascii() or not badness.is_bad(line):
+            continue
+        fixed, plan = ftfy.fix_encoding_and_explain(line)
+        if fixed == line or not plan:
+            continue
+        # Narrow the edit to the changed middle when the plan replays there.
+        a = 0
+        while a < min(len(line), len(fixed)) and line[a] == fixed[a]:
+            a += 1
+        b = 0
+        while b < min(len(line), len(fixed)) - a and line[-1 - b] == fixed[-1 - b]:
+            b += 1
+        ftfy_plan = tuple((step[0], step[1]) for step in plan)
+        s, e, repl = start, start + len(line), fixed
+        try:
+            if ftfy.apply_plan(line[a: len(line) - b], list(plan)) == fixed[a: len(fixed) - b]:
+                s, e, repl = start + a, start + len(line) - b, fixed[a: len(fixed) - b]
+        except Exception:  # noqa: BLE001 (ftfy raises bare errors on plans that do not replay)
+            pass
+        accepted.append(_Accepted(s, e, repl, ftfy_plan, "mojibake", chardata.FTFY_CONFIDENCE,
+                                  _explain_plan("mojibake", ftfy_plan)))
+    return accepted
+
+
+def _realign_pass(text: str, model: CharModel) -> list[_Accepted]:
+    """Byte-loss repairs. Candidates from realignment points whose runs overlap
+    form one group (a folded full-width letter inside a run is itself a
+    possible realignment point), and the scorer picks one per group."""
+    accepted: list[_Accepted] = []
+    group: list[cand.Candidate] = []
+
+    def decide() -> None:
+        decision = score.choose(text, group, model)
+        if decision:
+            w = decision.candidate
+            accepted.append(_Accepted(w.start, w.end, w.replacement, w.plan, w.kind,
+                                      decision.confidence, _explain_plan(w.kind, w.plan)))
+
+    for j in detect.realign_points(text):
+        if model.bits_per_char(text[max(0, j - 3) : j]) < chardata.MIN_REALIGN_BITS_PER_CHAR:
+            continue  # the text before the point reads as Chinese: nothing lost there
+        found = cand.realignments(text, j, model)
+        if not found:
+            continue
+        if group and min(c.start for c in found) >= max(c.end for c in group):
+            decide()
+            group = []
+        group += found
+    if group:
+        decide()
+    return _non_overlapping(accepted)
+
+
+def _annotation_pass(text: str) -> list[_Accepted]:
+    return [
+        _Accepted(s, e, "", (("delete", None),), "ruby_annotation",
+                  chardata.ANNOTATION_CONFIDENCE[
+                      "digit" if reading[-1].isdigit()
+                      else "marked" if not reading.isascii() else "plain"],
+                  f"flattened ruby annotation: {reading!r} is a reading of {text[s - 1]!r}")
+        for s, e, reading in find_annotations(text)
+    ]
+
+
+def _non_overlapping(accepted: list[_Accepted]) -> list[_Accepted]:
+    out: list[_Accepted] = []
+    for a in sorted(accepted, key=lambda a: (a.start, -a.end)):
+        if not out or a.start >= out[-1].end:
+            out.append(a)
+    return out
+
+
+# --- edits and offsets --------------------------------------------------------
+
+
+class _Pass:
+    """One applied pass: its edits and how offsets move through it."""
+
+    def __init__(self, accepted: list[_Accepted]):
+        self.accepted = accepted
+        self.starts = [a.start for a in accepted]
+        shift = 0
+        self.shift_after: list[int] = []  # cumulative length change after edit k
+        self.new_starts: list[int] = []
+        for a in accepted:
+            self.new_starts.append(a.start + shift)
+            shift += len(a.replacement) - (a.end - a.start)
+            self.shift_after.append(shift)
+
+    def forward(self, pos: int, *, is_end: bool) -> int:
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k < 0:
+            return pos
+        a = self.accepted[k]
+        if pos >= a.end:
+            return pos + self.shift_after[k]
+        if pos == a.start and not is_end:
+            return self.new_starts[k]
+        return self.new_starts[k] + len(a.replacement) if is_end else self.new_starts[k]
+
+    def backward(self, pos: int, *, is_end: bool) -> int:
+        k = bisect.bisect_right(self.new_starts, pos) - 1
+        if k < 0:
+            return pos
+        a = self.accepted[k]
+        new_end = self.new_starts[k] + len(a.replacement)
+        if pos >= new_end and not (pos == new_end == self.new_starts[k] and not is_end):
+            return pos - self.shift_after[k]
+        return a.end if is_end else a.start
+
+
+def _apply(text: str, accepted: list[_Accepted]) -> str:
+    parts, pos = [], 0
+    for a in accepted:
+        parts.append(text[pos : a.start])
+        parts.append(a.replacement)
+        pos = a.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+# --- public API -----------------------------------------------------------------
+
+
+def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
+                _encoding: str | None = None, _decode_step: Step | None = None,
+                _bom_bytes: int = 0, _warnings: tuple[str, ...] = ()) -> RepairResult:
+    """Repair mojibake in decoded text.
+
+    Args:
+        text: the text to repair.
+        convert: an OpenCC config id (``t2s``, ``s2t``, ``tw2sp``, ...)
+            applied after repair, or None.
+        strip_annotations: remove flattened ruby annotations (``創(chuàng)``).
+
+    Returns:
+        A `RepairResult`; span offsets are code points into `text` and into
+        the result's text.
+
+    Raises:
+        TypeError: `text` is not a str.
+        UnknownConversion: `convert` is not an OpenCC config id.
+
+    >>> repair_text("鏁版嵁鎶撳彇缁撴灉").text
+    '数据抓取结果'
+    >>> repair_text("´´½¨¹ú¼Ò").text
+    '创建国家'
+    >>> repair_text("干净的中文").changed
+    False
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"repair_text takes str, not {type(text).__name__}")
+    config = check_config(convert)
+    model = get_model()
+    steps: list[Step] = [_decode_step] if _decode_step else []
+    passes: list[_Pass] = []
+    span_sources: list[tuple[int, _Accepted]] = []
+    warnings = list(_warnings)
+    lost = list(detect.lost_runs(text))
+
+    current = text
+    if not text.isascii():
+        stages = [
+            ("fix_encoding", lambda t: _round_trip_pass(t, model),
+             "undid text decoded with the wrong codec"),
+            ("fix_encoding", _ftfy_pass, "ftfy's encoding fixer"),
+            ("realign", lambda t: _realign_pass(t, model),
+             "restored bytes lost from a GBK stream"),
+        ]
+        if strip_annotations:
+            stages.append(("strip_annotations", _annotation_pass,
+                           "removed flattened ruby annotations"))
+        for action, run, explanation in stages:
+            accepted = run(current)
+            if not accepted:
+                continue
+            steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
+                              tuple(Edit(a.start, a.end, a.plan) for a in accepted)))
+            span_sources += [(len(passes), a) for a in accepted]
+            passes.append(_Pass(accepted))
+            current = _apply(current, accepted)
+
+    repaired = current
+    output = opencc_convert(repaired, config) if config else repaired
+    if config:
+        steps.append(Step("convert", config, f"converted with OpenCC {config}"))
+
+    def to_output(pos: int, first_pass: int, is_end: bool) -> int:
+        for p in passes[first_pass:]:
+            pos = p.forward(pos, is_end=is_end)
+        if config and len(output) != len(repaired):
+            pos = len(opencc_convert(repaired[:pos], config))
+        return pos
+
+    def to_input(pos: int, k: int, is_end: bool) -> int:
+        for p in reversed(passes[:k]):
+            pos = p.backward(pos, is_end=is_end)
+        return pos
+
+    spans: list[Span] = []
+    for k, a in span_sources:
+        start, end = to_input(a.start, k, False), to_input(a.end, k, True)
+        new_start = passes[k].forward(a.start, is_end=False)
+        out_start = to_output(new_start, k + 1, False)
+        out_end = to_output(new_start + len(a.replacement), k + 1, True)
+        plan = a.plan + ((("convert", config),) if config else ())
+        spans.append(Span(a.kind, start, end, out_start, out_end, text[start:end],
+                          output[out_start:out_end], a.confidence, plan, a.explanation))
+    for s, e, what in lost:
+        o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
+        spans.append(Span("lost", s, e, o_start, o_end, what, output[o_start:o_end], 0.0, (),
+                          f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
+        warnings.append(f"characters {s}..{e} ({what[:12]!r}) are lost beyond repair; "
+                        "left as they are")
+    spans.sort(key=lambda s: (s.start, s.end))
+
+    if _encoding is not None:
+        spans = _with_byte_offsets(text, spans, _encoding, _bom_bytes)
+    confidence = score.combine([s.confidence for s in spans])
+    return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
+                        tuple(spans), tuple(warnings))
+
+
+def _with_byte_offsets(text: str, spans: list[Span], codec: str, bom: int) -> list[Span]:
+    """Fill start_byte/end_byte by encoding the text between span edges once."""
+    from dataclasses import replace
+
+    edges = sorted({s.start for s in spans} | {s.end for s in spans})
+    offsets, pos, nbytes = {}, 0, bom
+    for edge in edges:
+        nbytes += len(text[pos:edge].encode(codec, "replace"))
+        offsets[edge] = nbytes
+        pos = edge
+    return [replace(s, start_byte=offsets[s.start], end_byte=offsets[s.end]) for s in spans]
+
+
+def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None = None,
+                 strip_annotations: bool = True) -> RepairResult:
+    """Decode raw bytes, then repair the text.
+
+    Args:
+        data: the bytes as received.
+        charset: the charset the page or the caller declares (a WHATWG or
+            Python label); evidence checked against the bytes, not an order.
+        convert: as for `repair_text`.
+        strip_annotations: as for `repair_text`.
+
+    Returns:
+        A `RepairResult` whose `encoding` is the codec used; spans carry
+        `start_byte`/`end_byte` into `data`.
+
+    Raises:
+        TypeError: `data` is not bytes.
+        NotText: the bytes are not text.
+        UnknownCodec: `charset` names no codec.
+        UnknownConversion: `convert` is not an OpenCC config id.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"repair_bytes takes bytes, not {type(data).__name__}")
+    data = bytes(data)
+    check_config(convert)
+    decoded = decode_bytes(data, charset)
+    step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
+    return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
+                       _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
+                       _warnings=decoded.warnings)
+
+
+def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,
+           strip_annotations: bool = True) -> RepairResult:
+    """`repair_bytes` for bytes, `repair_text` for str (`charset` is then ignored).
+
+    Raises:
+        TypeError: `data` is neither str nor bytes.
+        RepairError: see `repair_bytes`.
+    """
+    if isinstance(data, str):
+        return repair_text(data, convert=convert, strip_annotations=strip_annotations)
+    return repair_bytes(data, charset=charset, convert=convert,
+                        strip_annotations=strip_annotations)
+
+
+# --- replay -----------------------------------------------------------------------
+
+
+def _apply_item(value: str | bytes, action: str, parameter: str | None) -> str | bytes:
+    try:
+        if action == "encode" and isinstance(value, str):
+            return value.encode(parameter)
+        if action == "decode" and isinstance(value, bytes):
+            return value.decode(parameter)
+        if action == "widen" and isinstance(value, str):
+            if parameter == "except_last":
+                return value[:-1].translate(chardata.WIDEN_TABLE) + value[-1:]
+            if parameter == "all":
+                return value.translate(chardata.WIDEN_TABLE)
+        if action == "realign" and isinstance(value, bytes) and parameter:
+            return bytes.fromhex(parameter) + value
+        if action == "apply" and isinstance(value, str) and parameter in ftfy.FIXERS:
+            return ftfy.FIXERS[parameter](value)
+        if action == "delete" and isinstance(value, str):
+            return ""
+        if action == "convert" and isinstance(value, str) and parameter:
+            return opencc_convert(value, parameter)
+        if action == "normalize" and isinstance(value, str) and parameter:
+            return unicodedata.normalize(parameter, value)
+    except (UnicodeError, LookupError, ValueError) as exc:
+        raise InvalidPlan(f"step ({action!r}, {parameter!r}) failed: {exc}") from exc
+    except RepairError as exc:
+        raise InvalidPlan(str(exc)) from exc
+    raise InvalidPlan(f"cannot replay ({action!r}, {parameter!r}) on {type(value).__name__}")
+
+
+def apply_plan(value: str | bytes, plan) -> str:
+    """Replay a plan or a list of steps.
+
+    Args:
+        value: the original text, or bytes when the plan starts by decoding.
+        plan: either a span's plan (``[(action, parameter), ...]``) or a
+            result's `steps` (`Step` objects or their dicts).
+
+    Returns:
+        The text the plan produces.
+
+    Raises:
+        InvalidPlan: a step cannot be replayed on what it receives, or an
+            edit's offsets fall outside the text.
+
+    >>> apply_plan("鏁版嵁", [("encode", "gb18030"), ("decode", "utf-8")])
+    '数据'
+    """
+    items = list(plan)
+    if items and (isinstance(items[0], Step) or isinstance(items[0], dict)):
+        return _apply_steps(value, items)
+    for action, parameter in items:
+        value = _apply_item(value, action, parameter)
+    if not isinstance(value, str):
+        raise InvalidPlan("the plan ends with bytes, not text")
+    return value
+
+
+def _apply_steps(value: str | bytes, steps: list) -> str:
+    for step in steps:
+        d = step if isinstance(step, dict) else step.to_dict()
+        action, parameter = d["action"], d.get("parameter")
+        if action == "decode":
+            if not isinstance(value, bytes):
+                raise InvalidPlan("a decode step needs bytes")
+            value = decode_bytes(value, parameter).text if parameter is None else \
+                value.decode(parameter, "replace")
+            for bom, codec in chardata.BOMS:
+                if codec == parameter and value.startswith("\ufeff"):
+                    value = value[1:]
+            continue
+        if not isinstance(value, str):
+            raise InvalidPlan(f"step {action!r} needs text")
+        if action == "convert":
+            value = opencc_convert(value, parameter)
+            continue
+        parts, pos = [], 0
+        for e in d["edits"]:
+            start, end = e["start"], e["end"]
+            if not pos <= start <= end <= len(value):
+                raise InvalidPlan(f"edit {start}..{end} is outside the text or out of order")
+            parts.append(value[pos:start])
+            parts.append(apply_plan(value[start:end], [tuple(p) for p in e["plan"]]))
+            pos = end
+        parts.append(value[pos:])
+        value = "".join(parts)
+    if not isinstance(value, str):
+        raise InvalidPlan("the steps end with bytes, not text")
+    return value

@@ -1,0 +1,67 @@
+"""Errors that luanma's engine raises. Nothing else escapes `repair*`.
+
+Exception tree::
+
+    RepairError                  base class; every engine error is one
+    ├── NotText                  bytes that are not text (binary signature,
+    │                            too many control bytes after decoding)
+    ├── InputTooLarge            input longer than the caller's limit
+    ├── UnknownConversion        `convert` is not an OpenCC config id
+    ├── UnknownCodec             a charset label no codec answers to
+    └── InvalidPlan              `apply_plan` was given a step it cannot replay
+
+The HTTP layer (`app/api/main.py`) maps each class to one status code; the
+engine never imports FastAPI.
+"""
+
+from __future__ import annotations
+
+
+class RepairError(Exception):
+    """Base class of every error the engine raises.
+
+    Attributes:
+        code: a short machine-readable name, stable across versions
+            (used as `error.code` in HTTP error bodies).
+    """
+
+    code = "repair_error"
+
+
+class NotText(RepairError):
+    """The bytes given are not text (a binary format, or mostly control bytes)."""
+
+    code = "not_text"
+
+
+class InputTooLarge(RepairError):
+    """The input is longer than the configured limit."""
+
+    code = "input_too_large"
+
+
+class UnknownConversion(RepairError):
+    """`convert` names no OpenCC config.
+
+    Attributes:
+        valid: the config ids that are accepted, sorted.
+    """
+
+    code = "unknown_conversion"
+
+    def __init__(self, name: str, valid: list[str]):
+        self.name = name
+        self.valid = valid
+        super().__init__(f"unknown OpenCC config {name!r}; valid: {', '.join(valid)}")
+
+
+class UnknownCodec(RepairError):
+    """A charset label that neither Python nor the WHATWG label table knows."""
+
+    code = "unknown_codec"
+
+
+class InvalidPlan(RepairError):
+    """`apply_plan` met a step it cannot replay (unknown action, bad offsets)."""
+
+    code = "invalid_plan"

@@ -1,0 +1,281 @@
+"""A character-level Chinese language model: how Chinese does a string look?
+
+Data: jieba's dictionary (``jieba/dict.txt`` in the ``jieba`` package, MIT
+licence): 349,046 words with corpus frequencies, 99.9 million character
+occurrences over 12,045 distinct characters, from which we take
+
+* unigram counts ``U[c]``: each word's frequency added once per occurrence of
+  ``c`` in it;
+* bigram counts ``B[ab]``: each word's frequency added for each adjacent pair
+  inside it.
+
+Why jieba's dictionary: it is Simplified Chinese with real frequencies, ships
+inside a well-kept, permissively licensed package (no download at run time),
+and its character inventory covers GB2312 level 1 and 2. Its weakness is that
+a word list has no cross-word pairs and no punctuation; cross-word pairs fall
+back to the unigram through Witten-Bell interpolation, and non-Han characters
+are scored by class (see `CLASS_BITS`).
+
+Traditional text is scored after a character-by-character OpenCC ``t2s``
+mapping, so 區 scores as 区.
+
+Scoring unit: bits (``-log2 P``), lower is more Chinese-like.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from . import chardata
+
+# Size of the Han character space the unigram is smoothed over: CJK Unified
+# Ideographs (20,992) plus Extension A (6,592), Unicode 15.
+HAN_SPACE = 20992 + 6592
+# Additive smoothing constant for unseen characters (Lidstone, k = 0.5,
+# "expected likelihood estimation"); an unseen Han character costs
+# about log2(N / 0.5) = 27.6 bits, a rare seen one about 23.
+UNIGRAM_K = 0.5
+
+# Longest dictionary word the segmenter looks up (characters); jieba's
+# dictionary has longer entries, but few, and idioms are four characters.
+MAX_WORD_LEN = 8
+# Context characters taken on each side of a scored span.
+CONTEXT_CHARS = 4
+# Extra cost of a Han character that jieba does not list as a word on its own:
+# the model must spend bits saying a word boundary falls there (about 1 in 16
+# single-character tokens of this kind is a prior, not a measurement).
+OOV_WORD_BITS = 4.0
+
+# Cost in bits of a non-Han character, by class. These are priors, not
+# measurements: a character of Chinese running text is punctuation about one
+# time in eight (so about 3 bits, less 1 bit for the common marks), ASCII
+# letters and digits appear in runs (mixed text), and private-use, unassigned
+# and replacement characters are what broken decoding produces.
+CLASS_BITS: dict[str, float] = {
+    "punct": 9.0,  # CJK punctuation not in chardata.PUNCT_SHARES
+    "space": 5.0,
+    "ascii": 6.0,  # ASCII letters, digits, ASCII punctuation
+    "latin": 12.0,  # other Latin letters (accented)
+    "kana": 14.0,  # Japanese kana inside Chinese text
+    "symbol": 12.0,  # other symbols and punctuation
+    "junk": 30.0,  # private use, unassigned, U+FFFD, controls
+}
+
+
+def _char_class(ch: str) -> str:
+    if ch in chardata.CJK_PUNCTUATION:
+        return "punct"
+    if ch.isspace():
+        return "space"
+    if ch < "\x7f":
+        return "ascii" if ch.isprintable() else "junk"
+    cat = unicodedata.category(ch)
+    if cat in ("Co", "Cn", "Cs", "Cc") or ch == "\ufffd":
+        return "junk"
+    if "\u3040" <= ch <= "\u30ff":
+        return "kana"
+    if cat.startswith("L") and ch < "\u0250":
+        return "latin"
+    return "symbol"
+
+
+class CharModel:
+    """A word-boundary character bigram model over Han characters.
+
+    From a word list with frequencies, a character's successor is either the
+    next character of the same word or, after the word ends, the first
+    character of the next token (a word or a punctuation mark)::
+
+        P(b | a) = (1 - E(a)) * P_in(b | a) + E(a) * P_next(b)
+
+    where ``E(a)`` is the share of ``a``'s occurrences that end a word,
+    ``P_in`` the within-word successor distribution (Witten-Bell smoothed
+    towards the unigram), and ``P_next(b) = (1 - PUNCT_TOKEN_SHARE) * S(b)`` for
+    a Han ``b`` (``S``: word-initial distribution, Lidstone-smoothed) or
+    ``PUNCT_TOKEN_SHARE * PUNCT_SHARES[b]`` for a punctuation mark. After any
+    non-Han character the next Han character costs ``-log2 S(b)``.
+
+    Build with `CharModel.from_jieba()`; one instance per process via
+    `get_model()`.
+    """
+
+    def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int],
+                 initials: dict[str, int], finals: dict[str, int], words: dict[str, int],
+                 version: str):
+        self.version = version
+        total_words = sum(words.values())
+        word_share = 1.0 - chardata.PUNCT_TOKEN_SHARE
+        self._word_cost = {
+            w: -math.log2(word_share * n / total_words)
+            for w, n in words.items()
+            if len(w) <= MAX_WORD_LEN
+        }
+        self._u = unigrams
+        self._b = bigrams
+        n = sum(unigrams.values())
+        self._uni_denominator = n + UNIGRAM_K * HAN_SPACE
+        self._s = initials
+        self._start_denominator = sum(initials.values()) + UNIGRAM_K * HAN_SPACE
+        # Witten-Bell: C(a) = tokens following a inside words, T(a) = types.
+        follow_tokens: Counter[str] = Counter()
+        follow_types: Counter[str] = Counter()
+        for pair, count in bigrams.items():
+            follow_tokens[pair[0]] += count
+            follow_types[pair[0]] += 1
+        self._c = dict(follow_tokens)
+        self._t = dict(follow_types)
+        self._end = {ch: finals.get(ch, 0) / count for ch, count in unigrams.items()}
+        self._punct_bits = {
+            mark: -math.log2(chardata.PUNCT_TOKEN_SHARE * share)
+            for mark, share in chardata.PUNCT_SHARES.items()
+        }
+        self._word_bits = -math.log2(1 - chardata.PUNCT_TOKEN_SHARE)
+        self._t2s = _t2s_char
+
+    @classmethod
+    def from_jieba(cls) -> "CharModel":
+        """Build the model from jieba's bundled dictionary (about 1 s).
+
+        Raises:
+            OSError: if the jieba package's dict.txt cannot be read.
+        """
+        import jieba
+
+        path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        unigrams: Counter[str] = Counter()
+        bigrams: Counter[str] = Counter()
+        initials: Counter[str] = Counter()
+        finals: Counter[str] = Counter()
+        words: dict[str, int] = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                word, freq, _ = line.split(" ", 2)
+                n = int(freq)
+                for ch in word:
+                    unigrams[ch] += n
+                for i in range(len(word) - 1):
+                    bigrams[word[i : i + 2]] += n
+                initials[word[0]] += n
+                finals[word[-1]] += n
+                words[word] = words.get(word, 0) + n
+        return cls(dict(unigrams), dict(bigrams), dict(initials), dict(finals), words,
+                   version=f"jieba-{jieba.__version__}-dict")
+
+    def unigram_bits(self, ch: str) -> float:
+        """Cost in bits of Han `ch` (Simplified) on its own."""
+        return -math.log2((self._u.get(ch, 0) + UNIGRAM_K) / self._uni_denominator)
+
+    def start_bits(self, ch: str) -> float:
+        """Cost in bits of Han `ch` (Simplified) opening a word."""
+        return -math.log2((self._s.get(ch, 0) + UNIGRAM_K) / self._start_denominator)
+
+    def _han_after_han(self, prev: str, ch: str) -> float:
+        end = self._end.get(prev, 1.0)
+        p_next = (1.0 - chardata.PUNCT_TOKEN_SHARE) * (
+            (self._s.get(ch, 0) + UNIGRAM_K) / self._start_denominator
+        )
+        c = self._c.get(prev)
+        if not c or end >= 1.0:
+            return -math.log2(p_next)
+        t = self._t[prev]
+        p_uni = (self._u.get(ch, 0) + UNIGRAM_K) / self._uni_denominator
+        p_in = (self._b.get(prev + ch, 0) + t * p_uni) / (c + t)
+        return -math.log2((1.0 - end) * p_in + end * p_next)
+
+    def char_bits(self, prev: str, ch: str) -> float:
+        """Cost in bits of `ch` following `prev` (either may be any character;
+        `prev` may be "" at the start of text)."""
+        prev_han = bool(prev) and chardata.HAN_RE.match(prev) is not None
+        if chardata.HAN_RE.match(ch):
+            s = self._t2s(ch)
+            if prev_han:
+                return self._han_after_han(self._t2s(prev), s)
+            return self.start_bits(s) + self._word_bits
+        if prev_han and ch in chardata.HALF_TO_FULL_PUNCT:
+            # Pages often write Chinese punctuation half-width: score "考核?"
+            # as the "考核？" it stands for.
+            ch = chardata.HALF_TO_FULL_PUNCT[ch]
+        punct = self._punct_bits.get(ch)
+        if punct is not None:
+            if prev_han:
+                end = self._end.get(self._t2s(prev), 1.0)
+                return punct - math.log2(max(end, chardata.MIN_WORD_END_SHARE))
+            return punct
+        return CLASS_BITS[_char_class(ch)]
+
+    def cost(self, text: str, left: str = "", right: str = "") -> float:
+        """Cost in bits of `text` between its context, by word segmentation.
+
+        The string ``left[-CONTEXT_CHARS:] + text + right[:CONTEXT_CHARS]`` is
+        segmented into jieba dictionary words, punctuation marks and single
+        characters so that the sum of costs is least (dynamic programming,
+        words up to `MAX_WORD_LEN` characters, after a character-wise t2s
+        mapping). A word costs ``-log2((1 - PUNCT_TOKEN_SHARE) * f / F)``
+        (``f`` its jieba frequency, ``F`` the total); a Han character that is
+        no word on its own costs its unigram bits plus `OOV_WORD_BITS`; other
+        characters cost `char_bits` from the previous character.
+
+        Args:
+            text: the characters scored.
+            left: text before it (context; its last `CONTEXT_CHARS` are used).
+            right: text after it (its first `CONTEXT_CHARS` are used).
+
+        Returns:
+            The least total cost in bits of context and text together; costs
+            of candidates for the same span with the same context compare.
+        """
+        full = left[-CONTEXT_CHARS:] + text + right[:CONTEXT_CHARS]
+        return self._segment_cost(full)
+
+    def _segment_cost(self, full: str) -> float:
+        mapped = [self._t2s(ch) if chardata.HAN_RE.match(ch) else ch for ch in full]
+        n = len(mapped)
+        best = [0.0] + [math.inf] * n
+        words = self._word_cost
+        for end in range(1, n + 1):
+            ch = mapped[end - 1]
+            prev = mapped[end - 2] if end >= 2 else ""
+            if chardata.HAN_RE.match(ch):
+                single = words.get(ch)
+                if single is None:
+                    single = self.unigram_bits(ch) + OOV_WORD_BITS
+            else:
+                single = self.char_bits(prev, ch)
+            b = best[end - 1] + single
+            for length in range(2, min(MAX_WORD_LEN, end) + 1):
+                w_cost = words.get("".join(mapped[end - length : end]))
+                if w_cost is not None and best[end - length] + w_cost < b:
+                    b = best[end - length] + w_cost
+            best[end] = b
+        return best[n]
+
+    def bits_per_char(self, text: str) -> float:
+        """Mean cost of `text`, in bits per character (0.0 for empty text)."""
+        return self.cost(text) / len(text) if text else 0.0
+
+
+@lru_cache(maxsize=65536)
+def _t2s_char(ch: str) -> str:
+    from .convert import converter
+
+    out = converter("t2s").convert(ch)
+    return out if len(out) == 1 else ch
+
+
+_lock = threading.Lock()
+_model: CharModel | None = None
+
+
+def get_model() -> CharModel:
+    """The process-wide model, built on first call (about one second)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = CharModel.from_jieba()
+    return _model

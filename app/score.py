@@ -1,0 +1,84 @@
+"""Choose among candidate repairs of one region, and say how sure we are.
+
+Costs are the language model's bits (`model.CharModel.cost`), so a cost
+difference is a log-likelihood ratio. The posterior of each alternative
+(leaving the text as it is, or each candidate) is the softmax of minus its
+cost in base 2, with two priors:
+
+* leaving the text alone is favoured by `chardata.KEEP_PRIOR_BITS`, since
+  most text is clean (no false positive is acceptable);
+* each byte a repair had to guess costs `chardata.GUESS_BITS` (256
+  possible values: 8 bits).
+
+A candidate wins only when it is more probable than keeping the text; its
+posterior is the span's confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import chardata
+from .annotations import context_before
+from .candidates import Candidate
+from .model import CharModel
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The winning candidate of a region and its posterior probability."""
+
+    candidate: Candidate
+    confidence: float
+    gain_bits: float
+
+
+def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision | None:
+    """Pick the best of `candidates` (all for one region of `text`) or none.
+
+    Args:
+        text: the text the candidates' offsets point into.
+        candidates: alternatives for overlapping parts of one region.
+        model: the language model.
+
+    Returns:
+        The winner and its confidence, or None when keeping the text is at
+        least as probable as every candidate.
+    """
+    unique: dict[tuple[int, int, str], Candidate] = {}
+    for c in candidates:  # the same repair reached by two plans counts once
+        unique.setdefault((c.start, c.end, c.replacement), c)
+    candidates = list(unique.values())
+    if not candidates:
+        return None
+    lo = min(c.start for c in candidates)
+    hi = max(c.end for c in candidates)
+    left = context_before(text, lo)
+    right = text[hi : hi + 1]
+    keep = model.cost(text[lo:hi], left, right) - chardata.KEEP_PRIOR_BITS
+    costs = []
+    for c in candidates:
+        window = text[lo : c.start] + c.replacement + text[c.end : hi]
+        costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed)
+    best = min(range(len(candidates)), key=costs.__getitem__)
+    if costs[best] >= keep:
+        return None
+    floor = min(costs[best], keep)
+    weights = [2.0 ** ((floor - c) / chardata.CONFIDENCE_TEMPERATURE) for c in costs]
+    keep_weight = 2.0 ** ((floor - keep) / chardata.CONFIDENCE_TEMPERATURE)
+    confidence = weights[best] / (sum(weights) + keep_weight)
+    return Decision(candidates[best], round(confidence, 4), keep - costs[best])
+
+
+def keep_confidence(text: str) -> float:
+    """Confidence that a text in which nothing was found is what its author
+    wrote: `chardata.CLEAN_CONFIDENCE` (a prior, see there)."""
+    del text
+    return chardata.CLEAN_CONFIDENCE
+
+
+def combine(confidences: list[float]) -> float:
+    """Document confidence from independent span confidences: their product
+    times the clean-text prior. Returns a float in [0, 1]."""
+    return round(chardata.CLEAN_CONFIDENCE * math.prod(confidences), 4)

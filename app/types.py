@@ -1,0 +1,153 @@
+"""The values luanma passes between its stages and returns to callers.
+
+All are frozen dataclasses; `to_dict()` gives the JSON shape the HTTP API
+returns. Offsets named `start`/`end` are code-point indices, half-open;
+offsets into bytes are named `start_byte`/`end_byte`.
+
+A *plan* is a list of `(action, parameter)` pairs, replayed by
+`app.engine.apply_plan` (after ftfy's `apply_plan`). Plan actions:
+
+=====================  =========  ===============================================
+action                 on         meaning
+=====================  =========  ===============================================
+``encode``             str        encode with the codec named by `parameter`
+``decode``             bytes      decode with the codec named by `parameter`
+``widen``              str        turn ASCII ``!``..``~`` into full-width forms
+                                  (U+FF01..U+FF5E): undoes a page's width folding;
+                                  `parameter` ``all`` or ``except_last`` (the
+                                  last character is a real ASCII byte)
+``realign``            bytes      put back a lost byte; `parameter` is its hex,
+                                  prefixed to the bytes
+``apply``              str        one of ftfy's encoding fixes, by function name
+``delete``             str        remove the text (a flattened ruby annotation)
+``convert``            str        OpenCC conversion; `parameter` is a config id
+=====================  =========  ===============================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+PlanItem = tuple[str, "str | None"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One replacement made by a step.
+
+    Attributes:
+        start: code-point offset into the text *before the step*, inclusive.
+        end: code-point offset into the text before the step, exclusive.
+        plan: replays ``text[start:end]`` into its replacement.
+    """
+
+    start: int
+    end: int
+    plan: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One pass over the whole document, in the order it was applied.
+
+    Attributes:
+        action: ``decode`` (bytes to str, `parameter` is the codec),
+            ``fix_encoding``, ``realign``, ``strip_annotations`` (each made of
+            `edits`), or ``convert`` (`parameter` is the OpenCC config id).
+        parameter: codec name or config id, else None.
+        explanation: one sentence a person can read.
+        edits: non-overlapping replacements, sorted by start, with offsets
+            into the text as it was before this step.
+    """
+
+    action: str
+    parameter: str | None
+    explanation: str
+    edits: tuple[Edit, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["edits"] = [
+            {"start": e.start, "end": e.end, "plan": [list(p) for p in e.plan]} for e in self.edits
+        ]
+        return d
+
+
+@dataclass(frozen=True)
+class Span:
+    """One changed (or damaged but unrecoverable) region.
+
+    Attributes:
+        kind: the damage, one of `chardata.SPAN_KINDS`.
+        start: code-point offset into the input text (for bytes input, into
+            the decoded text), inclusive; `end` exclusive.
+        out_start: code-point offset into the output text; `out_end` exclusive.
+        original: the input text of the region.
+        repaired: the output text of the region (equal to `original` when the
+            region could not be repaired).
+        confidence: probability in [0, 1] that `repaired` is what the author
+            wrote.
+        plan: replays `original` into `repaired` before any conversion.
+        explanation: one sentence a person can read.
+        start_byte: for bytes input, offset of the region in the input bytes;
+            else None. `end_byte` likewise.
+        lost: code-point offsets into `repaired` of characters whose bytes
+            were lost (each shown as U+FFFD).
+    """
+
+    kind: str
+    start: int
+    end: int
+    out_start: int
+    out_end: int
+    original: str
+    repaired: str
+    confidence: float
+    plan: tuple[PlanItem, ...]
+    explanation: str
+    start_byte: int | None = None
+    end_byte: int | None = None
+    lost: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["plan"] = [list(p) for p in self.plan]
+        d["lost"] = list(self.lost)
+        return d
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """What `repair`, `repair_text` and `repair_bytes` return.
+
+    Attributes:
+        text: the repaired text.
+        confidence: probability in [0, 1] that `text` is what the author wrote.
+        changed: True when `text` differs from the input (for bytes input,
+            from the input decoded with `encoding`).
+        encoding: for bytes input, Python's canonical codec name
+            (``codecs.lookup(name).name``); None for text input.
+        steps: the passes applied, in order; ``apply_plan(input, steps)``
+            gives `text`.
+        spans: every changed or damaged region, sorted by `start`.
+        warnings: things the caller should know that changed nothing.
+    """
+
+    text: str
+    confidence: float
+    changed: bool
+    encoding: str | None
+    steps: tuple[Step, ...] = ()
+    spans: tuple[Span, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "confidence": self.confidence,
+            "changed": self.changed,
+            "encoding": self.encoding,
+            "steps": [s.to_dict() for s in self.steps],
+            "spans": [s.to_dict() for s in self.spans],
+            "warnings": list(self.warnings),
+        }
