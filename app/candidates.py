@@ -163,6 +163,8 @@ def realignments(text: str, j: int, model: CharModel) -> list[Candidate]:
             continue
         if not tail or tail[-1] < "\x80" or tail.encode("gb18030") != run[1:]:
             continue
+        if len(tail) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(tail):
+            continue  # started too early: clean characters re-read out of step
         before = context_before(text, i)
         firsts = []
         for lead in range(0x81, 0xFF):

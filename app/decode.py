@@ -67,7 +67,7 @@ def _check_binary(data: bytes) -> None:
 def _check_controls(text: str) -> None:
     if not text:
         return
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f")
+    controls = len(chardata.CONTROL_RE.findall(text))
     if controls / len(text) > chardata.MAX_CONTROL_SHARE:
         raise NotText(
             f"{controls} of {len(text)} characters are control characters "
@@ -124,6 +124,12 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     _check_binary(data)
 
     if data.isascii():
+        for marker, codec in chardata.SEVEN_BIT_MARKERS:
+            if marker in data:
+                text = _strict(data, codec)
+                if text is not None:
+                    _check_controls(text)
+                    return Decoded(text, codecs.lookup(codec).name, 0, tuple(warnings))
         text = data.decode("ascii")
         _check_controls(text)
         return Decoded(text, declared_codec if declared_codec else "utf-8", 0, tuple(warnings))

@@ -254,6 +254,22 @@ class CharModel:
             best[end] = b
         return best[n]
 
+    def reads_as_chinese(self, text: str) -> bool:
+        """Whether a repair's text reads as Chinese, not as an accident of decoding.
+
+        Many strings in other scripts decode to Han characters through a CJK
+        codec (``NicolÃ¡s`` read back through GBK gives ``Nicol谩s``; Greek
+        UTF-8 read as cp1252 then GBK gives ``螘位位畏``). Real repairs give
+        common words.
+
+        Returns:
+            True when `text` holds at least `chardata.MIN_REPAIRED_HAN` Han
+            characters and costs at most `chardata.MAX_BITS_PER_HAN` bits per
+            Han character (`cost`, no context).
+        """
+        han = len(chardata.HAN_RE.findall(text))
+        return han >= chardata.MIN_REPAIRED_HAN and self.cost(text) / han <= chardata.MAX_BITS_PER_HAN
+
     def bits_per_char(self, text: str) -> float:
         """Mean cost of `text`, in bits per character (0.0 for empty text)."""
         return self.cost(text) / len(text) if text else 0.0

@@ -48,7 +48,8 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     """
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
-        unique.setdefault((c.start, c.end, c.replacement), c)
+        if model.reads_as_chinese(c.replacement):
+            unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
     if not candidates:
         return None

@@ -1,0 +1,171 @@
+"""Routes: parse the request, call the engine, map the result to a schema."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from email.message import Message
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import ValidationError
+
+from .. import __version__
+from ..engine import repair_bytes, repair_text
+from ..errors import InputTooLarge
+from ..model import get_model
+from ..settings import get_settings
+from ..types import RepairResult
+from .schemas import ErrorResponse, RepairRequest, RepairResponse
+
+router = APIRouter()
+
+
+class ApiError(Exception):
+    """A client error found by the HTTP layer (not the engine)."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+_EXAMPLE_GARBLED = "鏁版嵁鎶撳彇缁撴灉"
+_REQUEST_BODY = {
+    "required": False,
+    "description": (
+        "The text or bytes to repair. Raw bytes as application/octet-stream (the page's "
+        "charset, if known, in the `charset` query parameter); text/plain with its charset "
+        "parameter; or JSON with `text` or `base64` plus options."
+    ),
+    "content": {
+        "application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"},
+            "example": "(raw bytes of a scraped page)",
+        },
+        "text/plain": {
+            "schema": {"type": "string"},
+            "examples": {
+                "utf8_as_gbk": {"summary": "UTF-8 read as GBK", "value": _EXAMPLE_GARBLED},
+                "gbk_as_latin1": {"summary": "GBK read as Latin-1", "value": "´´½¨¹ú¼Ò"},
+            },
+        },
+        "application/json": {
+            "schema": RepairRequest.model_json_schema(),
+            "examples": {
+                "text": {"summary": "Text", "value": {"text": _EXAMPLE_GARBLED}},
+                "base64": {
+                    "summary": "GBK bytes, base64, converted to Traditional",
+                    "value": {"base64": "yv2+3bvxyKE=", "charset": "gbk", "convert": "s2t"},
+                },
+                "ruby": {"summary": "Flattened ruby", "value": {"text": "創(chuàng)建國家"}},
+            },
+        },
+    },
+}
+
+_ERRORS = {
+    413: {"model": ErrorResponse, "description": "Body larger than LUANMA_MAX_DOCUMENT_BYTES"},
+    415: {"model": ErrorResponse, "description": "Unsupported content type"},
+    422: {"model": ErrorResponse, "description": "Invalid JSON, base64 or option; bytes not text"},
+}
+
+
+def _media_type(request: Request) -> tuple[str, dict[str, str]]:
+    raw = request.headers.get("content-type")
+    if not raw:
+        return "application/octet-stream", {}
+    msg = Message()
+    msg["content-type"] = raw
+    params = {k.lower(): v for k, v in msg.get_params()[1:]}
+    return msg.get_content_type(), params
+
+
+def _response(result: RepairResult, request: Request) -> Response:
+    accept = request.headers.get("accept", "")
+    if "text/plain" in accept and "application/json" not in accept:
+        return PlainTextResponse(
+            result.text, headers={"X-Repair-Confidence": f"{result.confidence:.4f}"}
+        )
+    body = RepairResponse(**result.to_dict(), version=__version__, model=get_model().version)
+    return Response(body.model_dump_json(), media_type="application/json",
+                    headers={"X-Repair-Confidence": f"{result.confidence:.4f}"})
+
+
+@router.post(
+    "/v1/repair",
+    response_model=RepairResponse,
+    responses={200: {"content": {"text/plain": {}}}, **_ERRORS},
+    openapi_extra={"requestBody": _REQUEST_BODY},
+    summary="Repair garbled Chinese text",
+)
+async def repair_endpoint(
+    request: Request,
+    charset: str | None = Query(None, description="The page's declared charset (evidence)."),
+    convert: str | None = Query(None, description="OpenCC config id: t2s, s2t, tw2sp, ..."),
+    strip_annotations: bool = Query(True, description="Remove flattened ruby annotations."),
+) -> Response:
+    """Repair one document. Answers JSON, or the text alone with `Accept: text/plain`
+    (confidence in the `X-Repair-Confidence` header)."""
+    settings = get_settings()
+    limit = settings.max_document_bytes
+    declared_length = request.headers.get("content-length", "")
+    if declared_length.isdigit() and int(declared_length) > limit:
+        raise InputTooLarge(f"body of {declared_length} bytes is over the {limit}-byte limit")
+    body = await request.body()
+    if len(body) > limit:
+        raise InputTooLarge(f"body of {len(body)} bytes is over the {limit}-byte limit")
+    convert = convert or settings.default_convert
+    media, params = _media_type(request)
+
+    if media == "application/json":
+        try:
+            payload = json.loads(body or b"{}")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(422, "invalid_json", f"the body is not valid JSON: {exc}") from None
+        if not isinstance(payload, dict):
+            raise ApiError(422, "invalid_json", "the JSON body must be an object")
+        try:
+            req = RepairRequest.model_validate(payload)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            raise ApiError(422, "invalid_field", f"{field}: {err['msg']}", field) from None
+        options = {
+            "convert": req.convert if req.convert is not None else convert,
+            "strip_annotations": (
+                req.strip_annotations if req.strip_annotations is not None else strip_annotations
+            ),
+        }
+        if (req.text is None) == (req.base64 is None):
+            raise ApiError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
+        if req.text is not None:
+            result = await run_in_threadpool(repair_text, req.text, **options)
+        else:
+            try:
+                data = base64.b64decode(req.base64, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise ApiError(422, "invalid_base64", f"base64: {exc}", "base64") from None
+            result = await run_in_threadpool(
+                repair_bytes, data, charset=req.charset or charset, **options
+            )
+    elif media in ("application/octet-stream", "text/plain"):
+        declared = params.get("charset") or charset
+        result = await run_in_threadpool(
+            repair_bytes, body, charset=declared, convert=convert,
+            strip_annotations=strip_annotations,
+        )
+    else:
+        raise ApiError(
+            415, "unsupported_media_type",
+            f"content type {media!r} is not accepted; use application/octet-stream, "
+            "text/plain or application/json",
+        )
+    return _response(result, request)
+
+
+@router.get("/healthz", summary="Liveness")
+def healthz() -> dict[str, str]:
+    """Always ``{"status": "ok"}`` while the process serves requests."""
+    return {"status": "ok"}

@@ -1,0 +1,77 @@
+"""Request and response bodies of the HTTP API (pydantic models)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RepairRequest(BaseModel):
+    """JSON body of ``POST /v1/repair``: exactly one of `text` and `base64`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="Text to repair (already decoded).")
+    base64: str | None = Field(None, description="Raw bytes, base64-encoded (RFC 4648).")
+    charset: str | None = Field(
+        None, description="The page's declared charset, for `base64`: evidence, not an order."
+    )
+    convert: str | None = Field(None, description="OpenCC config id, e.g. t2s, s2t, tw2sp.")
+    strip_annotations: bool | None = Field(
+        None, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
+    )
+
+
+class EditOut(BaseModel):
+    start: int
+    end: int
+    plan: list[tuple[str, str | None]]
+
+
+class StepOut(BaseModel):
+    action: str = Field(description="decode, fix_encoding, realign, strip_annotations or convert")
+    parameter: str | None
+    explanation: str
+    edits: list[EditOut]
+
+
+class SpanOut(BaseModel):
+    kind: str
+    start: int = Field(description="Code-point offset into the input text, inclusive.")
+    end: int = Field(description="Code-point offset into the input text, exclusive.")
+    out_start: int = Field(description="Code-point offset into the output text, inclusive.")
+    out_end: int = Field(description="Code-point offset into the output text, exclusive.")
+    original: str
+    repaired: str
+    confidence: float
+    plan: list[tuple[str, str | None]]
+    explanation: str
+    start_byte: int | None = Field(None, description="Byte offset into the request body.")
+    end_byte: int | None = None
+    lost: list[int]
+
+
+class RepairResponse(BaseModel):
+    """The repaired text with its confidence and an explanation of every change."""
+
+    text: str
+    confidence: float = Field(ge=0, le=1)
+    changed: bool
+    encoding: str | None = Field(description="Codec used to decode bytes input (Python name).")
+    steps: list[StepOut]
+    spans: list[SpanOut]
+    warnings: list[str]
+    version: str = Field(description="luanma version")
+    model: str = Field(description="Language model data version")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable name, e.g. not_text")
+    message: str
+    field: str | None = Field(None, description="The request field at fault, if any.")
+    valid: list[str] | None = Field(None, description="Accepted values, when the fault is a choice.")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorDetail
