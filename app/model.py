@@ -254,7 +254,7 @@ class CharModel:
             best[end] = b
         return best[n]
 
-    def reads_as_chinese(self, text: str) -> bool:
+    def reads_as_chinese(self, text: str, left: str = "", right: str = "") -> bool:
         """Whether a repair's text reads as Chinese, not as an accident of decoding.
 
         Many strings in other scripts decode to Han characters through a CJK
@@ -262,13 +262,22 @@ class CharModel:
         UTF-8 read as cp1252 then GBK gives ``螘位位畏``). Real repairs give
         common words.
 
+        Args:
+            text: the repaired text.
+            left, right: the text around it; a fragment such as ``報減`` reads
+                as Chinese only inside ``舉報減少``.
+
         Returns:
             True when `text` holds at least `chardata.MIN_REPAIRED_HAN` Han
-            characters and costs at most `chardata.MAX_BITS_PER_HAN` bits per
-            Han character (`cost`, no context).
+            characters and adds at most `chardata.MAX_BITS_PER_HAN` bits per
+            Han character to the cost of its context.
         """
         han = len(chardata.HAN_RE.findall(text))
-        return han >= chardata.MIN_REPAIRED_HAN and self.cost(text) / han <= chardata.MAX_BITS_PER_HAN
+        if han < chardata.MIN_REPAIRED_HAN:
+            return False
+        left, right = left[-CONTEXT_CHARS:], right[:CONTEXT_CHARS]
+        added = self.cost(text, left, right) - self._segment_cost(left) - self._segment_cost(right)
+        return added / han <= chardata.MAX_BITS_PER_HAN
 
     def bits_per_char(self, text: str) -> float:
         """Mean cost of `text`, in bits per character (0.0 for empty text)."""

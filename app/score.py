@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from . import chardata
 from .annotations import context_before
 from .candidates import Candidate
-from .model import CharModel
+from .model import CONTEXT_CHARS, CharModel
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,20 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
         The winner and its confidence, or None when keeping the text is at
         least as probable as every candidate.
     """
-    unique: dict[tuple[int, int, str], Candidate] = {}
-    for c in candidates:  # the same repair reached by two plans counts once
-        if model.reads_as_chinese(c.replacement):
-            unique.setdefault((c.start, c.end, c.replacement), c)
-    candidates = list(unique.values())
     if not candidates:
         return None
     lo = min(c.start for c in candidates)
     hi = max(c.end for c in candidates)
-    left = context_before(text, lo)
-    right = text[hi : hi + 1]
+    left = context_before(text, lo, CONTEXT_CHARS)
+    right = text[hi : hi + CONTEXT_CHARS]
+    unique: dict[tuple[int, int, str], Candidate] = {}
+    for c in candidates:  # the same repair reached by two plans counts once
+        if model.reads_as_chinese(c.replacement, context_before(text, c.start, CONTEXT_CHARS),
+                                  text[c.end : c.end + CONTEXT_CHARS]):
+            unique.setdefault((c.start, c.end, c.replacement), c)
+    candidates = list(unique.values())
+    if not candidates:
+        return None
     keep = model.cost(text[lo:hi], left, right) - chardata.KEEP_PRIOR_BITS
     costs = []
     for c in candidates:
