@@ -228,10 +228,14 @@ HALF_TO_FULL_PUNCT: dict[str, str] = {
     ",": "，", ".": "。", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）",
 }
 # A repair must give Chinese that reads as Chinese (CharModel.reads_as_chinese):
-# at least two Han characters, costing at most this many bits per Han
-# character. Measured with the word model on short real words and phrases
-# (效果 6.9, 乱码 11.4, the highest of 25 common ones) against what ftfy's own
-# test cases (tests/data/ftfy/) turn into when read back through GBK
-# (块珍 14.6, the lowest; most above 17): the threshold sits between.
+# at least two Han characters, adding at most this many bits per Han
+# character to the cost of its context. Measured with the word model on short
+# real words and phrases (效果 6.9, 乱码 11.4, the highest of 25 common ones)
+# against what ftfy's own test cases (tests/data/ftfy/) turn into when read
+# back through GBK (块珍 14.6, the lowest; most above 17): 13 sits between.
+# Person names cost more (张伟 14.5: jieba lists no names), so where the bytes
+# themselves are strong evidence, a valid multi-byte UTF-8 sequence (random
+# GBK text almost never is one), the bar is 16.
 MIN_REPAIRED_HAN = 2
 MAX_BITS_PER_HAN = 13.0
+MAX_BITS_PER_HAN_UTF8 = 16.0

@@ -148,20 +148,25 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             return Decoded(text, declared_codec, 0, tuple(warnings))
         warnings.append(f"declared charset {declared} does not decode these bytes")
 
-    # Chinese codecs first, then the detector's guesses; strict decodes only,
-    # ranked by the language model (bits per character, lower is better).
-    tried: dict[str, str] = {}
-    for codec in (*chardata.CHINESE_CODECS, *_detected(data)):
-        if codec not in tried:
-            text = _strict(data, codec)
-            if text is not None:
-                tried[codec] = text
-    if tried:
-        model = get_model()
-        sample = {c: t[:4096] for c, t in tried.items()}
-        codec = min(tried, key=lambda c: model.bits_per_char(sample[c]))
-        _check_controls(tried[codec])
-        return Decoded(tried[codec], codec, 0, tuple(warnings))
+    # Chinese codecs first: the best of them by the language model wins when
+    # its text reads as Chinese; else charset-normalizer's first guess that
+    # decodes strictly (Japanese or Korean read through a Chinese codec is
+    # rare characters in rare order).
+    model = get_model()
+    chinese = {c: t for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None}
+    if chinese:
+        codec = min(chinese, key=lambda c: model.bits_per_han(chinese[c][:4096]))
+        if model.bits_per_han(chinese[codec][:4096]) <= chardata.MAX_BITS_PER_HAN_UTF8:
+            _check_controls(chinese[codec])
+            return Decoded(chinese[codec], codec, 0, tuple(warnings))
+    for codec in _detected(data):
+        text = _strict(data, codec)
+        if text is not None:
+            _check_controls(text)
+            return Decoded(text, codec, 0, tuple(warnings))
+    if chinese:
+        _check_controls(chinese[codec])
+        return Decoded(chinese[codec], codec, 0, tuple(warnings))
 
     # Nothing decodes strictly: UTF-8 or GB18030 with replacement, whichever
     # replaces fewer bytes.

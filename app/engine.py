@@ -384,8 +384,8 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None) -> str |
                 return value.translate(chardata.WIDEN_TABLE)
         if action == "realign" and isinstance(value, bytes) and parameter:
             return bytes.fromhex(parameter) + value
-        if action == "apply" and isinstance(value, str) and parameter in ftfy.FIXERS:
-            return ftfy.FIXERS[parameter](value)
+        if action in ("apply", "transcode") and parameter in ftfy.FIXERS:
+            return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
         if action == "delete" and isinstance(value, str):
             return ""
         if action == "convert" and isinstance(value, str) and parameter:

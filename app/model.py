@@ -254,7 +254,8 @@ class CharModel:
             best[end] = b
         return best[n]
 
-    def reads_as_chinese(self, text: str, left: str = "", right: str = "") -> bool:
+    def reads_as_chinese(self, text: str, left: str = "", right: str = "",
+                         max_bits: float = chardata.MAX_BITS_PER_HAN) -> bool:
         """Whether a repair's text reads as Chinese, not as an accident of decoding.
 
         Many strings in other scripts decode to Han characters through a CJK
@@ -266,18 +267,26 @@ class CharModel:
             text: the repaired text.
             left, right: the text around it; a fragment such as ``報減`` reads
                 as Chinese only inside ``舉報減少``.
+            max_bits: the most bits per Han character allowed
+                (`chardata.MAX_BITS_PER_HAN`, or `MAX_BITS_PER_HAN_UTF8` where
+                the bytes were valid UTF-8).
 
         Returns:
             True when `text` holds at least `chardata.MIN_REPAIRED_HAN` Han
-            characters and adds at most `chardata.MAX_BITS_PER_HAN` bits per
-            Han character to the cost of its context.
+            characters and adds at most `max_bits` bits per Han character to
+            the cost of its context.
         """
         han = len(chardata.HAN_RE.findall(text))
         if han < chardata.MIN_REPAIRED_HAN:
             return False
         left, right = left[-CONTEXT_CHARS:], right[:CONTEXT_CHARS]
         added = self.cost(text, left, right) - self._segment_cost(left) - self._segment_cost(right)
-        return added / han <= chardata.MAX_BITS_PER_HAN
+        return added / han <= max_bits
+
+    def bits_per_han(self, text: str) -> float:
+        """Cost of `text` per Han character in it (infinite when it has none)."""
+        han = len(chardata.HAN_RE.findall(text))
+        return self.cost(text) / han if han else math.inf
 
     def bits_per_char(self, text: str) -> float:
         """Mean cost of `text`, in bits per character (0.0 for empty text)."""

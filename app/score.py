@@ -54,8 +54,10 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     right = text[hi : hi + CONTEXT_CHARS]
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
+        bar = (chardata.MAX_BITS_PER_HAN_UTF8 if ("decode", "utf-8") in c.plan
+               else chardata.MAX_BITS_PER_HAN)
         if model.reads_as_chinese(c.replacement, context_before(text, c.start, CONTEXT_CHARS),
-                                  text[c.end : c.end + CONTEXT_CHARS]):
+                                  text[c.end : c.end + CONTEXT_CHARS], bar):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
     if not candidates:

@@ -18,7 +18,8 @@ action                 on         meaning
                                   last character is a real ASCII byte)
 ``realign``            bytes      put back a lost byte; `parameter` is its hex,
                                   prefixed to the bytes
-``apply``              str        one of ftfy's encoding fixes, by function name
+``apply``              str        one of ftfy's fixes (``ftfy.FIXERS``), by name
+``transcode``          bytes/str  the same, as ftfy names it on bytes
 ``delete``             str        remove the text (a flattened ruby annotation)
 ``convert``            str        OpenCC conversion; `parameter` is a config id
 =====================  =========  ===============================================

@@ -1,0 +1,38 @@
+"""Shared fixtures and the one loader of tests/cases/*.jsonl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "cases"
+SAMPLES = ROOT / "samples"
+REAL_SAMPLE = SAMPLES / "000_cc1ae68ad79e1051.txt"
+
+
+def load_cases(*names: str, xfail: bool = True) -> list:
+    """Cases from tests/cases/<name>.jsonl as pytest params, ids = case ids;
+    with `xfail`, `expect: fail` cases are xfail(strict=True)."""
+    params = []
+    for name in names:
+        for line in (CASES / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            marks = [pytest.mark.xfail(strict=True, reason=case["source"])] \
+                if xfail and case["expect"] == "fail" else []
+            params.append(pytest.param(case, id=case["id"], marks=marks))
+    return params
+
+
+@pytest.fixture(scope="session")
+def client():
+    from fastapi.testclient import TestClient
+
+    from app.api.main import app
+
+    with TestClient(app) as c:
+        yield c

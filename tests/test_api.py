@@ -1,0 +1,174 @@
+"""The HTTP API: content types, options, Accept, and the one error shape."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+GARBLED = "鏁版嵁鎶撳彇缁撴灉"
+FIXED = "数据抓取结果"
+
+
+def _error(r, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def test_json_text(client):
+    r = client.post("/v1/repair", json={"text": GARBLED})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["text"] == FIXED
+    assert body["changed"] is True
+    assert body["encoding"] is None
+    assert body["spans"][0]["kind"] == "utf8_as_gbk"
+    assert body["spans"][0]["plan"] == [["encode", "gb18030"], ["decode", "utf-8"]]
+    assert body["steps"][0]["action"] == "fix_encoding"
+    assert body["version"] == "0.1.0"
+    assert body["model"].startswith("jieba-")
+
+
+def test_json_base64_with_charset_and_convert(client):
+    data = base64.b64encode("数据抓取".encode("gbk")).decode()
+    r = client.post("/v1/repair", json={"base64": data, "charset": "gb2312", "convert": "s2t"})
+    assert r.status_code == 200
+    assert r.json()["text"] == "數據抓取"
+    assert r.json()["encoding"] == "gb18030"
+
+
+def test_options_from_query_string(client):
+    r = client.post("/v1/repair?convert=t2s&strip_annotations=false", json={"text": "創(chuàng)建"})
+    assert r.json()["text"] == "创(chuàng)建"
+
+
+def test_json_options_override_query(client):
+    r = client.post("/v1/repair?convert=t2s", json={"text": "創建", "convert": "t2tw"})
+    assert r.json()["text"] == "創建"
+
+
+def test_octet_stream_gbk_bytes(client):
+    r = client.post("/v1/repair", content="创建国家卫生区".encode("gbk"),
+                    headers={"content-type": "application/octet-stream"})
+    assert r.json()["text"] == "创建国家卫生区"
+    assert r.json()["encoding"] == "gb18030"
+
+
+def test_text_plain_with_charset(client):
+    r = client.post("/v1/repair", content="創建國家".encode("big5"),
+                    headers={"content-type": "text/plain; charset=big5"})
+    assert r.json()["text"] == "創建國家"
+    assert r.json()["encoding"] == "big5hkscs"
+
+
+def test_accept_text_plain(client):
+    r = client.post("/v1/repair", json={"text": GARBLED}, headers={"accept": "text/plain"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert r.text == FIXED
+    assert 0.9 <= float(r.headers["x-repair-confidence"]) <= 1.0
+
+
+def test_clean_text_unchanged(client):
+    r = client.post("/v1/repair", json={"text": "干净的中文文本。"})
+    assert r.json()["changed"] is False
+    assert r.json()["text"] == "干净的中文文本。"
+    assert r.json()["spans"] == []
+
+
+def test_empty_body(client):
+    r = client.post("/v1/repair", content=b"", headers={"content-type": "application/octet-stream"})
+    assert r.status_code == 200
+    assert r.json()["text"] == ""
+
+
+def test_unknown_convert_lists_valid(client):
+    err = _error(client.post("/v1/repair", json={"text": "x", "convert": "nope"}), 422,
+                 "unknown_conversion")
+    assert err["field"] == "convert"
+    assert {"t2s", "s2t", "tw2sp", "hk2s", "s2twp"} <= set(err["valid"])
+
+
+def test_unknown_convert_in_query(client):
+    _error(client.post("/v1/repair?convert=zz", content=b"abc",
+                       headers={"content-type": "application/octet-stream"}), 422,
+           "unknown_conversion")
+
+
+def test_malformed_json(client):
+    _error(client.post("/v1/repair", content=b"{bad", headers={"content-type": "application/json"}),
+           422, "invalid_json")
+
+
+def test_json_not_an_object(client):
+    _error(client.post("/v1/repair", json=["text"]), 422, "invalid_json")
+
+
+def test_malformed_base64(client):
+    err = _error(client.post("/v1/repair", json={"base64": "***"}), 422, "invalid_base64")
+    assert err["field"] == "base64"
+
+
+def test_text_and_base64_both(client):
+    _error(client.post("/v1/repair", json={"text": "a", "base64": "YQ=="}), 422, "invalid_field")
+
+
+def test_unknown_json_field(client):
+    err = _error(client.post("/v1/repair", json={"text": "a", "bogus": 1}), 422, "invalid_field")
+    assert err["field"] == "bogus"
+
+
+def test_wrong_type_json_field(client):
+    err = _error(client.post("/v1/repair", json={"text": 5}), 422, "invalid_field")
+    assert err["field"] == "text"
+
+
+def test_bad_query_bool(client):
+    err = _error(client.post("/v1/repair?strip_annotations=maybe", json={"text": "a"}), 422,
+                 "invalid_field")
+    assert err["field"] == "strip_annotations"
+
+
+def test_unknown_charset(client):
+    _error(client.post("/v1/repair?charset=klingon", content="数据".encode("gbk"),
+                       headers={"content-type": "application/octet-stream"}), 422, "unknown_codec")
+
+
+def test_binary_is_not_text(client):
+    err = _error(client.post("/v1/repair", content=b"\x89PNG\r\n\x1a\n" + bytes(100),
+                             headers={"content-type": "application/octet-stream"}), 422, "not_text")
+    assert "PNG" in err["message"]
+
+
+def test_unsupported_media_type(client):
+    _error(client.post("/v1/repair", content=b"x", headers={"content-type": "image/png"}), 415,
+           "unsupported_media_type")
+
+
+def test_too_large(client, monkeypatch):
+    from app.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_document_bytes", 10)
+    _error(client.post("/v1/repair", content=b"x" * 11,
+                       headers={"content-type": "application/octet-stream"}), 413,
+           "input_too_large")
+
+
+def test_not_found_has_error_shape(client):
+    _error(client.get("/nope"), 404, "not_found")
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("media", ["application/octet-stream", "text/plain", "application/json"])
+def test_openapi_documents_each_content_type(client, media):
+    spec = client.get("/openapi.json").json()
+    content = spec["paths"]["/v1/repair"]["post"]["requestBody"]["content"]
+    assert media in content
+    assert "example" in content[media] or "examples" in content[media]

@@ -1,0 +1,159 @@
+"""Engine behaviour beyond the case tables: types, errors, decoding evidence,
+offsets, replay."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from app import RepairError, apply_plan, repair, repair_bytes, repair_text
+from app.decode import canonical_codec, decode_bytes
+from app.errors import InvalidPlan, NotText, UnknownCodec, UnknownConversion
+
+
+def test_repair_dispatches_on_type():
+    assert repair("鏁版嵁").encoding is None
+    assert repair("数据".encode("gbk")).encoding == "gb18030"
+
+
+@pytest.mark.parametrize("bad", [None, 3, ["x"]])
+def test_wrong_input_type(bad):
+    with pytest.raises(TypeError):
+        repair_text(bad)
+    with pytest.raises(TypeError):
+        repair_bytes(bad)
+
+
+def test_errors_are_repair_errors():
+    for cls in (NotText, UnknownCodec, UnknownConversion, InvalidPlan):
+        assert issubclass(cls, RepairError)
+
+
+def test_unknown_conversion():
+    with pytest.raises(UnknownConversion) as info:
+        repair_text("x", convert="klingon")
+    assert "t2s" in info.value.valid
+
+
+@pytest.mark.parametrize("label,codec", [
+    ("GB2312", "gb18030"), ("x-gbk", "gb18030"), ("gbk", "gb18030"), ("big5", "big5hkscs"),
+    ("ISO-8859-1", "cp1252"), ("latin1", "cp1252"), ("utf8", "utf-8"), ("UTF-8", "utf-8"),
+    ("shift_jis", "cp932"), ("euc-kr", "cp949"), ("euc-jp", "euc_jp"),
+])
+def test_whatwg_labels_map_to_python_codecs(label, codec):
+    assert canonical_codec(label) == codec
+    assert codecs.lookup(codec).name == codec
+
+
+def test_unknown_label():
+    with pytest.raises(UnknownCodec):
+        canonical_codec("no-such-charset")
+
+
+def test_bom_wins_over_declaration():
+    d = decode_bytes(codecs.BOM_UTF8 + "数据".encode(), declared="gbk")
+    assert (d.text, d.codec, d.bom_bytes) == ("数据", "utf-8", 3)
+    assert d.warnings
+
+
+def test_declared_gbk_but_utf8():
+    d = decode_bytes("数据抓取结果".encode("utf-8"), declared="gb2312")
+    assert (d.text, d.codec) == ("数据抓取结果", "utf-8")
+    assert "ignored" in d.warnings[0]
+
+
+def test_declared_utf8_but_gbk():
+    d = decode_bytes("数据抓取结果".encode("gbk"), declared="utf-8")
+    assert (d.text, d.codec) == ("数据抓取结果", "gb18030")
+
+
+def test_big5_detected_without_declaration():
+    text = "這是一段繁體中文的測試文字，用來檢查編碼偵測。"
+    assert decode_bytes(text.encode("big5")).text == text
+
+
+def test_gb18030_only_characters_under_gb2312_label():
+    text = "㐀䶵是扩展A区的字"
+    d = decode_bytes(text.encode("gb18030"), declared="gb2312")
+    assert d.text == text
+
+
+def test_utf16_bom():
+    d = decode_bytes(codecs.BOM_UTF16_LE + "中文".encode("utf-16-le"))
+    assert (d.text, d.codec) == ("中文", "utf-16-le")
+
+
+@pytest.mark.parametrize("magic", [b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"PK\x03\x04",
+                                   b"\x1f\x8b\x08", b"%PDF-1.7", b"GIF89a"])
+def test_binary_signatures(magic):
+    with pytest.raises(NotText):
+        repair_bytes(magic + bytes(range(256)))
+
+
+def test_control_bytes_are_not_text():
+    with pytest.raises(NotText):
+        repair_bytes(b"\x01\x02\x03\x04" * 100)
+
+
+def test_seven_bit_encodings():
+    assert decode_bytes("中文".encode("hz")).text == "中文"
+    assert decode_bytes("한국어".encode("iso2022_kr")).text == "한국어"
+
+
+def test_byte_offsets_for_gbk_input():
+    text = "标题：" + "数据".encode("utf-8").decode("gb18030")
+    data = text.encode("gb18030")
+    r = repair_bytes(data)
+    (span,) = r.spans
+    assert r.text == "标题：数据"
+    assert data[span.start_byte:span.end_byte].decode("gb18030") == span.original
+    assert (span.start, span.end, span.out_start, span.out_end) == (3, 6, 3, 5)
+
+
+def test_offsets_through_several_passes():
+    text = "創(chuàng)建：" + "数据".encode("utf-8").decode("gb18030") + "。衛(wèi)生"
+    r = repair_text(text)
+    assert r.text == "創建：数据。衛生"
+    for s in r.spans:
+        assert text[s.start:s.end] == s.original
+        assert r.text[s.out_start:s.out_end] == s.repaired
+    assert apply_plan(text, r.steps) == r.text
+
+
+def test_lost_text_stays_and_is_reported():
+    r = repair_text("锟斤拷锟斤拷")
+    assert r.text == "锟斤拷锟斤拷" and not r.changed
+    assert [s.kind for s in r.spans] == ["lost"]
+    assert r.confidence == 0.0
+    assert r.warnings
+
+
+def test_convert_without_repair():
+    r = repair_text("乾隆皇帝", convert="s2t")
+    assert r.text == "乾隆皇帝"
+    r = repair_text("汉字", convert="s2t")
+    assert r.text == "漢字" and r.changed and r.steps[-1].parameter == "s2t"
+
+
+def test_no_strip_annotations():
+    assert repair_text("創(chuàng)建", strip_annotations=False).text == "創(chuàng)建"
+
+
+@pytest.mark.parametrize("plan", [[("explode", None)], [("decode", "utf-8")],
+                                  [("encode", "ascii")], [("encode", "gb18030")]])
+def test_invalid_plans(plan):
+    with pytest.raises(InvalidPlan):
+        apply_plan("数据", plan)
+
+
+def test_apply_plan_rejects_bad_edit_offsets():
+    steps = [{"action": "fix_encoding", "parameter": None, "explanation": "",
+              "edits": [{"start": 5, "end": 99, "plan": [["delete", None]]}]}]
+    with pytest.raises(InvalidPlan):
+        apply_plan("abc", steps)
+
+
+def test_confidence_is_a_probability():
+    for text in ["鏁版嵁", "干净", "´´½¨¹ú¼Ò", "", "abc"]:
+        assert 0.0 <= repair_text(text).confidence <= 1.0

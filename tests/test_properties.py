@@ -1,0 +1,68 @@
+"""Property tests (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import RepairError, apply_plan, repair_bytes, repair_text
+
+# Clean Chinese: passages written for these tests, cut at random places.
+PASSAGES = [
+    "天津市大港区地处天津市东南部，是全国重要的石油和石油化工基地。",
+    "大港區地處天津市東南部，是全國重要的石油和石油化工基地。",
+    "经过全区人民多年的艰苦创业和不懈奋斗，相继获得了国家环境保护模范城区等荣誉称号。",
+    "今天下午三点，我们在会议室讨论下个季度的工作计划和预算安排。",
+    "這家餐廳的牛肉麵非常有名，每天中午都有很多人排隊。",
+]
+CLEAN = st.sampled_from(PASSAGES).flatmap(
+    lambda p: st.tuples(st.integers(0, len(p)), st.integers(0, len(p))).map(
+        lambda ij: p[min(ij) : max(ij)]
+    )
+)
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(st.text())
+def test_any_text_gives_a_result(text):
+    r = repair_text(text)
+    assert isinstance(r.text, str)
+    assert 0.0 <= r.confidence <= 1.0
+    assert apply_plan(text, r.steps) == r.text
+
+
+@FAST
+@given(st.binary(max_size=400))
+def test_any_bytes_give_a_result_or_a_repair_error(data):
+    try:
+        r = repair_bytes(data)
+    except RepairError:
+        return
+    assert isinstance(r.text, str)
+    assert r.encoding
+
+
+@FAST
+@given(st.text())
+def test_repairing_twice_is_repairing_once(text):
+    once = repair_text(text).text
+    assert repair_text(once).text == once
+
+
+@FAST
+@given(CLEAN)
+def test_clean_chinese_unchanged(text):
+    r = repair_text(text)
+    assert r.text == text
+    assert not r.changed
+
+
+@FAST
+@given(CLEAN.filter(lambda t: len(t) >= 4))
+def test_clean_chinese_unchanged_as_utf8_and_gb18030_bytes(text):
+    """Four characters or more: the GBK bytes of one or two characters can be
+    valid UTF-8 too (全 is C8 AB, which UTF-8 reads as ȫ), and valid UTF-8
+    wins (see app/decode.py)."""
+    for codec in ("utf-8", "gb18030"):
+        assert repair_bytes(text.encode(codec)).text == text
