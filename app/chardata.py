@@ -202,6 +202,9 @@ GUESS_BITS = 8.0
 # model's probabilities at face value. Calibration (issue 3) fits it on a
 # generated evaluation set.
 CONFIDENCE_TEMPERATURE = 1.0
+# Cap on a span's confidence: the posterior under the model can round to 1.0,
+# but the model is not the world; luanma never claims certainty.
+MAX_SPAN_CONFIDENCE = 0.9999
 # Confidence that text in which nothing was found is what its author wrote.
 # A prior until issue 3 measures the miss rate on the evaluation set.
 CLEAN_CONFIDENCE = 0.99

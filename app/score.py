@@ -74,6 +74,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     weights = [2.0 ** ((floor - c) / chardata.CONFIDENCE_TEMPERATURE) for c in costs]
     keep_weight = 2.0 ** ((floor - keep) / chardata.CONFIDENCE_TEMPERATURE)
     confidence = weights[best] / (sum(weights) + keep_weight)
+    confidence = min(confidence, chardata.MAX_SPAN_CONFIDENCE)
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
 
 

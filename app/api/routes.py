@@ -57,7 +57,7 @@ _REQUEST_BODY = {
                 "text": {"summary": "Text", "value": {"text": _EXAMPLE_GARBLED}},
                 "base64": {
                     "summary": "GBK bytes, base64, converted to Traditional",
-                    "value": {"base64": "yv2+3bvxyKE=", "charset": "gbk", "convert": "s2t"},
+                    "value": {"base64": "yv2+3delyKE=", "charset": "gbk", "convert": "s2t"},
                 },
                 "ruby": {"summary": "Flattened ruby", "value": {"text": "創(chuàng)建國家"}},
             },
