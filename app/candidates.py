@@ -8,6 +8,7 @@ into its `replacement` with `engine.apply_plan`; nothing here decides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
@@ -26,8 +27,13 @@ class Candidate:
         replacement: the repaired text of the region.
         plan: replays ``text[start:end]`` into `replacement`.
         kind: a key of `chardata.SPAN_KINDS`.
-        guessed: number of bytes the repair had to guess (0 when every byte of
-            the original survives in the input).
+        guessed_bytes: number of bytes the repair had to guess (0 when every
+            byte of the original survives in the input).
+        guessed: offsets into `replacement` of characters guessed back.
+        lost: offsets into `replacement` of characters left as U+FFFD.
+        guess_confidence: the model's posterior that every guessed character
+            is right (product over them); 0.0 when a character is lost, since
+            the text then cannot be what the author wrote.
     """
 
     start: int
@@ -35,7 +41,10 @@ class Candidate:
     replacement: str
     plan: tuple[PlanItem, ...]
     kind: str
-    guessed: int = 0
+    guessed_bytes: int = 0
+    guessed: tuple[int, ...] = ()
+    lost: tuple[int, ...] = ()
+    guess_confidence: float = 1.0
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -49,21 +58,28 @@ def _has_han(s: str) -> bool:
     return chardata.HAN_RE.search(s) is not None
 
 
-def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str
-                ) -> list[Candidate]:
+def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str,
+                model: CharModel) -> list[Candidate]:
     """Candidates for ``text[start:end]`` read with codec `wrong` instead of `right`.
 
     The run is encoded back with `wrong`; the segments of its bytes that
-    decode strictly with `right` (for `right` = utf-8, as found by
-    `detect.utf8_segments`; for a double-byte `right`, maximal runs of whole
-    double-byte characters) become candidates. Only results holding Han
-    characters are kept: Latin mix-ups are ftfy's.
+    decode with `right` (for `right` = utf-8, as found by
+    `detect.utf8_segments`, where a U+FFFD stands for one lost continuation
+    byte; for a double-byte `right`, maximal runs of whole double-byte
+    characters) become candidates. A character with lost bytes is guessed
+    back when the model is sure enough (`chardata.GUESS_MIN_POSTERIOR`),
+    else it becomes one U+FFFD. Only results holding Han characters are
+    kept: Latin mix-ups are ftfy's. Layered damage is peeled up to
+    `chardata.MAX_LAYERS` deep.
 
     Returns:
         Candidates with offsets into `text`, non-overlapping, sorted.
     """
-    pieces = []
+    pieces: list[bytes | None] = []
     for ch in text[start:end]:
+        if ch == "\ufffd" and right == "utf-8":
+            pieces.append(None)
+            continue
         try:
             pieces.append(ch.encode(wrong))
         except UnicodeEncodeError:
@@ -74,35 +90,179 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         segments = _double_byte_segments(pieces, right)
     out = []
     for i, j in segments:
-        raw = b"".join(pieces[i:j])
-        if not raw or any(not p for p in pieces[i:j]):
+        seg = pieces[i:j]
+        if any(p == b"" for p in seg):
             continue
-        try:
-            fixed = raw.decode(right)
-        except UnicodeDecodeError:
-            continue
-        if fixed and _has_han(fixed) and fixed != text[start + i : start + j]:
-            out.append(Candidate(start + i, start + j, fixed,
-                                 (("encode", wrong), ("decode", right)), kind))
+        if None in seg:
+            decoded = _decode_utf8_gaps(seg, model, context_before(text, start + i),
+                                        text[start + j : start + j + 1])
+            if decoded is None:
+                continue
+            fixed, fills, guessed, lost, posterior = decoded
+            plan: tuple[PlanItem, ...] = (("fill", ",".join(fills)), ("encode", wrong),
+                                          ("decode_lossy", right))
+        else:
+            try:
+                fixed = b"".join(seg).decode(right)
+            except UnicodeDecodeError:
+                continue
+            plan, guessed, lost, posterior = (("encode", wrong), ("decode", right)), (), (), 1.0
+        n_guessed = sum(len(f) // 2 for f in plan[0][1].split(",")) if plan[0][0] == "fill" else 0
+        for _ in range(chardata.MAX_LAYERS):
+            if fixed and _has_han(fixed) and fixed != text[start + i : start + j]:
+                out.append(Candidate(start + i, start + j, fixed, plan, kind, n_guessed,
+                                     guessed, lost, 0.0 if lost else posterior))
+            if guessed or lost:
+                break  # a guessed layer is not peeled further
+            deeper = _peel(fixed)
+            if deeper is None:
+                break
+            fixed, plan = deeper[0], plan + deeper[1]
     return out
 
 
-def _double_byte_segments(pieces: list[bytes], codec: str) -> list[tuple[int, int]]:
-    """Maximal piece ranges whose bytes parse as double-byte characters of `codec`.
+def _decode_utf8_gaps(pieces: list[bytes | None], model: CharModel, before: str, after: str
+                      ) -> tuple[str, list[str], tuple[int, ...], tuple[int, ...], float] | None:
+    """Decode UTF-8 bytes some of which are unknown (None), guessing each
+    character with unknown bytes by the model or leaving it as one U+FFFD.
 
-    A lead byte 0x81..0xFE and the byte after it must decode together; ranges
-    must begin and end on piece boundaries and hold at least two pieces.
+    Returns:
+        ``(text, fills, guessed, lost, posterior)``: the text; for each unknown
+        byte in order, the hex of the byte put back or "" if left lost;
+        offsets into the text of guessed characters and of U+FFFD ones; the
+        product of the guesses' posteriors. None when a sequence cannot be
+        UTF-8.
+    """
+    tokens: list[int | None] = []
+    for p in pieces:
+        tokens.extend([None] if p is None else p)
+    chars: list[str | list[tuple[str, tuple[int, ...]]]] = []
+    pos = 0
+    while pos < len(tokens):
+        width = detect._utf8_width(tokens[pos])
+        if width == 0:
+            return None
+        seq = tokens[pos : pos + width]
+        pos += width
+        gaps = [k for k, t in enumerate(seq) if t is None]
+        if not gaps:
+            try:
+                chars.append(bytes(seq).decode("utf-8"))
+            except UnicodeDecodeError:
+                return None
+            continue
+        if len(gaps) > chardata.MAX_GAPS_PER_CHAR:
+            chars.append([])
+            continue
+        options = []
+        for values in product(range(0x80, 0xC0), repeat=len(gaps)):
+            filled = list(seq)
+            for k, v in zip(gaps, values):
+                filled[k] = v
+            try:
+                options.append((bytes(filled).decode("utf-8"), values))
+            except UnicodeDecodeError:
+                continue
+        chars.append(options)
+    text_parts: list[str] = []
+    fills: list[str] = []
+    guessed: list[int] = []
+    lost: list[int] = []
+    posterior = 1.0
+    for n, item in enumerate(chars):
+        if isinstance(item, str):
+            text_parts.append(item)
+            continue
+        prev = text_parts[-1] if text_parts else before[-1:]
+        nxt = chars[n + 1] if n + 1 < len(chars) and isinstance(chars[n + 1], str) else (
+            after[:1] if n + 1 == len(chars) else "")
+        best = _guess(item, prev, nxt, model)
+        n_gaps = _count_gaps(item)
+        if best is None:
+            text_parts.append("\ufffd")
+            lost.append(len(text_parts) - 1)
+            fills.extend([""] * n_gaps)
+        else:
+            ch, values, p = best
+            posterior *= p
+            text_parts.append(ch)
+            guessed.append(len(text_parts) - 1)
+            fills.extend(f"{v:02x}" for v in values)
+    return "".join(text_parts), fills, tuple(guessed), tuple(lost), posterior
+
+
+def _count_gaps(options: list[tuple[str, tuple[int, ...]]]) -> int:
+    return len(options[0][1]) if options else chardata.MAX_GAPS_PER_CHAR + 1
+
+
+def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, model: CharModel
+           ) -> tuple[str, tuple[int, ...], float] | None:
+    """The option the model finds most probable between `prev` and `nxt`, with
+    its posterior among the options, if that is at least
+    `chardata.GUESS_MIN_POSTERIOR`."""
+    if not options:
+        return None
+    scored = []
+    for ch, values in options:
+        if not ch.isprintable():
+            continue
+        bits = model.char_bits(prev, ch) + (model.char_bits(ch, nxt) if nxt else 0.0)
+        scored.append((bits, ch, values))
+    if not scored:
+        return None
+    scored.sort()
+    floor = scored[0][0]
+    total = sum(2.0 ** (floor - b) for b, _, _ in scored)
+    if 1.0 / total < chardata.GUESS_MIN_POSTERIOR:
+        return None
+    return scored[0][1], scored[0][2], 1.0 / total
+
+
+def _peel(text: str) -> tuple[str, tuple[PlanItem, ...]] | None:
+    """Undo one more layer of UTF-8 mojibake over the whole of `text`, if the
+    whole of it re-encodes to valid UTF-8 through one of the codecs UTF-8 is
+    commonly misread with (`chardata.LAYER_CODECS`)."""
+    if text.isascii():
+        return None
+    for wrong in chardata.LAYER_CODECS:
+        try:
+            deeper = text.encode(wrong).decode("utf-8")
+        except UnicodeError:
+            continue
+        if deeper != text:
+            return deeper, (("encode", wrong), ("decode", "utf-8"))
+    return None
+
+
+def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[int, int]]:
+    """Piece ranges whose bytes parse as text of the double-byte `codec`.
+
+    ASCII bytes stand alone; a lead byte 0x81..0xFE and the byte after it
+    must decode together. A range starts at a piece whose first byte is a
+    lead byte, ends right after a double-byte character on a piece boundary,
+    and covers at least two pieces; greedy, left to right.
     """
     bounds = [0]
     for p in pieces:
-        bounds.append(bounds[-1] + len(p))
-    data = b"".join(pieces)
+        bounds.append(bounds[-1] + len(p or b""))
+    data = b"".join(p or b"" for p in pieces)
     at = {b: k for k, b in enumerate(bounds)}
     out = []
     i = 0
     while i < len(pieces) - 1:
+        if not pieces[i] or pieces[i][0] < 0x81:
+            i += 1
+            continue
         pos, best = bounds[i], None
-        while pos + 1 < len(data) and 0x81 <= data[pos] <= 0xFE and pieces[i]:
+        while pos < len(data):
+            k = at.get(pos)
+            if k is not None and not pieces[k]:
+                break  # a character the wrong codec cannot encode
+            if data[pos] < 0x80:
+                pos += 1
+                continue
+            if pos + 1 >= len(data):
+                break
             try:
                 data[pos : pos + 2].decode(codec)
             except UnicodeDecodeError:
@@ -182,5 +342,5 @@ def realignments(text: str, j: int, model: CharModel) -> list[Candidate]:
                 ("realign", f"{lead:02x}"),
                 ("decode", "gb18030"),
             )
-            out.append(Candidate(i, j + 1, first + tail, plan, "gbk_byte_loss", guessed=1))
+            out.append(Candidate(i, j + 1, first + tail, plan, "gbk_byte_loss", 1, (0,)))
     return out

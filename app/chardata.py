@@ -122,6 +122,8 @@ SPAN_KINDS: dict[str, str] = {
     "utf8_as_big5": "UTF-8 bytes decoded as Big5",
     "utf8_as_cp1252": "UTF-8 bytes decoded as cp1252/Latin-1 (Chinese result)",
     "gbk_as_latin1": "GBK bytes decoded as Latin-1/cp1252",
+    "gbk_as_big5": "GBK bytes decoded as Big5",
+    "big5_as_gbk": "Big5 bytes decoded as GBK",
     "big5_as_latin1": "Big5 bytes decoded as Latin-1/cp1252",
     "mojibake": "a mix-up ftfy's encoding fixer recognises (UTF-8 read as cp1252 and kin)",
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
@@ -143,9 +145,20 @@ ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("big5hkscs", "utf-8", "utf8_as_big5"),
     ("cp1252", "gb18030", "gbk_as_latin1"),
     ("latin-1", "gb18030", "gbk_as_latin1"),
+    ("sloppy-windows-1252", "gb18030", "gbk_as_latin1"),
     ("cp1252", "big5hkscs", "big5_as_latin1"),
     ("latin-1", "big5hkscs", "big5_as_latin1"),
+    ("sloppy-windows-1252", "big5hkscs", "big5_as_latin1"),
+    ("big5hkscs", "gb18030", "gbk_as_big5"),
+    ("big5", "gb18030", "gbk_as_big5"),
+    ("gb18030", "big5hkscs", "big5_as_gbk"),
 )
+
+# Mojibake made more than once (UTF-8 read as GBK, saved as UTF-8, read as
+# GBK again: issue 3) is peeled up to this many layers, each layer through
+# one of LAYER_CODECS.
+MAX_LAYERS = 3
+LAYER_CODECS: tuple[str, ...] = ("gb18030", "sloppy-windows-1252", "big5hkscs")
 
 # cp1252's 27 printable characters in 0x80..0x9F (WHATWG index-windows-1252):
 # GBK lead bytes 0x81..0x9F read as cp1252 land on these.
@@ -198,6 +211,14 @@ MIN_WORD_END_SHARE = 0.01
 KEEP_PRIOR_BITS = 12.0
 # Cost of each byte a repair had to guess: one of 256 values, 8 bits.
 GUESS_BITS = 8.0
+# A character whose bytes are partly lost is guessed back only when the model
+# gives the best fill at least this posterior among all fills; else it
+# becomes one U+FFFD (issue 3, "one rule for loss"). Calibrated with the
+# document confidence (benchmarks/quality.py).
+GUESS_MIN_POSTERIOR = 0.5
+# At most this many unknown bytes in one character are filled (64 values
+# each: 4,096 fills for two); a character missing more is left as U+FFFD.
+MAX_GAPS_PER_CHAR = 2
 # Temperature of the softmax that turns costs into a posterior; 1.0 takes the
 # model's probabilities at face value. Calibration (issue 3) fits it on a
 # generated evaluation set.

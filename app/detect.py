@@ -26,26 +26,27 @@ CJK_RUN_RE = re.compile(r"[^\x00-\x7f\s\u3000]+")
 REALIGN_POINT_RE = re.compile(r"(?<=[^\x00-\x7f])[\x40-\x7e]")
 
 
-def latin_runs(text: str) -> Iterator[tuple[int, int]]:
-    """Runs that a CJK or UTF-8 byte stream read as Latin-1/cp1252 leaves.
+def lines_to_check(text: str) -> Iterator[tuple[int, int, bool, bool]]:
+    """Lines that a round trip may repair, with which codec families apply.
 
     Yields:
-        ``(start, end)`` of runs of at least two characters.
+        ``(start, end, latin, cjk)`` for each line (without its line break)
+        holding non-ASCII text: `latin` when it has at least two characters a
+        single-byte decode of bytes 0x80..0xFF makes (`LATIN_RUN_RE`), `cjk`
+        when it has a run of at least two non-ASCII characters.
     """
-    for m in LATIN_RUN_RE.finditer(text):
-        if m.end() - m.start() >= 2:
-            yield m.start(), m.end()
-
-
-def cjk_runs(text: str) -> Iterator[tuple[int, int]]:
-    """Runs of non-ASCII characters that UTF-8 read as GBK or Big5 leaves.
-
-    Yields:
-        ``(start, end)`` of runs of at least two characters.
-    """
-    for m in CJK_RUN_RE.finditer(text):
-        if m.end() - m.start() >= 2:
-            yield m.start(), m.end()
+    pos = 0
+    # Split on LF only: str.splitlines would also split on U+0085 and
+    # U+001C..U+001E, which Latin-1 makes of GBK bytes 0x85 and 0x1C..0x1E.
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        body = line.rstrip("\r")
+        if body.isascii():
+            continue
+        latin = sum(m.end() - m.start() for m in LATIN_RUN_RE.finditer(body)) >= 2
+        cjk = any(m.end() - m.start() >= 2 for m in CJK_RUN_RE.finditer(body))
+        if latin or cjk:
+            yield start, start + len(body), latin, cjk
 
 
 def realign_points(text: str) -> Iterator[int]:
@@ -68,54 +69,48 @@ def lost_runs(text: str) -> Iterator[tuple[int, int, str]]:
         yield m.start(), m.end(), m.group()
 
 
-def utf8_segments(pieces: list[bytes]) -> list[tuple[int, int]]:
+def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
     """Split a run into segments whose bytes are valid multi-byte UTF-8.
 
     Args:
         pieces: the bytes of each character of a run in the codec it was
-            wrongly decoded with (one entry per code point).
+            wrongly decoded with (one entry per code point); None for a
+            U+FFFD, which stands for one byte the wrong decoder could not
+            use: a UTF-8 continuation byte (0x80..0xBF) whose value is lost.
 
     Returns:
         ``(i, j)`` piece-index ranges, non-overlapping, sorted, each covering
         at least two pieces whose concatenated bytes are UTF-8 holding at
         least one multi-byte sequence, with character boundaries of both
-        encodings falling together at `i` and `j`. Greedy, left to right;
-        linear in the run's length in bytes except where valid prefixes
-        are abandoned.
+        encodings falling together at `i` and `j`. Greedy, left to right.
 
     Source: the UTF-8 byte patterns of RFC 3629, section 4.
     """
+    tokens: list[int | None] = []
     bounds = [0]
     for p in pieces:
-        bounds.append(bounds[-1] + len(p))
-    data = b"".join(pieces)
+        tokens.extend([None] if p is None else p)
+        bounds.append(len(tokens))
     at_boundary = {b: k for k, b in enumerate(bounds)}
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(pieces) - 1:
+        if pieces[i] is None or pieces[i][:1] < b"\x80":
+            i += 1  # a segment starts at a non-ASCII byte the wrong codec made
+            continue
         pos = bounds[i]
         best = None
         multibyte = False
-        while pos < len(data):
-            lead = data[pos]
-            if lead < 0x80:
-                width = 1
-            elif 0xC2 <= lead <= 0xDF:
-                width = 2
-            elif 0xE0 <= lead <= 0xEF:
-                width = 3
-            elif 0xF0 <= lead <= 0xF4:
-                width = 4
-            else:
-                break
-            if pos + width > len(data) or any(
-                not 0x80 <= b <= 0xBF for b in data[pos + 1 : pos + width]
+        while pos < len(tokens):
+            width = _utf8_width(tokens[pos])
+            if width == 0 or pos + width > len(tokens) or any(
+                t is not None and not 0x80 <= t <= 0xBF for t in tokens[pos + 1 : pos + width]
             ):
                 break
             multibyte = multibyte or width > 1
             pos += width
             k = at_boundary.get(pos)
-            if k is not None and multibyte and k - i >= 2:
+            if k is not None and width > 1 and k - i >= 2:
                 best = k
         if best is None:
             i += 1
@@ -123,3 +118,19 @@ def utf8_segments(pieces: list[bytes]) -> list[tuple[int, int]]:
         out.append((i, best))
         i = best
     return out
+
+
+def _utf8_width(lead: int | None) -> int:
+    """Length of the UTF-8 sequence `lead` starts; 0 if it starts none (an
+    unknown byte is never taken for a lead)."""
+    if lead is None:
+        return 0
+    if lead < 0x80:
+        return 1
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0

@@ -38,12 +38,26 @@ from .types import Edit, PlanItem, RepairResult, Span, Step
 class _Accepted:
     """A repair decided on: offsets into the text before its pass."""
 
-    __slots__ = ("start", "end", "replacement", "plan", "kind", "confidence", "explanation")
+    __slots__ = ("start", "end", "replacement", "plan", "kind", "confidence", "explanation",
+                 "guessed", "lost")
 
-    def __init__(self, start, end, replacement, plan, kind, confidence, explanation):
+    def __init__(self, start, end, replacement, plan, kind, confidence, explanation,
+                 guessed=(), lost=()):
         self.start, self.end, self.replacement = start, end, replacement
         self.plan, self.kind, self.confidence = tuple(plan), kind, confidence
         self.explanation = explanation
+        self.guessed, self.lost = tuple(guessed), tuple(lost)
+
+    @classmethod
+    def of(cls, decision: score.Decision) -> "_Accepted":
+        w = decision.candidate
+        explanation = _explain_plan(w.kind, w.plan)
+        if w.guessed:
+            explanation += f"; {len(w.guessed)} character(s) guessed back"
+        if w.lost:
+            explanation += f"; {len(w.lost)} character(s) lost, shown as U+FFFD"
+        return cls(w.start, w.end, w.replacement, w.plan, w.kind,
+                   round(decision.confidence * w.guess_confidence, 4), explanation, w.guessed, w.lost)
 
 
 def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
@@ -55,16 +69,19 @@ def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
 # --- passes ---------------------------------------------------------------
 
 
+_LATIN_CODECS = ("cp1252", "latin-1", "sloppy-windows-1252")
+
+
 def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
+    """Round trips, line by line: each applicable (wrong, right) codec pair
+    proposes segments; overlapping candidates form a group and the scorer
+    picks one per group (or none)."""
     accepted: list[_Accepted] = []
-    regions: list[tuple[int, int, bool]] = [(s, e, False) for s, e in detect.cjk_runs(text)]
-    regions += [(s, e, True) for s, e in detect.latin_runs(text)]
-    for start, end, latin in sorted(regions):
+    for start, end, latin, cjk in detect.lines_to_check(text):
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
-            if latin == (wrong in ("cp1252", "latin-1", "sloppy-windows-1252")):
-                found += cand.round_trips(text, start, end, wrong, right, kind)
-        # Group overlapping candidates; the scorer picks one per group.
+            if (latin if wrong in _LATIN_CODECS else cjk):
+                found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
         group: list[cand.Candidate] = []
         for c in found + [None]:
@@ -73,9 +90,7 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
                 continue
             decision = score.choose(text, group, model) if group else None
             if decision:
-                w = decision.candidate
-                accepted.append(_Accepted(w.start, w.end, w.replacement, w.plan, w.kind,
-                                          decision.confidence, _explain_plan(w.kind, w.plan)))
+                accepted.append(_Accepted.of(decision))
             group = [c] if c is not None else []
     return _non_overlapping(accepted)
 
@@ -83,9 +98,9 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
 def _ftfy_pass(text: str) -> list[_Accepted]:
     accepted = []
     pos = 0
-    for line in text.splitlines(keepends=True):
+    for line in text.split("\n"):
         start = pos
-        pos += len(line)
+        pos += len(line) + 1
         if line.isascii() or not badness.is_bad(line):
             continue
         fixed, plan = ftfy.fix_encoding_and_explain(line)
@@ -120,9 +135,7 @@ def _realign_pass(text: str, model: CharModel) -> list[_Accepted]:
     def decide() -> None:
         decision = score.choose(text, group, model)
         if decision:
-            w = decision.candidate
-            accepted.append(_Accepted(w.start, w.end, w.replacement, w.plan, w.kind,
-                                      decision.confidence, _explain_plan(w.kind, w.plan)))
+            accepted.append(_Accepted.of(decision))
 
     for j in detect.realign_points(text):
         if model.bits_per_char(text[max(0, j - 3) : j]) < chardata.MIN_REALIGN_BITS_PER_CHAR:
@@ -244,7 +257,6 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     passes: list[_Pass] = []
     span_sources: list[tuple[int, _Accepted]] = []
     warnings = list(_warnings)
-    lost = list(detect.lost_runs(text))
 
     current = text
     if not text.isascii():
@@ -293,8 +305,11 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         out_end = to_output(new_start + len(a.replacement), k + 1, True)
         plan = a.plan + ((("convert", config),) if config else ())
         spans.append(Span(a.kind, start, end, out_start, out_end, text[start:end],
-                          output[out_start:out_end], a.confidence, plan, a.explanation))
-    for s, e, what in lost:
+                          output[out_start:out_end], a.confidence, plan, a.explanation,
+                          lost=a.lost, guessed=a.guessed))
+    for s, e, what in detect.lost_runs(text):
+        if _inside_repair(s, e, span_sources, to_input):
+            continue
         o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
         spans.append(Span("lost", s, e, o_start, o_end, what, output[o_start:o_end], 0.0, (),
                           f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
@@ -307,6 +322,16 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     confidence = score.combine([s.confidence for s in spans])
     return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                         tuple(spans), tuple(warnings))
+
+
+def _inside_repair(start: int, end: int, sources, to_input) -> bool:
+    """Whether input[start:end] lies inside a region some pass repaired."""
+    for k, a in sources:
+        if a.kind == "ruby_annotation":
+            continue
+        if to_input(a.start, k, False) <= start and end <= to_input(a.end, k, True):
+            return True
+    return False
 
 
 def _with_byte_offsets(text: str, spans: list[Span], codec: str, bom: int) -> list[Span]:
@@ -371,10 +396,21 @@ def repair(data: str | bytes, *, charset: str | None = None, convert: str | None
 # --- replay -----------------------------------------------------------------------
 
 
-def _apply_item(value: str | bytes, action: str, parameter: str | None) -> str | bytes:
+def _apply_item(value: str | bytes, action: str, parameter: str | None,
+                fill: list[str] | None = None) -> str | bytes:
     try:
         if action == "encode" and isinstance(value, str):
+            if fill is not None:
+                parts = value.split("\ufffd")
+                if len(parts) != len(fill) + 1:
+                    raise InvalidPlan(f"fill has {len(fill)} entries for {len(parts) - 1} U+FFFD")
+                out = bytearray(parts[0].encode(parameter))
+                for hexbytes, part in zip(fill, parts[1:]):
+                    out += bytes.fromhex(hexbytes) + part.encode(parameter)
+                return bytes(out)
             return value.encode(parameter)
+        if action == "decode_lossy" and isinstance(value, bytes):
+            return value.decode(parameter, "replace")
         if action == "decode" and isinstance(value, bytes):
             return value.decode(parameter)
         if action == "widen" and isinstance(value, str):
@@ -420,8 +456,13 @@ def apply_plan(value: str | bytes, plan) -> str:
     items = list(plan)
     if items and (isinstance(items[0], Step) or isinstance(items[0], dict)):
         return _apply_steps(value, items)
+    fill: list[str] | None = None
     for action, parameter in items:
-        value = _apply_item(value, action, parameter)
+        if action == "fill" and isinstance(value, str) and parameter is not None:
+            fill = parameter.split(",")
+            continue
+        value = _apply_item(value, action, parameter, fill)
+        fill = None
     if not isinstance(value, str):
         raise InvalidPlan("the plan ends with bytes, not text")
     return value

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 import unicodedata
 from collections import Counter
@@ -65,6 +66,9 @@ CLASS_BITS: dict[str, float] = {
     "symbol": 12.0,  # other symbols and punctuation
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
+
+
+_ASCII_RUN_RE = re.compile(r"[\x00-\x7f]+")
 
 
 def _char_class(ch: str) -> str:
@@ -279,8 +283,13 @@ class CharModel:
         han = len(chardata.HAN_RE.findall(text))
         if han < chardata.MIN_REPAIRED_HAN:
             return False
+        # ASCII runs (numbers, codes, Latin words) are not what is judged:
+        # each becomes one space, which breaks words as the run did, and the
+        # spaces' cost is taken back out.
+        core, seps = _ASCII_RUN_RE.subn(" ", text)
         left, right = left[-CONTEXT_CHARS:], right[:CONTEXT_CHARS]
-        added = self.cost(text, left, right) - self._segment_cost(left) - self._segment_cost(right)
+        added = (self.cost(core, left, right) - seps * CLASS_BITS["space"]
+                 - self._segment_cost(left) - self._segment_cost(right))
         return added / han <= max_bits
 
     def bits_per_han(self, text: str) -> float:

@@ -66,7 +66,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     costs = []
     for c in candidates:
         window = text[lo : c.start] + c.replacement + text[c.end : hi]
-        costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed)
+        costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed_bytes)
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep:
         return None

@@ -10,8 +10,13 @@ A *plan* is a list of `(action, parameter)` pairs, replayed by
 =====================  =========  ===============================================
 action                 on         meaning
 =====================  =========  ===============================================
+``fill``               str        the next ``encode`` writes, for each U+FFFD in
+                                  order, the bytes given here (comma-separated
+                                  hex; empty: the byte stays lost)
 ``encode``             str        encode with the codec named by `parameter`
 ``decode``             bytes      decode with the codec named by `parameter`
+``decode_lossy``       bytes      the same, each undecodable sequence (a
+                                  character whose bytes are lost) one U+FFFD
 ``widen``              str        turn ASCII ``!``..``~`` into full-width forms
                                   (U+FF01..U+FF5E): undoes a page's width folding;
                                   `parameter` ``all`` or ``except_last`` (the
@@ -94,6 +99,8 @@ class Span:
             else None. `end_byte` likewise.
         lost: code-point offsets into `repaired` of characters whose bytes
             were lost (each shown as U+FFFD).
+        guessed: code-point offsets into `repaired` of characters whose bytes
+            were partly lost and that the model guessed back.
     """
 
     kind: str
@@ -109,11 +116,13 @@ class Span:
     start_byte: int | None = None
     end_byte: int | None = None
     lost: tuple[int, ...] = ()
+    guessed: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["plan"] = [list(p) for p in self.plan]
         d["lost"] = list(self.lost)
+        d["guessed"] = list(self.guessed)
         return d
 
 

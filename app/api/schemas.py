@@ -47,7 +47,8 @@ class SpanOut(BaseModel):
     explanation: str
     start_byte: int | None = Field(None, description="Byte offset into the request body.")
     end_byte: int | None = None
-    lost: list[int]
+    lost: list[int] = Field(description="Offsets into `repaired` of characters lost (U+FFFD).")
+    guessed: list[int] = Field(description="Offsets into `repaired` of characters guessed back.")
 
 
 class RepairResponse(BaseModel):

@@ -1,0 +1,208 @@
+"""Generate damaged text with known truth from clean passages.
+
+Usage:
+    python benchmarks/generate.py [PASSAGES.jsonl] [-o OUT.jsonl] [--seed N]
+
+Reads passages (``benchmarks/data/passages.jsonl``: ``{"id", "script", "kind",
+"text"}``, written by the project for this purpose), applies each kind of
+damage that can apply to each passage, and writes one case per line::
+
+    {"id", "passage", "kind", "damage", "original", "expected", "split"}
+
+``damage`` is one of `KINDS`; ``recoverable`` kinds keep every byte of the
+original, so a repair must give ``expected`` exactly; ``lossy`` kinds lost
+bytes; ``clean`` is the passage itself (a repair must change nothing).
+``split`` is ``calibration`` or ``heldout``, by a hash of the passage id, so
+that one passage's cases never fall on both sides.
+
+Every damage is a real decoder's behaviour (Python's codecs, ftfy's
+``sloppy-windows-1252`` for a browser's windows-1252, which maps the five
+bytes cp1252 leaves undefined to C1 controls as the WHATWG index does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+import ftfy.bad_codecs  # noqa: F401
+
+HERE = Path(__file__).resolve().parent
+
+# kind -> whether every byte survives
+KINDS: dict[str, bool] = {
+    "clean": True,
+    "utf8_as_gbk": True,
+    "utf8_as_gbk_twice": True,
+    "utf8_as_big5": True,
+    "utf8_as_cp1252": True,
+    "gbk_as_latin1": True,
+    "gbk_as_cp1252": True,
+    "big5_as_latin1": True,
+    "big5_as_gbk": True,
+    "gbk_as_big5": True,
+    "ruby_annotation": True,
+    "gbk_byte_loss": False,
+    "utf8_as_gbk_odd_byte": False,
+}
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
+def _encode(text: str, codec: str) -> bytes | None:
+    try:
+        return text.encode(codec)
+    except UnicodeEncodeError:
+        return None
+
+
+def _round_trip(text: str, right: str, wrong: str) -> str | None:
+    data = _encode(text, right)
+    if data is None:
+        return None
+    out = _strict(data, wrong)
+    return out if out is not None and out != text else None
+
+
+def _ruby(text: str, rng: random.Random) -> str | None:
+    """Annotate the Han characters of a few words with their readings in
+    context (pypinyin's phrase-aware readings), as `<ruby>` flattened."""
+    from pypinyin import Style, pinyin
+
+    readings = pinyin(text, style=Style.TONE, errors=lambda s: [None] * len(s))
+    if len(readings) != len(text):
+        return None
+    han = [i for i, r in enumerate(readings) if r and r[0] and "\u4e00" <= text[i] <= "\u9fff"]
+    if not han:
+        return None
+    chosen = set(rng.sample(han, max(1, len(han) // 3)))
+    parens = ("(", ")") if rng.random() < 0.7 else ("（", "）")
+    out = []
+    for i, ch in enumerate(text):
+        out.append(ch)
+        if i in chosen:
+            out.append(f"{parens[0]}{readings[i][0]}{parens[1]}")
+    return "".join(out)
+
+
+def _byte_loss(text: str, rng: random.Random) -> tuple[str, str] | None:
+    """Drop the lead byte of one double-byte character of the GBK bytes and
+    decode as a browser does (GB18030 decoder, U+FFFD for invalid pairs)."""
+    data = _encode(text, "gbk")
+    if data is None:
+        return None
+    leads, pos = [], 0
+    for ch in text:
+        n = len(ch.encode("gbk"))
+        if n == 2:
+            leads.append(pos)
+        pos += n
+    if not leads:
+        return None
+    cut = rng.choice(leads)
+    damaged = (data[:cut] + data[cut + 1 :]).decode("gb18030", "replace")
+    return (damaged, text) if damaged != text else None
+
+
+def _odd_byte(text: str) -> tuple[str, str] | None:
+    """UTF-8 read as GBK where the decoder met a byte it could not pair:
+    Python's decoder replaces it with U+FFFD."""
+    data = _encode(text, "utf-8")
+    damaged = data.decode("gb18030", "replace")
+    if "\ufffd" not in damaged or _strict(data, "gb18030") is not None:
+        return None
+    return damaged, text
+
+
+def damage(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
+    """Apply one kind of damage to `text`.
+
+    Returns:
+        ``(damaged, expected)`` or None when the kind does not apply (the text
+        cannot be encoded, or the wrong decode fails, or changes nothing).
+    """
+    if kind == "clean":
+        return text, text
+    if kind == "utf8_as_gbk":
+        out = _round_trip(text, "utf-8", "gb18030")
+    elif kind == "utf8_as_gbk_twice":
+        once = _round_trip(text, "utf-8", "gb18030")
+        out = _round_trip(once, "utf-8", "gb18030") if once else None
+    elif kind == "utf8_as_big5":
+        out = _round_trip(text, "utf-8", "big5hkscs")
+    elif kind == "utf8_as_cp1252":
+        out = _round_trip(text, "utf-8", "sloppy-windows-1252")
+    elif kind == "gbk_as_latin1":
+        out = _round_trip(text, "gbk", "latin-1")
+    elif kind == "gbk_as_cp1252":
+        out = _round_trip(text, "gbk", "sloppy-windows-1252")
+    elif kind == "big5_as_latin1":
+        out = _round_trip(text, "big5", "latin-1")
+    elif kind == "big5_as_gbk":
+        out = _round_trip(text, "big5", "gbk")
+    elif kind == "gbk_as_big5":
+        out = _round_trip(text, "gbk", "big5")
+    elif kind == "ruby_annotation":
+        out = _ruby(text, rng)
+    elif kind == "gbk_byte_loss":
+        return _byte_loss(text, rng)
+    elif kind == "utf8_as_gbk_odd_byte":
+        return _odd_byte(text)
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return (out, text) if out else None
+
+
+def split_of(passage_id: str) -> str:
+    """``calibration`` or ``heldout``: half the passages each, by SHA-256."""
+    return "calibration" if hashlib.sha256(passage_id.encode()).digest()[0] % 2 == 0 else "heldout"
+
+
+def generate(passages: list[dict], seed: int = 0) -> list[dict]:
+    """All cases for all passages, deterministic for a given seed."""
+    cases = []
+    for p in passages:
+        rng = random.Random(f"{seed}:{p['id']}")
+        for kind in KINDS:
+            made = damage(p["text"], kind, rng)
+            if made is None:
+                continue
+            original, expected = made
+            cases.append({
+                "id": f"{p['id']}-{kind}", "passage": p["id"], "script": p.get("script"),
+                "damage": kind, "recoverable": KINDS[kind], "original": original,
+                "expected": expected, "split": split_of(p["id"]),
+            })
+    return cases
+
+
+def load_passages(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("passages", nargs="?", default=str(HERE / "data" / "passages.jsonl"))
+    ap.add_argument("-o", "--output", default="-")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    cases = generate(load_passages(Path(args.passages)), args.seed)
+    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
+    for c in cases:
+        out.write(json.dumps(c, ensure_ascii=False) + "\n")
+    if out is not sys.stdout:
+        out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
