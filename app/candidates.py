@@ -34,6 +34,8 @@ class Candidate:
         guess_confidence: the model's posterior that every guessed character
             is right (product over them); 0.0 when a character is lost, since
             the text then cannot be what the author wrote.
+        defer: a reading that is not Chinese (ftfy's domain): it competes
+            with the others but, if it wins, luanma leaves the text to ftfy.
     """
 
     start: int
@@ -45,6 +47,7 @@ class Candidate:
     guessed: tuple[int, ...] = ()
     lost: tuple[int, ...] = ()
     guess_confidence: float = 1.0
+    defer: bool = False
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -73,7 +76,8 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     `chardata.MAX_LAYERS` deep.
 
     Returns:
-        Candidates with offsets into `text`, non-overlapping, sorted.
+        Candidates with offsets into `text`, sorted by start; alternatives
+        for one segment overlap.
     """
     pieces: list[bytes | None] = []
     for ch in text[start:end]:
@@ -85,7 +89,12 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         except UnicodeEncodeError:
             pieces.append(b"")  # cuts segments: empty pieces never decode to a pair
     if right == "utf-8":
-        segments = detect.utf8_segments(pieces)
+        segments = []
+        for i, j in detect.utf8_segments(pieces):
+            segments.append((i, j))
+            core = detect.utf8_core(pieces[i:j])
+            if core:
+                segments.append((i + core[0], i + core[1]))
     else:
         segments = _double_byte_segments(pieces, right)
     out = []
@@ -108,16 +117,132 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 continue
             plan, guessed, lost, posterior = (("encode", wrong), ("decode", right)), (), (), 1.0
         n_guessed = sum(len(f) // 2 for f in plan[0][1].split(",")) if plan[0][0] == "fill" else 0
-        for _ in range(chardata.MAX_LAYERS):
-            if fixed and _has_han(fixed) and fixed != text[start + i : start + j]:
-                out.append(Candidate(start + i, start + j, fixed, plan, kind, n_guessed,
-                                     guessed, lost, 0.0 if lost else posterior))
-            if guessed or lost:
-                break  # a guessed layer is not peeled further
-            deeper = _peel(fixed)
-            if deeper is None:
-                break
-            fixed, plan = deeper[0], plan + deeper[1]
+        layers = [(fixed, plan)] if (guessed or lost) else _layers(fixed, plan)
+        for layer_text, layer_plan in layers:
+            if layer_text != text[start + i : start + j]:
+                # A reading without Han characters is ftfy's to make, but it
+                # competes: if it explains the bytes better, nothing is done.
+                out.append(Candidate(start + i, start + j, layer_text, layer_plan, kind,
+                                     n_guessed, guessed, lost, 0.0 if lost else posterior,
+                                     defer=not _has_han(layer_text)))
+    return out
+
+
+def _decode_utf8_gaps(pieces: list[bytes | None], model: CharModel, before: str, after: str
+                      ) -> tuple[str, list[str], tuple[int, ...], tuple[int, ...], float] | None:
+    """Decode UTF-8 bytes some of which are unknown (None), guessing each
+    character with unknown bytes by the model or leaving it as one U+FFFD.
+
+    Returns:
+        ``(text, fills, guessed, lost, posterior)``: the text; for each unknown
+        byte in order, the hex of the byte put back or "" if left lost;
+        offsets into the text of guessed characters and of U+FFFD ones; the
+        product of the guesses' posteriors. None when a sequence cannot be
+        UTF-8.
+    """
+    tokens: list[int | None] = []
+    for p in pieces:
+        tokens.extend([None] if p is None else p)
+    chars: list[str | list[tuple[str, tuple[int, ...]]]] = []
+    pos = 0
+    while pos < len(tokens):
+        width = detect._utf8_width(tokens[pos])
+        if width == 0:
+            return None
+        seq = tokens[pos : pos + width]
+        pos += width
+        gaps = [k for k, t in enumerate(seq) if t is None]
+        if not gaps:
+            try:
+                chars.append(bytes(seq).decode("utf-8"))
+            except UnicodeDecodeError:
+                return None
+            continue
+        if len(gaps) > chardata.MAX_GAPS_PER_CHAR:
+            chars.append([])
+            continue
+        options = []
+        for values in product(range(0x80, 0xC0), repeat=len(gaps)):
+            filled = list(seq)
+            for k, v in zip(gaps, values):
+                filled[k] = v
+            try:
+                options.append((bytes(filled).decode("utf-8"), values))
+            except UnicodeDecodeError:
+                continue
+        chars.append(options)
+    text_parts: list[str] = []
+    fills: list[str] = []
+    guessed: list[int] = []
+    lost: list[int] = []
+    posterior = 1.0
+    for n, item in enumerate(chars):
+        if isinstance(item, str):
+            text_parts.append(item)
+            continue
+        prev = text_parts[-1] if text_parts else before[-1:]
+        nxt = chars[n + 1] if n + 1 < len(chars) and isinstance(chars[n + 1], str) else (
+            after[:1] if n + 1 == len(chars) else "")
+        best = _guess(item, prev, nxt, model)
+        n_gaps = _count_gaps(item)
+        if best is None:
+            text_parts.append("\ufffd")
+            lost.append(len(text_parts) - 1)
+            fills.extend([""] * n_gaps)
+        else:
+            ch, values, p = best
+            posterior *= p
+            text_parts.append(ch)
+            guessed.append(len(text_parts) - 1)
+            fills.extend(f"{v:02x}" for v in values)
+    return "".join(text_parts), fills, tuple(guessed), tuple(lost), posterior
+
+
+def _count_gaps(options: list[tuple[str, tuple[int, ...]]]) -> int:
+    return len(options[0][1]) if options else chardata.MAX_GAPS_PER_CHAR + 1
+
+
+def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, model: CharModel
+           ) -> tuple[str, tuple[int, ...], float] | None:
+    """The option the model finds most probable between `prev` and `nxt`, with
+    its posterior among the options, if that is at least
+    `chardata.GUESS_MIN_POSTERIOR`."""
+    if not options:
+        return None
+    scored = []
+    for ch, values in options:
+        if not ch.isprintable():
+            continue
+        bits = model.char_bits(prev, ch) + (model.char_bits(ch, nxt) if nxt else 0.0)
+        scored.append((bits, ch, values))
+    if not scored:
+        return None
+    scored.sort()
+    floor = scored[0][0]
+    total = sum(2.0 ** (floor - b) for b, _, _ in scored)
+    if 1.0 / total < chardata.GUESS_MIN_POSTERIOR:
+        return None
+    return scored[0][1], scored[0][2], 1.0 / total
+
+
+def _layers(text: str, plan: tuple[PlanItem, ...], depth: int = 1
+            ) -> list[tuple[str, tuple[PlanItem, ...]]]:
+    """`text` and every deeper reading of it, up to `chardata.MAX_LAYERS`
+    layers in all: mojibake made more than once (UTF-8 read as GBK, saved,
+    read as GBK again; GBK read as Latin-1, saved as UTF-8, read as GBK) is
+    peeled by applying any of `chardata.ROUND_TRIPS` to the whole text."""
+    out = [(text, plan)]
+    if depth >= chardata.MAX_LAYERS or text.isascii():
+        return out
+    seen = {text}
+    for wrong, right, _ in chardata.ROUND_TRIPS:
+        try:
+            deeper = text.encode(wrong).decode(right)
+        except UnicodeError:
+            continue
+        if deeper not in seen:
+            seen.add(deeper)
+            out += _layers(deeper, plan + (("encode", wrong), ("decode", right)), depth + 1)
     return out
 
 
@@ -313,7 +438,10 @@ def realignments(text: str, j: int, model: CharModel) -> list[Candidate]:
     for i in range(j - 1, floor, -1):
         if text[i] in "\r\n":
             break
-        pieces = [ch.encode("gb18030") for ch in text[i:j].translate(chardata.WIDEN_TABLE)]
+        try:
+            pieces = [ch.encode("gb18030") for ch in text[i:j].translate(chardata.WIDEN_TABLE)]
+        except UnicodeEncodeError:  # a lone surrogate
+            break
         if len(pieces[0]) != 2:
             break  # every character of a misaligned GBK run is a byte pair
         run = b"".join(pieces) + text[j].encode("ascii")

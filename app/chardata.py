@@ -53,6 +53,17 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+# Python codecs that no web page is written in, refused as a declared charset
+# and skipped among a detector's guesses: codecs that are not text encodings
+# at all are refused by codecs.lookup's _is_text_encoding; these are text
+# codecs of other kinds. EBCDIC code pages (IBM mainframes; the WHATWG
+# Encoding Standard lists none) and Python's own escape and transfer codecs.
+NOT_PAGE_CODECS = frozenset({
+    "cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140",
+    "undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna",
+    "utf-7", "charmap",
+})
+
 # Chinese codecs tried, in this order, when the bytes are not UTF-8 and carry
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.
@@ -81,8 +92,9 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 # Control characters in decoded text: C0 other than TAB, LF, VT, FF, CR; DEL;
-# C1; and U+FFFD (what undecodable bytes become).
-CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+# C1. (Undecodable bytes are counted with them where a decode replaced any;
+# a U+FFFD the text itself carries is text.)
+CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Share of such characters above which bytes are "not text". Random bytes read
 # as Latin-1 give 61/256 = 24% (28 C0 + DEL + 32 C1); the most in a text file
 # of the corpora is 17.8% (chardet's big5-chinese/culturax_OSCAR-2201_10.txt,
@@ -155,10 +167,9 @@ ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
 )
 
 # Mojibake made more than once (UTF-8 read as GBK, saved as UTF-8, read as
-# GBK again: issue 3) is peeled up to this many layers, each layer through
-# one of LAYER_CODECS.
+# GBK again: issue 3) is peeled up to this many layers, each layer any of
+# ROUND_TRIPS applied to the whole of what the layer above gave.
 MAX_LAYERS = 3
-LAYER_CODECS: tuple[str, ...] = ("gb18030", "sloppy-windows-1252", "big5hkscs")
 
 # cp1252's 27 printable characters in 0x80..0x9F (WHATWG index-windows-1252):
 # GBK lead bytes 0x81..0x9F read as cp1252 land on these.

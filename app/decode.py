@@ -53,9 +53,12 @@ def canonical_codec(label: str) -> str:
     key = label.strip().strip("\"'").lower()
     name = chardata.WHATWG_LABELS.get(key, key)
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError, UnicodeError):  # ValueError: an embedded NUL
         raise UnknownCodec(f"unknown charset {label!r}") from None
+    if not getattr(info, "_is_text_encoding", True) or info.name in chardata.NOT_PAGE_CODECS:
+        raise UnknownCodec(f"{label!r} is not a character encoding of web pages")
+    return info.name
 
 
 def _check_binary(data: bytes) -> None:
@@ -64,14 +67,16 @@ def _check_binary(data: bytes) -> None:
             raise NotText(f"the bytes are a {what}, not text (signature {magic[:4].hex()})")
 
 
-def _check_controls(text: str) -> None:
+def _check_controls(text: str, replaced: int = 0) -> None:
+    """Raise NotText when control characters, plus `replaced` undecodable
+    byte sequences, exceed `chardata.MAX_CONTROL_SHARE` of the text."""
     if not text:
         return
-    controls = len(chardata.CONTROL_RE.findall(text))
+    controls = len(chardata.CONTROL_RE.findall(text)) + replaced
     if controls / len(text) > chardata.MAX_CONTROL_SHARE:
         raise NotText(
-            f"{controls} of {len(text)} characters are control characters "
-            f"(more than {chardata.MAX_CONTROL_SHARE:.0%}): not text"
+            f"{controls} of {len(text)} characters are control characters or undecodable "
+            f"bytes (more than {chardata.MAX_CONTROL_SHARE:.0%}): not text"
         )
 
 
@@ -89,9 +94,11 @@ def _detected(data: bytes) -> list[str]:
     names = []
     for match in from_bytes(data[:65536]):
         try:
-            names.append(codecs.lookup(match.encoding).name)
+            name = codecs.lookup(match.encoding).name
         except LookupError:
             continue
+        if name not in chardata.NOT_PAGE_CODECS:
+            names.append(name)
     return names
 
 
@@ -123,7 +130,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                 return Decoded(text, codec, len(bom), tuple(warnings))
     _check_binary(data)
 
-    if data.isascii():
+    if data.isascii() and b"\x00" not in data:
         for marker, codec in chardata.SEVEN_BIT_MARKERS:
             if marker in data:
                 text = _strict(data, codec)
@@ -132,7 +139,12 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                     return Decoded(text, codecs.lookup(codec).name, 0, tuple(warnings))
         text = data.decode("ascii")
         _check_controls(text)
-        return Decoded(text, declared_codec if declared_codec else "utf-8", 0, tuple(warnings))
+        codec = "utf-8"
+        if declared_codec and _strict(data, declared_codec) == text:
+            codec = declared_codec
+        elif declared_codec:
+            warnings.append(f"declared charset {declared} ignored: the bytes are ASCII")
+        return Decoded(text, codec, 0, tuple(warnings))
 
     utf8 = _strict(data, "utf-8")
     if utf8 is not None:
@@ -170,11 +182,15 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
 
     # Nothing decodes strictly: UTF-8 or GB18030 with replacement, whichever
     # replaces fewer bytes.
-    best = min(("utf-8", "gb18030"), key=lambda c: data.decode(c, "replace").count("\ufffd"))
+    def replaced(codec: str) -> int:
+        return data.decode(codec, "replace").count("\ufffd") - data.decode(codec, "ignore").count(
+            "\ufffd")
+
+    best = min(("utf-8", "gb18030"), key=replaced)
     text = data.decode(best, "replace")
-    _check_controls(text)
+    _check_controls(text, replaced(best))
     warnings.append(
         f"no codec decodes these bytes cleanly; decoded as {best} with "
-        f"{text.count(chr(0xFFFD))} undecodable sequences replaced by U+FFFD"
+        f"{replaced(best)} undecodable sequences replaced by U+FFFD"
     )
     return Decoded(text, best, 0, tuple(warnings))

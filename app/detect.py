@@ -80,23 +80,23 @@ def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
 
     Returns:
         ``(i, j)`` piece-index ranges, non-overlapping, sorted, each covering
-        at least two pieces whose concatenated bytes are UTF-8 holding at
-        least one multi-byte sequence, with character boundaries of both
-        encodings falling together at `i` and `j`. Greedy, left to right.
+        at least two pieces whose concatenated bytes are UTF-8, starting and
+        ending with a multi-byte sequence, with character boundaries of both
+        encodings falling together at `i` and `j`. Greedy, left to right
+        (`utf8_core` narrows a segment to its CJK part).
 
     Source: the UTF-8 byte patterns of RFC 3629, section 4.
     """
-    tokens: list[int | None] = []
+    tokens = _tokens(pieces)
     bounds = [0]
     for p in pieces:
-        tokens.extend([None] if p is None else p)
-        bounds.append(len(tokens))
+        bounds.append(bounds[-1] + (len(p) if p else 1))
     at_boundary = {b: k for k, b in enumerate(bounds)}
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(pieces) - 1:
-        if pieces[i] is None or pieces[i][:1] < b"\x80":
-            i += 1  # a segment starts at a non-ASCII byte the wrong codec made
+        if pieces[i] is None or _utf8_width(pieces[i][0] if pieces[i] else None) < 2:
+            i += 1  # a segment starts with a multi-byte sequence
             continue
         pos = bounds[i]
         best = None
@@ -110,7 +110,7 @@ def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
             multibyte = multibyte or width > 1
             pos += width
             k = at_boundary.get(pos)
-            if k is not None and width > 1 and k - i >= 2:
+            if k is not None and width >= 2 and k - i >= 2:
                 best = k
         if best is None:
             i += 1
@@ -120,10 +120,56 @@ def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
     return out
 
 
+def utf8_core(pieces: list[bytes | None]) -> tuple[int, int] | None:
+    """Narrow a UTF-8 segment to its first and last three- or four-byte
+    sequences (what Chinese is made of in UTF-8), on piece boundaries.
+
+    A greedy segment can swallow a clean neighbour whose GBK bytes happen to
+    be a two-byte UTF-8 sequence (学 is D1 A7, UTF-8 for ѧ); the narrowed
+    segment is offered beside it and the model chooses.
+
+    Returns:
+        ``(i, j)`` piece indices into `pieces`, or None when no narrower
+        segment exists.
+    """
+    tokens = _tokens(pieces)
+    bounds = [0]
+    for p in pieces:
+        bounds.append(bounds[-1] + (len(p) if p else 1))
+    at_boundary = {b: k for k, b in enumerate(bounds)}
+    pos, first, last = 0, None, None
+    while pos < len(tokens):
+        width = _utf8_width(tokens[pos]) or 1
+        if width >= 3:
+            if first is None and pos in at_boundary:
+                first = at_boundary[pos]
+            if pos + width in at_boundary:
+                last = at_boundary[pos + width]
+        pos += width
+    if first is None or last is None or last <= first or (first, last) == (0, len(pieces)):
+        return None
+    return first, last
+
+
+def _tokens(pieces: list[bytes | None]) -> list[int | None]:
+    """Bytes of the pieces in a row; None for an unknown byte (a U+FFFD
+    piece), -1 for a character the wrong codec cannot encode (b"" piece),
+    which no UTF-8 sequence crosses."""
+    tokens: list[int | None] = []
+    for p in pieces:
+        if p is None:
+            tokens.append(None)
+        elif not p:
+            tokens.append(-1)
+        else:
+            tokens.extend(p)
+    return tokens
+
+
 def _utf8_width(lead: int | None) -> int:
     """Length of the UTF-8 sequence `lead` starts; 0 if it starts none (an
     unknown byte is never taken for a lead)."""
-    if lead is None:
+    if lead is None or lead < 0:
         return 0
     if lead < 0x80:
         return 1

@@ -62,11 +62,19 @@ CLASS_BITS: dict[str, float] = {
     "space": 5.0,
     "ascii": 6.0,  # ASCII letters, digits, ASCII punctuation
     "latin": 12.0,  # other Latin letters (accented)
+    "latin_in_word": 7.0,  # an accented letter after a Latin letter (égalité)
     "kana": 14.0,  # Japanese kana inside Chinese text
     "symbol": 12.0,  # other symbols and punctuation
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
 
+
+# A letter of another script right after a Han character (大ѧ, 學Ӌ) is what
+# a wrong decode makes; in Chinese text a script switch happens at word
+# boundaries, with ASCII (A股, T恤), rarely with accented Latin, Cyrillic or
+# kana. Prior cost of the switch, on top of the class cost.
+SCRIPT_SWITCH_BITS = 8.0
+SWITCH_CLASSES = frozenset({"latin", "symbol", "kana"})
 
 _ASCII_RUN_RE = re.compile(r"[\x00-\x7f]+")
 
@@ -210,7 +218,14 @@ class CharModel:
                 end = self._end.get(self._t2s(prev), 1.0)
                 return punct - math.log2(max(end, chardata.MIN_WORD_END_SHARE))
             return punct
-        return CLASS_BITS[_char_class(ch)]
+        cls = _char_class(ch)
+        if cls == "latin" and prev and (prev.isascii() and prev.isalpha()
+                                        or _char_class(prev) == "latin"):
+            return CLASS_BITS["latin_in_word"]
+        bits = CLASS_BITS[cls]
+        if prev_han and cls in SWITCH_CLASSES:
+            bits += SCRIPT_SWITCH_BITS
+        return bits
 
     def cost(self, text: str, left: str = "", right: str = "") -> float:
         """Cost in bits of `text` between its context, by word segmentation.

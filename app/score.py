@@ -56,7 +56,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     for c in candidates:  # the same repair reached by two plans counts once
         bar = (chardata.MAX_BITS_PER_HAN_UTF8 if ("decode", "utf-8") in c.plan
                else chardata.MAX_BITS_PER_HAN)
-        if model.reads_as_chinese(c.replacement, context_before(text, c.start, CONTEXT_CHARS),
+        if c.defer or model.reads_as_chinese(c.replacement, context_before(text, c.start, CONTEXT_CHARS),
                                   text[c.end : c.end + CONTEXT_CHARS], bar):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
@@ -68,7 +68,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
         window = text[lo : c.start] + c.replacement + text[c.end : hi]
         costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed_bytes)
     best = min(range(len(candidates)), key=costs.__getitem__)
-    if costs[best] >= keep:
+    if costs[best] >= keep or candidates[best].defer:
         return None
     floor = min(costs[best], keep)
     weights = [2.0 ** ((floor - c) / chardata.CONFIDENCE_TEMPERATURE) for c in costs]
