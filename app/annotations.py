@@ -1,10 +1,24 @@
 """Flattened ruby annotations: ``創(chuàng)建`` back to ``創建``.
 
 A page that marks readings with ``<ruby>創<rp>(</rp><rt>chuàng</rt><rp>)</rp></ruby>``
-reaches a scraper that keeps only text nodes as ``創(chuàng)``. An annotation is
-removed only when it is a reading of the Han character right before it, by
-pypinyin's readings (heteronyms included), so that ``專(兼)職`` or
-``(1993年-1995年)`` stay.
+reaches a scraper that keeps only text nodes as ``創(chuàng)``; without ``<rp>``
+as ``創chuàng建``. Forms recognised:
+
+* a reading in half- or full-width parentheses after one Han character, or
+  after a word (``創建(chuàngjiàn)``, ``創建(chuàng jiàn)``), one syllable per
+  character;
+* pinyin with tone marks, with tone digits (``chuang4``), or zhuyin
+  (``ㄔㄨㄤˋ``); plain pinyin without tones (``(chuang)``) only in a text that
+  also carries marked annotations, since ``张(Zhang)`` and ``他(ta)`` are
+  ordinary writing otherwise;
+* a tone-marked syllable with no parentheses glued to the character it reads
+  (``創chuàng建``): tone marks never touch Han characters in ordinary text.
+
+An annotation is removed only when every syllable is a reading of the Han
+character it belongs to, by pypinyin's readings (heteronyms included), so that
+``專(兼)職`` or ``(1993年-1995年)`` stay. A paragraph that talks about
+pronunciation (拼音, 声调, 读音, 注音, ...: `LESSON_WORDS`) teaches it on
+purpose and keeps its annotations.
 """
 
 from __future__ import annotations
@@ -15,16 +29,25 @@ from functools import lru_cache
 
 from . import chardata
 
-# One parenthesised pinyin syllable after a Han character: half- or
-# full-width parentheses; letters with tone marks (Hanyu Pinyin, GB/T
-# 16159-2012) or a trailing tone digit 1-5; ü written as ü or v.
-_SYLLABLE = r"[a-zA-Z\u00e0-\u00fc\u0101-\u01dc\u0300-\u0304\u030c]{1,7}[1-5]?"
-ANNOTATION_RE = re.compile(
-    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[(（](" + _SYLLABLE + r")[)）]"
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+# Pinyin letters: ASCII, ü, and the tone-marked vowels (GB/T 16159-2012).
+_PINYIN_LETTER = r"[a-zA-Z\u00e0-\u00fc\u0101-\u01dc\u0300-\u0304\u030c]"
+_SYLLABLE = _PINYIN_LETTER + r"{1,7}[1-5]?"
+_ZHUYIN = r"[\u3105-\u312f\u31a0-\u31bf]{1,4}[ˊˇˋ˙]?"
+_READING = rf"(?:{_SYLLABLE}|{_ZHUYIN})(?:[ '’]?(?:{_SYLLABLE}|{_ZHUYIN})){{0,5}}"
+ANNOTATION_RE = re.compile(rf"(?<={_HAN})[(（]({_READING})[)）]")
+# A tone-marked syllable glued to a Han character, no parentheses.
+BARE_RE = re.compile(
+    rf"(?<={_HAN})((?:[a-z\u00fc]*[\u00e0-\u00fc\u0101-\u01dc][a-z\u00fc]*)+)(?={_HAN}|[，。、；：？！,.;:?!\s]|$)"
 )
-# The same shape at the end of a string: used to skip an annotation when
-# looking at the character before a position.
-TRAILING_ANNOTATION_RE = re.compile(r"[(（]" + _SYLLABLE + r"[)）]$")
+# The same parenthesised shape at the end of a string: used to skip an
+# annotation when looking at the character before a position.
+TRAILING_ANNOTATION_RE = re.compile(rf"[(（]{_READING}[)）]$")
+_SEPARATOR_RE = re.compile("[ '’]+")
+
+# Words of a text that teaches pronunciation (Simplified and Traditional):
+# pinyin, tone(s), reading, phonetic notation, pronunciation, "read as".
+LESSON_WORDS = re.compile("拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲")
 
 
 def _fold(syllable: str) -> str:
@@ -32,16 +55,23 @@ def _fold(syllable: str) -> str:
     return unicodedata.normalize("NFC", syllable.lower()).replace("ü", "v")
 
 
+def _marked(reading: str) -> bool:
+    """Whether a reading carries its tone: a tone mark, a tone digit, or zhuyin."""
+    folded = unicodedata.normalize("NFC", reading)
+    return (not folded.isascii()) or any(ch.isdigit() for ch in folded)
+
+
 @lru_cache(maxsize=32768)
 def readings(han: str) -> frozenset[str]:
-    """All readings pypinyin knows for one Han character, in three spellings.
+    """All readings pypinyin knows for one Han character, in four spellings.
 
     Args:
         han: a single character.
 
     Returns:
         Folded readings with tone marks (``chuàng``), with a tone digit
-        (``chuang4``) and without tone (``chuang``); empty if pypinyin has none.
+        (``chuang4``), without tone (``chuang``) and in zhuyin (``ㄔㄨㄤˋ``);
+        empty if pypinyin has none.
 
     Source: pypinyin's character dictionary (from Unihan kMandarin,
     kHanyuPinyin and others; MIT licence).
@@ -49,28 +79,73 @@ def readings(han: str) -> frozenset[str]:
     from pypinyin import Style, pinyin
 
     out: set[str] = set()
-    for style in (Style.TONE, Style.TONE3, Style.NORMAL):
+    for style in (Style.TONE, Style.TONE3, Style.NORMAL, Style.BOPOMOFO):
         for reading in pinyin(han, style=style, heteronym=True, errors="ignore")[0:1]:
             out.update(_fold(r) for r in reading)
     return frozenset(out)
 
 
+def _reads(chars: str, annotation: str) -> bool:
+    """Whether `annotation` splits into one reading per character of `chars`."""
+    syllables = [s for s in _SEPARATOR_RE.split(annotation) if s]
+    if len(syllables) == len(chars) and all(
+        _fold(s) in readings(c) for s, c in zip(syllables, chars)
+    ):
+        return True
+    # Syllables written together (chuàngjiàn): split by trying readings.
+    return _split(_fold(_SEPARATOR_RE.sub("", annotation)), chars)
+
+
+def _split(rest: str, chars: str) -> bool:
+    if not chars:
+        return not rest
+    for r in readings(chars[0]):
+        if rest.startswith(r) and _split(rest[len(r):], chars[1:]):
+            return True
+    return False
+
+
 def find_annotations(text: str) -> list[tuple[int, int, str]]:
-    """Find flattened ruby annotations that read the character before them.
+    """Find flattened ruby annotations that read the characters before them.
 
     Args:
         text: decoded text.
 
     Returns:
         ``(start, end, reading)`` for each annotation, code-point offsets into
-        `text`, half-open, covering the parentheses; sorted by start.
+        `text`, half-open, covering the parentheses if any; sorted by start.
     """
     found = []
+    marked_count = 0
+    plain = []
     for m in ANNOTATION_RE.finditer(text):
-        han = text[m.start() - 1]
-        if _fold(m.group(1)) in readings(han):
+        reading = m.group(1)
+        if _lesson(text, m.start()):
+            continue
+        for k in range(1, chardata.MAX_ANNOTATED_WORD + 1):
+            chars = text[m.start() - k : m.start()]
+            if len(chars) == k and all(chardata.HAN_RE.match(c) for c in chars) and _reads(
+                chars, reading
+            ):
+                if _marked(reading):
+                    marked_count += 1
+                    found.append((m.start(), m.end(), reading))
+                elif reading.islower():
+                    plain.append((m.start(), m.end(), reading))
+                break
+    if marked_count >= chardata.MIN_MARKED_FOR_PLAIN:
+        found += plain
+    for m in BARE_RE.finditer(text):
+        if not _lesson(text, m.start()) and _reads(text[m.start() - 1], m.group(1)):
             found.append((m.start(), m.end(), m.group(1)))
-    return found
+    return sorted(found)
+
+
+def _lesson(text: str, pos: int) -> bool:
+    """Whether the paragraph around `pos` talks about pronunciation."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return LESSON_WORDS.search(text, start, end if end >= 0 else len(text)) is not None
 
 
 def context_before(text: str, i: int, n: int = 1) -> str:
@@ -78,7 +153,7 @@ def context_before(text: str, i: int, n: int = 1) -> str:
 
     The language model should see ``環保`` in ``環(huán)保``, not ``)保``.
     """
-    head = text[max(0, i - 16) : i]
+    head = text[max(0, i - 24) : i]
     m = TRAILING_ANNOTATION_RE.search(head)
     if m and m.start() > 0 and chardata.HAN_RE.match(head[m.start() - 1]):
         return text[max(0, i - len(head) + m.start() - n) : i - len(head) + m.start()]

@@ -82,7 +82,7 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "ZIP archive"),
     (b"\x1f\x8b", "gzip data"),
     (b"%PDF-", "PDF document"),
-    (b"\x7fELF", "ELF executable"),
+    (b"\x7fELF", "ELF executable file"),
     (b"RIFF", "RIFF container (WAV, AVI, WebP)"),
     (b"\x00asm", "WebAssembly module"),
     (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
@@ -274,3 +274,9 @@ HALF_TO_FULL_PUNCT: dict[str, str] = {
 MIN_REPAIRED_HAN = 2
 MAX_BITS_PER_HAN = 13.0
 MAX_BITS_PER_HAN_UTF8 = 16.0
+# Plain pinyin without tones in parentheses (他(ta)) is removed only in a text
+# that carries at least this many annotations with tones: alone, it is as
+# likely a romanised name (张(Zhang)) or a gloss a writer added on purpose.
+MIN_MARKED_FOR_PLAIN = 3
+# Longest word one parenthesised reading may annotate, in characters.
+MAX_ANNOTATED_WORD = 6

@@ -12,6 +12,7 @@ from .errors import RepairError
 
 def _repair(args: argparse.Namespace) -> int:
     from .engine import repair_bytes
+    from .settings import get_settings
 
     if args.file == "-":
         data = sys.stdin.buffer.read()
@@ -23,7 +24,8 @@ def _repair(args: argparse.Namespace) -> int:
             print(f"luanma: {exc}", file=sys.stderr)
             return 2
     try:
-        result = repair_bytes(data, charset=args.charset, convert=args.convert,
+        result = repair_bytes(data, charset=args.charset,
+                              convert=args.convert or get_settings().default_convert,
                               strip_annotations=args.strip_annotations)
     except RepairError as exc:
         print(f"luanma: {exc}", file=sys.stderr)

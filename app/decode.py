@@ -61,19 +61,26 @@ def canonical_codec(label: str) -> str:
     return info.name
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 def _check_binary(data: bytes) -> None:
     for magic, what in chardata.BINARY_SIGNATURES:
         if data.startswith(magic):
-            raise NotText(f"the bytes are a {what}, not text (signature {magic[:4].hex()})")
+            raise NotText(f"the bytes are {_article(what)} {what}, not text (signature {magic[:4].hex()})")
+
+
+def _control_share(text: str, replaced: int = 0) -> float:
+    """Share of control characters, plus `replaced` undecodable sequences, in `text`."""
+    return (len(chardata.CONTROL_RE.findall(text)) + replaced) / len(text) if text else 0.0
 
 
 def _check_controls(text: str, replaced: int = 0) -> None:
     """Raise NotText when control characters, plus `replaced` undecodable
     byte sequences, exceed `chardata.MAX_CONTROL_SHARE` of the text."""
-    if not text:
-        return
-    controls = len(chardata.CONTROL_RE.findall(text)) + replaced
-    if controls / len(text) > chardata.MAX_CONTROL_SHARE:
+    if _control_share(text, replaced) > chardata.MAX_CONTROL_SHARE:
+        controls = len(chardata.CONTROL_RE.findall(text)) + replaced
         raise NotText(
             f"{controls} of {len(text)} characters are control characters or undecodable "
             f"bytes (more than {chardata.MAX_CONTROL_SHARE:.0%}): not text"
@@ -147,7 +154,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(text, codec, 0, tuple(warnings))
 
     utf8 = _strict(data, "utf-8")
-    if utf8 is not None:
+    if utf8 is not None and not (declared_codec and _control_share(utf8) > chardata.MAX_CONTROL_SHARE):
         if declared_codec and declared_codec != "utf-8":
             warnings.append(f"declared charset {declared} ignored: the bytes are valid UTF-8")
         _check_controls(utf8)

@@ -156,7 +156,7 @@ def _annotation_pass(text: str) -> list[_Accepted]:
     return [
         _Accepted(s, e, "", (("delete", None),), "ruby_annotation",
                   chardata.ANNOTATION_CONFIDENCE[
-                      "digit" if reading[-1].isdigit()
+                      "digit" if any(c.isdigit() for c in reading)
                       else "marked" if not reading.isascii() else "plain"],
                   f"flattened ruby annotation: {reading!r} is a reading of {text[s - 1]!r}")
         for s, e, reading in find_annotations(text)
@@ -313,7 +313,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
         spans.append(Span("lost", s, e, o_start, o_end, what, output[o_start:o_end], 0.0, (),
                           f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
-        warnings.append(f"characters {s}..{e} ({what[:12]!r}) are lost beyond repair; "
+        shown = what if len(what) <= 12 else what[:12] + "…"
+        warnings.append(f"characters {s}..{e} ({shown!r}) are lost beyond repair; "
                         "left as they are")
     spans.sort(key=lambda s: (s.start, s.end))
 

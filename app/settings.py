@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,17 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     log_level: str = "info"
+
+    @field_validator("default_convert")
+    @classmethod
+    def _known_config(cls, value: str | None) -> str | None:
+        """A wrong LUANMA_DEFAULT_CONVERT stops the process at start-up
+        instead of failing every request."""
+        from .convert import CONFIGS
+
+        if value is not None and value.removesuffix(".json") not in CONFIGS:
+            raise ValueError(f"unknown OpenCC config {value!r}; valid: {', '.join(CONFIGS)}")
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -172,3 +172,79 @@ def test_openapi_documents_each_content_type(client, media):
     content = spec["paths"]["/v1/repair"]["post"]["requestBody"]["content"]
     assert media in content
     assert "example" in content[media] or "examples" in content[media]
+
+
+def test_lone_surrogate_in_json_text(client):
+    r = client.post("/v1/repair", content=b'{"text": "\\ud800abc"}',
+                    headers={"content-type": "application/json"})
+    assert _error(r, 422, "invalid_field")["field"] == "text"
+
+
+def test_charset_with_text_is_refused(client):
+    err = _error(client.post("/v1/repair", json={"text": "abc", "charset": "gbk"}), 422,
+                 "invalid_field")
+    assert err["field"] == "charset"
+
+
+def test_deeply_nested_json(client):
+    body = b"[" * 100000 + b"]" * 100000
+    _error(client.post("/v1/repair", content=body, headers={"content-type": "application/json"}),
+           422, "invalid_json")
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "uu", "undefined", "unicode_escape",
+                                     "cp037", "gbk%00", "punycode"])
+def test_charsets_that_are_not_page_encodings(client, charset):
+    r = client.post(f"/v1/repair?charset={charset}", content="中文".encode("gbk"),
+                    headers={"content-type": "application/octet-stream"})
+    assert _error(r, 422, "unknown_codec")["field"] == "charset"
+
+
+def test_garbage_content_type(client):
+    _error(client.post("/v1/repair", content=b"x", headers={"content-type": "!!!"}), 415,
+           "unsupported_media_type")
+
+
+def test_streamed_body_over_the_limit(client, monkeypatch):
+    from app.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_document_bytes", 1000)
+
+    def chunks():
+        for _ in range(50):
+            yield b"x" * 100
+
+    _error(client.post("/v1/repair", content=chunks(),
+                       headers={"content-type": "application/octet-stream"}), 413,
+           "input_too_large")
+
+
+def test_utf16_ascii_with_declared_charset(client):
+    r = client.post("/v1/repair", content="hello".encode("utf-16-le"),
+                    headers={"content-type": "text/plain; charset=utf-16le"})
+    assert r.status_code == 200
+    assert r.json()["text"] == "hello"
+    assert r.json()["encoding"] == "utf-16-le"
+
+
+def test_bytes_with_literal_replacement_characters_are_text(client):
+    r = client.post("/v1/repair", content="数据抓取结果\ufffd\ufffd".encode(),
+                    headers={"content-type": "application/octet-stream"})
+    assert r.status_code == 200
+    assert [s["kind"] for s in r.json()["spans"]] == ["lost"]
+
+
+def test_ascii_bytes_report_the_codec_used(client):
+    r = client.post("/v1/repair", content=b"ab", headers={"content-type": "text/plain; charset=utf-16"})
+    assert r.json()["encoding"] == "utf-8"
+    assert r.json()["warnings"]
+
+
+def test_bad_default_convert_setting_fails_at_start():
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    with pytest.raises(ValidationError):
+        Settings(default_convert="xx")
+    assert Settings(default_convert="t2s").default_convert == "t2s"

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..convert import converter
-from ..errors import InputTooLarge, RepairError, UnknownConversion
+from ..errors import InputTooLarge, RepairError, UnknownCodec, UnknownConversion
 from ..model import get_model
 from .routes import ApiError, router
 
@@ -61,7 +61,7 @@ def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
 async def repair_error_handler(_: Request, exc: RepairError) -> JSONResponse:
     status = _STATUS.get(type(exc), 422)
     valid = exc.valid if isinstance(exc, UnknownConversion) else None
-    field = "convert" if isinstance(exc, UnknownConversion) else None
+    field = {UnknownConversion: "convert", UnknownCodec: "charset"}.get(type(exc))
     return _error(status, exc.code, str(exc), field=field, valid=valid)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from email.message import Message
 
 from fastapi import APIRouter, Query, Request
@@ -72,14 +73,45 @@ _ERRORS = {
 }
 
 
+# Lone surrogates: JSON's \ud800 escapes that pair with nothing.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
 def _media_type(request: Request) -> tuple[str, dict[str, str]]:
+    """The request's media type and parameters (RFC 9110, section 8.3).
+
+    Raises:
+        ApiError: 415 for a Content-Type that is not a media type.
+    """
     raw = request.headers.get("content-type")
     if not raw:
         return "application/octet-stream", {}
     msg = Message()
     msg["content-type"] = raw
+    if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
+        raise ApiError(415, "unsupported_media_type", f"{raw!r} is not a media type")
     params = {k.lower(): v for k, v in msg.get_params()[1:]}
     return msg.get_content_type(), params
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, read as it arrives and refused once it passes `limit` bytes,
+    so a huge or chunked body never sits whole in memory.
+
+    Raises:
+        InputTooLarge: the body (or its declared Content-Length) is over `limit`.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise InputTooLarge(f"body of {declared} bytes is over the {limit}-byte limit")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise InputTooLarge(f"body is over the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _response(result: RepairResult, request: Request) -> Response:
@@ -109,21 +141,17 @@ async def repair_endpoint(
     """Repair one document. Answers JSON, or the text alone with `Accept: text/plain`
     (confidence in the `X-Repair-Confidence` header)."""
     settings = get_settings()
-    limit = settings.max_document_bytes
-    declared_length = request.headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > limit:
-        raise InputTooLarge(f"body of {declared_length} bytes is over the {limit}-byte limit")
-    body = await request.body()
-    if len(body) > limit:
-        raise InputTooLarge(f"body of {len(body)} bytes is over the {limit}-byte limit")
-    convert = convert or settings.default_convert
     media, params = _media_type(request)
+    body = await _read_body(request, settings.max_document_bytes)
+    convert = convert or settings.default_convert
 
     if media == "application/json":
         try:
             payload = json.loads(body or b"{}")
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(422, "invalid_json", f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ApiError(422, "invalid_json", "the JSON body is nested too deeply") from None
         if not isinstance(payload, dict):
             raise ApiError(422, "invalid_json", "the JSON body must be an object")
         try:
@@ -141,6 +169,13 @@ async def repair_endpoint(
         if (req.text is None) == (req.base64 is None):
             raise ApiError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
         if req.text is not None:
+            if _SURROGATE_RE.search(req.text):
+                raise ApiError(422, "invalid_field", "text holds lone surrogates (\\ud800..\\udfff "
+                               "escapes that pair with nothing): that is not Unicode text; send "
+                               "the raw bytes as base64 instead", "text")
+            if req.charset is not None:
+                raise ApiError(422, "invalid_field", "'charset' applies to 'base64' bytes, not to "
+                               "'text', which is already decoded", "charset")
             result = await run_in_threadpool(repair_text, req.text, **options)
         else:
             try:
