@@ -56,9 +56,22 @@ def _fold(syllable: str) -> str:
 
 
 def _marked(reading: str) -> bool:
-    """Whether a reading carries its tone: a tone mark, a tone digit, or zhuyin."""
+    """Whether a reading is written with its tone: a tone mark, a tone digit, or zhuyin."""
     folded = unicodedata.normalize("NFC", reading)
     return (not folded.isascii()) or any(ch.isdigit() for ch in folded)
+
+
+@lru_cache(maxsize=32768)
+def marked_readings(han: str) -> frozenset[str]:
+    """`readings` that carry their tone: tone marks (a neutral-tone reading
+    such as 的 ``de`` has none and is complete without), tone digits, zhuyin."""
+    from pypinyin import Style, pinyin
+
+    out: set[str] = set()
+    for style in (Style.TONE, Style.TONE3, Style.BOPOMOFO):
+        for reading in pinyin(han, style=style, heteronym=True, errors="ignore")[0:1]:
+            out.update(_fold(r) for r in reading)
+    return frozenset(out)
 
 
 @lru_cache(maxsize=32768)
@@ -85,22 +98,23 @@ def readings(han: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _reads(chars: str, annotation: str) -> bool:
-    """Whether `annotation` splits into one reading per character of `chars`."""
+def _reads(chars: str, annotation: str, table=readings) -> bool:
+    """Whether `annotation` splits into one reading per character of `chars`,
+    readings taken from `table` (`readings` or `marked_readings`)."""
     syllables = [s for s in _SEPARATOR_RE.split(annotation) if s]
     if len(syllables) == len(chars) and all(
-        _fold(s) in readings(c) for s, c in zip(syllables, chars)
+        _fold(s) in table(c) for s, c in zip(syllables, chars)
     ):
         return True
     # Syllables written together (chuàngjiàn): split by trying readings.
-    return _split(_fold(_SEPARATOR_RE.sub("", annotation)), chars)
+    return _split(_fold(_SEPARATOR_RE.sub("", annotation)), chars, table)
 
 
-def _split(rest: str, chars: str) -> bool:
+def _split(rest: str, chars: str, table) -> bool:
     if not chars:
         return not rest
-    for r in readings(chars[0]):
-        if rest.startswith(r) and _split(rest[len(r):], chars[1:]):
+    for r in table(chars[0]):
+        if rest.startswith(r) and _split(rest[len(r):], chars[1:], table):
             return True
     return False
 
@@ -127,7 +141,7 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
             if len(chars) == k and all(chardata.HAN_RE.match(c) for c in chars) and _reads(
                 chars, reading
             ):
-                if _marked(reading):
+                if _marked(reading) or _reads(chars, reading, marked_readings):
                     marked_count += 1
                     found.append((m.start(), m.end(), reading))
                 elif reading.islower():
