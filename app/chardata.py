@@ -271,9 +271,16 @@ HALF_TO_FULL_PUNCT: dict[str, str] = {
 # Person names cost more (张伟 14.5: jieba lists no names), so where the bytes
 # themselves are strong evidence, a valid multi-byte UTF-8 sequence (random
 # GBK text almost never is one), the bar is 16.
+# Where the original is plainly mojibake (ftfy's badness, which counts
+# suspicious character sequences, at least 2), a reading need only be more
+# Chinese than an accident: 17 lets Cantonese through (「唔該，一杯凍檸茶少甜」
+# costs 16.1: jieba's words are Mandarin), while accidental readings of ftfy's
+# own test cases stay out (its 151 passing cases still pass).
 MIN_REPAIRED_HAN = 2
 MAX_BITS_PER_HAN = 13.0
 MAX_BITS_PER_HAN_UTF8 = 16.0
+MAX_BITS_PER_HAN_BAD_ORIGINAL = 17.0
+BAD_ORIGINAL_BADNESS = 2
 # Plain pinyin without tones in parentheses (他(ta)) is removed only in a text
 # that carries at least this many annotations with tones: alone, it is as
 # likely a romanised name (张(Zhang)) or a gloss a writer added on purpose.

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ftfy import badness
+
 from . import chardata
 from .annotations import context_before
 from .candidates import Candidate
@@ -54,10 +56,10 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     right = text[hi : hi + CONTEXT_CHARS]
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
-        bar = (chardata.MAX_BITS_PER_HAN_UTF8 if ("decode", "utf-8") in c.plan
-               else chardata.MAX_BITS_PER_HAN)
-        if c.defer or model.reads_as_chinese(c.replacement, context_before(text, c.start, CONTEXT_CHARS),
-                                  text[c.end : c.end + CONTEXT_CHARS], bar):
+        if c.defer or model.reads_as_chinese(
+            c.replacement, context_before(text, c.start, CONTEXT_CHARS),
+            text[c.end : c.end + CONTEXT_CHARS], _bar(c, text[c.start : c.end]),
+        ):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
     if not candidates:
@@ -76,6 +78,18 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     confidence = weights[best] / (sum(weights) + keep_weight)
     confidence = min(confidence, chardata.MAX_SPAN_CONFIDENCE)
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
+
+
+def _bar(candidate: Candidate, original: str) -> float:
+    """Most bits per Han character a candidate may cost (see
+    `CharModel.reads_as_chinese`): higher where the evidence that the original
+    is mojibake is strong, a valid UTF-8 byte sequence or an original that
+    ftfy's badness measure finds plainly bad."""
+    if badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS:
+        return chardata.MAX_BITS_PER_HAN_BAD_ORIGINAL
+    if ("decode", "utf-8") in candidate.plan:
+        return chardata.MAX_BITS_PER_HAN_UTF8
+    return chardata.MAX_BITS_PER_HAN
 
 
 def keep_confidence(text: str) -> float:
