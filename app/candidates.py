@@ -61,6 +61,12 @@ def _has_han(s: str) -> bool:
     return chardata.HAN_RE.search(s) is not None
 
 
+def _chinese_reading(s: str) -> bool:
+    """A reading luanma makes itself: one with Han characters, or a single
+    Chinese punctuation mark (¡A read back through Big5 is ，)."""
+    return _has_han(s) or (len(s) == 1 and s >= "\u3000" and s in chardata.PUNCT_SHARES)
+
+
 def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str,
                 model: CharModel) -> list[Candidate]:
     """Candidates for ``text[start:end]`` read with codec `wrong` instead of `right`.
@@ -97,6 +103,10 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 segments.append((i + core[0], i + core[1]))
     else:
         segments = _double_byte_segments(pieces, right)
+    for i, j in list(segments):
+        best = _best_subsegment(text, start, pieces, i, j, right, model)
+        if best and best not in segments:
+            segments.append(best)
     out = []
     for i, j in segments:
         seg = pieces[i:j]
@@ -124,7 +134,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 # competes: if it explains the bytes better, nothing is done.
                 out.append(Candidate(start + i, start + j, layer_text, layer_plan, kind,
                                      n_guessed, guessed, lost, 0.0 if lost else posterior,
-                                     defer=not _has_han(layer_text)))
+                                     defer=not _chinese_reading(layer_text)))
     return out
 
 
@@ -223,6 +233,73 @@ def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, mode
     if 1.0 / total < chardata.GUESS_MIN_POSTERIOR:
         return None
     return scored[0][1], scored[0][2], 1.0 / total
+
+
+def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, j: int,
+                     right: str, model: CharModel) -> tuple[int, int] | None:
+    """The part of segment ``(i, j)`` whose re-reading gains the most.
+
+    A greedy segment can run on into clean text that the wrong codec happens
+    to encode and the right one to decode (damage in one clause of a clean
+    paragraph). Where character boundaries of both readings fall together,
+    the bigram gain of re-reading (input bits minus output bits) is summed,
+    and the stretch with the largest sum (Kadane's maximum subarray) is
+    offered beside the whole segment; the scorer chooses.
+
+    Returns:
+        ``(i', j')`` piece indices, or None when nothing narrower helps.
+    """
+    seg = pieces[i:j]
+    if None in seg or b"" in seg:
+        return None
+    try:
+        decoded = b"".join(seg).decode(right)
+    except UnicodeDecodeError:
+        return None
+    piece_at = {}
+    pos = 0
+    for k, p in enumerate(seg):
+        piece_at[pos] = k
+        pos += len(p)
+    piece_at[pos] = len(seg)
+    # Alignment points: (piece index, decoded index) where both readings
+    # have a character boundary.
+    points = [(0, 0)]
+    pos = 0
+    for m, ch in enumerate(decoded):
+        pos += len(ch.encode(right))
+        if pos in piece_at:
+            points.append((piece_at[pos], m + 1))
+    if len(points) < 3:
+        return None
+    original = text[start + i : start + j]
+
+    def bits(s: str, first_prev: str) -> list[float]:
+        out, prev = [0.0], first_prev
+        for ch in s:
+            out.append(out[-1] + model.char_bits(prev, ch))
+            prev = ch
+        return out
+
+    before = text[start + i - 1 : start + i]
+    orig_bits, new_bits = bits(original, before), bits(decoded, before)
+    best_gain, best = 0.0, None
+    low_value, low_point = 0.0, points[0]
+    for k, m in points[1:]:
+        value = orig_bits[k] - new_bits[m]
+        if value - low_value > best_gain:
+            best_gain, best = value - low_value, (low_point[0], k)
+        if value < low_value:
+            low_value, low_point = value, (k, m)
+    if best is None or best == (0, len(seg)) or best[1] - best[0] < 2:
+        return None
+    # What is left out must be text that reads fine as it is: never the
+    # Latin-1 letters a wrong single-byte decode makes (ÁÖçü for 林琰, a
+    # rare name the bigram gain undervalues).
+    left_out = text[start + i : start + i + best[0]] + text[start + i + best[1] : start + j]
+    if detect.LATIN_RUN_RE.search(left_out):
+        return None
+    return i + best[0], i + best[1]
 
 
 def _layers(text: str, plan: tuple[PlanItem, ...], depth: int = 1
@@ -365,12 +442,13 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
     ASCII bytes stand alone; a lead byte 0x81..0xFE and the byte after it
     must decode together. A range starts at a piece whose first byte is a
     lead byte, ends right after a double-byte character on a piece boundary,
-    and covers at least two pieces; greedy, left to right.
+    and covers at least two pieces; greedy, left to right. A piece the wrong
+    codec could not encode (b"") or a U+FFFD (None) ends a range.
     """
+    tokens = detect._tokens(pieces)
     bounds = [0]
     for p in pieces:
-        bounds.append(bounds[-1] + len(p or b""))
-    data = b"".join(p or b"" for p in pieces)
+        bounds.append(bounds[-1] + (len(p) if p else 1))
     at = {b: k for k, b in enumerate(bounds)}
     out = []
     i = 0
@@ -379,17 +457,18 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
             i += 1
             continue
         pos, best = bounds[i], None
-        while pos < len(data):
-            k = at.get(pos)
-            if k is not None and not pieces[k]:
-                break  # a character the wrong codec cannot encode
-            if data[pos] < 0x80:
+        while pos < len(tokens):
+            t = tokens[pos]
+            if t is None or t < 0:
+                break
+            if t < 0x80:
                 pos += 1
                 continue
-            if pos + 1 >= len(data):
+            nxt = tokens[pos + 1] if pos + 1 < len(tokens) else None
+            if nxt is None or nxt < 0:
                 break
             try:
-                data[pos : pos + 2].decode(codec)
+                bytes((t, nxt)).decode(codec)
             except UnicodeDecodeError:
                 break
             pos += 2

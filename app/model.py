@@ -292,12 +292,17 @@ class CharModel:
 
         Returns:
             True when `text` holds at least `chardata.MIN_REPAIRED_HAN` Han
-            characters and adds at most `max_bits` bits per Han character to
-            the cost of its context.
+            characters and adds at most `max_bits` bits per Chinese character
+            (Han or Chinese punctuation mark) to the cost of its context.
         """
         han = len(chardata.HAN_RE.findall(text))
         if han < chardata.MIN_REPAIRED_HAN:
-            return False
+            # A lone Chinese mark not touching a Latin letter (¡A for ，in
+            # Big5, ¡£ for 。 in GBK) reads as Chinese too; not ’ “ … —, which
+            # Western typography shares (â€™ is ftfy's).
+            return (han == 0 and len(text) == 1 and text >= "\u3000" and text in chardata.PUNCT_SHARES
+                    and not (left[-1:].isascii() and left[-1:].isalpha())
+                    and not (right[:1].isascii() and right[:1].isalpha()))
         # ASCII runs (numbers, codes, Latin words) are not what is judged:
         # each becomes one space, which breaks words as the run did, and the
         # spaces' cost is taken back out.
@@ -305,7 +310,8 @@ class CharModel:
         left, right = left[-CONTEXT_CHARS:], right[:CONTEXT_CHARS]
         added = (self.cost(core, left, right) - seps * CLASS_BITS["space"]
                  - self._segment_cost(left) - self._segment_cost(right))
-        return added / han <= max_bits
+        units = han + sum(1 for ch in text if ch in chardata.PUNCT_SHARES)
+        return added / units <= max_bits
 
     def bits_per_han(self, text: str) -> float:
         """Cost of `text` per Han character in it (infinite when it has none)."""

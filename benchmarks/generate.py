@@ -7,12 +7,15 @@ Reads passages (``benchmarks/data/passages.jsonl``: ``{"id", "script", "kind",
 "text"}``, written by the project for this purpose), applies each kind of
 damage that can apply to each passage, and writes one case per line::
 
-    {"id", "passage", "kind", "damage", "original", "expected", "split"}
+    {"id", "passage", "script", "damage", "scope", "recoverable", "original",
+     "expected", "split"}
 
 ``damage`` is one of `KINDS`; ``recoverable`` kinds keep every byte of the
 original, so a repair must give ``expected`` exactly; ``lossy`` kinds lost
 bytes; ``clean`` is the passage itself (a repair must change nothing).
-``split`` is ``calibration`` or ``heldout``, by a hash of the passage id, so
+``scope`` is ``whole`` (the passage damaged) or ``span`` (one piece of it
+between punctuation marks damaged, the rest clean). ``split`` is
+``calibration`` or ``heldout``, by a hash of the passage id, so
 that one passage's cases never fall on both sides.
 
 Every damage is a real decoder's behaviour (Python's codecs, ftfy's
@@ -26,6 +29,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -162,6 +166,28 @@ def damage(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
     return (out, text) if out else None
 
 
+# Where a page garbles only part of its text (a title, one field), the damage
+# sits between clean neighbours. Span cases cut the passage at a punctuation
+# mark or space and damage one piece.
+_CUT = re.compile(r"[，。、；：？！,.;:?!\s]")
+
+
+def damage_span(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
+    """Damage one piece of `text` (between punctuation marks) with `kind`,
+    leaving the rest clean. None when the passage has one piece or the kind
+    does not apply to any piece tried."""
+    cuts = [0] + [m.end() for m in _CUT.finditer(text)] + [len(text)]
+    pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if b - a >= 2]
+    if len(pieces) < 2:
+        return None
+    rng.shuffle(pieces)
+    for a, b in pieces[:4]:
+        made = damage(text[a:b], kind, rng)
+        if made is not None:
+            return text[:a] + made[0] + text[b:], text
+    return None
+
+
 def split_of(passage_id: str) -> str:
     """``calibration`` or ``heldout``: half the passages each, by SHA-256."""
     return "calibration" if hashlib.sha256(passage_id.encode()).digest()[0] % 2 == 0 else "heldout"
@@ -173,15 +199,19 @@ def generate(passages: list[dict], seed: int = 0) -> list[dict]:
     for p in passages:
         rng = random.Random(f"{seed}:{p['id']}")
         for kind in KINDS:
-            made = damage(p["text"], kind, rng)
-            if made is None:
-                continue
-            original, expected = made
-            cases.append({
-                "id": f"{p['id']}-{kind}", "passage": p["id"], "script": p.get("script"),
-                "damage": kind, "recoverable": KINDS[kind], "original": original,
-                "expected": expected, "split": split_of(p["id"]),
-            })
+            for scope in ("whole", "span"):
+                if scope == "span" and kind in ("clean", "ruby_annotation"):
+                    continue
+                made = (damage if scope == "whole" else damage_span)(p["text"], kind, rng)
+                if made is None:
+                    continue
+                original, expected = made
+                cases.append({
+                    "id": f"{p['id']}-{kind}-{scope}", "passage": p["id"],
+                    "script": p.get("script"), "damage": kind, "scope": scope,
+                    "recoverable": KINDS[kind], "original": original, "expected": expected,
+                    "split": split_of(p["id"]),
+                })
     return cases
 
 
