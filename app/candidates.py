@@ -103,10 +103,15 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 segments.append((i + core[0], i + core[1]))
     else:
         segments = _double_byte_segments(pieces, right)
-    for i, j in list(segments):
-        best = _best_subsegment(text, start, pieces, i, j, right, model)
+    kept = []
+    for i, j in segments:
+        gain, best = _best_subsegment(text, start, pieces, i, j, right, model)
+        if gain is not None and gain <= chardata.MIN_BIGRAM_GAIN_BITS and best is None:
+            continue  # cheap check: the re-reading reads worse; skip the word model
+        kept.append((i, j))
         if best and best not in segments:
-            segments.append(best)
+            kept.append(best)
+    segments = kept
     out = []
     for i, j in segments:
         seg = pieces[i:j]
@@ -236,7 +241,8 @@ def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, mode
 
 
 def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, j: int,
-                     right: str, model: CharModel) -> tuple[int, int] | None:
+                     right: str, model: CharModel
+                     ) -> tuple[float | None, tuple[int, int] | None]:
     """The part of segment ``(i, j)`` whose re-reading gains the most.
 
     A greedy segment can run on into clean text that the wrong codec happens
@@ -247,15 +253,17 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     offered beside the whole segment; the scorer chooses.
 
     Returns:
-        ``(i', j')`` piece indices, or None when nothing narrower helps.
+        ``(gain, best)``: the bigram gain in bits of re-reading the whole
+        segment (None where it cannot be measured: lost bytes), and
+        ``(i', j')`` piece indices of the best narrower stretch, or None.
     """
     seg = pieces[i:j]
     if None in seg or b"" in seg:
-        return None
+        return None, None
     try:
         decoded = b"".join(seg).decode(right)
     except UnicodeDecodeError:
-        return None
+        return None, None
     piece_at = {}
     pos = 0
     for k, p in enumerate(seg):
@@ -270,8 +278,6 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
         pos += len(ch.encode(right))
         if pos in piece_at:
             points.append((piece_at[pos], m + 1))
-    if len(points) < 3:
-        return None
     original = text[start + i : start + j]
 
     def bits(s: str, first_prev: str) -> list[float]:
@@ -283,6 +289,9 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
 
     before = text[start + i - 1 : start + i]
     orig_bits, new_bits = bits(original, before), bits(decoded, before)
+    full_gain = orig_bits[-1] - new_bits[-1]
+    if len(points) < 3:
+        return full_gain, None
     best_gain, best = 0.0, None
     low_value, low_point = 0.0, points[0]
     for k, m in points[1:]:
@@ -292,14 +301,14 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
         if value < low_value:
             low_value, low_point = value, (k, m)
     if best is None or best == (0, len(seg)) or best[1] - best[0] < 2:
-        return None
+        return full_gain, None
     # What is left out must be text that reads fine as it is: never the
     # Latin-1 letters a wrong single-byte decode makes (ÁÖçü for 林琰, a
     # rare name the bigram gain undervalues).
     left_out = text[start + i : start + i + best[0]] + text[start + i + best[1] : start + j]
     if detect.LATIN_RUN_RE.search(left_out):
-        return None
-    return i + best[0], i + best[1]
+        return full_gain, None
+    return full_gain, (i + best[0], i + best[1])
 
 
 def _layers(text: str, plan: tuple[PlanItem, ...], depth: int = 1

@@ -287,3 +287,8 @@ BAD_ORIGINAL_BADNESS = 2
 MIN_MARKED_FOR_PLAIN = 3
 # Longest word one parenthesised reading may annotate, in characters.
 MAX_ANNOTATED_WORD = 6
+# Cheap check before the word model: a re-reading whose character-bigram
+# cost is not lower than the input's by more than this is dropped unscored
+# (the word model never found a repair there: benchmarks/quality.py keeps
+# its numbers with the check on).
+MIN_BIGRAM_GAIN_BITS = 0.0

@@ -84,14 +84,17 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
                 found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
         group: list[cand.Candidate] = []
+        group_end = -1
         for c in found + [None]:
-            if c is not None and (not group or c.start < max(g.end for g in group)):
+            if c is not None and (not group or c.start < group_end):
                 group.append(c)
+                group_end = max(group_end, c.end)
                 continue
             decision = score.choose(text, group, model) if group else None
             if decision:
                 accepted.append(_Accepted.of(decision))
             group = [c] if c is not None else []
+            group_end = c.end if c is not None else -1
     return _non_overlapping(accepted)
 
 

@@ -50,10 +50,6 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     """
     if not candidates:
         return None
-    lo = min(c.start for c in candidates)
-    hi = max(c.end for c in candidates)
-    left = context_before(text, lo, CONTEXT_CHARS)
-    right = text[hi : hi + CONTEXT_CHARS]
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
         if c.defer or model.reads_as_chinese(
@@ -64,11 +60,16 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     candidates = list(unique.values())
     if not candidates:
         return None
-    keep = model.cost(text[lo:hi], left, right) - chardata.KEEP_PRIOR_BITS
+    # Each candidate's cost relative to leaving its own region as it is, in
+    # the region's context: regions of different extent compare, since the
+    # rest of the text is the input either way.
+    keep = -chardata.KEEP_PRIOR_BITS
     costs = []
     for c in candidates:
-        window = text[lo : c.start] + c.replacement + text[c.end : hi]
-        costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed_bytes)
+        left = context_before(text, c.start, CONTEXT_CHARS)
+        right = text[c.end : c.end + CONTEXT_CHARS]
+        delta = model.cost(c.replacement, left, right) - model.cost(text[c.start : c.end], left, right)
+        costs.append(delta + chardata.GUESS_BITS * c.guessed_bytes)
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep or candidates[best].defer:
         return None
