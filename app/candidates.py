@@ -7,6 +7,7 @@ into its `replacement` with `engine.apply_plan`; nothing here decides.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import product
 
@@ -105,12 +106,11 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         segments = _double_byte_segments(pieces, right)
     kept = []
     for i, j in segments:
-        gain, best = _best_subsegment(text, start, pieces, i, j, right, model)
-        if gain is not None and gain <= chardata.MIN_BIGRAM_GAIN_BITS and best is None:
+        gain, narrower = _best_subsegment(text, start, pieces, i, j, right, model)
+        if gain is not None and gain <= chardata.MIN_BIGRAM_GAIN_BITS and not narrower:
             continue  # cheap check: the re-reading reads worse; skip the word model
         kept.append((i, j))
-        if best and best not in segments:
-            kept.append(best)
+        kept += [n for n in narrower if n not in segments and n not in kept]
     segments = kept
     out = []
     for i, j in segments:
@@ -240,9 +240,14 @@ def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, mode
     return scored[0][1], scored[0][2], 1.0 / total
 
 
+# Latin-1's upper half (U+0080..U+00FF): what a wrong single-byte decode makes
+# of lead bytes. (Not cp1252's “ ” ‘ ’ …, which Chinese text uses itself.)
+_LATIN1_HIGH_RE = re.compile("[\u0080-\u00ff]")
+
+
 def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, j: int,
                      right: str, model: CharModel
-                     ) -> tuple[float | None, tuple[int, int] | None]:
+                     ) -> tuple[float | None, list[tuple[int, int]]]:
     """The part of segment ``(i, j)`` whose re-reading gains the most.
 
     A greedy segment can run on into clean text that the wrong codec happens
@@ -253,17 +258,19 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     offered beside the whole segment; the scorer chooses.
 
     Returns:
-        ``(gain, best)``: the bigram gain in bits of re-reading the whole
-        segment (None where it cannot be measured: lost bytes), and
-        ``(i', j')`` piece indices of the best narrower stretch, or None.
+        ``(gain, narrower)``: the bigram gain in bits of re-reading the whole
+        segment (None where it cannot be measured: lost bytes), and ``(i',
+        j')`` piece indices of the best narrower stretch and of that stretch
+        less its first or last character (a bigram is unsure at the edges),
+        or an empty list.
     """
     seg = pieces[i:j]
     if None in seg or b"" in seg:
-        return None, None
+        return None, []
     try:
         decoded = b"".join(seg).decode(right)
     except UnicodeDecodeError:
-        return None, None
+        return None, []
     piece_at = {}
     pos = 0
     for k, p in enumerate(seg):
@@ -291,7 +298,7 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     orig_bits, new_bits = bits(original, before), bits(decoded, before)
     full_gain = orig_bits[-1] - new_bits[-1]
     if len(points) < 3:
-        return full_gain, None
+        return full_gain, []
     best_gain, best = 0.0, None
     low_value, low_point = 0.0, points[0]
     for k, m in points[1:]:
@@ -300,15 +307,21 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
             best_gain, best = value - low_value, (low_point[0], k)
         if value < low_value:
             low_value, low_point = value, (k, m)
-    if best is None or best == (0, len(seg)) or best[1] - best[0] < 2:
-        return full_gain, None
+    if best is None or best[1] - best[0] < 2:
+        return full_gain, []
     # What is left out must be text that reads fine as it is: never the
     # Latin-1 letters a wrong single-byte decode makes (ÁÖçü for 林琰, a
     # rare name the bigram gain undervalues).
     left_out = text[start + i : start + i + best[0]] + text[start + i + best[1] : start + j]
-    if detect.LATIN_RUN_RE.search(left_out):
-        return full_gain, None
-    return full_gain, (i + best[0], i + best[1])
+    if _LATIN1_HIGH_RE.search(left_out):
+        return full_gain, []
+    ks = [k for k, _ in points]
+    a, b = ks.index(best[0]), ks.index(best[1])
+    spans = {best}
+    if b - a >= 2:
+        spans |= {(ks[a + 1], best[1]), (best[0], ks[b - 1])}
+    spans.discard((0, len(seg)))
+    return full_gain, sorted((i + x, i + y) for x, y in spans if y - x >= 2)
 
 
 def _layers(text: str, plan: tuple[PlanItem, ...], depth: int = 1
