@@ -63,9 +63,11 @@ def _has_han(s: str) -> bool:
 
 
 def _chinese_reading(s: str) -> bool:
-    """A reading luanma makes itself: one with Han characters, or a single
-    Chinese punctuation mark (¡A read back through Big5 is ，)."""
-    return _has_han(s) or (len(s) == 1 and s >= "\u3000" and s in chardata.PUNCT_SHARES)
+    """A reading luanma makes itself: one with Han characters, a single
+    Chinese punctuation mark (¡A read back through Big5 is ，), or emoji
+    (馃憤 read back through GBK is 👍)."""
+    return (_has_han(s) or (len(s) == 1 and s >= "\u3000" and s in chardata.PUNCT_SHARES)
+            or (bool(s) and all(chardata.EMOJI_RE.match(ch) for ch in s)))
 
 
 def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str,

@@ -123,6 +123,11 @@ HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 FULLWIDTH_OFFSET = 0xFEE0
 WIDEN_TABLE = {c: c + FULLWIDTH_OFFSET for c in range(0x21, 0x7F)}
 
+# Emoji and their modifiers (Unicode 15 blocks Miscellaneous Symbols and
+# Pictographs through Symbols and Pictographs Extended-A, Dingbats and
+# Miscellaneous Symbols, skin-tone modifiers, ZWJ, VS16).
+EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u200D\uFE0F]")
+
 # Chinese punctuation (GB/T 15834-2011 "Use of punctuation marks", the marks
 # it lists in their full-width forms).
 CJK_PUNCTUATION = "，。、；：？！“”‘’（）《》〈〉【】「」『』…—·～"

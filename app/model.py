@@ -291,18 +291,25 @@ class CharModel:
                 the bytes were valid UTF-8).
 
         Returns:
-            True when `text` holds at least `chardata.MIN_REPAIRED_HAN` Han
-            characters and adds at most `max_bits` bits per Chinese character
-            (Han or Chinese punctuation mark) to the cost of its context.
+            True when `text` holds at least `chardata.MIN_REPAIRED_HAN`
+            Chinese characters (Han or Chinese punctuation marks), one of them
+            Han, and adds at most `max_bits` bits per Chinese character to the
+            cost of its context; or when it is a lone Chinese mark beside a Han
+            character; or only emoji.
         """
         han = len(chardata.HAN_RE.findall(text))
-        if han < chardata.MIN_REPAIRED_HAN:
-            # A lone Chinese mark not touching a Latin letter (¡A for ，in
-            # Big5, ¡£ for 。 in GBK) reads as Chinese too; not ’ “ … —, which
+        marks = sum(1 for ch in text if ch >= "\u3000" and ch in chardata.PUNCT_SHARES)
+        if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
+            return True  # emoji from valid four-byte UTF-8: no accident makes those
+        if han + marks < chardata.MIN_REPAIRED_HAN:
+            # A lone Chinese mark beside a Han character (¡A for ，in Big5,
+            # ¡£ for 。 in GBK) reads as Chinese too; not ’ “ … —, which
             # Western typography shares (â€™ is ftfy's).
-            return (han == 0 and len(text) == 1 and text >= "\u3000" and text in chardata.PUNCT_SHARES
-                    and not (left[-1:].isascii() and left[-1:].isalpha())
-                    and not (right[:1].isascii() and right[:1].isalpha()))
+            return (marks == 1 and len(text) == 1
+                    and (chardata.HAN_RE.match(left[-1:] or " ") is not None
+                         or chardata.HAN_RE.match(right[:1] or " ") is not None))
+        if han == 0:
+            return False
         # ASCII runs (numbers, codes, Latin words) are not what is judged:
         # each becomes one space, which breaks words as the run did, and the
         # spaces' cost is taken back out.
@@ -310,8 +317,7 @@ class CharModel:
         left, right = left[-CONTEXT_CHARS:], right[:CONTEXT_CHARS]
         added = (self.cost(core, left, right) - seps * CLASS_BITS["space"]
                  - self._segment_cost(left) - self._segment_cost(right))
-        units = han + sum(1 for ch in text if ch in chardata.PUNCT_SHARES)
-        return added / units <= max_bits
+        return added / (han + marks) <= max_bits
 
     def bits_per_han(self, text: str) -> float:
         """Cost of `text` per Han character in it (infinite when it has none)."""
