@@ -497,8 +497,8 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
                 break
             pos += 2
             k = at.get(pos)
-            if k is not None and k - i >= 2:
-                best = k
+            if k is not None and (k - i >= 2 or len(pieces[i]) == 2):
+                best = k  # one piece of two bytes: Big5 read as GBK, one character
         if best is None:
             i += 1
         else:

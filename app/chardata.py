@@ -239,6 +239,10 @@ MAX_GAPS_PER_CHAR = 2
 # model's probabilities at face value. Calibration (issue 3) fits it on a
 # generated evaluation set.
 CONFIDENCE_TEMPERATURE = 1.0
+# Candidates for one region are scored in one shared window while the region
+# is at most this long (code points); longer regions score each candidate
+# against its own extent, so that the cost stays linear in the text's length.
+MAX_SHARED_WINDOW = 400
 # Cap on a span's confidence: the posterior under the model can round to 1.0,
 # but the model is not the world; luanma never claims certainty.
 MAX_SPAN_CONFIDENCE = 0.9999

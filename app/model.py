@@ -82,13 +82,15 @@ _ASCII_RUN_RE = re.compile(r"[\x00-\x7f]+")
 def _char_class(ch: str) -> str:
     if ch in chardata.CJK_PUNCTUATION:
         return "punct"
-    if ch.isspace():
+    if ch in " \t\n\r\f\v\u3000\u00a0":
         return "space"
     if ch < "\x7f":
         return "ascii" if ch.isprintable() else "junk"
     cat = unicodedata.category(ch)
     if cat in ("Co", "Cn", "Cs", "Cc") or ch == "\ufffd":
-        return "junk"
+        return "junk"  # U+0085 and the other C1 controls included
+    if cat.startswith("Z"):
+        return "space"
     if "\u3040" <= ch <= "\u30ff":
         return "kana"
     if cat.startswith("L") and ch < "\u0250":
@@ -302,12 +304,12 @@ class CharModel:
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
         if han + marks < chardata.MIN_REPAIRED_HAN:
-            # A lone Chinese mark beside a Han character (¡A for ，in Big5,
-            # ¡£ for 。 in GBK) reads as Chinese too; not ’ “ … —, which
-            # Western typography shares (â€™ is ftfy's).
+            # A lone Chinese mark beside a Han character or a digit (¡A for ，
+            # in Big5, 21:00¡£ for 21:00。 in GBK) reads as Chinese too; not
+            # ’ “ … —, which Western typography shares (â€™ is ftfy's).
             return (marks == 1 and len(text) == 1
-                    and (chardata.HAN_RE.match(left[-1:] or " ") is not None
-                         or chardata.HAN_RE.match(right[:1] or " ") is not None))
+                    and any(chardata.HAN_RE.match(c) is not None or c.isdigit()
+                            for c in (left[-1:], right[:1]) if c))
         if han == 0:
             return False
         # ASCII runs (numbers, codes, Latin words) are not what is judged:

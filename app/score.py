@@ -60,16 +60,28 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
     candidates = list(unique.values())
     if not candidates:
         return None
-    # Each candidate's cost relative to leaving its own region as it is, in
-    # the region's context: regions of different extent compare, since the
-    # rest of the text is the input either way.
-    keep = -chardata.KEEP_PRIOR_BITS
+    lo = min(c.start for c in candidates)
+    hi = max(c.end for c in candidates)
     costs = []
-    for c in candidates:
-        left = context_before(text, c.start, CONTEXT_CHARS)
-        right = text[c.end : c.end + CONTEXT_CHARS]
-        delta = model.cost(c.replacement, left, right) - model.cost(text[c.start : c.end], left, right)
-        costs.append(delta + chardata.GUESS_BITS * c.guessed_bytes)
+    if hi - lo <= chardata.MAX_SHARED_WINDOW:
+        # One window for all: every candidate is scored with the same text
+        # around it, so regions of different extent compare exactly.
+        left = context_before(text, lo, CONTEXT_CHARS)
+        right = text[hi : hi + CONTEXT_CHARS]
+        keep = model.cost(text[lo:hi], left, right) - chardata.KEEP_PRIOR_BITS
+        for c in candidates:
+            window = text[lo : c.start] + c.replacement + text[c.end : hi]
+            costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed_bytes)
+    else:
+        # A long region: each candidate against leaving its own region as
+        # it is, in its own context (linear in the region's length).
+        keep = -chardata.KEEP_PRIOR_BITS
+        for c in candidates:
+            left = context_before(text, c.start, CONTEXT_CHARS)
+            right = text[c.end : c.end + CONTEXT_CHARS]
+            delta = (model.cost(c.replacement, left, right)
+                     - model.cost(text[c.start : c.end], left, right))
+            costs.append(delta + chardata.GUESS_BITS * c.guessed_bytes)
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep or candidates[best].defer:
         return None
