@@ -300,14 +300,14 @@ class CharModel:
             character; or only emoji.
         """
         han = len(chardata.HAN_RE.findall(text))
-        marks = sum(1 for ch in text if ch >= "\u3000" and ch in chardata.PUNCT_SHARES)
+        marks = sum(1 for ch in text if ch in chardata.PUNCT_SHARES)
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
         if han + marks < chardata.MIN_REPAIRED_HAN:
             # A lone Chinese mark beside a Han character or a digit (¡A for ，
             # in Big5, 21:00¡£ for 21:00。 in GBK) reads as Chinese too; not
             # ’ “ … —, which Western typography shares (â€™ is ftfy's).
-            return (marks == 1 and len(text) == 1
+            return (marks == 1 and len(text) == 1 and text >= "\u3000"
                     and any(chardata.HAN_RE.match(c) is not None or c.isdigit()
                             for c in (left[-1:], right[:1]) if c))
         if han == 0:
