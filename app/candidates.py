@@ -37,6 +37,9 @@ class Candidate:
             the text then cannot be what the author wrote.
         defer: a reading that is not Chinese (ftfy's domain): it competes
             with the others but, if it wins, luanma leaves the text to ftfy.
+        lost_form: for a repair with guessed characters, the same repair
+            with each of them left as one U+FFFD: ``(replacement, plan,
+            lost offsets)``, used when the guess is not sure enough.
     """
 
     start: int
@@ -49,13 +52,16 @@ class Candidate:
     lost: tuple[int, ...] = ()
     guess_confidence: float = 1.0
     defer: bool = False
+    lost_form: tuple[str, tuple[PlanItem, ...], tuple[int, ...]] | None = None
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
 # 126 possible lead bytes by the first character alone; the word model then
 # scores whole candidates. The right byte ranked within the top 3 on every run
-# of samples/000_cc1ae68ad79e1051.txt; 8 leaves a margin.
+# of samples/000_cc1ae68ad79e1051.txt; 8 leaves a margin. Trail bytes guessed
+# at a run's end likewise, fewer (they multiply the candidates).
 LEADS_PER_START = 8
+TRAILS_PER_END = 4
 
 
 def _has_han(s: str) -> bool:
@@ -507,71 +513,169 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
     return out
 
 
-def realignments(text: str, j: int, model: CharModel) -> list[Candidate]:
-    """Candidates for a GBK stream that lost its first byte before offset `j`.
+def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") -> list[Candidate]:
+    """Candidates for a GBK stream that lost one byte before offset `j`.
 
     A GBK decoder that loses one lead byte pairs each trail byte with the
-    next lead byte until an ASCII-range trail byte (0x40..0x7E, here
-    ``text[j]``) falls out alone and puts it back in step. Many pages then
-    fold full-width forms (U+FF01..U+FF5E) to ASCII. For each start ``i`` up
-    to `chardata.MAX_BYTE_LOSS_RUN` characters back, the run
-    ``text[i:j+1]`` is re-widened, re-encoded (GB18030, which also encodes
-    the private-use characters a browser's decoder makes of user-defined
-    byte pairs), and the lost byte put back before it. Only the first
-    character depends on the lost byte, so the model picks that byte for each
-    start; the caller's scorer then picks the start.
+    next lead byte until something puts it back in step. Many pages then
+    fold full-width forms (U+FF01..U+FF5E) to ASCII, so the run is re-widened
+    and re-encoded (GB18030, which also encodes the private-use characters a
+    browser's decoder makes of user-defined byte pairs) before the lost byte
+    is put back in front. What put the decoder back in step is `variant`:
+
+    * ``ascii``: ``text[j]`` is an ASCII-range trail byte (0x40..0x7E) that
+      fell out alone; the region is ``text[i:j+1]``. Also tried: the lost
+      byte was the first character's trail, not its lead.
+    * ``fffd``: ``text[j]`` is a U+FFFD: the run's last trail byte met a byte
+      it could not pair with and was replaced; that byte is guessed too. The
+      region is ``text[i:j+1]``.
+    * ``skip``: the decoder met an unmapped pair (a user-defined GBK code,
+      `chardata.UNMAPPED_GBK_LEADS`) and skipped its first byte, which was
+      the run's last trail; ``text[j:]`` is in step again. That byte is
+      guessed among those the pair allows. The region is ``text[i:j]``.
+
+    Only the first character depends on the lost lead byte (and only the
+    last on a guessed trail), so the bigram model ranks those bytes for each
+    start; the caller's scorer picks among the candidates.
 
     Args:
         text: the text being repaired.
-        j: offset of the realignment point (see `detect.realign_points`).
-        model: scores the first character of each candidate in context.
+        j: offset of the realignment point.
+        model: ranks the guessed bytes.
+        variant: ``ascii``, ``fffd`` or ``skip``.
 
     Returns:
-        Up to `LEADS_PER_START` candidates per start (the lead bytes whose
-        first character the bigram model likes best), each replacing
-        ``text[i:j+1]``.
+        Candidates for every start whose re-read middle reads as Chinese
+        (for ``fffd`` and ``skip``, which guess two bytes, the
+        `chardata.REALIGN_STARTS` earliest), each with up to
+        `LEADS_PER_START` first bytes (and `TRAILS_PER_END` last bytes),
+        guessed characters marked, and the same repair with them lost
+        (`Candidate.lost_form`).
     """
-    out = []
     # A run never crosses a flattened annotation: its parentheses were ASCII
     # bytes, which a GBK decoder never pairs, so the run starts after it.
     floor = max(-1, j - chardata.MAX_BYTE_LOSS_RUN - 1)
-    window_start = floor + 1
-    for m in ANNOTATION_RE.finditer(text, window_start, j):
+    for m in ANNOTATION_RE.finditer(text, floor + 1, j):
         floor = max(floor, m.end() - 1)
-    for i in range(j - 1, floor, -1):
-        if text[i] in "\r\n":
+    if variant == "ascii":
+        suffix = text[j].encode("ascii")
+        end = j + 1
+    else:
+        suffix = b""
+        end = j + 1 if variant == "fffd" else j
+    starts: list[tuple[int, bytes, str]] = []
+    first_i = j if variant == "ascii" and _isolated_letter(text, j) else j - 1
+    for i in range(first_i, floor, -1):
+        if i < j and text[i] in "\r\n":
             break
         try:
             pieces = [ch.encode("gb18030") for ch in text[i:j].translate(chardata.WIDEN_TABLE)]
         except UnicodeEncodeError:  # a lone surrogate
             break
-        if len(pieces[0]) != 2:
+        if pieces and len(pieces[0]) != 2:
             break  # every character of a misaligned GBK run is a byte pair
-        run = b"".join(pieces) + text[j].encode("ascii")
+        body = b"".join(pieces)
+        if variant != "ascii" and not body:
+            continue
+        if variant != "ascii":
+            middle_bytes = body[1:-1]
+        else:  # a lone letter is itself the trail of the one character lost
+            middle_bytes = body[1:] + suffix if body else b""
         try:
-            tail = run[1:].decode("gb18030")
+            middle = middle_bytes.decode("gb18030")
         except UnicodeDecodeError:
             continue
-        if not tail or tail[-1] < "\x80" or tail.encode("gb18030") != run[1:]:
+        if middle.encode("gb18030") != middle_bytes:
             continue
-        if len(tail) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(tail):
+        if variant == "ascii" and body and (not middle or middle[-1] < "\x80"):
+            continue  # the ASCII byte must end a pair once the lead is back
+        if len(middle) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(middle):
             continue  # started too early: clean characters re-read out of step
+        starts.append((i, body, middle))
+    if variant != "ascii":
+        starts = sorted(starts)[: chardata.REALIGN_STARTS]
+    out = []
+    for i, body, middle in starts:
         before = context_before(text, i)
-        firsts = []
-        for lead in range(0x81, 0xFF):
-            try:
-                first = bytes((lead, run[0])).decode("gb18030")
-            except UnicodeDecodeError:
-                continue
-            bits = model.char_bits(before, first) + model.char_bits(first, tail[0])
-            firsts.append((bits, lead, first))
-        firsts.sort()
-        for _, lead, first in firsts[:LEADS_PER_START]:
-            plan: tuple[PlanItem, ...] = (
-                ("widen", "except_last"),
-                ("encode", "gb18030"),
-                ("realign", f"{lead:02x}"),
-                ("decode", "gb18030"),
-            )
-            out.append(Candidate(i, j + 1, first + tail, plan, "gbk_byte_loss", 1, (0,)))
+        after_text = text[end : end + 1]
+        head = body[:1] if body else suffix
+        firsts = _rank_pairs(model, before, [(lead, head[0]) for lead in range(0x81, 0xFF)],
+                             (middle[:1] or after_text), LEADS_PER_START)
+        if variant == "ascii":
+            lasts = [(0.0, None, "")]
+        else:
+            allowed = range(0x40, 0xFF) if variant == "fffd" else _unmapped_leads(text[j:j + 1])
+            prev_char = middle[-1:] or None
+            lasts = _rank_pairs(model, prev_char or "", [(body[-1], t) for t in allowed if t != 0x7F],
+                                after_text, TRAILS_PER_END)
+        for _, lead, first in firsts:
+            for _, trail, last in lasts:
+                replacement = first + middle + last
+                edits = [f"0:{lead[0]:02x}"]
+                if trail is not None and variant != "ascii":
+                    edits.append(f"end:{trail[1]:02x}")
+                plan = _realign_plan(variant, ",".join(edits))
+                guessed = (0,) + ((len(replacement) - 1,) if variant != "ascii" else ())
+                lost_replacement = "\ufffd" + middle + ("\ufffd" if variant != "ascii" else "")
+                lost_plan = _realign_plan(variant, "0:lost" + (",end:lost" if variant != "ascii"
+                                                                 else ""))
+                out.append(Candidate(
+                    i, end, replacement, plan, "gbk_byte_loss",
+                    guessed_bytes=len(guessed), guessed=guessed,
+                    lost_form=(lost_replacement, lost_plan,
+                               tuple(k for k, ch in enumerate(lost_replacement) if ch == "\ufffd")),
+                ))
     return out
+
+
+def _isolated_letter(text: str, j: int) -> bool:
+    """An ASCII letter alone between non-ASCII characters (or the text's
+    ends): what a GBK character becomes when its lead byte is lost and its
+    trail is ASCII-range (衛 is D0 6C: ``l``)."""
+    if not text[j].isalpha():
+        return False
+    before, after = text[j - 1 : j], text[j + 1 : j + 2]
+    return (not before or not before.isascii()) and (not after or not after.isascii()) and (
+        bool(before) or bool(after))
+
+
+def _unmapped_leads(next_char: str) -> list[int]:
+    """Lead bytes that make an unmapped (user-defined) GBK pair with the
+    first byte of `next_char`'s GBK encoding as trail."""
+    try:
+        trail = next_char.encode("gb18030")[0]
+    except (UnicodeEncodeError, IndexError):
+        return []
+    return [lead for (lo, hi), trails in chardata.UNMAPPED_GBK_LEADS
+            for lead in range(lo, hi + 1) if trails[0] <= trail <= trails[1]]
+
+
+def _rank_pairs(model: CharModel, before: str, pairs: list[tuple[int, int]], after: str,
+                keep: int) -> list[tuple[float, tuple[int, int], str]]:
+    """Byte pairs that decode to one character, ranked by the bigram model
+    between `before` and `after`; the best `keep`."""
+    ranked = []
+    for pair in pairs:
+        try:
+            ch = bytes(pair).decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        if len(ch) != 1:
+            continue
+        bits = model.char_bits(before[-1:], ch) + (model.char_bits(ch, after[:1]) if after else 0.0)
+        ranked.append((bits, pair, ch))
+    ranked.sort()
+    return ranked[:keep]
+
+
+def _realign_plan(variant: str, edits: str) -> tuple[PlanItem, ...]:
+    lossy = "lost" in edits
+    if variant == "ascii":
+        head: tuple[PlanItem, ...] = (("widen", "except_last"), ("encode", "gb18030"))
+    elif variant == "fffd":
+        # The U+FFFD is the lost trail: it encodes to nothing; the realign
+        # step puts the guessed byte back at the end.
+        head = (("widen", "all"), ("fill", ""), ("encode", "gb18030"))
+    else:
+        head = (("widen", "all"), ("encode", "gb18030"))
+    return head + (("realign", edits), ("decode_lossy" if lossy else "decode", "gb18030"))

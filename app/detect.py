@@ -59,6 +59,14 @@ def realign_points(text: str) -> Iterator[int]:
         yield m.start()
 
 
+# A lone ASCII letter between non-ASCII characters: a GBK character whose lead
+# byte was lost and whose trail is ASCII-range (衛 D0 6C is left as "l").
+LONE_LETTER_RE = re.compile(r"(?:(?<=[^\x00-\x7f])|^)[A-Za-z](?=[^\x00-\x7f]|$)")
+# A U+FFFD right after non-ASCII text: a misaligned GBK run whose last trail
+# byte met a byte it could not pair with.
+FFFD_AFTER_TEXT_RE = re.compile(r"(?<=[^\x00-\x7f\ufffd])\ufffd")
+
+
 def lost_runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Runs where nothing survives: U+FFFD runs, 锟斤拷 chains, 烫烫烫 / 屯屯屯 fill.
 

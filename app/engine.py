@@ -129,27 +129,83 @@ def _ftfy_pass(text: str) -> list[_Accepted]:
 
 
 def _realign_pass(text: str, model: CharModel) -> list[_Accepted]:
-    """Byte-loss repairs. Candidates from realignment points whose runs overlap
-    form one group (a folded full-width letter inside a run is itself a
-    possible realignment point), and the scorer picks one per group."""
+    """Byte-loss repairs (`candidates.realignments`).
+
+    Points: ASCII-range letters after non-ASCII text and lone letters
+    between Han characters (``ascii``), U+FFFD after non-ASCII text
+    (``fffd``); where the text before a point reads as Chinese, it is
+    skipped. Candidates whose regions overlap form one group and the scorer
+    picks one per group. Once a repair is sure (confidence at least
+    `chardata.GUESS_MIN_POSTERIOR`... and the page so shows byte loss), a
+    second round looks again with the prior of a damaged page
+    (`chardata.DAMAGED_DOC_KEEP_PRIOR_BITS`) and also for runs a decoder
+    ended by skipping an unmapped pair (``skip``). A guess below
+    `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
+    """
+    bits = _char_bits_profile(text, model)
+    first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS, skip=False)
+    if not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first):
+        return first
+    return _realign_round(text, model, bits, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, skip=True)
+
+
+def _char_bits_profile(text: str, model: CharModel) -> list[float]:
+    """Bigram cost of each character given the one before (bits)."""
+    out, prev = [], ""
+    for ch in text:
+        out.append(model.char_bits(prev, ch))
+        prev = ch
+    return out
+
+
+def _realign_points(text: str, bits: list[float], skip: bool) -> list[tuple[int, str]]:
+    points: list[tuple[int, str]] = []
+    gate = chardata.MIN_REALIGN_BITS_PER_CHAR
+    for j in detect.realign_points(text):
+        window = bits[max(0, j - 3) : j]
+        if cand._isolated_letter(text, j) or (window and sum(window) / len(window) >= gate):
+            points.append((j, "ascii"))
+    for m in detect.LONE_LETTER_RE.finditer(text):
+        if cand._isolated_letter(text, m.start()):
+            points.append((m.start(), "ascii"))
+    for m in detect.FFFD_AFTER_TEXT_RE.finditer(text):
+        points.append((m.start(), "fffd"))
+    if skip:
+        for j in range(1, len(text)):
+            if bits[j] >= gate and bits[j - 1] >= gate and not text[j].isascii():
+                points.append((j, "skip"))
+    return sorted(set(points))
+
+
+def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float,
+                   skip: bool) -> list[_Accepted]:
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
+    group_end = -1
 
     def decide() -> None:
-        decision = score.choose(text, group, model)
-        if decision:
+        decision = score.choose(text, group, model, keep_prior=keep_prior)
+        if not decision:
+            return
+        w = decision.candidate
+        if decision.confidence < chardata.GUESS_MIN_POSTERIOR and w.lost_form:
+            replacement, plan, lost = w.lost_form
+            accepted.append(_Accepted(
+                w.start, w.end, replacement, plan, w.kind, 0.0,
+                _explain_plan(w.kind, plan) + f"; {len(lost)} character(s) lost, shown as U+FFFD",
+                (), lost))
+        else:
             accepted.append(_Accepted.of(decision))
 
-    for j in detect.realign_points(text):
-        if model.bits_per_char(text[max(0, j - 3) : j]) < chardata.MIN_REALIGN_BITS_PER_CHAR:
-            continue  # the text before the point reads as Chinese: nothing lost there
-        found = cand.realignments(text, j, model)
+    for j, variant in _realign_points(text, bits, skip):
+        found = cand.realignments(text, j, model, variant)
         if not found:
             continue
-        if group and min(c.start for c in found) >= max(c.end for c in group):
+        if group and min(c.start for c in found) >= group_end:
             decide()
-            group = []
+            group, group_end = [], -1
         group += found
+        group_end = max(group_end, max(c.end for c in found))
     if group:
         decide()
     return _non_overlapping(accepted)
@@ -423,7 +479,7 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
             if parameter == "all":
                 return value.translate(chardata.WIDEN_TABLE)
         if action == "realign" and isinstance(value, bytes) and parameter:
-            return bytes.fromhex(parameter) + value
+            return _realign(value, parameter)
         if action in ("apply", "transcode") and parameter in ftfy.FIXERS:
             return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
         if action == "delete" and isinstance(value, str):
@@ -437,6 +493,27 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
     except RepairError as exc:
         raise InvalidPlan(str(exc)) from exc
     raise InvalidPlan(f"cannot replay ({action!r}, {parameter!r}) on {type(value).__name__}")
+
+
+def _realign(data: bytes, edits: str) -> bytes:
+    """Put lost bytes back: ``0:b1`` puts B1 in front, ``end:af`` puts AF at
+    the end; ``0:lost`` marks a lost lead byte (its orphan trail becomes
+    0xFF, which decodes to one U+FFFD), ``end:lost`` a lost trail (nothing is
+    added; the lone lead decodes to one U+FFFD)."""
+    head, tail = b"", b""
+    for edit in edits.split(","):
+        where, _, value = edit.partition(":")
+        if where == "0":
+            if value == "lost":
+                data = b"\xff" + data[1:]
+            else:
+                head = bytes.fromhex(value)
+        elif where == "end":
+            if value != "lost":
+                tail = bytes.fromhex(value)
+        else:
+            raise InvalidPlan(f"realign edit {edit!r}: expected 0:XX or end:XX")
+    return head + data + tail
 
 
 def apply_plan(value: str | bytes, plan) -> str:

@@ -75,6 +75,10 @@ CLASS_BITS: dict[str, float] = {
 # kana. Prior cost of the switch, on top of the class cost.
 SCRIPT_SWITCH_BITS = 8.0
 SWITCH_CLASSES = frozenset({"latin", "symbol", "kana"})
+# Switching between Han and ASCII letters (iPhone手机, T恤) is ordinary in
+# mixed text but happens at word boundaries only: a smaller prior cost, each
+# way.
+ASCII_SWITCH_BITS = 4.0
 
 _ASCII_RUN_RE = re.compile(r"[\x00-\x7f]+")
 
@@ -209,6 +213,12 @@ class CharModel:
             s = self._t2s(ch)
             if prev_han:
                 return self._han_after_han(self._t2s(prev), s)
+            if prev.isascii() and prev.isalpha():
+                return self.start_bits(s) + self._word_bits + ASCII_SWITCH_BITS
+            mark = chardata.HALF_TO_FULL_PUNCT.get(prev, prev)
+            after_mark = chardata.PUNCT_FOLLOWED_BY_PUNCT.get(mark)
+            if after_mark is not None:
+                return self.start_bits(s) - math.log2(1.0 - after_mark)
             return self.start_bits(s) + self._word_bits
         if prev_han and ch in chardata.HALF_TO_FULL_PUNCT:
             # Pages often write Chinese punctuation half-width: score "考核?"
@@ -219,8 +229,16 @@ class CharModel:
             if prev_han:
                 end = self._end.get(self._t2s(prev), 1.0)
                 return punct - math.log2(max(end, chardata.MIN_WORD_END_SHARE))
+            mark = chardata.HALF_TO_FULL_PUNCT.get(prev, prev)
+            if mark in chardata.PUNCT_FOLLOWED_BY_PUNCT:
+                # Two marks in a row: measured pairs (”， and ：“ are common,
+                # ；。 is not).
+                return -math.log2(chardata.PUNCT_AFTER_PUNCT.get(
+                    (mark, ch), chardata.PUNCT_PAIR_FLOOR))
             return punct
         cls = _char_class(ch)
+        if prev_han and ch.isascii() and ch.isalpha():
+            return CLASS_BITS["ascii"] + ASCII_SWITCH_BITS
         if cls == "latin" and prev and (prev.isascii() and prev.isalpha()
                                         or _char_class(prev) == "latin"):
             return CLASS_BITS["latin_in_word"]

@@ -36,13 +36,16 @@ class Decision:
     gain_bits: float
 
 
-def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision | None:
+def choose(text: str, candidates: list[Candidate], model: CharModel,
+           keep_prior: float = chardata.KEEP_PRIOR_BITS) -> Decision | None:
     """Pick the best of `candidates` (all for one region of `text`) or none.
 
     Args:
         text: the text the candidates' offsets point into.
         candidates: alternatives for overlapping parts of one region.
         model: the language model.
+        keep_prior: prior log-odds in bits against any repair
+            (`chardata.KEEP_PRIOR_BITS`, lower in a page known to be damaged).
 
     Returns:
         The winner and its confidence, or None when keeping the text is at
@@ -52,7 +55,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
         return None
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
-        if c.defer or model.reads_as_chinese(
+        if c.defer or (c.guessed_bytes and len(c.replacement) == 1) or model.reads_as_chinese(
             c.replacement, context_before(text, c.start, CONTEXT_CHARS),
             text[c.end : c.end + CONTEXT_CHARS], _bar(c, text[c.start : c.end]),
         ):
@@ -68,14 +71,14 @@ def choose(text: str, candidates: list[Candidate], model: CharModel) -> Decision
         # around it, so regions of different extent compare exactly.
         left = context_before(text, lo, CONTEXT_CHARS)
         right = text[hi : hi + CONTEXT_CHARS]
-        keep = model.cost(text[lo:hi], left, right) - chardata.KEEP_PRIOR_BITS
+        keep = model.cost(text[lo:hi], left, right) - keep_prior
         for c in candidates:
             window = text[lo : c.start] + c.replacement + text[c.end : hi]
             costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed_bytes)
     else:
         # A long region: each candidate against leaving its own region as
         # it is, in its own context (linear in the region's length).
-        keep = -chardata.KEEP_PRIOR_BITS
+        keep = -keep_prior
         for c in candidates:
             left = context_before(text, c.start, CONTEXT_CHARS)
             right = text[c.end : c.end + CONTEXT_CHARS]

@@ -21,8 +21,9 @@ action                 on         meaning
                                   (U+FF01..U+FF5E): undoes a page's width folding;
                                   `parameter` ``all`` or ``except_last`` (the
                                   last character is a real ASCII byte)
-``realign``            bytes      put back a lost byte; `parameter` is its hex,
-                                  prefixed to the bytes
+``realign``            bytes      put back lost bytes: ``0:b1`` in front,
+                                  ``end:af`` at the end, comma-separated;
+                                  ``lost`` for a byte not guessed back
 ``apply``              str        one of ftfy's fixes (``ftfy.FIXERS``), by name
 ``transcode``          bytes/str  the same, as ftfy names it on bytes
 ``delete``             str        remove the text (a flattened ruby annotation)
