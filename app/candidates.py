@@ -7,6 +7,7 @@ into its `replacement` with `engine.apply_plan`; nothing here decides.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from itertools import product
@@ -37,6 +38,8 @@ class Candidate:
             the text then cannot be what the author wrote.
         defer: a reading that is not Chinese (ftfy's domain): it competes
             with the others but, if it wins, luanma leaves the text to ftfy.
+        layers: how many wrong decodes the repair undoes (mojibake made twice
+            is 2).
         lost_form: for a repair with guessed characters, the same repair
             with each of them left as one U+FFFD: ``(replacement, plan,
             lost offsets)``, used when the guess is not sure enough.
@@ -53,6 +56,7 @@ class Candidate:
     guess_confidence: float = 1.0
     defer: bool = False
     lost_form: tuple[str, tuple[PlanItem, ...], tuple[int, ...]] | None = None
+    layers: int = 1
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -140,14 +144,15 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 continue
             plan, guessed, lost, posterior = (("encode", wrong), ("decode", right)), (), (), 1.0
         n_guessed = sum(len(f) // 2 for f in plan[0][1].split(",")) if plan[0][0] == "fill" else 0
-        layers = [(fixed, plan)] if (guessed or lost) else _layers(fixed, plan)
+        layers = [(fixed, plan)] if (guessed or lost) else _layers(fixed, plan, model)
         for layer_text, layer_plan in layers:
             if layer_text != text[start + i : start + j]:
                 # A reading without Han characters is ftfy's to make, but it
                 # competes: if it explains the bytes better, nothing is done.
                 out.append(Candidate(start + i, start + j, layer_text, layer_plan, kind,
                                      n_guessed, guessed, lost, 0.0 if lost else posterior,
-                                     defer=not _chinese_reading(layer_text)))
+                                     defer=not _chinese_reading(layer_text),
+                                     layers=sum(1 for a, _ in layer_plan if a.startswith("decode"))))
     return out
 
 
@@ -288,11 +293,13 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     # Alignment points: (piece index, decoded index) where both readings
     # have a character boundary.
     points = [(0, 0)]
-    pos = 0
-    for m, ch in enumerate(decoded):
-        pos += len(ch.encode(right))
-        if pos in piece_at:
-            points.append((piece_at[pos], m + 1))
+    decoder = codecs.getincrementaldecoder(right)()
+    produced = 0
+    raw = b"".join(seg)
+    for pos in range(len(raw)):
+        produced += len(decoder.decode(raw[pos : pos + 1]))
+        if pos + 1 in piece_at and produced and points[-1][1] != produced:
+            points.append((piece_at[pos + 1], produced))
     original = text[start + i : start + j]
 
     def bits(s: str, first_prev: str) -> list[float]:
@@ -332,14 +339,16 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     return full_gain, sorted((i + x, i + y) for x, y in spans if y - x >= 2)
 
 
-def _layers(text: str, plan: tuple[PlanItem, ...], depth: int = 1
+def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int = 1
             ) -> list[tuple[str, tuple[PlanItem, ...]]]:
     """`text` and every deeper reading of it, up to `chardata.MAX_LAYERS`
     layers in all: mojibake made more than once (UTF-8 read as GBK, saved,
     read as GBK again; GBK read as Latin-1, saved as UTF-8, read as GBK) is
-    peeled by applying any of `chardata.ROUND_TRIPS` to the whole text."""
+    peeled by applying any of `chardata.ROUND_TRIPS` to the whole text. A
+    layer that already reads as Chinese is not peeled further: chains of
+    round trips can turn good text into other text by accident."""
     out = [(text, plan)]
-    if depth >= chardata.MAX_LAYERS or text.isascii():
+    if depth >= chardata.MAX_LAYERS or text.isascii() or model.reads_as_chinese(text):
         return out
     seen = {text}
     for wrong, right, _ in chardata.ROUND_TRIPS:
@@ -349,7 +358,7 @@ def _layers(text: str, plan: tuple[PlanItem, ...], depth: int = 1
             continue
         if deeper not in seen:
             seen.add(deeper)
-            out += _layers(deeper, plan + (("encode", wrong), ("decode", right)), depth + 1)
+            out += _layers(deeper, plan + (("encode", wrong), ("decode", right)), model, depth + 1)
     return out
 
 
@@ -529,6 +538,9 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
     * ``fffd``: ``text[j]`` is a U+FFFD: the run's last trail byte met a byte
       it could not pair with and was replaced; that byte is guessed too. The
       region is ``text[i:j+1]``.
+    * ``eaten``: the run's last trail byte took the ASCII character after it
+      as its trail (``text[j-1]`` is such a pair); once the lead is back the
+      ASCII character falls out again. The region is ``text[i:j]``.
     * ``skip``: the decoder met an unmapped pair (a user-defined GBK code,
       `chardata.UNMAPPED_GBK_LEADS`) and skipped its first byte, which was
       the run's last trail; ``text[j:]`` is in step again. That byte is
@@ -542,12 +554,13 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         text: the text being repaired.
         j: offset of the realignment point.
         model: ranks the guessed bytes.
-        variant: ``ascii``, ``fffd`` or ``skip``.
+        variant: ``ascii``, ``eaten``, ``fffd`` or ``skip``.
 
     Returns:
         Candidates for every start whose re-read middle reads as Chinese
         (for ``fffd`` and ``skip``, which guess two bytes, the
-        `chardata.REALIGN_STARTS` earliest), each with up to
+        `chardata.REALIGN_STARTS` whose best guess gains most by the bigram
+        model), each with up to
         `LEADS_PER_START` first bytes (and `TRAILS_PER_END` last bytes),
         guessed characters marked, and the same repair with them lost
         (`Candidate.lost_form`).
@@ -577,7 +590,9 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         body = b"".join(pieces)
         if variant != "ascii" and not body:
             continue
-        if variant != "ascii":
+        if variant == "eaten":
+            middle_bytes = body[1:]
+        elif variant != "ascii":
             middle_bytes = body[1:-1]
         else:  # a lone letter is itself the trail of the one character lost
             middle_bytes = body[1:] + suffix if body else b""
@@ -589,35 +604,51 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
             continue
         if variant == "ascii" and body and (not middle or middle[-1] < "\x80"):
             continue  # the ASCII byte must end a pair once the lead is back
+        if variant == "eaten" and (not middle or not middle[-1].isascii() or len(middle) < 2):
+            continue  # the last pair's ASCII trail must fall out once the lead is back
         if len(middle) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(middle):
             continue  # started too early: clean characters re-read out of step
         starts.append((i, body, middle))
-    if variant != "ascii":
-        starts = sorted(starts)[: chardata.REALIGN_STARTS]
-    out = []
+    plans = []
     for i, body, middle in starts:
         before = context_before(text, i)
         after_text = text[end : end + 1]
         head = body[:1] if body else suffix
         firsts = _rank_pairs(model, before, [(lead, head[0]) for lead in range(0x81, 0xFF)],
                              (middle[:1] or after_text), LEADS_PER_START)
-        if variant == "ascii":
+        if variant in ("ascii", "eaten"):
             lasts = [(0.0, None, "")]
         else:
             allowed = range(0x40, 0xFF) if variant == "fffd" else _unmapped_leads(text[j:j + 1])
             prev_char = middle[-1:] or None
             lasts = _rank_pairs(model, prev_char or "", [(body[-1], t) for t in allowed if t != 0x7F],
                                 after_text, TRAILS_PER_END)
+        plans.append((i, body, middle, firsts, lasts))
+    if variant != "ascii":
+        # Two guessed bytes multiply the candidates: keep the starts whose
+        # best guess gains most over the input by the bigram model.
+        def gain(entry) -> float:
+            i, _, middle, firsts, lasts = entry
+            if not firsts or not lasts:
+                return float("-inf")
+            guess = firsts[0][2] + middle + lasts[0][2]
+            before = context_before(text, i)
+            return _bigram_bits(model, text[i:end], before) - _bigram_bits(model, guess, before)
+
+        plans = sorted(plans, key=gain, reverse=True)[: chardata.REALIGN_STARTS]
+    out = []
+    for i, body, middle, firsts, lasts in plans:
         for _, lead, first in firsts:
             for _, trail, last in lasts:
                 replacement = first + middle + last
+                two_guesses = variant in ("fffd", "skip")
                 edits = [f"0:{lead[0]:02x}"]
-                if trail is not None and variant != "ascii":
+                if trail is not None and two_guesses:
                     edits.append(f"end:{trail[1]:02x}")
                 plan = _realign_plan(variant, ",".join(edits))
-                guessed = (0,) + ((len(replacement) - 1,) if variant != "ascii" else ())
-                lost_replacement = "\ufffd" + middle + ("\ufffd" if variant != "ascii" else "")
-                lost_plan = _realign_plan(variant, "0:lost" + (",end:lost" if variant != "ascii"
+                guessed = (0,) + ((len(replacement) - 1,) if two_guesses else ())
+                lost_replacement = "\ufffd" + middle + ("\ufffd" if two_guesses else "")
+                lost_plan = _realign_plan(variant, "0:lost" + (",end:lost" if two_guesses
                                                                  else ""))
                 out.append(Candidate(
                     i, end, replacement, plan, "gbk_byte_loss",
@@ -626,6 +657,14 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
                                tuple(k for k, ch in enumerate(lost_replacement) if ch == "\ufffd")),
                 ))
     return out
+
+
+def _bigram_bits(model: CharModel, s: str, before: str) -> float:
+    total, prev = 0.0, before[-1:]
+    for ch in s:
+        total += model.char_bits(prev, ch)
+        prev = ch
+    return total
 
 
 def _isolated_letter(text: str, j: int) -> bool:
@@ -672,6 +711,8 @@ def _realign_plan(variant: str, edits: str) -> tuple[PlanItem, ...]:
     lossy = "lost" in edits
     if variant == "ascii":
         head: tuple[PlanItem, ...] = (("widen", "except_last"), ("encode", "gb18030"))
+    elif variant == "eaten":
+        head = (("widen", "all"), ("encode", "gb18030"))
     elif variant == "fffd":
         # The U+FFFD is the lost trail: it encodes to nothing; the realign
         # step puts the guessed byte back at the end.

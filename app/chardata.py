@@ -198,9 +198,9 @@ MIN_GAIN_BITS_PER_CHAR = 2.0
 # (samples/000_cc1ae68ad79e1051.txt); GBK misalignment ends at the first
 # ASCII-range trail byte, which in Traditional text comes every few characters.
 MAX_BYTE_LOSS_RUN = 64
-# Starts of a byte-loss run tried, the earliest first: starting too early
-# re-reads clean characters out of step (rejected), starting late leaves
-# part of the run; the earliest valid starts are the ones that matter.
+# Starts of a byte-loss run tried where two bytes are guessed (the run's
+# first lead and last trail): the three whose best guess gains most over the
+# input by the bigram model.
 REALIGN_STARTS = 3
 # User-defined areas of GBK (GBK 1.0, section 2: AAA1-AFFE, F8A1-FEFE,
 # A140-A7A0): pairs a decoder without private-use mappings cannot map. As
@@ -271,6 +271,11 @@ MIN_WORD_END_SHARE = 0.01
 KEEP_PRIOR_BITS = 12.0
 # Cost of each byte a repair had to guess: one of 256 values, 8 bits.
 GUESS_BITS = 8.0
+# Prior cost of each wrong decode beyond the first in a layered repair: the
+# same mistake made twice is rarer than once (a prior: 1 in 256). Without it
+# a chain of round trips can trade one good reading for another by accident
+# (较常年偏高 read through Big5 and back gives 较常年求高).
+LAYER_BITS = 8.0
 # A character whose bytes are partly lost is guessed back only when the model
 # gives the best fill at least this posterior among all fills; else it
 # becomes one U+FFFD (issue 3, "one rule for loss"). Calibrated with the
@@ -290,6 +295,26 @@ MAX_SHARED_WINDOW = 400
 # Cap on a span's confidence: the posterior under the model can round to 1.0,
 # but the model is not the world; luanma never claims certainty.
 MAX_SPAN_CONFIDENCE = 0.9999
+# Characters that sit badly beside a Han character: Latin-1's upper half
+# (mojibake remnants such as ¡± or Ã), private use, bopomofo (ㄛ is what
+# Big5 makes of GBK's ，), box drawing, U+FFFD.
+MISFIT_RE = re.compile("[\u0080-\u00ff\ue000-\uf8ff\u3100-\u312f\u2500-\u257f\ufffd]")
+# One ASCII letter or @ with no ASCII letter on either side and a Han
+# character on one: what a GBK character whose lead byte was lost leaves
+# (衛 D0 6C is left as "l"); real text has these (T恤, A股) but rarely.
+LONE_ASCII_BESIDE_HAN_RE = re.compile(
+    "(?<![A-Za-z@])[A-Za-z@](?![A-Za-z@])(?:(?<=[\u4e00-\u9fff].)|(?=[\u4e00-\u9fff]))")
+# A character this surprising after the one before (bigram bits) is rare in
+# clean text: rare characters in rare order are what misaligned bytes make.
+SURPRISING_BITS = 18.0
+# Characters scanned for the document confidence's features (a prefix: the
+# scan costs a bigram lookup per character).
+CONFIDENCE_SCAN_CHARS = 100_000
+# Weights of the logistic document confidence (app/score.py, features():
+# bias, logit of span confidences, unsure spans, worst stretch, misfits,
+# changed). Fitted by `python benchmarks/quality.py --calibrate` on the
+# calibration half of the generated set; see the README for the run.
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (1.4341, 0.7719, -0.0122, -0.0736, -1.6237, 1.3567, -1.5083, -3.8427, -0.6198)
 # Confidence that text in which nothing was found is what its author wrote.
 # A prior until issue 3 measures the miss rate on the evaluation set.
 CLEAN_CONFIDENCE = 0.99

@@ -67,6 +67,12 @@ LONE_LETTER_RE = re.compile(r"(?:(?<=[^\x00-\x7f])|^)[A-Za-z](?=[^\x00-\x7f]|$)"
 FFFD_AFTER_TEXT_RE = re.compile(r"(?<=[^\x00-\x7f\ufffd])\ufffd")
 
 
+# A non-ASCII character right before an ASCII letter or digit: where a
+# misaligned GBK run may have taken the first letter of a Latin word as a
+# trail byte (拿到offer losing 到's lead byte leaves 拿搅薿ffer).
+EATEN_ASCII_RE = re.compile(r"[^\x00-\x7f](?=[A-Za-z0-9])")
+
+
 def lost_runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Runs where nothing survives: U+FFFD runs, 锟斤拷 chains, 烫烫烫 / 屯屯屯 fill.
 

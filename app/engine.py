@@ -170,11 +170,25 @@ def _realign_points(text: str, bits: list[float], skip: bool) -> list[tuple[int,
             points.append((m.start(), "ascii"))
     for m in detect.FFFD_AFTER_TEXT_RE.finditer(text):
         points.append((m.start(), "fffd"))
+    for m in detect.EATEN_ASCII_RE.finditer(text):
+        j = m.end()
+        window = bits[max(0, j - 3) : j]
+        if window and sum(window) / len(window) >= gate and _ascii_trail(text[j - 1]):
+            points.append((j, "eaten"))
     if skip:
         for j in range(1, len(text)):
             if bits[j] >= gate and bits[j - 1] >= gate and not text[j].isascii():
                 points.append((j, "skip"))
     return sorted(set(points))
+
+
+def _ascii_trail(ch: str) -> bool:
+    """Whether `ch` is a GBK pair whose trail byte is ASCII-range (0x40..0x7E)."""
+    try:
+        data = ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return False
+    return len(data) == 2 and 0x40 <= data[1] <= 0x7E
 
 
 def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float,
@@ -379,7 +393,12 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
 
     if _encoding is not None:
         spans = _with_byte_offsets(text, spans, _encoding, _bom_bytes)
-    confidence = score.combine([s.confidence for s in spans])
+    if any(s.kind == "lost" or s.lost for s in spans):
+        confidence = 0.0  # characters are gone: the text is not the author's
+    else:
+        confidence = score.document_confidence(score.features(
+            repaired, [chardata.CLEAN_CONFIDENCE] + [s.confidence for s in spans],
+            output != text, model, sum(len(s.guessed) for s in spans)))
     return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                         tuple(spans), tuple(warnings))
 

@@ -64,6 +64,7 @@ CLASS_BITS: dict[str, float] = {
     "latin": 12.0,  # other Latin letters (accented)
     "latin_in_word": 7.0,  # an accented letter after a Latin letter (égalité)
     "kana": 14.0,  # Japanese kana inside Chinese text
+    "currency": 7.0,  # ¥ ￥ € £ before prices
     "symbol": 12.0,  # other symbols and punctuation
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
@@ -97,6 +98,8 @@ def _char_class(ch: str) -> str:
         return "space"
     if "\u3040" <= ch <= "\u30ff":
         return "kana"
+    if ch in "¥￥€£$":
+        return "currency"
     if cat.startswith("L") and ch < "\u0250":
         return "latin"
     return "symbol"

@@ -74,7 +74,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         keep = model.cost(text[lo:hi], left, right) - keep_prior
         for c in candidates:
             window = text[lo : c.start] + c.replacement + text[c.end : hi]
-            costs.append(model.cost(window, left, right) + chardata.GUESS_BITS * c.guessed_bytes)
+            costs.append(model.cost(window, left, right) + _prior_bits(c))
     else:
         # A long region: each candidate against leaving its own region as
         # it is, in its own context (linear in the region's length).
@@ -84,7 +84,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             right = text[c.end : c.end + CONTEXT_CHARS]
             delta = (model.cost(c.replacement, left, right)
                      - model.cost(text[c.start : c.end], left, right))
-            costs.append(delta + chardata.GUESS_BITS * c.guessed_bytes)
+            costs.append(delta + _prior_bits(c))
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep or candidates[best].defer:
         return None
@@ -94,6 +94,12 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     confidence = weights[best] / (sum(weights) + keep_weight)
     confidence = min(confidence, chardata.MAX_SPAN_CONFIDENCE)
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
+
+
+def _prior_bits(c: Candidate) -> float:
+    """Prior cost of a candidate's story: each guessed byte, each wrong
+    decode beyond the first."""
+    return chardata.GUESS_BITS * c.guessed_bytes + chardata.LAYER_BITS * (c.layers - 1)
 
 
 def _bar(candidate: Candidate, original: str) -> float:
@@ -108,14 +114,60 @@ def _bar(candidate: Candidate, original: str) -> float:
     return chardata.MAX_BITS_PER_HAN
 
 
-def keep_confidence(text: str) -> float:
-    """Confidence that a text in which nothing was found is what its author
-    wrote: `chardata.CLEAN_CONFIDENCE` (a prior, see there)."""
-    del text
-    return chardata.CLEAN_CONFIDENCE
+def features(text: str, span_confidences: list[float], changed: bool, model: CharModel,
+             guessed: int = 0) -> list[float]:
+    """What the document confidence is computed from (see `document_confidence`).
+
+    Args:
+        text: the repaired text (before any conversion).
+        span_confidences: each span's own confidence.
+        changed: whether the text differs from the input.
+        model: the language model.
+        guessed: characters guessed back from lost bytes.
+
+    Returns:
+        ``[1, logit of the product of span confidences, unsure spans, worst
+        3-character stretch of the text in bigram bits per character,
+        log(1 + characters that sit badly beside Han characters), changed,
+        log(1 + guessed characters), log(1 + lone ASCII letters or @ between
+        or beside Han characters), log(1 + characters costing at least
+        `chardata.SURPRISING_BITS` after the one before)]``.
+        The worst stretch and the misfits are measured on the first
+        `chardata.CONFIDENCE_SCAN_CHARS` characters.
+    """
+    raw = math.prod(span_confidences)
+    raw = min(max(raw, 1e-6), 1 - 1e-6)
+    sample = text[: chardata.CONFIDENCE_SCAN_CHARS]
+    bits, prev = [], ""
+    misfits = 0
+    for k, ch in enumerate(sample):
+        bits.append(model.char_bits(prev, ch))
+        if chardata.MISFIT_RE.match(ch) and (
+            chardata.HAN_RE.match(prev or " ") or chardata.HAN_RE.match(sample[k + 1 : k + 2] or " ")
+        ):
+            misfits += 1
+        prev = ch
+    worst = max((sum(bits[k : k + 3]) / 3 for k in range(max(1, len(bits) - 2))), default=0.0)
+    unsure = sum(1 for c in span_confidences if c < chardata.DAMAGED_DOC_MIN_CONFIDENCE)
+    lone = len(chardata.LONE_ASCII_BESIDE_HAN_RE.findall(sample))
+    surprising = sum(1 for b in bits if b >= chardata.SURPRISING_BITS)
+    return [1.0, math.log(raw / (1 - raw)), float(unsure), worst, math.log1p(misfits),
+            1.0 if changed else 0.0, math.log1p(guessed), math.log1p(lone),
+            math.log1p(surprising)]
+
+
+def document_confidence(feats: list[float]) -> float:
+    """Probability that the output is exactly what the author wrote: a
+    logistic model over `features`, fitted by ``benchmarks/quality.py
+    --calibrate`` on the calibration half of the generated evaluation set
+    (weights in `chardata.CONFIDENCE_WEIGHTS`). Returns a float in [0, 1],
+    rounded to four places."""
+    z = sum(w * f for w, f in zip(chardata.CONFIDENCE_WEIGHTS, feats))
+    z = max(min(z, 40.0), -40.0)
+    return round(1.0 / (1.0 + math.exp(-z)), 4)
 
 
 def combine(confidences: list[float]) -> float:
-    """Document confidence from independent span confidences: their product
-    times the clean-text prior. Returns a float in [0, 1]."""
+    """Document confidence before calibration: the product of the span
+    confidences times the clean-text prior. Returns a float in [0, 1]."""
     return round(chardata.CLEAN_CONFIDENCE * math.prod(confidences), 4)

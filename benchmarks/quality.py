@@ -13,6 +13,7 @@ output has confidence >= 0.9, the share that is exactly right.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections import defaultdict
@@ -25,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import HERE, generate, load_passages  # noqa: E402
 
-from app import repair_text  # noqa: E402
+from app import chardata, repair_text, score  # noqa: E402
+from app.model import get_model  # noqa: E402
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -61,10 +63,64 @@ def evaluate(cases: list[dict]) -> list[dict]:
             "right": result.text == c["expected"],
             "marked": _right_or_marked(result.text, c["expected"]),
             "cer": edit_distance(result.text, c["expected"]) / max(1, len(c["expected"])),
+            "features": (None if result.confidence == 0.0 else score.features(
+                result.text, [chardata.CLEAN_CONFIDENCE] + [s.confidence for s in result.spans],
+                result.changed, get_model(), sum(len(s.guessed) for s in result.spans))),
             "ftfy_right": baseline == c["expected"],
             "ftfy_cer": edit_distance(baseline, c["expected"]) / max(1, len(c["expected"])),
         })
     return rows
+
+
+def fit_logistic(rows: list[dict], l2: float = 1.0, steps: int = 50) -> list[float]:
+    """Weights of P(right | features) by Newton's method with an L2 penalty
+    (none on the bias); rows whose confidence is fixed at 0 are left out.
+
+    Clean inputs are weighted so that they make up half the fit: the
+    generated set damages each passage a dozen ways, while most of what
+    scrapers send is clean.
+    """
+    data = [(r["features"], 1.0 if r["right"] else 0.0, r["damage"] == "clean")
+            for r in rows if r["features"]]
+    n_clean = sum(1 for _, _, c in data if c)
+    clean_weight = (len(data) - n_clean) / max(1, n_clean)
+    data = [(x, y, clean_weight if c else 1.0) for x, y, c in data]
+    k = len(data[0][0])
+    w = [0.0] * k
+    for _ in range(steps):
+        grad = [0.0] * k
+        hess = [[0.0] * k for _ in range(k)]
+        for x, y, weight in data:
+            z = max(min(sum(a * b for a, b in zip(w, x)), 40.0), -40.0)
+            p = 1.0 / (1.0 + math.exp(-z))
+            for a in range(k):
+                grad[a] += weight * (p - y) * x[a]
+                for b in range(k):
+                    hess[a][b] += weight * p * (1 - p) * x[a] * x[b]
+        for a in range(1, k):
+            grad[a] += l2 * w[a]
+            hess[a][a] += l2
+        step = _solve(hess, grad)
+        w = [a - b for a, b in zip(w, step)]
+        if max(abs(v) for v in step) < 1e-8:
+            break
+    return [round(v, 4) for v in w]
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Solve a x = b by Gaussian elimination with partial pivoting."""
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        piv = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[piv] = m[piv], m[col]
+        if abs(m[col][col]) < 1e-12:
+            continue
+        for r in range(n):
+            if r != col:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return [m[i][n] / m[i][i] if abs(m[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
 def report(rows: list[dict], threshold: float = 0.9) -> dict:
@@ -103,8 +159,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="heldout", choices=["heldout", "calibration", "all"])
     ap.add_argument("--show-failures", type=int, default=0, metavar="N",
                     help="print N wrong outputs per kind")
+    ap.add_argument("--calibrate", action="store_true",
+                    help="fit the document confidence's weights on the calibration half "
+                    "and print them for app/chardata.py (CONFIDENCE_WEIGHTS)")
     args = ap.parse_args(argv)
     cases = generate(load_passages(Path(args.passages)))
+    if args.calibrate:
+        rows = evaluate([c for c in cases if c["split"] == "calibration"])
+        weights = fit_logistic(rows)
+        print(f"CONFIDENCE_WEIGHTS = {tuple(weights)}  # {len(rows)} calibration cases")
+        return 0
     if args.split != "all":
         cases = [c for c in cases if c["split"] == args.split]
     start = time.perf_counter()
