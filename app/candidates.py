@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import product
 
@@ -73,11 +74,18 @@ def _has_han(s: str) -> bool:
 
 
 def _chinese_reading(s: str) -> bool:
-    """A reading luanma makes itself: one with Han characters, a single
-    Chinese punctuation mark (¡A read back through Big5 is ，), or emoji
-    (馃憤 read back through GBK is 👍)."""
-    return (_has_han(s) or (len(s) == 1 and s >= "\u3000" and s in chardata.PUNCT_SHARES)
+    """A reading luanma makes itself: one with Han characters, Chinese
+    punctuation with symbols (¡A read back through Big5 is ，; 鈩冿紝 through
+    GBK is ℃，), or emoji (馃憤 read back through GBK is 👍)."""
+    return (_has_han(s) or model_marks_only(s)
             or (bool(s) and all(chardata.EMOJI_RE.match(ch) for ch in s)))
+
+
+def model_marks_only(s: str) -> bool:
+    """Chinese punctuation, possibly with symbols (℃, ×): at least one mark
+    from the CJK blocks, and nothing but punctuation and symbols."""
+    return (bool(s) and any(ch >= "\u3000" and ch in chardata.PUNCT_SHARES for ch in s)
+            and all(unicodedata.category(ch)[0] in "PS" for ch in s))
 
 
 def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str,

@@ -297,13 +297,17 @@ MAX_SHARED_WINDOW = 400
 MAX_SPAN_CONFIDENCE = 0.9999
 # Characters that sit badly beside a Han character: Latin-1's upper half
 # (mojibake remnants such as ¡± or Ã), private use, bopomofo (ㄛ is what
-# Big5 makes of GBK's ，), box drawing, U+FFFD.
-MISFIT_RE = re.compile("[\u0080-\u00ff\ue000-\uf8ff\u3100-\u312f\u2500-\u257f\ufffd]")
-# One ASCII letter or @ with no ASCII letter on either side and a Han
-# character on one: what a GBK character whose lead byte was lost leaves
-# (衛 D0 6C is left as "l"); real text has these (T恤, A股) but rarely.
+# Big5 makes of GBK's ，), box drawing, CJK compatibility and small form
+# variants (﹜ ︽: Big5 readings of GBK punctuation), U+FFFD.
+MISFIT_RE = re.compile(
+    "[\u0080-\u00ff\ue000-\uf8ff\u3100-\u312f\u2500-\u257f\ufe30-\ufe6f\ufffd]")
+# One ASCII letter, or one of @ [ \ ] ^ _ ` { | } ~, with no ASCII letter on
+# either side and a Han character on one: what a GBK character whose lead
+# byte was lost leaves (衛 D0 6C is left as "l", 臺 C5 5F as "_"); real text
+# has these (T恤, A股) but rarely.
 LONE_ASCII_BESIDE_HAN_RE = re.compile(
-    "(?<![A-Za-z@])[A-Za-z@](?![A-Za-z@])(?:(?<=[\u4e00-\u9fff].)|(?=[\u4e00-\u9fff]))")
+    "(?<![A-Za-z@])[A-Za-z@\\[\\\\\\]^_`{|}~](?![A-Za-z@])"
+    "(?:(?<=[\u4e00-\u9fff].)|(?=[\u4e00-\u9fff]))")
 # A character this surprising after the one before (bigram bits) is rare in
 # clean text: rare characters in rare order are what misaligned bytes make.
 SURPRISING_BITS = 18.0
@@ -314,7 +318,7 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # bias, logit of span confidences, unsure spans, worst stretch, misfits,
 # changed). Fitted by `python benchmarks/quality.py --calibrate` on the
 # calibration half of the generated set; see the README for the run.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (1.4341, 0.7719, -0.0122, -0.0736, -1.6237, 1.3567, -1.5083, -3.8427, -0.6198)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (1.3485, 0.7794, -0.013, -0.0536, -1.7272, 1.2166, -1.5161, -4.9704, -0.6469)
 # Confidence that text in which nothing was found is what its author wrote.
 # A prior until issue 3 measures the miss rate on the evaluation set.
 CLEAN_CONFIDENCE = 0.99

@@ -163,7 +163,9 @@ def _realign_points(text: str, bits: list[float], skip: bool) -> list[tuple[int,
     gate = chardata.MIN_REALIGN_BITS_PER_CHAR
     for j in detect.realign_points(text):
         window = bits[max(0, j - 3) : j]
-        if cand._isolated_letter(text, j) or (window and sum(window) / len(window) >= gate):
+        if (not text[j].isalnum() or cand._isolated_letter(text, j)
+                or (window and sum(window) / len(window) >= gate)):
+            # @ [ \ ] ^ _ ` { | } ~ right after Han text are themselves rare
             points.append((j, "ascii"))
     for m in detect.LONE_LETTER_RE.finditer(text):
         if cand._isolated_letter(text, m.start()):
