@@ -77,8 +77,9 @@ def _chinese_reading(s: str) -> bool:
     """A reading luanma makes itself: one with Han characters, Chinese
     punctuation with symbols (¡A read back through Big5 is ，; 鈩冿紝 through
     GBK is ℃，), or emoji (馃憤 read back through GBK is 👍)."""
-    return (_has_han(s) or model_marks_only(s)
-            or (bool(s) and all(chardata.EMOJI_RE.match(ch) for ch in s)))
+    core = "".join(ch for ch in s if not ch.isascii())  # numbers and codes aside
+    return (_has_han(core) or model_marks_only(core)
+            or (bool(core) and all(chardata.EMOJI_RE.match(ch) for ch in core)))
 
 
 def model_marks_only(s: str) -> bool:

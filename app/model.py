@@ -324,8 +324,9 @@ class CharModel:
         marks = sum(1 for ch in text if ch in chardata.PUNCT_SHARES)
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
-        if han == 0 and marks and len(text) <= 3 and all(
-            unicodedata.category(ch)[0] in "PS" for ch in text
+        core = "".join(ch for ch in text if not ch.isascii())
+        if han == 0 and marks and len(core) <= 3 and all(
+            unicodedata.category(ch)[0] in "PS" for ch in core
         ) and any(chardata.HAN_RE.match(c) is not None or c.isdigit()
                   for c in (left[-1:], right[:1]) if c):
             return True  # marks and symbols beside Han or digits (鈩冿紝 for ℃，)

@@ -146,6 +146,12 @@ def report(rows: list[dict], threshold: float = 0.9) -> dict:
     print(f"\nfalse positives on clean inputs: {fp} of {len(clean)}")
     print(f"damaged inputs with confidence >= {threshold}: {len(sure)} of {len(damaged)}; "
           f"precision {precision:.2%}")
+    print("\nconfidence band   cases  exactly right")
+    for lo, hi in ((0.9, 1.01), (0.7, 0.9), (0.5, 0.7), (0.0, 0.5)):
+        band = [r for r in rows if lo <= r["confidence"] < hi]
+        if band:
+            print(f"[{lo:.1f}, {min(hi, 1.0):.1f}{']' if hi > 1 else ')'}      {len(band):5d}  "
+                  f"{sum(r['right'] for r in band) / len(band):8.2%}")
     wrong_sure = [r for r in sure if not r["right"]]
     for r in wrong_sure[:10]:
         print(f"  wrong but sure: {r['id']} conf={r['confidence']} "
