@@ -216,7 +216,7 @@ def generate(passages: list[dict], seed: int = 0) -> list[dict]:
 
 
 def load_passages(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,8 @@ def load_cases(*names: str, xfail: bool = True) -> list:
     with `xfail`, `expect: fail` cases are xfail(strict=True)."""
     params = []
     for name in names:
-        for line in (CASES / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+        # split on LF only: cases hold U+0085 and U+2028, which splitlines() splits on
+        for line in (CASES / f"{name}.jsonl").read_text(encoding="utf-8").split("\n"):
             if not line.strip():
                 continue
             case = json.loads(line)

@@ -157,3 +157,21 @@ def test_apply_plan_rejects_bad_edit_offsets():
 def test_confidence_is_a_probability():
     for text in ["鏁版嵁", "干净", "´´½¨¹ú¼Ò", "", "abc"]:
         assert 0.0 <= repair_text(text).confidence <= 1.0
+
+
+@pytest.mark.parametrize("config", ["t2s", "tw2s", "tw2sp", "hk2s", "hk2sp"])
+@pytest.mark.parametrize("era,expected", [("乾寧元年", "乾宁元年"), ("乾德三年", "乾德三年"),
+                                          ("乾封年間", "乾封年间"), ("乾符二年", "乾符二年")])
+def test_qian_in_era_names_stays(config, era, expected):
+    assert repair_text(era, convert=config).text == expected
+
+
+def test_qian_meaning_dry_still_converts():
+    assert repair_text("衣服乾和濕的分開放", convert="t2s").text == "衣服干和湿的分开放"
+
+
+def test_opencc_regional_configs():
+    text = "他看著滑鼠和軟體"
+    assert repair_text(text, convert="t2s").text == "他看著滑鼠和软体"
+    assert repair_text(text, convert="tw2s").text == "他看着滑鼠和软体"
+    assert repair_text(text, convert="tw2sp").text == "他看着鼠标和软件"

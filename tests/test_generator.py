@@ -1,0 +1,55 @@
+"""The evaluation-set generator (benchmarks/generate.py): every damage it
+makes is a real decoder's, and luanma undoes the recoverable ones."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+from generate import KINDS, damage, generate, load_passages, split_of  # noqa: E402
+
+from app import repair_text  # noqa: E402
+
+PASSAGES = load_passages(BENCH / "data" / "passages.jsonl")
+
+
+def test_passages_are_enough_and_clean():
+    assert len(PASSAGES) >= 100
+    scripts = {p["script"] for p in PASSAGES}
+    assert scripts == {"hans", "hant", "mixed"}
+    for p in PASSAGES:
+        assert "\ufffd" not in p["text"]
+        assert repair_text(p["text"]).text == p["text"]
+
+
+@pytest.mark.parametrize("kind,wrong", [("utf8_as_gbk", "gb18030"), ("gbk_as_latin1", "latin-1"),
+                                        ("utf8_as_cp1252", "sloppy-windows-1252")])
+def test_damage_is_a_real_decoder(kind, wrong):
+    import random
+
+    made = damage("数据抓取结果", kind, random.Random(0))
+    assert made is not None
+    original, expected = made
+    right = "gbk" if kind.startswith("gbk") else "utf-8"
+    assert original.encode(wrong).decode(right) == expected == "数据抓取结果"
+
+
+def test_splits_keep_passages_apart():
+    cases = generate(PASSAGES[:20])
+    for c in cases:
+        assert c["split"] == split_of(c["passage"])
+    assert {c["split"] for c in cases} == {"calibration", "heldout"}
+
+
+@pytest.mark.parametrize("kind", [k for k, recoverable in KINDS.items()
+                                  if recoverable])
+def test_recoverable_damage_is_undone(kind):
+    cases = [c for c in generate(PASSAGES) if c["damage"] == kind and c["scope"] == "whole"]
+    assert cases
+    for c in cases[:10]:
+        assert repair_text(c["original"]).text == c["expected"], c["id"]
