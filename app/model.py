@@ -1,25 +1,32 @@
-"""A character-level Chinese language model: how Chinese does a string look?
+"""A Chinese language model: how Chinese does a string look?
 
 Data: jieba's dictionary (``jieba/dict.txt`` in the ``jieba`` package, MIT
 licence): 349,046 words with corpus frequencies, 99.9 million character
-occurrences over 12,045 distinct characters, from which we take
+occurrences over 12,045 distinct characters. Why jieba's dictionary: Simplified
+Chinese with real frequencies, shipped inside a well-kept, permissively
+licensed package (no download at run time), covering GB2312 levels 1 and 2.
+wordfreq's Chinese list would do too but carries CC BY-SA.
 
-* unigram counts ``U[c]``: each word's frequency added once per occurrence of
-  ``c`` in it;
-* bigram counts ``B[ab]``: each word's frequency added for each adjacent pair
-  inside it.
+Two views of it:
 
-Why jieba's dictionary: it is Simplified Chinese with real frequencies, ships
-inside a well-kept, permissively licensed package (no download at run time),
-and its character inventory covers GB2312 level 1 and 2. Its weakness is that
-a word list has no cross-word pairs and no punctuation; cross-word pairs fall
-back to the unigram through Witten-Bell interpolation, and non-Han characters
-are scored by class (see `CLASS_BITS`).
+* `CharModel.cost`: the cheapest segmentation of a string into dictionary
+  words, punctuation marks and single characters (dynamic programming over
+  words of up to `MAX_WORD_LEN` characters): the main score.
+* `CharModel.char_bits`: a character bigram for fast local decisions (which
+  lost byte to guess, gates): within-word pairs with Witten-Bell smoothing,
+  and across word boundaries the word-final and word-initial shares.
+
+A word list knows nothing of punctuation or sentence boundaries: the
+punctuation statistics (share of marks among tokens, each mark's share, which
+mark follows which) were measured on running text, People's Daily of January
+1998, by ``scripts/measure_punctuation.py`` (tables in `chardata`). Other
+non-Han characters are scored by class (`CLASS_BITS`), with a cost for
+switching script next to a Han character.
 
 Traditional text is scored after a character-by-character OpenCC ``t2s``
-mapping, so 區 scores as 区.
-
-Scoring unit: bits (``-log2 P``), lower is more Chinese-like.
+mapping, so 區 scores as 区. Scoring unit: bits (``-log2 P``), lower is more
+Chinese-like. The model is built once per process (`get_model`, about a
+second) before the service reports ready.
 """
 
 from __future__ import annotations
