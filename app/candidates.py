@@ -550,10 +550,6 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
     * ``eaten``: the run's last trail byte took the ASCII character after it
       as its trail (``text[j-1]`` is such a pair); once the lead is back the
       ASCII character falls out again. The region is ``text[i:j]``.
-    * ``skip``: the decoder met an unmapped pair (a user-defined GBK code,
-      `chardata.UNMAPPED_GBK_LEADS`) and skipped its first byte, which was
-      the run's last trail; ``text[j:]`` is in step again. That byte is
-      guessed among those the pair allows. The region is ``text[i:j]``.
 
     Only the first character depends on the lost lead byte (and only the
     last on a guessed trail), so the bigram model ranks those bytes for each
@@ -563,13 +559,12 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         text: the text being repaired.
         j: offset of the realignment point.
         model: ranks the guessed bytes.
-        variant: ``ascii``, ``eaten``, ``fffd`` or ``skip``.
+        variant: ``ascii``, ``eaten`` or ``fffd``.
 
     Returns:
-        Candidates for every start whose re-read middle reads as Chinese
-        (for ``fffd`` and ``skip``, which guess two bytes, the
-        `chardata.REALIGN_STARTS` whose best guess gains most by the bigram
-        model), each with up to
+        Candidates for the `chardata.REALIGN_STARTS` starts whose re-read
+        middle reads as Chinese and whose best guess gains most over the
+        input by the bigram model, each with up to
         `LEADS_PER_START` first bytes (and `TRAILS_PER_END` last bytes),
         guessed characters marked, and the same repair with them lost
         (`Candidate.lost_form`).
@@ -628,29 +623,26 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         if variant in ("ascii", "eaten"):
             lasts = [(0.0, None, "")]
         else:
-            allowed = range(0x40, 0xFF) if variant == "fffd" else _unmapped_leads(text[j:j + 1])
-            prev_char = middle[-1:] or None
-            lasts = _rank_pairs(model, prev_char or "", [(body[-1], t) for t in allowed if t != 0x7F],
-                                after_text, TRAILS_PER_END)
+            lasts = _rank_pairs(model, middle[-1:], [(body[-1], t) for t in range(0x40, 0xFF)
+                                                     if t != 0x7F], after_text, TRAILS_PER_END)
         plans.append((i, body, middle, firsts, lasts))
-    if variant != "ascii":
-        # Two guessed bytes multiply the candidates: keep the starts whose
-        # best guess gains most over the input by the bigram model.
-        def gain(entry) -> float:
-            i, _, middle, firsts, lasts = entry
-            if not firsts or not lasts:
-                return float("-inf")
-            guess = firsts[0][2] + middle + lasts[0][2]
-            before = context_before(text, i)
-            return _bigram_bits(model, text[i:end], before) - _bigram_bits(model, guess, before)
+    # Keep the starts whose best guess gains most over the input by the
+    # bigram model (a run of n characters has n starts; most re-read well).
+    def gain(entry) -> float:
+        i, _, middle, firsts, lasts = entry
+        if not firsts or not lasts:
+            return float("-inf")
+        guess = firsts[0][2] + middle + lasts[0][2]
+        before = context_before(text, i)
+        return _bigram_bits(model, text[i:end], before) - _bigram_bits(model, guess, before)
 
-        plans = sorted(plans, key=gain, reverse=True)[: chardata.REALIGN_STARTS]
+    plans = sorted(plans, key=gain, reverse=True)[: chardata.REALIGN_STARTS]
     out = []
     for i, body, middle, firsts, lasts in plans:
         for _, lead, first in firsts:
             for _, trail, last in lasts:
                 replacement = first + middle + last
-                two_guesses = variant in ("fffd", "skip")
+                two_guesses = variant == "fffd"
                 edits = [f"0:{lead[0]:02x}"]
                 if trail is not None and two_guesses:
                     edits.append(f"end:{trail[1]:02x}")
@@ -685,17 +677,6 @@ def _isolated_letter(text: str, j: int) -> bool:
     before, after = text[j - 1 : j], text[j + 1 : j + 2]
     return (not before or not before.isascii()) and (not after or not after.isascii()) and (
         bool(before) or bool(after))
-
-
-def _unmapped_leads(next_char: str) -> list[int]:
-    """Lead bytes that make an unmapped (user-defined) GBK pair with the
-    first byte of `next_char`'s GBK encoding as trail."""
-    try:
-        trail = next_char.encode("gb18030")[0]
-    except (UnicodeEncodeError, IndexError):
-        return []
-    return [lead for (lo, hi), trails in chardata.UNMAPPED_GBK_LEADS
-            for lead in range(lo, hi + 1) if trails[0] <= trail <= trails[1]]
 
 
 def _rank_pairs(model: CharModel, before: str, pairs: list[tuple[int, int]], after: str,

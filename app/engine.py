@@ -136,17 +136,16 @@ def _realign_pass(text: str, model: CharModel) -> list[_Accepted]:
     (``fffd``); where the text before a point reads as Chinese, it is
     skipped. Candidates whose regions overlap form one group and the scorer
     picks one per group. Once a repair is sure (confidence at least
-    `chardata.GUESS_MIN_POSTERIOR`... and the page so shows byte loss), a
+    `chardata.DAMAGED_DOC_MIN_CONFIDENCE`: the page shows byte loss), a
     second round looks again with the prior of a damaged page
-    (`chardata.DAMAGED_DOC_KEEP_PRIOR_BITS`) and also for runs a decoder
-    ended by skipping an unmapped pair (``skip``). A guess below
+    (`chardata.DAMAGED_DOC_KEEP_PRIOR_BITS`). A guess below
     `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
     """
     bits = _char_bits_profile(text, model)
-    first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS, skip=False)
+    first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS)
     if not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first):
         return first
-    return _realign_round(text, model, bits, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, skip=True)
+    return _realign_round(text, model, bits, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS)
 
 
 def _char_bits_profile(text: str, model: CharModel) -> list[float]:
@@ -158,7 +157,7 @@ def _char_bits_profile(text: str, model: CharModel) -> list[float]:
     return out
 
 
-def _realign_points(text: str, bits: list[float], skip: bool) -> list[tuple[int, str]]:
+def _realign_points(text: str, bits: list[float]) -> list[tuple[int, str]]:
     points: list[tuple[int, str]] = []
     gate = chardata.MIN_REALIGN_BITS_PER_CHAR
     for j in detect.realign_points(text):
@@ -177,10 +176,6 @@ def _realign_points(text: str, bits: list[float], skip: bool) -> list[tuple[int,
         window = bits[max(0, j - 3) : j]
         if window and sum(window) / len(window) >= gate and _ascii_trail(text[j - 1]):
             points.append((j, "eaten"))
-    if skip:
-        for j in range(1, len(text)):
-            if bits[j] >= gate and bits[j - 1] >= gate and not text[j].isascii():
-                points.append((j, "skip"))
     return sorted(set(points))
 
 
@@ -193,8 +188,8 @@ def _ascii_trail(ch: str) -> bool:
     return len(data) == 2 and 0x40 <= data[1] <= 0x7E
 
 
-def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float,
-                   skip: bool) -> list[_Accepted]:
+def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float
+                   ) -> list[_Accepted]:
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
     group_end = -1
@@ -213,7 +208,7 @@ def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: f
         else:
             accepted.append(_Accepted.of(decision))
 
-    for j, variant in _realign_points(text, bits, skip):
+    for j, variant in _realign_points(text, bits):
         found = cand.realignments(text, j, model, variant)
         if not found:
             continue
