@@ -16,9 +16,11 @@ as ``創chuàng建``. Forms recognised:
 
 An annotation is removed only when every syllable is a reading of the Han
 character it belongs to, by pypinyin's readings (heteronyms included), so that
-``專(兼)職`` or ``(1993年-1995年)`` stay. A paragraph that talks about
-pronunciation (拼音, 声调, 读音, 注音, ...: `LESSON_WORDS`) teaches it on
-purpose and keeps its annotations.
+``專(兼)職`` or ``(1993年-1995年)`` stay. A paragraph that teaches
+pronunciation keeps its annotations: one that talks about it (拼音, 声调,
+读音, 注音, ...: `LESSON_WORDS`), or one where most Han characters carry a
+reading (a flattened ruby page annotates a few: the sample, 704 readings
+over about 9,000 characters).
 """
 
 from __future__ import annotations
@@ -134,8 +136,8 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
     plain = []
     for m in ANNOTATION_RE.finditer(text):
         reading = m.group(1)
-        if _lesson(text, m.start()):
-            continue
+        if reading[:1].isupper() or _lesson(text, m.start()):
+            continue  # 北京(Běijīng), 李白(Lǐ Bái): a writer's gloss of a name
         for k in range(1, chardata.MAX_ANNOTATED_WORD + 1):
             chars = text[m.start() - k : m.start()]
             if len(chars) == k and all(chardata.HAN_RE.match(c) for c in chars) and _reads(
@@ -156,10 +158,22 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
 
 
 def _lesson(text: str, pos: int) -> bool:
-    """Whether the paragraph around `pos` talks about pronunciation."""
+    """Whether the paragraph around `pos` teaches pronunciation: it talks
+    about it (`LESSON_WORDS`), or, with at least
+    `chardata.LESSON_MIN_ANNOTATIONS` readings, at least
+    `chardata.LESSON_ANNOTATION_SHARE` of its Han characters carry one
+    (妈(mā) 麻(má) 马(mǎ) 骂(mà)),
+    where pages that flatten ruby annotate a few characters of running text."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return LESSON_WORDS.search(text, start, end if end >= 0 else len(text)) is not None
+    end = end if end >= 0 else len(text)
+    if LESSON_WORDS.search(text, start, end) is not None:
+        return True
+    paragraph = text[start:end]
+    annotated = len(ANNOTATION_RE.findall(paragraph))
+    han = len(chardata.HAN_RE.findall(ANNOTATION_RE.sub("", paragraph)))
+    return (annotated >= chardata.LESSON_MIN_ANNOTATIONS
+            and annotated / han >= chardata.LESSON_ANNOTATION_SHARE)
 
 
 def context_before(text: str, i: int, n: int = 1) -> str:

@@ -359,6 +359,12 @@ BAD_ORIGINAL_BADNESS = 2
 # that carries at least this many annotations with tones: alone, it is as
 # likely a romanised name (张(Zhang)) or a gloss a writer added on purpose.
 MIN_MARKED_FOR_PLAIN = 3
+# A paragraph in which at least this share of Han characters carry a reading
+# teaches pronunciation (妈(mā) 麻(má)); samples/000_cc1ae68ad79e1051.txt, a
+# flattened ruby page, annotates under a tenth of its characters.
+LESSON_ANNOTATION_SHARE = 0.5
+# ...counted only from this many readings on: 創(chuàng)建 alone is damage.
+LESSON_MIN_ANNOTATIONS = 3
 # Longest word one parenthesised reading may annotate, in characters.
 MAX_ANNOTATED_WORD = 6
 # Cheap check before the word model: a re-reading whose character-bigram

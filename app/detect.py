@@ -49,6 +49,34 @@ def lines_to_check(text: str) -> Iterator[tuple[int, int, bool, bool]]:
             yield start, start + len(body), latin, cjk
 
 
+# Hiragana particles and endings that only Japanese writes (の を は が に で
+# て た す ま): a line with three or more hiragana, one of them these, is
+# Japanese, and its kana are not mojibake (はいい is not Big5 read as GBK).
+_HIRAGANA_RE = re.compile("[\u3041-\u309f]")
+_PARTICLE_RE = re.compile("[のをはがにでてたすま]")
+
+
+def looks_japanese(line: str) -> bool:
+    """Whether `line` is Japanese text (its kana are then left alone)."""
+    return len(_HIRAGANA_RE.findall(line)) >= 3 and _PARTICLE_RE.search(line) is not None
+
+
+# Words of text that talks about encodings and quotes mojibake on purpose
+# (“鏁版嵁”就是“数据”的乱码): Chinese terms for garbled text, encoding and
+# decoding, and the names of the codecs themselves.
+ENCODING_TALK_RE = re.compile(
+    "乱码|亂碼|编码|編碼|解码|解碼|转码|轉碼|字符集|字元集"
+    "|mojibake|encoding|charset|UTF-?8|GBK|GB2312|GB18030|Big5|Latin-?1|ISO-8859|"
+    "cp1252|Windows-1252",
+    re.IGNORECASE,
+)
+
+
+def talks_about_encoding(line: str) -> bool:
+    """Whether `line` discusses encodings (its mojibake is then quoted, not damage)."""
+    return ENCODING_TALK_RE.search(line) is not None
+
+
 def realign_points(text: str) -> Iterator[int]:
     """Offsets where a GBK decode that lost a byte may have fallen back in step.
 

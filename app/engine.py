@@ -78,6 +78,8 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
     picks one per group (or none)."""
     accepted: list[_Accepted] = []
     for start, end, latin, cjk in detect.lines_to_check(text):
+        if cjk and detect.looks_japanese(text[start:end]):
+            cjk = False  # Japanese: its kana are not Big5 read as GBK
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
             if (latin if wrong in _LATIN_CODECS else cjk):
@@ -340,14 +342,28 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         if strip_annotations:
             stages.append(("strip_annotations", _annotation_pass,
                            "removed flattened ruby annotations"))
+        protected: list[tuple[int, int]] = []
         for action, run, explanation in stages:
             accepted = run(current)
+            if action != "strip_annotations":
+                blocked = protected + _talk_lines(current)
+                kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
+                if len(kept) < len(accepted) and _talk_lines(current):
+                    warnings.append("lines that talk about encodings keep the mojibake they quote")
+                accepted = kept
             if not accepted:
                 continue
             steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
                               tuple(Edit(a.start, a.end, a.plan) for a in accepted)))
             span_sources += [(len(passes), a) for a in accepted]
-            passes.append(_Pass(accepted))
+            done = _Pass(accepted)
+            passes.append(done)
+            # What a pass repaired is not re-read by a later one (its plan
+            # must keep replaying to what the span shows).
+            protected = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
+                         for a, b in protected]
+            protected += [(done.new_starts[n], done.new_starts[n] + len(x.replacement))
+                          for n, x in enumerate(accepted) if x.replacement]
             current = _apply(current, accepted)
 
     repaired = current
@@ -377,8 +393,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         spans.append(Span(a.kind, start, end, out_start, out_end, text[start:end],
                           output[out_start:out_end], a.confidence, plan, a.explanation,
                           lost=a.lost, guessed=a.guessed))
+    talk = _talk_lines(text)
     for s, e, what in detect.lost_runs(text):
-        if _inside_repair(s, e, span_sources, to_input):
+        if _inside_repair(s, e, span_sources, to_input) or _overlaps(s, e, talk):
             continue
         o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
         spans.append(Span("lost", s, e, o_start, o_end, what, output[o_start:o_end], 0.0, (),
@@ -398,6 +415,21 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
             output != text, model, sum(len(s.guessed) for s in spans)))
     return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                         tuple(spans), tuple(warnings))
+
+
+def _overlaps(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in intervals)
+
+
+def _talk_lines(text: str) -> list[tuple[int, int]]:
+    """Lines that talk about encodings (`detect.talks_about_encoding`): the
+    mojibake they quote stays, and their 锟斤拷 is not reported as lost."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if detect.talks_about_encoding(line):
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
 
 
 def _inside_repair(start: int, end: int, sources, to_input) -> bool:
