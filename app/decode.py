@@ -2,7 +2,9 @@
 
 Evidence, in order of trust: a byte-order mark; the charset the caller
 declares (a WHATWG label such as a page's ``charset``); then detection. Each
-is checked by decoding strictly. UTF-8 wins over a declaration when the bytes
+is checked by decoding strictly, and a declaration also against the Chinese
+readings: one that reads far better (`chardata.DECLARED_OVERRIDE_MARGIN_BITS`)
+wins, with a warning. UTF-8 wins over a declaration when the bytes
 are valid UTF-8 and not plain ASCII (random GBK or Big5 text is almost never
 valid UTF-8: a two-byte GBK character is valid UTF-8 only for lead bytes
 0xC2..0xDF followed by 0x80..0xBF).
@@ -11,6 +13,7 @@ valid UTF-8: a two-byte GBK character is valid UTF-8 only for lead bytes
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from . import chardata
@@ -59,6 +62,9 @@ def canonical_codec(label: str) -> str:
     if not getattr(info, "_is_text_encoding", True) or info.name in chardata.NOT_PAGE_CODECS:
         raise UnknownCodec(f"{label!r} is not a character encoding of web pages")
     return info.name
+
+
+_KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
 
 
 def _article(noun: str) -> str:
@@ -160,32 +166,48 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         _check_controls(utf8)
         return Decoded(utf8, "utf-8", 0, tuple(warnings))
 
+    # Chinese codecs: the best of them by the language model.
+    model = get_model()
+    chinese = {c: t for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None}
+    best = min(chinese, key=lambda c: model.bits_per_han(chinese[c][:4096])) if chinese else None
+    best_bits = model.bits_per_han(chinese[best][:4096]) if best else float("inf")
+
     if declared_codec:
         text = _strict(data, declared_codec)
         if text is not None:
+            # Checked against the bytes: a Chinese reading that reads far
+            # better wins over the declaration (GBK bytes labelled euc-kr).
+            declared_bits = model.bits_per_han(text[:4096])
+            bar = (chardata.DECLARED_OVERRIDE_BITS if declared_bits == float("inf")
+                   else declared_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS)
+            if best and best != declared_codec and best_bits <= min(bar, chardata.MAX_BITS_PER_HAN):
+                warnings.append(f"declared charset {declared} ignored: the bytes read as "
+                                f"Chinese in {best}")
+                _check_controls(chinese[best])
+                return Decoded(chinese[best], best, 0, tuple(warnings))
             _check_controls(text)
             return Decoded(text, declared_codec, 0, tuple(warnings))
         warnings.append(f"declared charset {declared} does not decode these bytes")
 
-    # Chinese codecs first: the best of them by the language model wins when
-    # its text reads as Chinese; else charset-normalizer's first guess that
-    # decodes strictly (Japanese or Korean read through a Chinese codec is
-    # rare characters in rare order).
-    model = get_model()
-    chinese = {c: t for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None}
-    if chinese:
-        codec = min(chinese, key=lambda c: model.bits_per_han(chinese[c][:4096]))
-        if model.bits_per_han(chinese[codec][:4096]) <= chardata.MAX_BITS_PER_HAN_UTF8:
-            _check_controls(chinese[codec])
-            return Decoded(chinese[codec], codec, 0, tuple(warnings))
+    # Undeclared: the best Chinese reading wins when it reads as Chinese; else
+    # charset-normalizer's first guess that decodes strictly (Japanese or
+    # Korean read through a Chinese codec is rare characters in rare order).
+    if best and (best_bits <= chardata.MAX_BITS_PER_HAN or (
+            best_bits <= chardata.MAX_BITS_PER_HAN_UTF8
+            and model.fluent_share(chinese[best][:4096]) >= chardata.MIN_FLUENT_SHARE)):
+        _check_controls(chinese[best])
+        return Decoded(chinese[best], best, 0, tuple(warnings))
     for codec in _detected(data):
         text = _strict(data, codec)
-        if text is not None:
-            _check_controls(text)
-            return Decoded(text, codec, 0, tuple(warnings))
-    if chinese:
-        _check_controls(chinese[codec])
-        return Decoded(chinese[codec], codec, 0, tuple(warnings))
+        if text is None:
+            continue
+        if best and best_bits <= chardata.MAX_BITS_PER_HAN_UTF8 and not _KANA_HANGUL_RE.search(text):
+            break  # a plausible Chinese reading beats a guess that is not Japanese or Korean
+        _check_controls(text)
+        return Decoded(text, codec, 0, tuple(warnings))
+    if best:
+        _check_controls(chinese[best])
+        return Decoded(chinese[best], best, 0, tuple(warnings))
 
     # Nothing decodes strictly: UTF-8 or GB18030 with replacement, whichever
     # replaces fewer bytes.
@@ -193,11 +215,11 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return data.decode(codec, "replace").count("\ufffd") - data.decode(codec, "ignore").count(
             "\ufffd")
 
-    best = min(("utf-8", "gb18030"), key=replaced)
-    text = data.decode(best, "replace")
-    _check_controls(text, replaced(best))
+    fallback = min(("utf-8", "gb18030"), key=replaced)
+    text = data.decode(fallback, "replace")
+    _check_controls(text, replaced(fallback))
     warnings.append(
-        f"no codec decodes these bytes cleanly; decoded as {best} with "
-        f"{replaced(best)} undecodable sequences replaced by U+FFFD"
+        f"no codec decodes these bytes cleanly; decoded as {fallback} with "
+        f"{replaced(fallback)} undecodable sequences replaced by U+FFFD"
     )
-    return Decoded(text, best, 0, tuple(warnings))
+    return Decoded(text, fallback, 0, tuple(warnings))

@@ -53,11 +53,13 @@ def lines_to_check(text: str) -> Iterator[tuple[int, int, bool, bool]]:
 # て た す ま): a line with three or more hiragana, one of them these, is
 # Japanese, and its kana are not mojibake (はいい is not Big5 read as GBK).
 _HIRAGANA_RE = re.compile("[\u3041-\u309f]")
+KANA_RE = re.compile("[\u3041-\u30ff]")
 _PARTICLE_RE = re.compile("[のをはがにでてたすま]")
 
 
 def looks_japanese(line: str) -> bool:
-    """Whether `line` is Japanese text (its kana are then left alone)."""
+    """Whether `line` (or a whole text) is Japanese: its kana are then left
+    alone, in a Japanese text on every line that has kana."""
     return len(_HIRAGANA_RE.findall(line)) >= 3 and _PARTICLE_RE.search(line) is not None
 
 

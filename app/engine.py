@@ -77,8 +77,10 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
     proposes segments; overlapping candidates form a group and the scorer
     picks one per group (or none)."""
     accepted: list[_Accepted] = []
+    japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
-        if cjk and detect.looks_japanese(text[start:end]):
+        if cjk and (japanese and detect.KANA_RE.search(text, start, end)
+                    or detect.looks_japanese(text[start:end])):
             cjk = False  # Japanese: its kana are not Big5 read as GBK
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
@@ -100,7 +102,10 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
     return _non_overlapping(accepted)
 
 
-def _ftfy_pass(text: str) -> list[_Accepted]:
+def _ftfy_pass(text: str, model: CharModel) -> list[_Accepted]:
+    """ftfy's encoding fixer on the lines it finds bad. A fix whose result a
+    round trip would read again (ftfy made Latin-1 of GBK mojibake, not text)
+    is not taken, so that repairing twice gives what repairing once gave."""
     accepted = []
     pos = 0
     for line in text.split("\n"):
@@ -110,6 +115,8 @@ def _ftfy_pass(text: str) -> list[_Accepted]:
             continue
         fixed, plan = ftfy.fix_encoding_and_explain(line)
         if fixed == line or not plan:
+            continue
+        if _round_trip_pass(fixed, model):
             continue
         # Narrow the edit to the changed middle when the plan replays there.
         a = 0
@@ -335,7 +342,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         stages = [
             ("fix_encoding", lambda t: _round_trip_pass(t, model),
              "undid text decoded with the wrong codec"),
-            ("fix_encoding", _ftfy_pass, "ftfy's encoding fixer"),
+            ("fix_encoding", lambda t: _ftfy_pass(t, model), "ftfy's encoding fixer"),
             ("realign", lambda t: _realign_pass(t, model),
              "restored bytes lost from a GBK stream"),
         ]

@@ -191,6 +191,12 @@ class CharModel:
                 initials[word[0]] += n
                 finals[word[-1]] += n
                 words[word] = words.get(word, 0) + n
+        for ch in chardata.CANTONESE_CHARS:  # see chardata: jieba is Mandarin
+            n = max(0, chardata.COMMON_CANTONESE_COUNT - unigrams[ch])
+            unigrams[ch] += n
+            initials[ch] += n
+            finals[ch] += n
+            words[ch] = words.get(ch, 0) + n
         return cls(dict(unigrams), dict(bigrams), dict(initials), dict(finals), words,
                    version=f"jieba-{jieba.__version__}-dict")
 
@@ -356,9 +362,29 @@ class CharModel:
         return added / (han + marks) <= max_bits
 
     def bits_per_han(self, text: str) -> float:
-        """Cost of `text` per Han character in it (infinite when it has none)."""
+        """Cost of `text` per Han character in it, ASCII runs (numbers, codes,
+        Latin words) set aside as in `reads_as_chinese`; infinite when it has
+        no Han character."""
         han = len(chardata.HAN_RE.findall(text))
-        return self.cost(text) / han if han else math.inf
+        if not han:
+            return math.inf
+        core, seps = _ASCII_RUN_RE.subn(" ", text)
+        return (self.cost(core) - seps * CLASS_BITS["space"]) / han
+
+    def fluent_share(self, text: str) -> float:
+        """Share of the Han characters of `text` that follow the character
+        before them for at most `chardata.FLUENT_BITS` bits (bigram). Chinese
+        with a stretch of mojibake in it stays fluent in most places; Korean
+        or Japanese bytes read as GBK are common characters in rare order.
+        Returns 0.0 for text without Han characters."""
+        prev, han, fluent = "", 0, 0
+        for ch in text:
+            bits = self.char_bits(prev, ch)
+            if chardata.HAN_RE.match(ch):
+                han += 1
+                fluent += bits <= chardata.FLUENT_BITS
+            prev = ch
+        return fluent / han if han else 0.0
 
     def bits_per_char(self, text: str) -> float:
         """Mean cost of `text`, in bits per character (0.0 for empty text)."""

@@ -107,6 +107,11 @@ def _bar(candidate: Candidate, original: str) -> float:
     `CharModel.reads_as_chinese`): higher where the evidence that the original
     is mojibake is strong, a valid UTF-8 byte sequence or an original that
     ftfy's badness measure finds plainly bad."""
+    if candidate.layers > 1:
+        # A second wrong decode needs plain evidence: every layer valid UTF-8,
+        # or a reading that is clearly Chinese.
+        utf8_only = all(p == "utf-8" for a, p in candidate.plan if a.startswith("decode"))
+        return chardata.MAX_BITS_PER_HAN_UTF8 if utf8_only else chardata.MAX_BITS_PER_HAN
     if badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS:
         return chardata.MAX_BITS_PER_HAN_BAD_ORIGINAL
     if ("decode", "utf-8") in candidate.plan:
