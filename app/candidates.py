@@ -83,9 +83,9 @@ def _chinese_reading(s: str) -> bool:
 
 
 def model_marks_only(s: str) -> bool:
-    """Chinese punctuation, possibly with symbols (℃, ×): at least one mark
-    from the CJK blocks, and nothing but punctuation and symbols."""
-    return (bool(s) and any(ch >= "\u3000" and ch in chardata.PUNCT_SHARES for ch in s)
+    """Chinese punctuation and symbols (，。 ℃ ×): nothing but punctuation and
+    symbols, one of them beyond Latin-1 (¡æ is GBK's ℃ read as Latin-1)."""
+    return (bool(s) and any(ch >= "\u2000" for ch in s)
             and all(unicodedata.category(ch)[0] in "PS" for ch in s))
 
 

@@ -215,6 +215,10 @@ MIN_GAIN_BITS_PER_CHAR = 2.0
 # (samples/000_cc1ae68ad79e1051.txt); GBK misalignment ends at the first
 # ASCII-range trail byte, which in Traditional text comes every few characters.
 MAX_BYTE_LOSS_RUN = 64
+# Most byte-loss points examined in one document (each costs a few
+# milliseconds): a page that lost bytes has a handful (the sample five);
+# thousands mean garbage, and the search stops there (a warning says so).
+MAX_REALIGN_POINTS = 400
 # Starts of a byte-loss run tried: the four whose best guess gains most over
 # the input by the bigram model. (A run of n characters has n starts that
 # re-read well; the true one gains most. Bounds the work per point.)

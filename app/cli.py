@@ -24,8 +24,13 @@ def _repair(args: argparse.Namespace) -> int:
             print(f"luanma: {exc}", file=sys.stderr)
             return 2
     try:
+        default_convert = get_settings().default_convert
+    except ValueError as exc:  # pydantic's ValidationError: a bad LUANMA_* variable
+        print(f"luanma: bad setting: {exc}", file=sys.stderr)
+        return 2
+    try:
         result = repair_bytes(data, charset=args.charset,
-                              convert=args.convert or get_settings().default_convert,
+                              convert=args.convert or default_convert,
                               strip_annotations=args.strip_annotations)
     except RepairError as exc:
         print(f"luanma: {exc}", file=sys.stderr)

@@ -145,6 +145,7 @@ def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
         pos = bounds[i]
         best = None
         multibyte = False
+        prev_width = 0
         while pos < len(tokens):
             width = _utf8_width(tokens[pos])
             if width == 0 or pos + width > len(tokens) or any(
@@ -154,8 +155,11 @@ def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
             multibyte = multibyte or width > 1
             pos += width
             k = at_boundary.get(pos)
-            if k is not None and width >= 2 and k - i >= 2:
+            # End after a multi-byte sequence, or after one ASCII byte that a
+            # GBK pair had swallowed as its trail (是x: E6 98 | AF 78 = 鏄疈).
+            if k is not None and k - i >= 2 and (width >= 2 or prev_width >= 2):
                 best = k
+            prev_width = width
         if best is None:
             i += 1
             continue

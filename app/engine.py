@@ -137,7 +137,8 @@ def _ftfy_pass(text: str, model: CharModel) -> list[_Accepted]:
     return accepted
 
 
-def _realign_pass(text: str, model: CharModel) -> list[_Accepted]:
+def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
+                  ) -> list[_Accepted]:
     """Byte-loss repairs (`candidates.realignments`).
 
     Points: ASCII-range letters after non-ASCII text and lone letters
@@ -151,6 +152,9 @@ def _realign_pass(text: str, model: CharModel) -> list[_Accepted]:
     `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
     """
     bits = _char_bits_profile(text, model)
+    if warnings is not None and len(_realign_points(text, bits)) > chardata.MAX_REALIGN_POINTS:
+        warnings.append(f"the byte-loss search stopped after {chardata.MAX_REALIGN_POINTS} "
+                        "places; the rest of the text was not searched")
     first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS)
     if not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first):
         return first
@@ -217,7 +221,10 @@ def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: f
         else:
             accepted.append(_Accepted.of(decision))
 
-    for j, variant in _realign_points(text, bits):
+    points = _realign_points(text, bits)
+    if len(points) > chardata.MAX_REALIGN_POINTS:
+        points = points[: chardata.MAX_REALIGN_POINTS]  # bounded work; see chardata
+    for j, variant in points:
         found = cand.realignments(text, j, model, variant)
         if not found:
             continue
@@ -343,7 +350,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
             ("fix_encoding", lambda t: _round_trip_pass(t, model),
              "undid text decoded with the wrong codec"),
             ("fix_encoding", lambda t: _ftfy_pass(t, model), "ftfy's encoding fixer"),
-            ("realign", lambda t: _realign_pass(t, model),
+            ("realign", lambda t: _realign_pass(t, model, warnings),
              "restored bytes lost from a GBK stream"),
         ]
         if strip_annotations:

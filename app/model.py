@@ -310,7 +310,8 @@ class CharModel:
         return best[n]
 
     def reads_as_chinese(self, text: str, left: str = "", right: str = "",
-                         max_bits: float = chardata.MAX_BITS_PER_HAN) -> bool:
+                         max_bits: float = chardata.MAX_BITS_PER_HAN,
+                         min_units: int = chardata.MIN_REPAIRED_HAN) -> bool:
         """Whether a repair's text reads as Chinese, not as an accident of decoding.
 
         Many strings in other scripts decode to Han characters through a CJK
@@ -322,6 +323,9 @@ class CharModel:
             text: the repaired text.
             left, right: the text around it; a fragment such as ``報減`` reads
                 as Chinese only inside ``舉報減少``.
+            min_units: the fewest Chinese characters (Han or marks) a reading
+                needs (`chardata.MIN_REPAIRED_HAN`; 1 where the bytes were
+                valid UTF-8: 是x from 鏄痻).
             max_bits: the most bits per Han character allowed
                 (`chardata.MAX_BITS_PER_HAN`, or `MAX_BITS_PER_HAN_UTF8` where
                 the bytes were valid UTF-8).
@@ -338,12 +342,12 @@ class CharModel:
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
         core = "".join(ch for ch in text if not ch.isascii())
-        if han == 0 and marks and len(core) <= 3 and all(
+        if han == 0 and len(core) <= 3 and any(ch >= "\u2000" for ch in core) and all(
             unicodedata.category(ch)[0] in "PS" for ch in core
         ) and any(chardata.HAN_RE.match(c) is not None or c.isdigit()
                   for c in (left[-1:], right[:1]) if c):
             return True  # marks and symbols beside Han or digits (鈩冿紝 for ℃，)
-        if han + marks < chardata.MIN_REPAIRED_HAN:
+        if han + marks < min_units:
             # A lone Chinese mark beside a Han character or a digit (¡A for ，
             # in Big5, 21:00¡£ for 21:00。 in GBK) reads as Chinese too; not
             # ’ “ … —, which Western typography shares (â€™ is ftfy's).

@@ -55,9 +55,11 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         return None
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
+        utf8 = ("decode", "utf-8") in c.plan or ("decode_lossy", "utf-8") in c.plan
         if c.defer or (c.guessed_bytes and len(c.replacement) == 1) or model.reads_as_chinese(
             c.replacement, context_before(text, c.start, CONTEXT_CHARS),
             text[c.end : c.end + CONTEXT_CHARS], _bar(c, text[c.start : c.end]),
+            1 if utf8 else chardata.MIN_REPAIRED_HAN,
         ):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())

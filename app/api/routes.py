@@ -192,10 +192,13 @@ async def repair_endpoint(
             strip_annotations=strip_annotations,
         )
     else:
+        hint = (" (curl sends application/x-www-form-urlencoded unless told otherwise: "
+                "add -H 'content-type: application/octet-stream')"
+                if media == "application/x-www-form-urlencoded" else "")
         raise ApiError(
             415, "unsupported_media_type",
             f"content type {media!r} is not accepted; use application/octet-stream, "
-            "text/plain or application/json",
+            f"text/plain or application/json{hint}",
         )
     return _response(result, request)
 
