@@ -332,6 +332,10 @@ LONE_ASCII_BESIDE_HAN_RE = re.compile(
 # A character this surprising after the one before (bigram bits) is rare in
 # clean text: rare characters in rare order are what misaligned bytes make.
 SURPRISING_BITS = 18.0
+# Length of the stretch the confidence's counts are taken per (characters):
+# about the longest evaluation passage, so that a long page is judged as a
+# row of passages.
+CONFIDENCE_STRETCH_CHARS = 200
 # Characters scanned for the document confidence's features (a prefix: the
 # scan costs a bigram lookup per character).
 CONFIDENCE_SCAN_CHARS = 100_000

@@ -138,7 +138,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         log(1 + characters that sit badly beside Han characters), changed,
         log(1 + guessed characters), log(1 + lone ASCII letters or @ between
         or beside Han characters), log(1 + characters costing at least
-        `chardata.SURPRISING_BITS` after the one before)]``.
+        `chardata.SURPRISING_BITS` after the one before)]``; the counts are
+        per `chardata.CONFIDENCE_STRETCH_CHARS` characters.
         The worst stretch and the misfits are measured on the first
         `chardata.CONFIDENCE_SCAN_CHARS` characters.
     """
@@ -158,9 +159,13 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     unsure = sum(1 for c in span_confidences if c < chardata.DAMAGED_DOC_MIN_CONFIDENCE)
     lone = len(chardata.LONE_ASCII_BESIDE_HAN_RE.findall(sample))
     surprising = sum(1 for b in bits if b >= chardata.SURPRISING_BITS)
-    return [1.0, math.log(raw / (1 - raw)), float(unsure), worst, math.log1p(misfits),
-            1.0 if changed else 0.0, math.log1p(guessed), math.log1p(lone),
-            math.log1p(surprising)]
+    # Counts per stretch of CONFIDENCE_STRETCH_CHARS characters, so that a
+    # long clean page with a few rare names scores as a short one does.
+    stretches = max(1.0, len(sample) / chardata.CONFIDENCE_STRETCH_CHARS)
+    return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
+            math.log1p(misfits / stretches), 1.0 if changed else 0.0,
+            math.log1p(guessed / stretches), math.log1p(lone / stretches),
+            math.log1p(surprising / stretches)]
 
 
 def document_confidence(feats: list[float]) -> float:
