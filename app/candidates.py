@@ -165,103 +165,6 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     return out
 
 
-def _decode_utf8_gaps(pieces: list[bytes | None], model: CharModel, before: str, after: str
-                      ) -> tuple[str, list[str], tuple[int, ...], tuple[int, ...], float] | None:
-    """Decode UTF-8 bytes some of which are unknown (None), guessing each
-    character with unknown bytes by the model or leaving it as one U+FFFD.
-
-    Returns:
-        ``(text, fills, guessed, lost, posterior)``: the text; for each unknown
-        byte in order, the hex of the byte put back or "" if left lost;
-        offsets into the text of guessed characters and of U+FFFD ones; the
-        product of the guesses' posteriors. None when a sequence cannot be
-        UTF-8.
-    """
-    tokens: list[int | None] = []
-    for p in pieces:
-        tokens.extend([None] if p is None else p)
-    chars: list[str | list[tuple[str, tuple[int, ...]]]] = []
-    pos = 0
-    while pos < len(tokens):
-        width = detect._utf8_width(tokens[pos])
-        if width == 0:
-            return None
-        seq = tokens[pos : pos + width]
-        pos += width
-        gaps = [k for k, t in enumerate(seq) if t is None]
-        if not gaps:
-            try:
-                chars.append(bytes(seq).decode("utf-8"))
-            except UnicodeDecodeError:
-                return None
-            continue
-        if len(gaps) > chardata.MAX_GAPS_PER_CHAR:
-            chars.append([])
-            continue
-        options = []
-        for values in product(range(0x80, 0xC0), repeat=len(gaps)):
-            filled = list(seq)
-            for k, v in zip(gaps, values):
-                filled[k] = v
-            try:
-                options.append((bytes(filled).decode("utf-8"), values))
-            except UnicodeDecodeError:
-                continue
-        chars.append(options)
-    text_parts: list[str] = []
-    fills: list[str] = []
-    guessed: list[int] = []
-    lost: list[int] = []
-    posterior = 1.0
-    for n, item in enumerate(chars):
-        if isinstance(item, str):
-            text_parts.append(item)
-            continue
-        prev = text_parts[-1] if text_parts else before[-1:]
-        nxt = chars[n + 1] if n + 1 < len(chars) and isinstance(chars[n + 1], str) else (
-            after[:1] if n + 1 == len(chars) else "")
-        best = _guess(item, prev, nxt, model)
-        n_gaps = _count_gaps(item)
-        if best is None:
-            text_parts.append("\ufffd")
-            lost.append(len(text_parts) - 1)
-            fills.extend([""] * n_gaps)
-        else:
-            ch, values, p = best
-            posterior *= p
-            text_parts.append(ch)
-            guessed.append(len(text_parts) - 1)
-            fills.extend(f"{v:02x}" for v in values)
-    return "".join(text_parts), fills, tuple(guessed), tuple(lost), posterior
-
-
-def _count_gaps(options: list[tuple[str, tuple[int, ...]]]) -> int:
-    return len(options[0][1]) if options else chardata.MAX_GAPS_PER_CHAR + 1
-
-
-def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, model: CharModel
-           ) -> tuple[str, tuple[int, ...], float] | None:
-    """The option the model finds most probable between `prev` and `nxt`, with
-    its posterior among the options, if that is at least
-    `chardata.GUESS_MIN_POSTERIOR`."""
-    if not options:
-        return None
-    scored = []
-    for ch, values in options:
-        if not ch.isprintable():
-            continue
-        bits = model.char_bits(prev, ch) + (model.char_bits(ch, nxt) if nxt else 0.0)
-        scored.append((bits, ch, values))
-    if not scored:
-        return None
-    scored.sort()
-    floor = scored[0][0]
-    total = sum(2.0 ** (floor - b) for b, _, _ in scored)
-    if 1.0 / total < chardata.GUESS_MIN_POSTERIOR:
-        return None
-    return scored[0][1], scored[0][2], 1.0 / total
-
-
 # Latin-1's upper half (U+0080..U+00FF): what a wrong single-byte decode makes
 # of lead bytes. (Not cp1252's “ ” ‘ ’ …, which Chinese text uses itself.)
 _LATIN1_HIGH_RE = re.compile("[\u0080-\u00ff]")
@@ -466,22 +369,6 @@ def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, mode
     if 1.0 / total < chardata.GUESS_MIN_POSTERIOR:
         return None
     return scored[0][1], scored[0][2], 1.0 / total
-
-
-def _peel(text: str) -> tuple[str, tuple[PlanItem, ...]] | None:
-    """Undo one more layer of UTF-8 mojibake over the whole of `text`, if the
-    whole of it re-encodes to valid UTF-8 through one of the codecs UTF-8 is
-    commonly misread with (`chardata.LAYER_CODECS`)."""
-    if text.isascii():
-        return None
-    for wrong in chardata.LAYER_CODECS:
-        try:
-            deeper = text.encode(wrong).decode("utf-8")
-        except UnicodeError:
-            continue
-        if deeper != text:
-            return deeper, (("encode", wrong), ("decode", "utf-8"))
-    return None
 
 
 def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[int, int]]:
