@@ -357,8 +357,8 @@ def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, mode
         return None
     scored = []
     for ch, values in options:
-        if not ch.isprintable():
-            continue
+        if not ch.isprintable() or (len(values) > 1 and not model.knows(ch)):
+            continue  # two lost bytes: only characters the model knows are guessed
         bits = model.char_bits(prev, ch) + (model.char_bits(ch, nxt) if nxt else 0.0)
         scored.append((bits, ch, values))
     if not scored:

@@ -137,8 +137,8 @@ def _ftfy_pass(text: str, model: CharModel) -> list[_Accepted]:
     return accepted
 
 
-def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
-                  ) -> list[_Accepted]:
+def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None,
+                  blocked: list[tuple[int, int]] = ()) -> list[_Accepted]:
     """Byte-loss repairs (`candidates.realignments`).
 
     Points: ASCII-range letters after non-ASCII text and lone letters
@@ -152,13 +152,13 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
     """
     bits = _char_bits_profile(text, model)
-    if warnings is not None and len(_realign_points(text, bits)) > chardata.MAX_REALIGN_POINTS:
+    if warnings is not None and len(_realign_points(text, bits, blocked)) > chardata.MAX_REALIGN_POINTS:
         warnings.append(f"the byte-loss search stopped after {chardata.MAX_REALIGN_POINTS} "
                         "places; the rest of the text was not searched")
-    first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS)
+    first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS, blocked)
     if not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first):
         return first
-    return _realign_round(text, model, bits, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS)
+    return _realign_round(text, model, bits, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, blocked)
 
 
 def _char_bits_profile(text: str, model: CharModel) -> list[float]:
@@ -170,7 +170,10 @@ def _char_bits_profile(text: str, model: CharModel) -> list[float]:
     return out
 
 
-def _realign_points(text: str, bits: list[float]) -> list[tuple[int, str]]:
+def _realign_points(text: str, bits: list[float], blocked: list[tuple[int, int]] = ()
+                    ) -> list[tuple[int, str]]:
+    """Byte-loss points (see `_realign_pass`), none inside `blocked` regions
+    (already repaired, or lines that talk about encodings)."""
     points: list[tuple[int, str]] = []
     gate = chardata.MIN_REALIGN_BITS_PER_CHAR
     for j in detect.realign_points(text):
@@ -189,7 +192,7 @@ def _realign_points(text: str, bits: list[float]) -> list[tuple[int, str]]:
         window = bits[max(0, j - 3) : j]
         if window and sum(window) / len(window) >= gate and _ascii_trail(text[j - 1]):
             points.append((j, "eaten"))
-    return sorted(set(points))
+    return sorted(p for p in set(points) if not _overlaps(p[0], p[0] + 1, blocked))
 
 
 def _ascii_trail(ch: str) -> bool:
@@ -201,8 +204,8 @@ def _ascii_trail(ch: str) -> bool:
     return len(data) == 2 and 0x40 <= data[1] <= 0x7E
 
 
-def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float
-                   ) -> list[_Accepted]:
+def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float,
+                   blocked: list[tuple[int, int]] = ()) -> list[_Accepted]:
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
     group_end = -1
@@ -221,7 +224,7 @@ def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: f
         else:
             accepted.append(_Accepted.of(decision))
 
-    points = _realign_points(text, bits)
+    points = _realign_points(text, bits, blocked)
     if len(points) > chardata.MAX_REALIGN_POINTS:
         points = points[: chardata.MAX_REALIGN_POINTS]  # bounded work; see chardata
     for j, variant in points:
@@ -347,20 +350,20 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     current = text
     if not text.isascii():
         stages = [
-            ("fix_encoding", lambda t: _round_trip_pass(t, model),
+            ("fix_encoding", lambda t, _: _round_trip_pass(t, model),
              "undid text decoded with the wrong codec"),
-            ("fix_encoding", lambda t: _ftfy_pass(t, model), "ftfy's encoding fixer"),
-            ("realign", lambda t: _realign_pass(t, model, warnings),
+            ("fix_encoding", lambda t, _: _ftfy_pass(t, model), "ftfy's encoding fixer"),
+            ("realign", lambda t, blocked: _realign_pass(t, model, warnings, blocked),
              "restored bytes lost from a GBK stream"),
         ]
         if strip_annotations:
-            stages.append(("strip_annotations", _annotation_pass,
+            stages.append(("strip_annotations", lambda t, _: _annotation_pass(t),
                            "removed flattened ruby annotations"))
         protected: list[tuple[int, int]] = []
         for action, run, explanation in stages:
-            accepted = run(current)
+            blocked = protected + _talk_lines(current)
+            accepted = run(current, blocked)
             if action != "strip_annotations":
-                blocked = protected + _talk_lines(current)
                 kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
                 if len(kept) < len(accepted) and _talk_lines(current):
                     warnings.append("lines that talk about encodings keep the mojibake they quote")

@@ -200,6 +200,12 @@ class CharModel:
         return cls(dict(unigrams), dict(bigrams), dict(initials), dict(finals), words,
                    version=f"jieba-{jieba.__version__}-dict")
 
+    def knows(self, ch: str) -> bool:
+        """Whether `ch` is a character of jieba's dictionary (its Simplified
+        form for Traditional) or a Chinese punctuation mark."""
+        return ch in chardata.PUNCT_SHARES or (
+            chardata.HAN_RE.match(ch) is not None and self._t2s(ch) in self._u)
+
     def unigram_bits(self, ch: str) -> float:
         """Cost in bits of Han `ch` (Simplified) on its own."""
         return -math.log2((self._u.get(ch, 0) + UNIGRAM_K) / self._uni_denominator)
