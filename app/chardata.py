@@ -316,6 +316,9 @@ MAX_SHARED_WINDOW = 400
 # Cap on a span's confidence: the posterior under the model can round to 1.0,
 # but the model is not the world; luanma never claims certainty.
 MAX_SPAN_CONFIDENCE = 0.9999
+# Latin-1's upper half, U+0080..U+00FF: what a single-byte decode makes of
+# GBK and UTF-8 lead bytes.
+LATIN1_HIGH_RE = re.compile("[\u0080-\u00ff]")
 # Characters that sit badly beside a Han character: Latin-1's upper half
 # (mojibake remnants such as ¡± or Ã), private use, bopomofo (ㄛ is what
 # Big5 makes of GBK's ，), box drawing, CJK compatibility and small form
@@ -336,14 +339,21 @@ SURPRISING_BITS = 18.0
 # about the longest evaluation passage, so that a long page is judged as a
 # row of passages.
 CONFIDENCE_STRETCH_CHARS = 200
+# A Han character is common (not "odd", CharModel.odd_pair_re) when jieba's
+# dictionary counts it at least this often: the 2,633 most frequent
+# Simplified characters and their Traditional forms.
+COMMON_CHAR_MIN_COUNT = 2000
 # Characters scanned for the document confidence's features (a prefix: the
 # scan costs a bigram lookup per character).
 CONFIDENCE_SCAN_CHARS = 100_000
-# Weights of the logistic document confidence (app/score.py, features():
-# bias, logit of span confidences, unsure spans, worst stretch, misfits,
-# changed). Fitted by `python benchmarks/quality.py --calibrate` on the
-# calibration half of the generated set; see the README for the run.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (2.3656, 0.2651, -0.2719, 0.0694, -1.2383, 0.5122, -1.9606, -4.9384, -0.9173)
+# Weights of the logistic document confidence, in the order of
+# app/score.py features(): bias, logit of span confidences, unsure spans,
+# worst stretch, misfits beside Han, changed, guessed characters, lone ASCII
+# beside Han, surprising characters, Latin-1 upper-half characters. Fitted by
+# `python benchmarks/quality.py --calibrate` on the calibration half of the
+# generated set (819 cases, clean ones weighted to half); held-out results in
+# the README. Weights of correlated features can take either sign.
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (2.289, 0.2927, -0.2426, 0.0804, 0.3262, 0.5546, -2.0496, -4.9559, -0.9729, -2.2844)
 # Confidence that text in which nothing was found is what its author wrote.
 # A prior until issue 3 measures the miss rate on the evaluation set.
 CLEAN_CONFIDENCE = 0.99
@@ -381,12 +391,15 @@ HALF_TO_FULL_PUNCT: dict[str, str] = {
 # Where the original is plainly mojibake (ftfy's badness, which counts
 # suspicious character sequences, at least 2), a reading need only be more
 # Chinese than an accident: 17 lets Cantonese through (「唔該，一杯凍檸茶少甜」
-# costs 16.1: jieba's words are Mandarin), while accidental readings of ftfy's
-# own test cases stay out (its 151 passing cases still pass).
+# 16.1: jieba's words are Mandarin) while accidental readings of ftfy's own
+# test cases stay out (頎巾笉 for a CESU-8 emoji costs 17.7). Where valid UTF-8
+# sits behind odd characters (鐜嬪枂, CharModel.odd_pair_re), 18: names with
+# rare characters read back (王喆 16.8).
 MIN_REPAIRED_HAN = 2
 MAX_BITS_PER_HAN = 13.0
 MAX_BITS_PER_HAN_UTF8 = 16.0
 MAX_BITS_PER_HAN_BAD_ORIGINAL = 17.0
+MAX_BITS_PER_HAN_UTF8_ODD = 18.0
 BAD_ORIGINAL_BADNESS = 2
 # Plain pinyin without tones in parentheses (他(ta)) is removed only in a text
 # that carries at least this many annotations with tones: alone, it is as

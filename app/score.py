@@ -24,7 +24,7 @@ from ftfy import badness
 from . import chardata
 from .annotations import context_before
 from .candidates import Candidate
-from .model import CONTEXT_CHARS, CharModel
+from .model import CONTEXT_CHARS, CharModel, get_model
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,12 @@ def _prior_bits(c: Candidate) -> float:
     return chardata.GUESS_BITS * c.guessed_bytes + chardata.LAYER_BITS * (c.layers - 1)
 
 
+def model_odd(original: str) -> bool:
+    """Whether `original` holds two odd characters close by
+    (`CharModel.odd_pair_re`)."""
+    return get_model().odd_pair_re.search(original) is not None
+
+
 def _bar(candidate: Candidate, original: str) -> float:
     """Most bits per Han character a candidate may cost (see
     `CharModel.reads_as_chinese`): higher where the evidence that the original
@@ -114,9 +120,15 @@ def _bar(candidate: Candidate, original: str) -> float:
         # or a reading that is clearly Chinese.
         utf8_only = all(p == "utf-8" for a, p in candidate.plan if a.startswith("decode"))
         return chardata.MAX_BITS_PER_HAN_UTF8 if utf8_only else chardata.MAX_BITS_PER_HAN
-    if badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS:
+    bad = badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS
+    utf8 = ("decode", "utf-8") in candidate.plan
+    if utf8 and model_odd(original):
+        # Valid UTF-8 bytes behind odd characters (鐜嬪枂): names such as 王喆
+        # (16.8 bits) read back.
+        return chardata.MAX_BITS_PER_HAN_UTF8_ODD
+    if bad:
         return chardata.MAX_BITS_PER_HAN_BAD_ORIGINAL
-    if ("decode", "utf-8") in candidate.plan:
+    if utf8:
         return chardata.MAX_BITS_PER_HAN_UTF8
     return chardata.MAX_BITS_PER_HAN
 
@@ -138,8 +150,9 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         log(1 + characters that sit badly beside Han characters), changed,
         log(1 + guessed characters), log(1 + lone ASCII letters or @ between
         or beside Han characters), log(1 + characters costing at least
-        `chardata.SURPRISING_BITS` after the one before)]``; the counts are
-        per `chardata.CONFIDENCE_STRETCH_CHARS` characters.
+        `chardata.SURPRISING_BITS` after the one before), log(1 + Latin-1
+        upper-half characters: ´¿ÃÞ left as they were)]``; the counts are per
+        `chardata.CONFIDENCE_STRETCH_CHARS` characters.
         The worst stretch and the misfits are measured on the first
         `chardata.CONFIDENCE_SCAN_CHARS` characters.
     """
@@ -162,10 +175,11 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     # Counts per stretch of CONFIDENCE_STRETCH_CHARS characters, so that a
     # long clean page with a few rare names scores as a short one does.
     stretches = max(1.0, len(sample) / chardata.CONFIDENCE_STRETCH_CHARS)
+    latin1 = len(chardata.LATIN1_HIGH_RE.findall(sample))
     return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
             math.log1p(misfits / stretches), 1.0 if changed else 0.0,
             math.log1p(guessed / stretches), math.log1p(lone / stretches),
-            math.log1p(surprising / stretches)]
+            math.log1p(surprising / stretches), math.log1p(latin1 / stretches)]
 
 
 def document_confidence(feats: list[float]) -> float:
