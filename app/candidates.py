@@ -186,8 +186,8 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
         ``(gain, narrower)``: the bigram gain in bits of re-reading the whole
         segment (None where it cannot be measured: lost bytes), and ``(i',
         j')`` piece indices of the best narrower stretch and of that stretch
-        less its first or last character (a bigram is unsure at the edges),
-        or an empty list.
+        less or plus its first or last character (a bigram is unsure at the
+        edges), or an empty list.
     """
     seg = pieces[i:j]
     if None in seg or b"" in seg:
@@ -247,6 +247,12 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     spans = {best}
     if b - a >= 2:
         spans |= {(ks[a + 1], best[1]), (best[0], ks[b - 1])}
+    # ...and one character wider each side (the bigram is unsure at the edges:
+    # 球 after a misread ， gains less than it is worth).
+    if a > 0:
+        spans.add((ks[a - 1], best[1]))
+    if b + 1 < len(ks):
+        spans.add((best[0], ks[b + 1]))
     spans.discard((0, len(seg)))
     return full_gain, sorted((i + x, i + y) for x, y in spans if y - x >= 2)
 

@@ -13,8 +13,8 @@ damage that can apply to each passage, and writes one case per line::
 ``damage`` is one of `KINDS`; ``recoverable`` kinds keep every byte of the
 original, so a repair must give ``expected`` exactly; ``lossy`` kinds lost
 bytes; ``clean`` is the passage itself (a repair must change nothing).
-``scope`` is ``whole`` (the passage damaged) or ``span`` (one piece of it
-between punctuation marks damaged, the rest clean). ``split`` is
+``scope`` is ``whole`` (the passage damaged) or ``span0``..``span2`` (one
+piece of it between punctuation marks damaged, the rest clean). ``split`` is
 ``calibration`` or ``heldout``, by a hash of the passage id, so
 that one passage's cases never fall on both sides.
 
@@ -170,22 +170,28 @@ def damage(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
 # sits between clean neighbours. Span cases cut the passage at a punctuation
 # mark or space and damage one piece.
 _CUT = re.compile(r"[，。、；：？！,.;:?!\s]")
+# Span cases per passage and kind, each on a different piece.
+SPANS_PER_PASSAGE = 3
 
 
-def damage_span(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
+def damage_spans(text: str, kind: str, rng: random.Random, count: int = SPANS_PER_PASSAGE
+                 ) -> list[tuple[str, str]]:
     """Damage one piece of `text` (between punctuation marks) with `kind`,
-    leaving the rest clean. None when the passage has one piece or the kind
-    does not apply to any piece tried."""
+    leaving the rest clean; up to `count` such cases, each a different piece.
+    Empty when the passage has one piece or the kind applies to no piece."""
     cuts = [0] + [m.end() for m in _CUT.finditer(text)] + [len(text)]
     pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if b - a >= 2]
     if len(pieces) < 2:
-        return None
+        return []
     rng.shuffle(pieces)
-    for a, b in pieces[:4]:
+    out = []
+    for a, b in pieces:
         made = damage(text[a:b], kind, rng)
         if made is not None:
-            return text[:a] + made[0] + text[b:], text
-    return None
+            out.append((text[:a] + made[0] + text[b:], text))
+            if len(out) == count:
+                break
+    return out
 
 
 def split_of(passage_id: str) -> str:
@@ -199,13 +205,12 @@ def generate(passages: list[dict], seed: int = 0) -> list[dict]:
     for p in passages:
         rng = random.Random(f"{seed}:{p['id']}")
         for kind in KINDS:
-            for scope in ("whole", "span"):
-                if scope == "span" and kind in ("clean", "ruby_annotation"):
-                    continue
-                made = (damage if scope == "whole" else damage_span)(p["text"], kind, rng)
-                if made is None:
-                    continue
-                original, expected = made
+            made = damage(p["text"], kind, rng)
+            variants = [("whole", made)] if made else []
+            if kind not in ("clean", "ruby_annotation"):
+                variants += [(f"span{n}", m) for n, m in
+                             enumerate(damage_spans(p["text"], kind, rng))]
+            for scope, (original, expected) in variants:
                 cases.append({
                     "id": f"{p['id']}-{kind}-{scope}", "passage": p["id"],
                     "script": p.get("script"), "damage": kind, "scope": scope,
