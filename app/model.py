@@ -72,6 +72,7 @@ CLASS_BITS: dict[str, float] = {
     "latin_in_word": 7.0,  # an accented letter after a Latin letter (égalité)
     "kana": 14.0,  # Japanese kana inside Chinese text
     "currency": 7.0,  # ¥ ￥ € £ before prices
+    "rare_form": 20.0,  # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms
     "symbol": 12.0,  # other symbols and punctuation
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
@@ -107,6 +108,8 @@ def _char_class(ch: str) -> str:
         return "kana"
     if ch in "¥￥€£$":
         return "currency"
+    if chardata.RARE_FORMS_RE.match(ch):
+        return "rare_form"
     if cat.startswith("L") and ch < "\u0250":
         return "latin"
     return "symbol"

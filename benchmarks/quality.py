@@ -72,7 +72,26 @@ def evaluate(cases: list[dict]) -> list[dict]:
     return rows
 
 
-def fit_logistic(rows: list[dict], l2: float = 1.0, steps: int = 50) -> list[float]:
+# Features that can only speak against the output (app/score.py features():
+# unsure spans, worst stretch, misfits, guessed, lone ASCII, surprising,
+# Latin-1 left): their weights are held at or below 0.
+NON_POSITIVE = (2, 3, 4, 6, 7, 8, 9)
+
+
+def fit_constrained(rows: list[dict]) -> list[float]:
+    """`fit_logistic`, then again without each feature in `NON_POSITIVE` that
+    came out positive (correlated features can swap signs), until none does."""
+    dropped: set[int] = set()
+    while True:
+        weights = fit_logistic(rows, dropped=dropped)
+        wrong = {k for k in NON_POSITIVE if weights[k] > 0} - dropped
+        if not wrong:
+            return weights
+        dropped |= wrong
+
+
+def fit_logistic(rows: list[dict], l2: float = 1.0, steps: int = 50,
+                 dropped: set[int] = frozenset()) -> list[float]:
     """Weights of P(right | features) by Newton's method with an L2 penalty
     (none on the bias); rows whose confidence is fixed at 0 are left out.
 
@@ -84,7 +103,8 @@ def fit_logistic(rows: list[dict], l2: float = 1.0, steps: int = 50) -> list[flo
             for r in rows if r["features"]]
     n_clean = sum(1 for _, _, c in data if c)
     clean_weight = (len(data) - n_clean) / max(1, n_clean)
-    data = [(x, y, clean_weight if c else 1.0) for x, y, c in data]
+    data = [([0.0 if k in dropped else v for k, v in enumerate(x)], y, clean_weight if c else 1.0)
+            for x, y, c in data]
     k = len(data[0][0])
     w = [0.0] * k
     for _ in range(steps):
@@ -172,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = generate(load_passages(Path(args.passages)))
     if args.calibrate:
         rows = evaluate([c for c in cases if c["split"] == "calibration"])
-        weights = fit_logistic(rows)
+        weights = fit_constrained(rows)
         print(f"CONFIDENCE_WEIGHTS = {tuple(weights)}  # {len(rows)} calibration cases")
         return 0
     if args.split != "all":
