@@ -356,11 +356,12 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # Weights of the logistic document confidence, in the order of
 # app/score.py features(): bias, logit of span confidences, unsure spans,
 # worst stretch, misfits beside Han, changed, guessed characters, lone ASCII
-# beside Han, surprising characters, Latin-1 upper-half characters. Fitted by
+# beside Han, surprising characters, Latin-1 upper-half characters, log of the
+# least sure guessing span's confidence. Fitted by
 # `python benchmarks/quality.py --calibrate` on the calibration half of the
 # generated set (819 cases, clean ones weighted to half); held-out results in
 # the README. Weights of correlated features can take either sign.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.9878, 0.1315, -1.0782, 0.0, 0.0, 1.2079, -2.6662, -6.013, -0.6442, -2.4392)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (4.4559, 0.0295, -1.2831, 0.0, 0.0, 1.1144, -2.4454, -6.0084, -0.6508, -2.4444, 0.6662)
 # Confidence that text in which nothing was found is what its author wrote.
 # A prior until issue 3 measures the miss rate on the evaluation set.
 CLEAN_CONFIDENCE = 0.99

@@ -427,9 +427,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     if any(s.kind == "lost" or s.lost for s in spans):
         confidence = 0.0  # characters are gone: the text is not the author's
     else:
-        confidence = score.document_confidence(score.features(
-            repaired, [chardata.CLEAN_CONFIDENCE] + [s.confidence for s in spans],
-            output != text, model, sum(len(s.guessed) for s in spans)))
+        confidence = score.document_confidence(
+            score.result_features(repaired, spans, output != text, model))
     return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                         tuple(spans), tuple(warnings))
 

@@ -133,8 +133,17 @@ def _bar(candidate: Candidate, original: str) -> float:
     return chardata.MAX_BITS_PER_HAN
 
 
+def result_features(text: str, spans, changed: bool, model: CharModel) -> list[float]:
+    """`features` of a repair: `text` before any conversion, its `spans`
+    (objects with ``confidence`` and ``guessed``), whether it `changed`."""
+    guessed_spans = [s.confidence for s in spans if s.guessed]
+    return features(text, [chardata.CLEAN_CONFIDENCE] + [s.confidence for s in spans], changed,
+                    model, sum(len(s.guessed) for s in spans),
+                    min(guessed_spans) if guessed_spans else 1.0)
+
+
 def features(text: str, span_confidences: list[float], changed: bool, model: CharModel,
-             guessed: int = 0) -> list[float]:
+             guessed: int = 0, least_sure_guess: float = 1.0) -> list[float]:
     """What the document confidence is computed from (see `document_confidence`).
 
     Args:
@@ -143,6 +152,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         changed: whether the text differs from the input.
         model: the language model.
         guessed: characters guessed back from lost bytes.
+        least_sure_guess: confidence of the least sure span with a guessed
+            character (1.0 where nothing was guessed).
 
     Returns:
         ``[1, logit of the product of span confidences, unsure spans, worst
@@ -151,7 +162,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         log(1 + guessed characters), log(1 + lone ASCII letters or @ between
         or beside Han characters), log(1 + characters costing at least
         `chardata.SURPRISING_BITS` after the one before), log(1 + Latin-1
-        upper-half characters: ´¿ÃÞ left as they were)]``; the counts are per
+        upper-half characters: ´¿ÃÞ left as they were), log of
+        `least_sure_guess`]``; the counts are per
         `chardata.CONFIDENCE_STRETCH_CHARS` characters.
         The worst stretch and the misfits are measured on the first
         `chardata.CONFIDENCE_SCAN_CHARS` characters.
@@ -179,7 +191,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
             math.log1p(misfits / stretches), 1.0 if changed else 0.0,
             math.log1p(guessed / stretches), math.log1p(lone / stretches),
-            math.log1p(surprising / stretches), math.log1p(latin1 / stretches)]
+            math.log1p(surprising / stretches), math.log1p(latin1 / stretches),
+            math.log(max(least_sure_guess, 1e-6))]
 
 
 def document_confidence(feats: list[float]) -> float:

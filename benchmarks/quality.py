@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import HERE, generate, load_passages  # noqa: E402
 
-from app import chardata, repair_text, score  # noqa: E402
+from app import repair_text, score  # noqa: E402
 from app.model import get_model  # noqa: E402
 
 
@@ -63,9 +63,8 @@ def evaluate(cases: list[dict]) -> list[dict]:
             "right": result.text == c["expected"],
             "marked": _right_or_marked(result.text, c["expected"]),
             "cer": edit_distance(result.text, c["expected"]) / max(1, len(c["expected"])),
-            "features": (None if result.confidence == 0.0 else score.features(
-                result.text, [chardata.CLEAN_CONFIDENCE] + [s.confidence for s in result.spans],
-                result.changed, get_model(), sum(len(s.guessed) for s in result.spans))),
+            "features": (None if result.confidence == 0.0 else score.result_features(
+                result.text, result.spans, result.changed, get_model())),
             "ftfy_right": baseline == c["expected"],
             "ftfy_cer": edit_distance(baseline, c["expected"]) / max(1, len(c["expected"])),
         })
