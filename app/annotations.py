@@ -134,9 +134,17 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
     found = []
     marked_count = 0
     plain = []
+    lessons: dict[int, bool] = {}  # paragraph start -> teaches pronunciation
+
+    def lesson(pos: int) -> bool:
+        start = text.rfind("\n", 0, pos) + 1
+        if start not in lessons:
+            lessons[start] = _lesson(text, pos)
+        return lessons[start]
+
     for m in ANNOTATION_RE.finditer(text):
         reading = m.group(1)
-        if reading[:1].isupper() or _lesson(text, m.start()):
+        if reading[:1].isupper() or lesson(m.start()):
             continue  # 北京(Běijīng), 李白(Lǐ Bái): a writer's gloss of a name
         for k in range(1, chardata.MAX_ANNOTATED_WORD + 1):
             chars = text[m.start() - k : m.start()]
@@ -152,7 +160,7 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
     if marked_count >= chardata.MIN_MARKED_FOR_PLAIN:
         found += plain
     for m in BARE_RE.finditer(text):
-        if not _lesson(text, m.start()) and _reads(text[m.start() - 1], m.group(1)):
+        if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1)):
             found.append((m.start(), m.end(), m.group(1)))
     return sorted(found)
 
