@@ -81,6 +81,11 @@ DECLARED_OVERRIDE_BITS = 11.0
 FLUENT_BITS = 12.0
 MIN_FLUENT_SHARE = 0.35
 
+# Tried when neither a Chinese reading nor the detector answers: Japanese and
+# Korean codecs, taken when their reading shows Japanese particles or is
+# mostly hangul.
+JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
+
 # Chinese codecs tried, in this order, when the bytes are not UTF-8 and carry
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from . import chardata
+from .detect import looks_japanese
 from .errors import NotText, UnknownCodec
 from .model import get_model
 
@@ -65,6 +66,8 @@ def canonical_codec(label: str) -> str:
 
 
 _KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
+_HANGUL_RE = re.compile("[\uac00-\ud7af]")
+_NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 
 
 def _article(noun: str) -> str:
@@ -205,6 +208,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             break  # a plausible Chinese reading beats a guess that is not Japanese or Korean
         _check_controls(text)
         return Decoded(text, codec, 0, tuple(warnings))
+    # The detector had no answer: Japanese or Korean that reads as such (its
+    # own kana particles, its hangul) before a poor Chinese reading.
+    for codec in chardata.JAPANESE_KOREAN_CODECS:
+        text = _strict(data, codec)
+        if text is not None and (looks_japanese(text) or len(_HANGUL_RE.findall(text)) >= 0.3 * len(
+                _NON_ASCII_RE.findall(text))):
+            _check_controls(text)
+            return Decoded(text, codec, 0, tuple(warnings))
     if best:
         _check_controls(chinese[best])
         return Decoded(chinese[best], best, 0, tuple(warnings))
