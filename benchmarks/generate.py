@@ -127,6 +127,21 @@ def _odd_byte(text: str) -> tuple[str, str] | None:
     return damaged, text
 
 
+# Kinds made by encoding with the right codec and decoding with the wrong one,
+# once or more: kind -> [(right, wrong), ...].
+ROUND_TRIP_KINDS: dict[str, list[tuple[str, str]]] = {
+    "utf8_as_gbk": [("utf-8", "gb18030")],
+    "utf8_as_gbk_twice": [("utf-8", "gb18030"), ("utf-8", "gb18030")],
+    "utf8_as_big5": [("utf-8", "big5hkscs")],
+    "utf8_as_cp1252": [("utf-8", "sloppy-windows-1252")],
+    "gbk_as_latin1": [("gbk", "latin-1")],
+    "gbk_as_cp1252": [("gbk", "sloppy-windows-1252")],
+    "big5_as_latin1": [("big5", "latin-1")],
+    "big5_as_gbk": [("big5", "gbk")],
+    "gbk_as_big5": [("gbk", "big5")],
+}
+
+
 def damage(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
     """Apply one kind of damage to `text`.
 
@@ -136,25 +151,10 @@ def damage(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
     """
     if kind == "clean":
         return text, text
-    if kind == "utf8_as_gbk":
-        out = _round_trip(text, "utf-8", "gb18030")
-    elif kind == "utf8_as_gbk_twice":
-        once = _round_trip(text, "utf-8", "gb18030")
-        out = _round_trip(once, "utf-8", "gb18030") if once else None
-    elif kind == "utf8_as_big5":
-        out = _round_trip(text, "utf-8", "big5hkscs")
-    elif kind == "utf8_as_cp1252":
-        out = _round_trip(text, "utf-8", "sloppy-windows-1252")
-    elif kind == "gbk_as_latin1":
-        out = _round_trip(text, "gbk", "latin-1")
-    elif kind == "gbk_as_cp1252":
-        out = _round_trip(text, "gbk", "sloppy-windows-1252")
-    elif kind == "big5_as_latin1":
-        out = _round_trip(text, "big5", "latin-1")
-    elif kind == "big5_as_gbk":
-        out = _round_trip(text, "big5", "gbk")
-    elif kind == "gbk_as_big5":
-        out = _round_trip(text, "gbk", "big5")
+    if kind in ROUND_TRIP_KINDS:
+        out: str | None = text
+        for right, wrong in ROUND_TRIP_KINDS[kind]:
+            out = _round_trip(out, right, wrong) if out else None
     elif kind == "ruby_annotation":
         out = _ruby(text, rng)
     elif kind == "gbk_byte_loss":
