@@ -88,6 +88,9 @@ SWITCH_CLASSES = frozenset({"latin", "symbol", "kana"})
 # mixed text but happens at word boundaries only: a smaller prior cost, each
 # way.
 ASCII_SWITCH_BITS = 4.0
+# A Traditional-only character in a stretch that also has a Simplified-only
+# one: pages are written in one script (a prior, 1 in 64).
+SCRIPT_MIX_BITS = 6.0
 
 _ASCII_RUN_RE = re.compile(r"[\x00-\x7f]+")
 
@@ -326,6 +329,13 @@ class CharModel:
         n = len(mapped)
         best = [0.0] + [math.inf] * n
         words = self._word_cost
+        # Simplified and Traditional forms do not mix: in a stretch that has a
+        # Simplified-only character, each Traditional-only one costs
+        # SCRIPT_MIX_BITS more (噹 scored as 当 beside 请谅解 is no 当).
+        mix = 0.0
+        if any(_s2t_char(ch) != ch for ch, m in zip(full, mapped) if ch == m
+               and chardata.HAN_RE.match(ch)):
+            mix = SCRIPT_MIX_BITS * sum(1 for ch, m in zip(full, mapped) if ch != m)
         for end in range(1, n + 1):
             ch = mapped[end - 1]
             prev = mapped[end - 2] if end >= 2 else ""
@@ -341,7 +351,7 @@ class CharModel:
                 if w_cost is not None and best[end - length] + w_cost < b:
                     b = best[end - length] + w_cost
             best[end] = b
-        return best[n]
+        return best[n] + mix
 
     def reads_as_chinese(self, text: str, left: str = "", right: str = "",
                          max_bits: float = chardata.MAX_BITS_PER_HAN,
@@ -427,6 +437,14 @@ class CharModel:
     def bits_per_char(self, text: str) -> float:
         """Mean cost of `text`, in bits per character (0.0 for empty text)."""
         return self.cost(text) / len(text) if text else 0.0
+
+
+@lru_cache(maxsize=65536)
+def _s2t_char(ch: str) -> str:
+    from .convert import converter
+
+    out = converter("s2t").convert(ch)
+    return out if len(out) == 1 else ch
 
 
 @lru_cache(maxsize=65536)
