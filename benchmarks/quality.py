@@ -75,15 +75,19 @@ def evaluate(cases: list[dict]) -> list[dict]:
 # unsure spans, worst stretch, misfits, guessed, lone ASCII, surprising,
 # Latin-1 left): their weights are held at or below 0.
 NON_POSITIVE = (2, 3, 4, 6, 7, 8, 9)
+# Features that can only speak for it (span confidences): held at or above 0.
+NON_NEGATIVE = (1, 10)
 
 
 def fit_constrained(rows: list[dict]) -> list[float]:
-    """`fit_logistic`, then again without each feature in `NON_POSITIVE` that
-    came out positive (correlated features can swap signs), until none does."""
+    """`fit_logistic`, then again without each feature that came out with the
+    wrong sign (`NON_POSITIVE`, `NON_NEGATIVE`: correlated features can swap
+    signs), until none does."""
     dropped: set[int] = set()
     while True:
         weights = fit_logistic(rows, dropped=dropped)
-        wrong = {k for k in NON_POSITIVE if weights[k] > 0} - dropped
+        wrong = ({k for k in NON_POSITIVE if weights[k] > 0}
+                 | {k for k in NON_NEGATIVE if weights[k] < 0}) - dropped
         if not wrong:
             return weights
         dropped |= wrong
