@@ -17,6 +17,7 @@ posterior is the span's confidence.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from ftfy import badness
@@ -100,8 +101,13 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
 
 def _prior_bits(c: Candidate) -> float:
     """Prior cost of a candidate's story: each guessed byte, each wrong
-    decode beyond the first."""
-    return chardata.GUESS_BITS * c.guessed_bytes + chardata.LAYER_BITS * (c.layers - 1)
+    decode beyond the first, and (for a Chinese reading) each letter of
+    another script it makes (ѧ for a clean 学 next to a repair)."""
+    foreign = 0 if c.defer else sum(
+        1 for ch in c.replacement
+        if "\u0080" <= ch < "\u3000" and unicodedata.category(ch).startswith("L"))
+    return (chardata.GUESS_BITS * c.guessed_bytes + chardata.LAYER_BITS * (c.layers - 1)
+            + chardata.FOREIGN_LETTER_BITS * foreign)
 
 
 def model_odd(original: str) -> bool:
