@@ -102,10 +102,13 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
     return _non_overlapping(accepted)
 
 
-def _ftfy_pass(text: str, model: CharModel) -> list[_Accepted]:
-    """ftfy's encoding fixer on the lines it finds bad. A fix whose result a
-    round trip would read again (ftfy made Latin-1 of GBK mojibake, not text)
-    is not taken, so that repairing twice gives what repairing once gave."""
+def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = ()
+               ) -> list[_Accepted]:
+    """ftfy's encoding fixer on the lines it finds bad, each line cut around
+    `blocked` regions (what a round trip already repaired: ftfy then fixes the
+    Latin text beside it, 河内 Hà Ná»™i). A fix whose result a round trip would
+    read again (ftfy made Latin-1 of GBK mojibake, not text) is not taken, so
+    that repairing twice gives what repairing once gave."""
     accepted = []
     pos = 0
     for line in text.split("\n"):
@@ -113,28 +116,42 @@ def _ftfy_pass(text: str, model: CharModel) -> list[_Accepted]:
         pos += len(line) + 1
         if line.isascii() or not badness.is_bad(line):
             continue
-        fixed, plan = ftfy.fix_encoding_and_explain(line)
-        if fixed == line or not plan:
-            continue
-        if _round_trip_pass(fixed, model):
-            continue
-        # Narrow the edit to the changed middle when the plan replays there.
-        a = 0
-        while a < min(len(line), len(fixed)) and line[a] == fixed[a]:
-            a += 1
-        b = 0
-        while b < min(len(line), len(fixed)) - a and line[-1 - b] == fixed[-1 - b]:
-            b += 1
-        ftfy_plan = tuple((step[0], step[1]) for step in plan)
-        s, e, repl = start, start + len(line), fixed
-        try:
-            if ftfy.apply_plan(line[a: len(line) - b], list(plan)) == fixed[a: len(fixed) - b]:
-                s, e, repl = start + a, start + len(line) - b, fixed[a: len(fixed) - b]
-        except Exception:  # noqa: BLE001 (ftfy raises bare errors on plans that do not replay)
-            pass
-        accepted.append(_Accepted(s, e, repl, ftfy_plan, "mojibake", chardata.FTFY_CONFIDENCE,
-                                  _explain_plan("mojibake", ftfy_plan)))
+        cuts = sorted((max(a, start), min(b, start + len(line))) for a, b in blocked
+                      if a < start + len(line) and start < b)
+        piece_start = start
+        for cut_start, cut_end in cuts + [(start + len(line), start + len(line))]:
+            if cut_start > piece_start:
+                fix = _ftfy_piece(text, piece_start, cut_start, model)
+                if fix:
+                    accepted.append(fix)
+            piece_start = max(piece_start, cut_end)
     return accepted
+
+
+def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted | None:
+    """ftfy's encoding fix of ``text[start:end]``, narrowed to the changed
+    middle where the plan replays there; None when ftfy changes nothing."""
+    line = text[start:end]
+    if line.isascii() or not badness.is_bad(line):
+        return None
+    fixed, plan = ftfy.fix_encoding_and_explain(line)
+    if fixed == line or not plan or _round_trip_pass(fixed, model):
+        return None
+    a = 0
+    while a < min(len(line), len(fixed)) and line[a] == fixed[a]:
+        a += 1
+    b = 0
+    while b < min(len(line), len(fixed)) - a and line[-1 - b] == fixed[-1 - b]:
+        b += 1
+    ftfy_plan = tuple((step[0], step[1]) for step in plan)
+    s, e, repl = start, end, fixed
+    try:
+        if ftfy.apply_plan(line[a: len(line) - b], list(plan)) == fixed[a: len(fixed) - b]:
+            s, e, repl = start + a, end - b, fixed[a: len(fixed) - b]
+    except Exception:  # noqa: BLE001 (ftfy raises bare errors on plans that do not replay)
+        pass
+    return _Accepted(s, e, repl, ftfy_plan, "mojibake", chardata.FTFY_CONFIDENCE,
+                     _explain_plan("mojibake", ftfy_plan))
 
 
 def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None,
@@ -352,7 +369,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         stages = [
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model),
              "undid text decoded with the wrong codec"),
-            ("fix_encoding", lambda t, _: _ftfy_pass(t, model), "ftfy's encoding fixer"),
+            ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked),
+             "ftfy's encoding fixer"),
             ("realign", lambda t, blocked: _realign_pass(t, model, warnings, blocked),
              "restored bytes lost from a GBK stream"),
         ]
