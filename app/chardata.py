@@ -304,8 +304,8 @@ COMMON_CANTONESE_COUNT = 20000
 KEEP_PRIOR_BITS = 12.0
 # Cost of each byte a repair had to guess: one of 256 values, 8 bits.
 GUESS_BITS = 8.0
-# Prior cost of each letter of another script (Latin-1 to CJK blocks: é, ѧ,
-# α) that a Chinese reading makes: a repair rarely produces them, and where
+# Prior cost of each letter of another script (Greek, Cyrillic, ...: not Latin,
+# not Han) that a Chinese reading makes: a repair rarely produces them, and where
 # a segment's reading ties with a narrower one that leaves a clean 学 alone,
 # the narrower wins (a prior, 4 bits).
 FOREIGN_LETTER_BITS = 4.0

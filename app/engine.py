@@ -87,18 +87,31 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
             if (latin if wrong in _LATIN_CODECS else cjk):
                 found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
-        group: list[cand.Candidate] = []
+        groups: list[list[cand.Candidate]] = []
         group_end = -1
-        for c in found + [None]:
-            if c is not None and (not group or c.start < group_end):
-                group.append(c)
+        for c in found:
+            if groups and c.start < group_end:
+                groups[-1].append(c)
                 group_end = max(group_end, c.end)
-                continue
-            decision = score.choose(text, group, model) if group else None
+            else:
+                groups.append([c])
+                group_end = c.end
+        line_accepted, deferred = [], []
+        for group in groups:
+            decision = score.choose(text, group, model)
             if decision:
-                accepted.append(_Accepted.of(decision))
-            group = [c] if c is not None else []
-            group_end = c.end if c is not None else -1
+                line_accepted.append(decision)
+            else:
+                deferred.append(group)
+        # A line shown to be read with the wrong codec (a Chinese repair made)
+        # is so read throughout: its non-Chinese segments read through the
+        # same codecs are repaired too (河内 Hà Ná»™i: the Vietnamese as well).
+        pairs = {d.candidate.plan[:2] for d in line_accepted}
+        for group in deferred if pairs else []:
+            decision = score.choose(text, group, model, allow_defer=True)
+            if decision and decision.candidate.plan[:2] in pairs:
+                line_accepted.append(decision)
+        accepted += [_Accepted.of(d) for d in line_accepted]
     return _non_overlapping(accepted)
 
 

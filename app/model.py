@@ -92,7 +92,9 @@ ASCII_SWITCH_BITS = 4.0
 # one: pages are written in one script (a prior, 1 in 64).
 SCRIPT_MIX_BITS = 6.0
 
-_ASCII_RUN_RE = re.compile(r"[\x00-\x7f]+")
+# Runs of ASCII and Latin letters (numbers, codes, Latin words, accented
+# names: Hà Nội): set aside when judging whether a reading is Chinese.
+_ASCII_RUN_RE = re.compile("[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
 
 
 def _char_class(ch: str) -> str:

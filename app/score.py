@@ -38,7 +38,8 @@ class Decision:
 
 
 def choose(text: str, candidates: list[Candidate], model: CharModel,
-           keep_prior: float = chardata.KEEP_PRIOR_BITS) -> Decision | None:
+           keep_prior: float = chardata.KEEP_PRIOR_BITS, allow_defer: bool = False
+           ) -> Decision | None:
     """Pick the best of `candidates` (all for one region of `text`) or none.
 
     Args:
@@ -47,6 +48,8 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         model: the language model.
         keep_prior: prior log-odds in bits against any repair
             (`chardata.KEEP_PRIOR_BITS`, lower in a page known to be damaged).
+        allow_defer: return a winning non-Chinese reading too (else it means
+            "leave this to ftfy" and None is returned).
 
     Returns:
         The winner and its confidence, or None when keeping the text is at
@@ -89,7 +92,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
                      - model.cost(text[c.start : c.end], left, right))
             costs.append(delta + _prior_bits(c))
     best = min(range(len(candidates)), key=costs.__getitem__)
-    if costs[best] >= keep or candidates[best].defer:
+    if costs[best] >= keep or (candidates[best].defer and not allow_defer):
         return None
     floor = min(costs[best], keep)
     weights = [2.0 ** ((floor - c) / chardata.CONFIDENCE_TEMPERATURE) for c in costs]
@@ -101,11 +104,13 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
 
 def _prior_bits(c: Candidate) -> float:
     """Prior cost of a candidate's story: each guessed byte, each wrong
-    decode beyond the first, and (for a Chinese reading) each letter of
-    another script it makes (ѧ for a clean 学 next to a repair)."""
+    decode beyond the first, and (for a Chinese reading) each letter of a
+    script other than Latin and Han it makes (ѧ for a clean 学 next to a
+    repair; Vietnamese ộ in a name is Latin)."""
     foreign = 0 if c.defer else sum(
         1 for ch in c.replacement
-        if "\u0080" <= ch < "\u3000" and unicodedata.category(ch).startswith("L"))
+        if "\u0250" <= ch < "\u3000" and not "\u1e00" <= ch <= "\u1eff"
+        and unicodedata.category(ch).startswith("L"))
     return (chardata.GUESS_BITS * c.guessed_bytes + chardata.LAYER_BITS * (c.layers - 1)
             + chardata.FOREIGN_LETTER_BITS * foreign)
 
