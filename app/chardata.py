@@ -216,12 +216,6 @@ LOST_RE = re.compile(r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+")
 
 # --- Thresholds -------------------------------------------------------------
 
-# A candidate repair must lower the language-model cost of its span (in bits,
-# context included) by at least this much per repaired character to be taken;
-# below it the input stays. Chosen so that `NicolÃ¡s`-style Latin text, whose
-# GBK reading is one or two rare Han characters, stays (tests/cases/negative.jsonl).
-MIN_GAIN_BITS_PER_CHAR = 2.0
-
 # Longest run (code points) the byte-loss search looks back over from a
 # realignment point. The sample's runs are 7 to 24 characters long
 # (samples/000_cc1ae68ad79e1051.txt); GBK misalignment ends at the first
@@ -372,8 +366,9 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # generated set (1,366 cases, clean ones weighted to half); held-out results in
 # the README. Weights of correlated features can take either sign.
 CONFIDENCE_WEIGHTS: tuple[float, ...] = (4.319, 0.0499, -0.8261, 0.0, 0.0, 0.948, -2.8145, -6.0353, -0.5155, -2.4749, 0.4603)
-# Confidence that text in which nothing was found is what its author wrote.
-# A prior until issue 3 measures the miss rate on the evaluation set.
+# Prior confidence of a text in which nothing was found: the first term of
+# the document confidence's span-confidence feature (the fitted weights take
+# the measured miss rate into account).
 CLEAN_CONFIDENCE = 0.99
 # Confidence given to a region ftfy's encoding fixer changed: ftfy reports no
 # probability; its encoding fixer passes all 'pass' cases of its own suite.

@@ -3,15 +3,19 @@
 Costs are the language model's bits (`model.CharModel.cost`), so a cost
 difference is a log-likelihood ratio. The posterior of each alternative
 (leaving the text as it is, or each candidate) is the softmax of minus its
-cost in base 2, with two priors:
+cost in base 2, with priors:
 
 * leaving the text alone is favoured by `chardata.KEEP_PRIOR_BITS`, since
   most text is clean (no false positive is acceptable);
 * each byte a repair had to guess costs `chardata.GUESS_BITS` (256
-  possible values: 8 bits).
+  possible values: 8 bits), each wrong decode beyond the first
+  `chardata.LAYER_BITS`, each letter of another script a Chinese reading
+  makes `chardata.FOREIGN_LETTER_BITS`.
 
 A candidate wins only when it is more probable than keeping the text; its
-posterior is the span's confidence.
+posterior is the span's confidence. The document's confidence is a logistic
+model over features of the result (`features`, `document_confidence`),
+fitted on a generated evaluation set.
 """
 
 from __future__ import annotations
@@ -215,9 +219,3 @@ def document_confidence(feats: list[float]) -> float:
     z = sum(w * f for w, f in zip(chardata.CONFIDENCE_WEIGHTS, feats))
     z = max(min(z, 40.0), -40.0)
     return round(1.0 / (1.0 + math.exp(-z)), 4)
-
-
-def combine(confidences: list[float]) -> float:
-    """Document confidence before calibration: the product of the span
-    confidences times the clean-text prior. Returns a float in [0, 1]."""
-    return round(chardata.CLEAN_CONFIDENCE * math.prod(confidences), 4)
