@@ -80,6 +80,15 @@ DECLARED_OVERRIDE_BITS = 11.0
 # Measured: 标题：鏁版嵁 0.40, 王彧 0.50; Korean read as GBK 0.17 to 0.20.
 FLUENT_BITS = 12.0
 MIN_FLUENT_SHARE = 0.35
+# ...up to this many bits per Han character for undeclared bytes (names with
+# rare characters, 王喆 16.8, in GBK bytes).
+MAX_BITS_PER_HAN_UNDECLARED = 20.0
+# Undeclared bytes are read as Korean rather than Chinese only when the
+# Korean reading has at least this many hangul syllables making up at least
+# this share of its non-ASCII characters (short GBK strings such as 纯棉T恤
+# also decode as a few hangul).
+MIN_HANGUL_SYLLABLES = 4
+MIN_HANGUL_SHARE = 0.6
 
 # Tried when neither a Chinese reading nor the detector answers: Japanese and
 # Korean codecs, taken when their reading shows Japanese particles or is

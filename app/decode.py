@@ -70,6 +70,15 @@ _HANGUL_RE = re.compile("[\uac00-\ud7af]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 
 
+def _plainly_japanese_or_korean(text: str) -> bool:
+    """Japanese with its particles, or Korean: at least
+    `chardata.MIN_HANGUL_SYLLABLES` syllables, most of the non-ASCII text."""
+    hangul = len(_HANGUL_RE.findall(text))
+    return looks_japanese(text) or (
+        hangul >= chardata.MIN_HANGUL_SYLLABLES
+        and hangul >= chardata.MIN_HANGUL_SHARE * len(_NON_ASCII_RE.findall(text)))
+
+
 def _article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
@@ -172,7 +181,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     # Chinese codecs: the best of them by the language model.
     model = get_model()
     chinese = {c: t for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None}
-    best = min(chinese, key=lambda c: model.bits_per_han(chinese[c][:4096])) if chinese else None
+    best = (min(chinese, key=lambda c: model.bits_per_non_ascii(chinese[c][:4096]))
+            if chinese else None)
     best_bits = model.bits_per_han(chinese[best][:4096]) if best else float("inf")
 
     if declared_codec:
@@ -192,28 +202,23 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             return Decoded(text, declared_codec, 0, tuple(warnings))
         warnings.append(f"declared charset {declared} does not decode these bytes")
 
-    # Undeclared: the best Chinese reading wins when it reads as Chinese; else
-    # charset-normalizer's first guess that decodes strictly (Japanese or
-    # Korean read through a Chinese codec is rare characters in rare order).
+    # Undeclared. luanma's inputs are Chinese far more often than not: the
+    # best Chinese reading wins unless it reads badly and another reading is
+    # plainly Japanese (its own particles) or Korean (mostly hangul, a few
+    # syllables at least), from charset-normalizer's guesses or our own.
     if best and (best_bits <= chardata.MAX_BITS_PER_HAN or (
-            best_bits <= chardata.MAX_BITS_PER_HAN_UTF8
+            best_bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED
             and model.fluent_share(chinese[best][:4096]) >= chardata.MIN_FLUENT_SHARE)):
         _check_controls(chinese[best])
         return Decoded(chinese[best], best, 0, tuple(warnings))
-    for codec in _detected(data):
+    guesses = [*_detected(data), *chardata.JAPANESE_KOREAN_CODECS]
+    for codec in dict.fromkeys(guesses):
+        if codec in chinese:
+            continue
         text = _strict(data, codec)
         if text is None:
             continue
-        if best and best_bits <= chardata.MAX_BITS_PER_HAN_UTF8 and not _KANA_HANGUL_RE.search(text):
-            break  # a plausible Chinese reading beats a guess that is not Japanese or Korean
-        _check_controls(text)
-        return Decoded(text, codec, 0, tuple(warnings))
-    # The detector had no answer: Japanese or Korean that reads as such (its
-    # own kana particles, its hangul) before a poor Chinese reading.
-    for codec in chardata.JAPANESE_KOREAN_CODECS:
-        text = _strict(data, codec)
-        if text is not None and (looks_japanese(text) or len(_HANGUL_RE.findall(text)) >= 0.3 * len(
-                _NON_ASCII_RE.findall(text))):
+        if best is None or _plainly_japanese_or_korean(text):
             _check_controls(text)
             return Decoded(text, codec, 0, tuple(warnings))
     if best:

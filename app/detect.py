@@ -57,6 +57,11 @@ KANA_RE = re.compile("[\u3041-\u30ff]")
 _PARTICLE_RE = re.compile("[のをはがにでてたすま]")
 
 
+# Two bopomofo letters in a row: zhuyin (ㄔㄨㄤˋ), written on purpose; a
+# bopomofo letter alone beside Han text is what Big5 makes of GBK's ，.
+ZHUYIN_RUN_RE = re.compile("[\u3105-\u312f\u31a0-\u31bf]{2}")
+
+
 def looks_japanese(line: str) -> bool:
     """Whether `line` (or a whole text) is Japanese: its kana are then left
     alone, in a Japanese text on every line that has kana."""

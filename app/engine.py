@@ -80,8 +80,9 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
     japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
         if cjk and (japanese and detect.KANA_RE.search(text, start, end)
-                    or detect.looks_japanese(text[start:end])):
-            cjk = False  # Japanese: its kana are not Big5 read as GBK
+                    or detect.looks_japanese(text[start:end])
+                    or detect.ZHUYIN_RUN_RE.search(text, start, end)):
+            cjk = False  # Japanese kana and zhuyin are not Big5 read as GBK
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
             if (latin if wrong in _LATIN_CODECS else cjk):

@@ -92,9 +92,12 @@ ASCII_SWITCH_BITS = 4.0
 # one: pages are written in one script (a prior, 1 in 64).
 SCRIPT_MIX_BITS = 6.0
 
-# Runs of ASCII and Latin letters (numbers, codes, Latin words, accented
-# names: Hà Nội): set aside when judging whether a reading is Chinese.
-_ASCII_RUN_RE = re.compile("[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
+_ONLY_ASCII_RUN_RE = re.compile("[\x00-\x7f]+")
+# Runs of ASCII, Latin letters and their full-width forms (numbers, codes,
+# Latin words, accented names: Hà Nội, ＡＢＣ): set aside when judging whether
+# a reading is Chinese.
+_ASCII_RUN_RE = re.compile(
+    "[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\uff01-\uff5e]+")
 
 
 def _char_class(ch: str) -> str:
@@ -420,6 +423,15 @@ class CharModel:
             return math.inf
         core, seps = _ASCII_RUN_RE.subn(" ", text)
         return (self.cost(core) - seps * CLASS_BITS["space"]) / han
+
+    def bits_per_non_ascii(self, text: str) -> float:
+        """Cost of `text` per non-ASCII character, ASCII runs set aside (they
+        read the same in every codec): how to rank readings of one byte
+        string (München read as GBK is ü, as Big5 邦). Infinite without
+        non-ASCII characters."""
+        core, seps = _ONLY_ASCII_RUN_RE.subn(" ", text)
+        n = len(core) - core.count(" ")
+        return (self.cost(core) - seps * CLASS_BITS["space"]) / n if n > 0 else math.inf
 
     def fluent_share(self, text: str) -> float:
         """Share of the Han characters of `text` that follow the character

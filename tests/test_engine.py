@@ -175,3 +175,19 @@ def test_opencc_regional_configs():
     assert repair_text(text, convert="t2s").text == "他看著滑鼠和软体"
     assert repair_text(text, convert="tw2s").text == "他看着滑鼠和软体"
     assert repair_text(text, convert="tw2sp").text == "他看着鼠标和软件"
+
+
+@pytest.mark.parametrize("text", ["纯棉T恤", "王喆", "李璟", "陈静", "ＡＢＣ全角字母和１２３全角数字",
+                                  "2024-01-01 12:00:00 INFO 用户登录成功 user_id=123", "a中b", "München"])
+def test_short_undeclared_gbk_bytes_read_as_gbk(text):
+    """Found by a fresh-eyes test: short GBK strings were read as Korean or UTF-16."""
+    d = decode_bytes(text.encode("gbk"))
+    assert (d.text, d.codec) == (text, "gb18030")
+
+
+@pytest.mark.parametrize("text,codec", [("안녕하세요 반갑습니다", "cp949"),
+                                        ("日本語のテキストです。", "cp932")])
+def test_undeclared_korean_and_japanese_bytes(text, codec):
+    data = text.encode("euc-kr" if codec == "cp949" else "shift_jis")
+    d = decode_bytes(data)
+    assert d.text == text
