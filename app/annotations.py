@@ -49,7 +49,7 @@ _SEPARATOR_RE = re.compile("[ '’]+")
 
 # Words of a text that teaches pronunciation (Simplified and Traditional):
 # pinyin, tone(s), reading, phonetic notation, pronunciation, "read as".
-LESSON_WORDS = re.compile("拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲")
+LESSON_WORDS = re.compile("拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲|认读|認讀|拼读|拼讀")
 
 
 def _fold(syllable: str) -> str:

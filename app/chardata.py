@@ -432,7 +432,7 @@ MIN_MARKED_FOR_PLAIN = 3
 # flattened ruby page, annotates under a tenth of its characters.
 LESSON_ANNOTATION_SHARE = 0.5
 # ...counted only from this many readings on: 創(chuàng)建 alone is damage.
-LESSON_MIN_ANNOTATIONS = 3
+LESSON_MIN_ANNOTATIONS = 2
 # Longest word one parenthesised reading may annotate, in characters.
 MAX_ANNOTATED_WORD = 6
 # Cheap check before the word model: a re-reading whose character-bigram
