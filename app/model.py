@@ -473,6 +473,11 @@ _lock = threading.Lock()
 _model: CharModel | None = None
 
 
+def model_loaded() -> bool:
+    """Whether `get_model` has built the model (the service is ready)."""
+    return _model is not None
+
+
 def get_model() -> CharModel:
     """The process-wide model, built on first call (about one second)."""
     global _model

@@ -248,3 +248,43 @@ def test_bad_default_convert_setting_fails_at_start():
     with pytest.raises(ValidationError):
         Settings(default_convert="xx")
     assert Settings(default_convert="t2s").default_convert == "t2s"
+
+
+def test_gzip_body(client):
+    import gzip
+
+    body = gzip.compress("鏁版嵁鎶撳彇缁撴灉".encode())
+    r = client.post("/v1/repair", content=body, headers={
+        "content-type": "text/plain; charset=utf-8", "content-encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.json()["text"] == "数据抓取结果"
+
+
+def test_gzip_bomb_is_refused(client, monkeypatch):
+    import gzip
+
+    from app.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_document_bytes", 10_000)
+    body = gzip.compress(b"a" * 1_000_000)
+    _error(client.post("/v1/repair", content=body, headers={
+        "content-type": "application/octet-stream", "content-encoding": "gzip"}), 413,
+        "input_too_large")
+
+
+def test_broken_gzip(client):
+    _error(client.post("/v1/repair", content=b"\x1f\x8b\x08\x00garbage", headers={
+        "content-type": "application/octet-stream", "content-encoding": "gzip"}), 422,
+        "invalid_gzip")
+
+
+def test_other_content_encoding(client):
+    _error(client.post("/v1/repair", content=b"x", headers={
+        "content-type": "application/octet-stream", "content-encoding": "br"}), 415,
+        "unsupported_content_encoding")
+
+
+def test_readyz(client):
+    r = client.get("/readyz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ready"}

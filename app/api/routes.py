@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import re
+import zlib
 from email.message import Message
 
 from fastapi import APIRouter, Query, Request
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from .. import __version__
 from ..engine import repair_bytes, repair_text
 from ..errors import InputTooLarge
-from ..model import get_model
+from ..model import get_model, model_loaded
 from ..settings import get_settings
 from ..types import RepairResult
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
@@ -96,21 +97,40 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, read as it arrives and refused once it passes `limit` bytes,
-    so a huge or chunked body never sits whole in memory.
+    """The body, read as it arrives (gzip-inflated when its Content-Encoding
+    says so) and refused once it passes `limit` bytes, so a huge, chunked or
+    compressed body never sits whole in memory.
 
     Raises:
-        InputTooLarge: the body (or its declared Content-Length) is over `limit`.
+        InputTooLarge: the body, inflated, or its declared Content-Length, is
+            over `limit`.
+        ApiError: 415 for another content encoding, 422 for broken gzip.
     """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise InputTooLarge(f"body of {declared} bytes is over the {limit}-byte limit")
-    chunks, size = [], 0
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "gzip", "x-gzip"):
+        raise ApiError(415, "unsupported_content_encoding",
+                       f"content encoding {encoding!r} is not accepted; use gzip or none")
+    # gzip (RFC 1952) is inflated as it arrives, never past `limit` bytes.
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if encoding != "identity" else None
+    chunks, size, received = [], 0, 0
     async for chunk in request.stream():
+        received += len(chunk)
+        if inflater is not None:
+            try:
+                chunk = inflater.decompress(chunk, limit + 1 - size)
+            except zlib.error as exc:
+                raise ApiError(422, "invalid_gzip", f"the gzip body does not inflate: {exc}") from None
+            if inflater.unconsumed_tail:
+                raise InputTooLarge(f"body inflates to over the {limit}-byte limit")
         size += len(chunk)
         if size > limit:
             raise InputTooLarge(f"body is over the {limit}-byte limit")
         chunks.append(chunk)
+    if inflater is not None and received and not inflater.eof:
+        raise ApiError(422, "invalid_gzip", "the gzip body ends before its end")
     return b"".join(chunks)
 
 
@@ -207,3 +227,14 @@ async def repair_endpoint(
 def healthz() -> dict[str, str]:
     """Always ``{"status": "ok"}`` while the process serves requests."""
     return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness",
+            responses={503: {"model": ErrorResponse, "description": "Still loading"}})
+def readyz() -> Response:
+    """``{"status": "ready"}`` once the language model and the OpenCC
+    converters are loaded (at start-up, before the first request), else 503."""
+    if not model_loaded():
+        return Response('{"error": {"code": "not_ready", "message": "still loading the model"}}',
+                        status_code=503, media_type="application/json")
+    return Response('{"status": "ready"}', media_type="application/json")
