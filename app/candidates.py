@@ -212,24 +212,19 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
         produced += len(decoder.decode(raw[pos : pos + 1]))
         if pos + 1 in piece_at and produced and points[-1][1] != produced:
             points.append((piece_at[pos + 1], produced))
-    original = text[start + i : start + j]
-
-    def bits(s: str, first_prev: str) -> list[float]:
-        out, prev = [0.0], first_prev
-        for ch in s:
-            out.append(out[-1] + model.char_bits(prev, ch))
-            prev = ch
-        return out
-
-    before = text[start + i - 1 : start + i]
-    orig_bits, new_bits = bits(original, before), bits(decoded, before)
-    full_gain = orig_bits[-1] - new_bits[-1]
+    text_bits = model.prefix_bits(text)
+    base = start + i
+    new_bits, prev = [0.0], text[base - 1 : base]
+    for ch in decoded:
+        new_bits.append(new_bits[-1] + model.char_bits(prev, ch))
+        prev = ch
+    full_gain = text_bits[start + j] - text_bits[base] - new_bits[-1]
     if len(points) < 3:
         return full_gain, []
     best_gain, best = 0.0, None
     low_value, low_point = 0.0, points[0]
     for k, m in points[1:]:
-        value = orig_bits[k] - new_bits[m]
+        value = text_bits[base + k] - text_bits[base] - new_bits[m]
         if value - low_value > best_gain:
             best_gain, best = value - low_value, (low_point[0], k)
         if value < low_value:

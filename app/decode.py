@@ -231,11 +231,12 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return data.decode(codec, "replace").count("\ufffd") - data.decode(codec, "ignore").count(
             "\ufffd")
 
-    fallback = min(("utf-8", "gb18030"), key=replaced)
+    counts = {codec: replaced(codec) for codec in ("utf-8", "gb18030")}
+    fallback = min(counts, key=counts.__getitem__)
     text = data.decode(fallback, "replace")
-    _check_controls(text, replaced(fallback))
+    _check_controls(text, counts[fallback])
     warnings.append(
         f"no codec decodes these bytes cleanly; decoded as {fallback} with "
-        f"{replaced(fallback)} undecodable sequences replaced by U+FFFD"
+        f"{counts[fallback]} undecodable sequences replaced by U+FFFD"
     )
     return Decoded(text, fallback, 0, tuple(warnings))

@@ -182,35 +182,38 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     (`chardata.DAMAGED_DOC_KEEP_PRIOR_BITS`). A guess below
     `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
     """
-    bits = _char_bits_profile(text, model)
-    if warnings is not None and len(_realign_points(text, bits, blocked)) > chardata.MAX_REALIGN_POINTS:
-        warnings.append(f"the byte-loss search stopped after {chardata.MAX_REALIGN_POINTS} "
-                        "places; the rest of the text was not searched")
-    first = _realign_round(text, model, bits, chardata.KEEP_PRIOR_BITS, blocked)
+    points = _realign_points(text, model, blocked)
+    if len(points) > chardata.MAX_REALIGN_POINTS:
+        if warnings is not None:
+            warnings.append(f"the byte-loss search stopped after {chardata.MAX_REALIGN_POINTS} "
+                            "places; the rest of the text was not searched")
+        points = points[: chardata.MAX_REALIGN_POINTS]  # bounded work; see chardata
+    if not points:
+        return []
+    first = _realign_round(text, model, points, chardata.KEEP_PRIOR_BITS)
     if not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first):
         return first
-    return _realign_round(text, model, bits, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, blocked)
+    return _realign_round(text, model, points, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS)
 
 
-def _char_bits_profile(text: str, model: CharModel) -> list[float]:
-    """Bigram cost of each character given the one before (bits)."""
-    out, prev = [], ""
-    for ch in text:
-        out.append(model.char_bits(prev, ch))
-        prev = ch
-    return out
-
-
-def _realign_points(text: str, bits: list[float], blocked: list[tuple[int, int]] = ()
+def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] = ()
                     ) -> list[tuple[int, str]]:
     """Byte-loss points (see `_realign_pass`), none inside `blocked` regions
     (already repaired, or lines that talk about encodings)."""
     points: list[tuple[int, str]] = []
     gate = chardata.MIN_REALIGN_BITS_PER_CHAR
+
+    def reads_badly_before(j: int) -> bool:
+        # mean bigram cost of the (up to) three characters before j
+        a = max(0, j - 3)
+        if a == j:
+            return False
+        bits = model.prefix_bits(text)
+        return (bits[j] - bits[a]) / (j - a) >= gate
+
     for j in detect.realign_points(text):
-        window = bits[max(0, j - 3) : j]
         if (not text[j].isalnum() or cand._isolated_letter(text, j)
-                or (window and sum(window) / len(window) >= gate)):
+                or reads_badly_before(j)):
             # @ [ \ ] ^ _ ` { | } ~ right after Han text are themselves rare
             points.append((j, "ascii"))
     for m in detect.LONE_LETTER_RE.finditer(text):
@@ -220,8 +223,7 @@ def _realign_points(text: str, bits: list[float], blocked: list[tuple[int, int]]
         points.append((m.start(), "fffd"))
     for m in detect.EATEN_ASCII_RE.finditer(text):
         j = m.end()
-        window = bits[max(0, j - 3) : j]
-        if window and sum(window) / len(window) >= gate and _ascii_trail(text[j - 1]):
+        if reads_badly_before(j) and _ascii_trail(text[j - 1]):
             points.append((j, "eaten"))
     return sorted(p for p in set(points) if not _overlaps(p[0], p[0] + 1, blocked))
 
@@ -235,8 +237,8 @@ def _ascii_trail(ch: str) -> bool:
     return len(data) == 2 and 0x40 <= data[1] <= 0x7E
 
 
-def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: float,
-                   blocked: list[tuple[int, int]] = ()) -> list[_Accepted]:
+def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
+                   keep_prior: float) -> list[_Accepted]:
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
     group_end = -1
@@ -255,9 +257,6 @@ def _realign_round(text: str, model: CharModel, bits: list[float], keep_prior: f
         else:
             accepted.append(_Accepted.of(decision))
 
-    points = _realign_points(text, bits, blocked)
-    if len(points) > chardata.MAX_REALIGN_POINTS:
-        points = points[: chardata.MAX_REALIGN_POINTS]  # bounded work; see chardata
     for j, variant in points:
         found = cand.realignments(text, j, model, variant)
         if not found:
@@ -393,11 +392,12 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                            "removed flattened ruby annotations"))
         protected: list[tuple[int, int]] = []
         for action, run, explanation in stages:
-            blocked = protected + _talk_lines(current)
+            talk = _talk_lines(current)
+            blocked = protected + talk
             accepted = run(current, blocked)
             if action != "strip_annotations":
                 kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
-                if len(kept) < len(accepted) and _talk_lines(current):
+                if len(kept) < len(accepted) and talk:
                     warnings.append("lines that talk about encodings keep the mojibake they quote")
                 accepted = kept
             if not accepted:
