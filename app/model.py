@@ -36,6 +36,7 @@ import os
 import re
 import threading
 import unicodedata
+from array import array
 from collections import Counter
 from functools import lru_cache
 
@@ -147,7 +148,7 @@ class CharModel:
                  initials: dict[str, int], finals: dict[str, int], words: dict[str, int],
                  version: str):
         self.version = version
-        self._prefix_cache = lru_cache(maxsize=4)(self._prefix_bits)
+        self._prefix_cache = lru_cache(maxsize=2)(self._prefix_bits)
         total_words = sum(words.values())
         word_share = 1.0 - chardata.PUNCT_TOKEN_SHARE
         self._word_cost = {
@@ -306,19 +307,20 @@ class CharModel:
             bits += SCRIPT_SWITCH_BITS
         return bits
 
-    def prefix_bits(self, text: str) -> list[float]:
+    def prefix_bits(self, text: str) -> array:
         """Cumulative bigram cost of `text`: ``out[n]`` is the cost in bits of
         ``text[:n]`` by `char_bits` (the first character after ""), so
         ``out[b] - out[a]`` is the cost of ``text[a:b]`` after ``text[a - 1]``.
 
         Returns:
-            ``len(text) + 1`` floats. The last few texts are cached (the
-            round-trip and byte-loss passes read the same text's profile).
+            An ``array('d')`` of ``len(text) + 1`` floats (8 bytes each). The
+            last two texts' profiles are cached: the round-trip and
+            byte-loss passes read the same text's profile.
         """
         return self._prefix_cache(text)
 
-    def _prefix_bits(self, text: str) -> list[float]:
-        out, total, prev = [0.0], 0.0, ""
+    def _prefix_bits(self, text: str) -> array:
+        out, total, prev = array("d", [0.0]), 0.0, ""
         for ch in text:
             total += self.char_bits(prev, ch)
             out.append(total)
