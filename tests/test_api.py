@@ -288,3 +288,25 @@ def test_readyz(client):
     r = client.get("/readyz")
     assert r.status_code == 200
     assert r.json() == {"status": "ready"}
+
+
+def test_debugging_page_lists_every_conversion(client):
+    import re
+
+    from app.convert import CONFIGS
+
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    select = r.text[r.text.index('<select id="convert">'):r.text.index("</select>")]
+    assert re.findall(r'<option value="([^"]*)">', select) == ["", *CONFIGS]
+    assert "<!-- convert options -->" not in r.text
+
+
+def test_debugging_page_static_files(client):
+    for name, media in [("page.js", "text/javascript"), ("page.css", "text/css")]:
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith(media)
+    _error(client.get("/static/missing.js"), 404, "not_found")

@@ -28,6 +28,8 @@ from .. import __version__
 from ..convert import converter
 from ..errors import InputTooLarge, RepairError, UnknownCodec, UnknownConversion
 from ..model import get_model
+from .page import router as page_router
+from .page import static_files
 from .routes import ApiError, router
 
 _STATUS = {InputTooLarge: 413}
@@ -49,6 +51,8 @@ app = FastAPI(
     lifespan=lifespan,
 )
 app.include_router(router)
+app.include_router(page_router)
+app.mount("/static", static_files, name="static")
 
 
 def _error(status: int, code: str, message: str, **extra) -> JSONResponse:
