@@ -234,6 +234,17 @@ MAX_BYTE_LOSS_RUN = 64
 # milliseconds): a page that lost bytes has a handful (the sample five);
 # thousands mean garbage, and the search stops there (a warning says so).
 MAX_REALIGN_POINTS = 400
+# Texts longer than this (code points) are searched only on their suspect
+# lines (app/gate.py); shorter ones whole. About three table rows of text:
+# the eval set's passages (titles to paragraphs, at most 126 characters) are
+# searched whole, and `benchmarks/quality.py --gate always` measures the
+# gate on them.
+GATE_MIN_CHARS = 1000
+# The gate's script count: characters sampled from the start of a text, and
+# the fewest Simplified-only or Traditional-only ones that make a majority
+# script (fewer: lines of either script are suspect).
+GATE_SCRIPT_SAMPLE = 20_000
+GATE_SCRIPT_MIN = 20
 # Starts of a byte-loss run tried: the four whose best guess gains most over
 # the input by the bigram model. (A run of n characters has n starts that
 # re-read well; the true one gains most. Bounds the work per point.)

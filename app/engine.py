@@ -18,7 +18,9 @@ Passes, in order (each a `Step` in the result):
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
+from dataclasses import replace
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
@@ -30,6 +32,7 @@ from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
+from .gate import get_gate
 from .errors import InvalidPlan, RepairError
 from .model import CharModel, get_model
 from .types import Edit, PlanItem, RepairResult, Span, Step
@@ -72,20 +75,29 @@ def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
 _LATIN_CODECS = ("cp1252", "latin-1", "sloppy-windows-1252")
 
 
-def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
+def _round_trip_pass(text: str, model: CharModel, allow=None) -> list[_Accepted]:
     """Round trips, line by line: each applicable (wrong, right) codec pair
     proposes segments; overlapping candidates form a group and the scorer
-    picks one per group (or none)."""
+    picks one per group (or none). `allow(pos, family)`, if given, says
+    whether the line at `pos` may hold the ``latin``, ``utf8`` or ``cjk``
+    family's damage (`gate.Gate.suspect_lines`)."""
     accepted: list[_Accepted] = []
     japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
-        if cjk and (japanese and detect.KANA_RE.search(text, start, end)
-                    or detect.looks_japanese(text[start:end])
-                    or detect.ZHUYIN_RUN_RE.search(text, start, end)):
-            cjk = False  # Japanese kana and zhuyin are not Big5 read as GBK
+        utf8 = cjk
+        if allow is not None:
+            latin = latin and allow(start, "latin")
+            utf8 = cjk and allow(start, "utf8")
+            cjk = cjk and allow(start, "cjk")
+            if not (latin or cjk or utf8):
+                continue
+        if (cjk or utf8) and (japanese and detect.KANA_RE.search(text, start, end)
+                              or detect.looks_japanese(text[start:end])
+                              or detect.ZHUYIN_RUN_RE.search(text, start, end)):
+            cjk = utf8 = False  # Japanese kana and zhuyin are not Big5 read as GBK
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
-            if (latin if wrong in _LATIN_CODECS else cjk):
+            if (latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk):
                 found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
         groups: list[list[cand.Candidate]] = []
@@ -116,8 +128,8 @@ def _round_trip_pass(text: str, model: CharModel) -> list[_Accepted]:
     return _non_overlapping(accepted)
 
 
-def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = ()
-               ) -> list[_Accepted]:
+def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = (),
+               allow=None) -> list[_Accepted]:
     """ftfy's encoding fixer on the lines it finds bad, each line cut around
     `blocked` regions (what a round trip already repaired: ftfy then fixes the
     Latin text beside it, 河内 Hà Ná»™i). A fix whose result a round trip would
@@ -128,7 +140,9 @@ def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = ()
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
-        if line.isascii() or not badness.is_bad(line):
+        if line.isascii() or (allow is not None and not allow(start, "ftfy")):
+            continue
+        if not badness.is_bad(line):
             continue
         cuts = sorted((max(a, start), min(b, start + len(line))) for a, b in blocked
                       if a < start + len(line) and start < b)
@@ -169,7 +183,7 @@ def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted 
 
 
 def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None,
-                  blocked: list[tuple[int, int]] = ()) -> list[_Accepted]:
+                  blocked: list[tuple[int, int]] = (), allow=None) -> list[_Accepted]:
     """Byte-loss repairs (`candidates.realignments`).
 
     Points: ASCII-range letters after non-ASCII text and lone letters
@@ -183,6 +197,8 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
     """
     points = _realign_points(text, model, blocked)
+    if allow is not None:
+        points = [p for p in points if allow(p[0], "realign")]
     if len(points) > chardata.MAX_REALIGN_POINTS:
         if warnings is not None:
             warnings.append(f"the byte-loss search stopped after {chardata.MAX_REALIGN_POINTS} "
@@ -208,8 +224,8 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
         a = max(0, j - 3)
         if a == j:
             return False
-        bits = model.prefix_bits(text)
-        return (bits[j] - bits[a]) / (j - a) >= gate
+        bits = sum(model.char_bits(text[k - 1] if k else "", text[k]) for k in range(a, j))
+        return bits / (j - a) >= gate
 
     for j in detect.realign_points(text):
         if (not text[j].isalnum() or cand._isolated_letter(text, j)
@@ -342,10 +358,173 @@ def _apply(text: str, accepted: list[_Accepted]) -> str:
 # --- public API -----------------------------------------------------------------
 
 
+class _Search:
+    """What searching one text gave, before conversion.
+
+    Attributes:
+        repaired: the text with every repair applied.
+        steps: the passes applied (no ``decode`` or ``convert``).
+        stages: for each step, the text it was applied to.
+        spans: changed and lost regions; `start`/`end` into the text
+            searched, `out_start`/`out_end` into `repaired`, no conversion in
+            `plan`.
+        scored: the text the document confidence reads: `repaired`, or for
+            a search of suspect lines, those lines repaired.
+    """
+
+    __slots__ = ("repaired", "steps", "stages", "spans", "scored")
+
+    def __init__(self, repaired: str, steps: list[Step], stages: list[str], spans: list[Span],
+                 scored: str | None = None):
+        self.repaired, self.steps, self.stages, self.spans = repaired, steps, stages, spans
+        self.scored = repaired if scored is None else scored
+
+
+def _search(text: str, model: CharModel, strip_annotations: bool,
+            warnings: list[str], families: list[frozenset[str]] | None = None) -> _Search:
+    """Run every pass over `text` (see the module docstring); with
+    `families` (one set per line of `text`, `gate.FAMILIES`), each pass only
+    on the lines whose set names it."""
+    def allow_now(stage: str):
+        """`families` as a test on offsets into `stage` (no pass moves a
+        line break, so line k of every stage is line k of `text`)."""
+        if families is None:
+            return None
+        starts = [0] + [m.end() for m in re.finditer("\n", stage)]
+        return lambda pos, family: family in families[bisect.bisect_right(starts, pos) - 1]
+
+    steps: list[Step] = []
+    stages: list[str] = []
+    passes: list[_Pass] = []
+    span_sources: list[tuple[int, _Accepted]] = []
+
+    current = text
+    if not text.isascii():
+        stages_run = [
+            ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t)),
+             "undid text decoded with the wrong codec"),
+            ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t)),
+             "ftfy's encoding fixer"),
+            ("realign", lambda t, blocked: _realign_pass(t, model, warnings, blocked,
+                                                         allow_now(t)),
+             "restored bytes lost from a GBK stream"),
+        ]
+        if strip_annotations:
+            stages_run.append(("strip_annotations", lambda t, _: _annotation_pass(t),
+                               "removed flattened ruby annotations"))
+        protected: list[tuple[int, int]] = []
+        for action, run, explanation in stages_run:
+            talk = _talk_lines(current)
+            blocked = protected + talk
+            accepted = run(current, blocked)
+            if action != "strip_annotations":
+                kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
+                if len(kept) < len(accepted) and talk:
+                    warnings.append("lines that talk about encodings keep the mojibake they quote")
+                accepted = kept
+            if not accepted:
+                continue
+            steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
+                              tuple(Edit(a.start, a.end, a.plan) for a in accepted)))
+            stages.append(current)
+            span_sources += [(len(passes), a) for a in accepted]
+            done = _Pass(accepted)
+            passes.append(done)
+            # What a pass repaired is not re-read by a later one (its plan
+            # must keep replaying to what the span shows).
+            protected = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
+                         for a, b in protected]
+            protected += [(done.new_starts[n], done.new_starts[n] + len(x.replacement))
+                          for n, x in enumerate(accepted) if x.replacement]
+            current = _apply(current, accepted)
+
+    def to_output(pos: int, first_pass: int, is_end: bool) -> int:
+        for p in passes[first_pass:]:
+            pos = p.forward(pos, is_end=is_end)
+        return pos
+
+    def to_input(pos: int, k: int, is_end: bool) -> int:
+        for p in reversed(passes[:k]):
+            pos = p.backward(pos, is_end=is_end)
+        return pos
+
+    spans: list[Span] = []
+    for k, a in span_sources:
+        start, end = to_input(a.start, k, False), to_input(a.end, k, True)
+        new_start = passes[k].forward(a.start, is_end=False)
+        out_start = to_output(new_start, k + 1, False)
+        out_end = to_output(new_start + len(a.replacement), k + 1, True)
+        spans.append(Span(a.kind, start, end, out_start, out_end, text[start:end],
+                          current[out_start:out_end], a.confidence, a.plan, a.explanation,
+                          lost=a.lost, guessed=a.guessed))
+    talk = _talk_lines(text)
+    for s, e, what in detect.lost_runs(text):
+        if _inside_repair(s, e, span_sources, to_input) or _overlaps(s, e, talk):
+            continue
+        o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
+        spans.append(Span("lost", s, e, o_start, o_end, what, current[o_start:o_end], 0.0, (),
+                          f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
+    return _Search(current, steps, stages, spans)
+
+
+def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model: CharModel,
+                  strip_annotations: bool, warnings: list[str]) -> _Search | None:
+    """`_search` of the suspect `lines` of `text` alone (joined by line
+    breaks), with every offset moved back into `text`. None when a repair
+    crossed a line break (never expected: every pass works within a line),
+    in which case the caller searches the whole text."""
+    reduced = "\n".join(text[s:e] for s, e, _ in lines)
+    sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines])
+    if not sub.steps and not sub.spans:
+        return _Search(text, [], [], [], scored=reduced)
+    if sub.repaired.count("\n") != len(lines) - 1:
+        return None
+    # gaps[i]: the text of `text` before suspect line i (after line i - 1).
+    gaps, prev = [], 0
+    for s, e, _ in lines:
+        gaps.append(text[prev:s])
+        prev = e
+    tail = text[prev:]
+
+    def mover(stage: str):
+        """Map offsets into a reduced stage text to the full text at that stage."""
+        reduced_starts, full_starts = [], []
+        r = f = 0
+        for i, line in enumerate(stage.split("\n")):
+            f += len(gaps[i])
+            reduced_starts.append(r)
+            full_starts.append(f)
+            r += len(line) + 1
+            f += len(line)
+
+        def move(pos: int) -> int:
+            i = bisect.bisect_right(reduced_starts, pos) - 1
+            return pos - reduced_starts[i] + full_starts[i]
+        return move
+
+    repaired_lines = sub.repaired.split("\n")
+    repaired = "".join(g + r for g, r in zip(gaps, repaired_lines)) + tail
+    steps = []
+    for step, stage in zip(sub.steps, sub.stages):
+        move = mover(stage)
+        steps.append(Step(step.action, step.parameter, step.explanation,
+                          tuple(Edit(move(e.start), move(e.end), e.plan) for e in step.edits)))
+    from_input, from_output = mover(reduced), mover(sub.repaired)
+    spans = [replace(s, start=from_input(s.start), end=from_input(s.end),
+                     out_start=from_output(s.out_start), out_end=from_output(s.out_end))
+             for s in sub.spans]
+    return _Search(repaired, steps, [], spans, scored=sub.repaired)
+
+
 def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
                 _encoding: str | None = None, _decode_step: Step | None = None,
-                _bom_bytes: int = 0, _warnings: tuple[str, ...] = ()) -> RepairResult:
+                _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
+                _gate: bool | None = None) -> RepairResult:
     """Repair mojibake in decoded text.
+
+    A text longer than `chardata.GATE_MIN_CHARS` characters is searched only
+    on the lines where some repair could apply (`gate.Gate.suspect_lines`);
+    a clean one comes back after a few compiled scans.
 
     Args:
         text: the text to repair.
@@ -372,87 +551,37 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         raise TypeError(f"repair_text takes str, not {type(text).__name__}")
     config = check_config(convert)
     model = get_model()
-    steps: list[Step] = [_decode_step] if _decode_step else []
-    passes: list[_Pass] = []
-    span_sources: list[tuple[int, _Accepted]] = []
     warnings = list(_warnings)
 
-    current = text
-    if not text.isascii():
-        stages = [
-            ("fix_encoding", lambda t, _: _round_trip_pass(t, model),
-             "undid text decoded with the wrong codec"),
-            ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked),
-             "ftfy's encoding fixer"),
-            ("realign", lambda t, blocked: _realign_pass(t, model, warnings, blocked),
-             "restored bytes lost from a GBK stream"),
-        ]
-        if strip_annotations:
-            stages.append(("strip_annotations", lambda t, _: _annotation_pass(t),
-                           "removed flattened ruby annotations"))
-        protected: list[tuple[int, int]] = []
-        for action, run, explanation in stages:
-            talk = _talk_lines(current)
-            blocked = protected + talk
-            accepted = run(current, blocked)
-            if action != "strip_annotations":
-                kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
-                if len(kept) < len(accepted) and talk:
-                    warnings.append("lines that talk about encodings keep the mojibake they quote")
-                accepted = kept
-            if not accepted:
-                continue
-            steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
-                              tuple(Edit(a.start, a.end, a.plan) for a in accepted)))
-            span_sources += [(len(passes), a) for a in accepted]
-            done = _Pass(accepted)
-            passes.append(done)
-            # What a pass repaired is not re-read by a later one (its plan
-            # must keep replaying to what the span shows).
-            protected = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
-                         for a, b in protected]
-            protected += [(done.new_starts[n], done.new_starts[n] + len(x.replacement))
-                          for n, x in enumerate(accepted) if x.replacement]
-            current = _apply(current, accepted)
-
-    repaired = current
+    found = None
+    if _gate is None:
+        _gate = len(text) > chardata.GATE_MIN_CHARS
+    if _gate and not text.isascii():
+        found = _search_lines(text, get_gate().suspect_pieces(text), model, strip_annotations,
+                              warnings)
+    if found is None:
+        found = _search(text, model, strip_annotations, warnings)
+    repaired = found.repaired
+    steps = ([_decode_step] if _decode_step else []) + found.steps
     output = opencc_convert(repaired, config) if config else repaired
+    spans = found.spans
     if config:
         steps.append(Step("convert", config, f"converted with OpenCC {config}"))
 
-    def to_output(pos: int, first_pass: int, is_end: bool) -> int:
-        for p in passes[first_pass:]:
-            pos = p.forward(pos, is_end=is_end)
-        if config and len(output) != len(repaired):
-            pos = len(opencc_convert(repaired[:pos], config))
-        return pos
-
-    def to_input(pos: int, k: int, is_end: bool) -> int:
-        for p in reversed(passes[:k]):
-            pos = p.backward(pos, is_end=is_end)
-        return pos
-
-    spans: list[Span] = []
-    for k, a in span_sources:
-        start, end = to_input(a.start, k, False), to_input(a.end, k, True)
-        new_start = passes[k].forward(a.start, is_end=False)
-        out_start = to_output(new_start, k + 1, False)
-        out_end = to_output(new_start + len(a.replacement), k + 1, True)
-        plan = a.plan + ((("convert", config),) if config else ())
-        spans.append(Span(a.kind, start, end, out_start, out_end, text[start:end],
-                          output[out_start:out_end], a.confidence, plan, a.explanation,
-                          lost=a.lost, guessed=a.guessed))
-    talk = _talk_lines(text)
-    for s, e, what in detect.lost_runs(text):
-        if _inside_repair(s, e, span_sources, to_input) or _overlaps(s, e, talk):
-            continue
-        o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
-        spans.append(Span("lost", s, e, o_start, o_end, what, output[o_start:o_end], 0.0, (),
-                          f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
-        shown = what if len(what) <= 12 else what[:12] + "…"
-        warnings.append(f"characters {s}..{e} ({shown!r}) are lost beyond repair; "
-                        "left as they are")
+        def to_output(pos: int) -> int:
+            if len(output) == len(repaired):
+                return pos
+            return len(opencc_convert(repaired[:pos], config))
+        spans = [replace(s, out_start=to_output(s.out_start), out_end=to_output(s.out_end),
+                         repaired=output[to_output(s.out_start):to_output(s.out_end)],
+                         plan=s.plan + (("convert", config),))
+                 for s in spans]
     spans.sort(key=lambda s: (s.start, s.end))
+    for s in spans:
+        if s.kind == "lost":
+            shown = s.original if len(s.original) <= 12 else s.original[:12] + "…"
+            warnings.append(f"characters {s.start}..{s.end} ({shown!r}) are lost beyond repair; "
+                            "left as they are")
 
     if _encoding is not None:
         spans = _with_byte_offsets(text, spans, _encoding, _bom_bytes)
@@ -460,7 +589,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         confidence = 0.0  # characters are gone: the text is not the author's
     else:
         confidence = score.document_confidence(
-            score.result_features(repaired, spans, output != text, model))
+            score.result_features(found.scored, spans, output != text, model))
     return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                         tuple(spans), tuple(warnings))
 
@@ -492,8 +621,6 @@ def _inside_repair(start: int, end: int, sources, to_input) -> bool:
 
 def _with_byte_offsets(text: str, spans: list[Span], codec: str, bom: int) -> list[Span]:
     """Fill start_byte/end_byte by encoding the text between span edges once."""
-    from dataclasses import replace
-
     edges = sorted({s.start for s in spans} | {s.end for s in spans})
     offsets, pos, nbytes = {}, 0, bom
     for edge in edges:

@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/quality.py [PASSAGES.jsonl] [--split heldout|calibration|all]
+                                 [--gate auto|always]
 
 Generates the evaluation set (`generate.py`) from the passages and prints, per
 kind: cases, exact-match rate and character error rate for luanma and for
@@ -50,11 +51,15 @@ def _right_or_marked(output: str, expected: str) -> bool:
         o == e or o == "\ufffd" for o, e in zip(output, expected))
 
 
-def evaluate(cases: list[dict]) -> list[dict]:
-    """Run luanma and ftfy on every case; returns one row per case."""
+def evaluate(cases: list[dict], gate: bool | None = None) -> list[dict]:
+    """Run luanma and ftfy on every case; returns one row per case.
+
+    `gate`: None searches texts the way `repair_text` does by default (short
+    ones whole); True searches only their suspect lines (`app.gate`), as a
+    long text is, to measure that the fast path loses nothing."""
     rows = []
     for c in cases:
-        result = repair_text(c["original"])
+        result = repair_text(c["original"], _gate=gate)
         baseline = ftfy.fix_encoding(c["original"])
         rows.append({
             **c,
@@ -191,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calibrate", action="store_true",
                     help="fit the document confidence's weights on the calibration half "
                     "and print them for app/chardata.py (CONFIDENCE_WEIGHTS)")
+    ap.add_argument("--gate", default="auto", choices=["auto", "always"],
+                    help="always: search only suspect lines (app/gate.py) even in short texts")
     args = ap.parse_args(argv)
+    gate = True if args.gate == "always" else None
     cases = generate(load_passages(Path(args.passages)))
     if args.calibrate:
         rows = evaluate([c for c in cases if c["split"] == "calibration"])
@@ -201,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.split != "all":
         cases = [c for c in cases if c["split"] == args.split]
     start = time.perf_counter()
-    rows = evaluate(cases)
-    print(f"{len(rows)} cases ({args.split}) in {time.perf_counter() - start:.1f} s\n")
+    rows = evaluate(cases, gate)
+    print(f"{len(rows)} cases ({args.split}, gate {args.gate}) in {time.perf_counter() - start:.1f} s\n")
     report(rows)
     if args.show_failures:
         shown: dict[str, int] = defaultdict(int)

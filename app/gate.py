@@ -1,0 +1,387 @@
+"""The clean-text fast path: which lines of a text may need a repair at all.
+
+Every pass of the engine acts on one line at a time (a repair never crosses a
+line break: a GBK decoder falls back into step at the ASCII newline byte, a
+ruby annotation follows its character on the same line). This module finds
+the lines where some pass could act, with a few compiled scans over the whole
+text and no loop over characters in Python; the engine then searches only
+those lines, and a text with none comes back untouched for little more than
+the cost of the scans (issue 6; `benchmarks/speed.py` measures it).
+
+A line is *suspect* when it holds any of these signals, each a necessary
+condition of some repair (or of a ``lost`` report), stated as loosely as its
+pass states it:
+
+* ``odd_pair``: two odd characters at most two apart
+  (`CharModel.odd_pair_re`): what every CJK round trip leaves (UTF-8 read as
+  GBK or Big5, Big5 read as GBK, layered damage) and what a misaligned GBK
+  decode makes (families ``utf8``, ``cjk``, ``realign``);
+* ``latin_run``: two or more characters of a single-byte decode of bytes
+  0x80..0xFF in a row (GBK/Big5/UTF-8 read as Latin-1 or cp1252: ``¡£`` is
+  GBK's ``。``), unless every non-ASCII one is punctuation Chinese uses
+  itself (``……``, ``——``, ``”“``);
+* ``ftfy``: a character ftfy's badness measure is built from (its
+  ``MOJIBAKE_CATEGORIES`` and Latin-1's upper half, less that punctuation), on a
+  line ftfy's ``badness.is_bad`` finds bad;
+* ``annotation``: a reading in parentheses (pinyin letter or zhuyin after
+  ``(`` or ``（``) or a tone-marked letter (``創chuàng建``);
+* ``byte_loss``: U+FFFD, a symbol ``@[\\]^_`{|}~`` or a lone letter right
+  after non-ASCII text, or an ASCII letter or digit after three characters
+  that read badly (`chardata.MIN_REALIGN_BITS_PER_CHAR`): the points of
+  `engine._realign_points`;
+* ``lost``: 锟斤拷, 烫烫烫, 屯屯屯 (`chardata.LOST_RE`);
+* ``utf8_in_gbk``: three characters whose GBK bytes are two UTF-8
+  sequences in a row, or one that swallowed an ASCII letter
+  (`_utf8_in_gbk_pattern`; family ``utf8``);
+* ``mark_mojibake``: what a wrong CJK decode makes of a punctuation mark
+  (``ㄛ`` for ``，``: `_mark_mojibake`; ``锛`` for UTF-8's ``，``:
+  `_utf8_mark_mojibake`); Greek or Cyrillic beside Han;
+* ``minority_script``: a character of the text's minority script (GBK text
+  read as Big5 is made of common Traditional characters, which no rarity
+  measure flags; in Simplified text around it, it shows; Big5 read as GBK
+  likewise): Simplified-only is in GB2312 and not in Big5, Traditional-only
+  the reverse, by Python's codec tables.
+
+Texts of at most `chardata.GATE_MIN_CHARS` characters are searched whole: a
+title or a table cell holds too little text for these signals, and the full
+search of it is cheap.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+
+from ftfy import badness
+
+from . import chardata
+from .model import CharModel
+
+# Punctuation Chinese text uses itself that cp1252 also makes of bytes
+# 0x85, 0x91..0x97: a run of these is not a single-byte decode's work.
+CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
+
+_HIGH = "\u0080-\u00ff" + re.escape(chardata.CP1252_HIGH)
+LATIN_RUN_RE = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]+")
+_PUNCT = frozenset(CHINESE_CP1252_PUNCT)
+
+_FTFY_CHARS = (set("".join(badness.MOJIBAKE_CATEGORIES.values()))
+               | {chr(c) for c in range(0x80, 0x100)}) - _PUNCT - {"\n"}
+FTFY_CHAR_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_FTFY_CHARS)) + "]")
+
+# A reading after a Han character: an opening parenthesis, then a lower-case
+# pinyin letter or zhuyin (a capital is a name's gloss: 北京(Beijing)); or a
+# tone-marked letter anywhere (創chuàng建).
+OPEN_PAREN_RE = re.compile("[(（]")
+_READING_START_RE = re.compile("[a-z\u00e0-\u00fc\u0101-\u01dc\u3105-\u312f\u31a0-\u31bf]")
+TONE_MARK_RE = re.compile("[\u00e0-\u00f6\u00f8-\u00fc\u0101-\u01dc]")
+
+# Where a line is cut into pieces searched on their own: after a full-width
+# sentence mark, which mojibake and a misaligned GBK run swallow rather than
+# show (GBK's 。 is A1 A3; UTF-8's is E3 80 82).
+CUT_RE = re.compile("[。！？；]")
+
+BYTE_LOSS_RE = re.compile(r"\ufffd|[^\x00-\x7f](?:[@\[\\\]^_`{|}~]|[A-Za-z](?:[^\x00-\x7f]|$))"
+                          r"|\A[A-Za-z](?:[^\x00-\x7f]|$)", re.MULTILINE)
+
+LOST_HINT_RE = re.compile("[锟烫屯]")
+
+# Greek or Cyrillic beside a Han character: GBK's rows 6 and 7, where Big5
+# lead bytes 0xA6/0xA7 land (叫荷Ν碞洛 for 叫盡早就醫).
+GREEK_RE = re.compile("[\u0391-\u03c9\u0400-\u045f]")
+
+FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost")
+
+
+def _reading_after(text: str, m: re.Match) -> bool:
+    return (m.start() > 0 and chardata.HAN_RE.match(text, m.start() - 1) is not None
+            and _READING_START_RE.match(text, m.end()) is not None)
+
+
+def _beside_han(text: str, pos: int) -> bool:
+    return any(chardata.HAN_RE.match(text, k) for k in (pos - 1, pos + 1) if 0 <= k < len(text))
+
+# Symbols that decorate Chinese web pages themselves (ratings, bullets), though
+# a wrong decode also makes them of 「」《》『』…: not a signal alone.
+PAGE_SYMBOLS = "※▲◎◇◆☆★＃＊＆"
+
+
+class Gate:
+    """The compiled scans for one language model (see the module docstring).
+
+    Build once per process with `get_gate`.
+    """
+
+    def __init__(self, model: CharModel):
+        self.model = model
+        self.odd_pair_re = model.odd_pair_re
+        simplified, traditional = _script_only_chars()
+        self.simplified_re = re.compile(_char_class(simplified))
+        self.traditional_re = re.compile(_char_class(traditional))
+        self.mark_mojibake_re = re.compile(_char_class(_mark_mojibake()))
+        self.utf8_in_gbk_re = re.compile(_utf8_in_gbk_pattern())
+        self.utf8_mark_re = re.compile(_char_class(_utf8_mark_mojibake()))
+        odd = self.odd_pair_re.pattern.split("[^\n]")[0]
+        # An odd character shortly before an ASCII letter or digit: where a
+        # misaligned GBK run meets the ASCII byte that ends it.
+        self.odd_before_ascii_re = re.compile(f"{odd}[^\\x00-\\x7f\\n]{{0,2}}[A-Za-z0-9]")
+
+    def suspect_lines(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
+        """Lines of `text` where some pass of the engine could act, and which.
+
+        Args:
+            text: the text to repair.
+
+        Returns:
+            ``(start, end, families)`` for each suspect line: code-point
+            offsets into `text`, without the line break, sorted and disjoint;
+            `families` names the passes that may act there: ``utf8`` (UTF-8
+            read as a CJK codec), ``cjk`` (round trips between CJK codecs),
+            ``latin`` (round trips through
+            single-byte codecs), ``ftfy``, ``realign`` (byte loss),
+            ``annotation``, ``lost``.
+        """
+        found: dict[str, set[int]] = {f: set() for f in FAMILIES}
+        scan = self._scan
+        cjk, utf8 = found["cjk"], found["utf8"]
+        scan(text, self.odd_pair_re, cjk)
+        utf8 |= cjk
+        scan(text, self.utf8_in_gbk_re, utf8)
+        scan(text, self.utf8_mark_re, utf8)
+        scan(text, self.mark_mojibake_re, cjk)
+        scan(text, GREEK_RE, cjk, accept=lambda m: _beside_han(text, m.start()))
+        self.minority = self._minority_script(text, cjk)
+        scan(text, LATIN_RUN_RE, found["latin"],
+             accept=lambda m: any(c not in _PUNCT for c in m.group() if c >= "\x80"))
+        scan(text, FTFY_CHAR_RE, found["ftfy"], line_test=badness.is_bad)
+        scan(text, OPEN_PAREN_RE, found["annotation"], accept=lambda m: _reading_after(text, m))
+        scan(text, TONE_MARK_RE, found["annotation"])
+        realign = found["realign"]
+        realign |= cjk | utf8  # misaligned GBK makes the same odd characters
+        scan(text, BYTE_LOSS_RE, realign)
+        scan(text, self.odd_before_ascii_re, realign)
+        scan(text, LOST_HINT_RE, found["lost"], line_test=chardata.LOST_RE.search)
+        by_start: dict[int, set[str]] = {}
+        for family, starts in found.items():
+            for start in starts:
+                by_start.setdefault(start, set()).add(family)
+        out = []
+        for start in sorted(by_start):
+            end = text.find("\n", start)
+            out.append((start, len(text) if end < 0 else end, frozenset(by_start[start])))
+        return out
+
+    def suspect_pieces(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
+        """`suspect_lines`, each cut after its full-width sentence marks
+        (`CUT_RE`) into pieces, keeping only the pieces where a signal
+        matched (a line with the ``annotation`` family stays whole: whether
+        a paragraph teaches pronunciation is judged on all of it).
+
+        Returns:
+            ``(start, end, families)``: code-point offsets into `text`,
+            sorted and disjoint, each within one line.
+        """
+        out = []
+        for start, end, families in self.suspect_lines(text):
+            if "annotation" in families:
+                out.append((start, end, families))
+                continue
+            cuts = [start] + [m.end() for m in CUT_RE.finditer(text, start, end)]
+            if cuts[-1] != end:
+                cuts.append(end)
+            chosen = set()
+            # A misaligned GBK run can make a sentence mark of its own bytes
+            # (iPhone；た� for iPhone保护壳): with byte loss in play, the
+            # piece before a signal's is searched too.
+            back = 1 if "realign" in families else 0
+            for p, q in self._signal_spans(text, start, end, families):
+                first = bisect.bisect_right(cuts, p) - 1
+                last = max(first, bisect.bisect_left(cuts, q) - 1)
+                chosen.update(range(max(0, first - back), min(last, len(cuts) - 2) + 1))
+            merged: list[list[int]] = []
+            for k in sorted(chosen):
+                if merged and merged[-1][1] == cuts[k]:
+                    merged[-1][1] = cuts[k + 1]
+                else:
+                    merged.append([cuts[k], cuts[k + 1]])
+            out += [(a, b, families) for a, b in merged]
+        return out
+
+    def _signal_spans(self, text: str, start: int, end: int, families: frozenset[str]
+                      ) -> list[tuple[int, int]]:
+        """Where the signals of `families` match in ``text[start:end]``."""
+        patterns: list[re.Pattern[str]] = []
+        if families & {"utf8", "cjk", "realign"}:
+            patterns += [self.odd_pair_re, self.mark_mojibake_re, self.utf8_in_gbk_re,
+                         self.utf8_mark_re, GREEK_RE, *self.minority]
+        if "realign" in families:
+            patterns += [BYTE_LOSS_RE, self.odd_before_ascii_re]
+        if "latin" in families:
+            patterns.append(LATIN_RUN_RE)
+        if "ftfy" in families:
+            patterns.append(FTFY_CHAR_RE)
+        if "lost" in families:
+            patterns.append(LOST_HINT_RE)
+        return [(m.start(), max(m.end(), m.start() + 1))
+                for p in patterns for m in p.finditer(text, start, end)]
+
+    @staticmethod
+    def _scan(text: str, pattern: re.Pattern[str], starts: set[int], accept=None,
+              line_test=None) -> None:
+        """Add to `starts` the start of each line where `pattern` matches,
+        where `accept(match)` (if given) holds for a match and `line_test(line)`
+        (if given) for the line; lines already in `starts` are skipped."""
+        pos = 0
+        n = len(text)
+        while pos < n:
+            m = pattern.search(text, pos)
+            if m is None:
+                return
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.start())
+            end = n if end < 0 else end
+            if start in starts:
+                pos = end + 1
+            elif accept is not None and not accept(m):
+                pos = m.start() + 1
+            elif line_test is not None and not line_test(text[start:end]):
+                pos = end + 1
+            else:
+                starts.add(start)
+                pos = end + 1
+
+    def _minority_script(self, text: str, starts: set[int]) -> list[re.Pattern[str]]:
+        """Lines holding a character of the text's minority script
+        (Simplified-only or Traditional-only, judged on the first
+        `chardata.GATE_SCRIPT_SAMPLE` characters; both, when that sample
+        holds fewer than `chardata.GATE_SCRIPT_MIN` of either)."""
+        sample = text[: chardata.GATE_SCRIPT_SAMPLE]
+        simplified = len(self.simplified_re.findall(sample))
+        traditional = len(self.traditional_re.findall(sample))
+        if max(simplified, traditional) < chardata.GATE_SCRIPT_MIN:
+            minority = [self.simplified_re, self.traditional_re]
+        elif simplified >= traditional:
+            minority = [self.traditional_re]
+        else:
+            minority = [self.simplified_re]
+        for pattern in minority:
+            self._scan(text, pattern, starts)
+        return minority
+
+
+def _script_only_chars() -> tuple[list[str], list[str]]:
+    """Han characters only GB2312 encodes, and only Big5 encodes.
+
+    Source: Python's ``gb2312`` and ``big5`` codecs (the GB 2312-80 and Big5
+    (CP950 base) tables), enumerated over their double-byte code spaces.
+    """
+    def han_of(codec: str, leads: range, trails: list[int]) -> set[str]:
+        out = set()
+        for lead in leads:
+            for trail in trails:
+                try:
+                    ch = bytes((lead, trail)).decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                if chardata.HAN_RE.match(ch):
+                    out.add(ch)
+        return out
+
+    gb = han_of("gb2312", range(0xB0, 0xF8), list(range(0xA1, 0xFF)))
+    big5 = han_of("big5", range(0xA4, 0xFA), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])
+    return sorted(gb - big5), sorted(big5 - gb)
+
+
+def _mark_mojibake() -> list[str]:
+    """What GBK read as Big5, and Big5 read as GBK, make of the punctuation
+    marks Chinese text uses (`chardata.PUNCT_SHARES`): ``，`` -> ``ㄛ``,
+    ``。`` -> ``﹝``, less `PAGE_SYMBOLS` and the marks themselves.
+
+    Source: Python's ``gbk`` and ``big5`` codec tables."""
+    out = set()
+    for mark in chardata.PUNCT_SHARES:
+        for right, wrong in (("gbk", "big5"), ("big5", "gbk")):
+            try:
+                out.add(mark.encode(right).decode(wrong))
+            except UnicodeError:
+                continue
+    return sorted(c for c in out if len(c) == 1 and c not in PAGE_SYMBOLS
+                  and c not in chardata.PUNCT_SHARES)
+
+
+def _utf8_mark_mojibake() -> list[str]:
+    """The first character UTF-8 read as GBK makes of each punctuation mark
+    of `chardata.PUNCT_SHARES`: 锛 (full-width forms, EF BC), 銆 (CJK
+    symbols, E3 80), 鈥 (general punctuation, E2 80): a one-character
+    mojibake (锛� for ，) has no other sign.
+
+    Source: Python's ``utf-8`` and ``gbk`` codecs."""
+    out = set()
+    for mark in chardata.PUNCT_SHARES:
+        if len(mark.encode("utf-8")) != 3:
+            continue  # · is C2 B7, GBK's 路: a common character, not a sign
+        first = mark.encode("utf-8").decode("gbk", "replace")[:1]
+        if first != "\ufffd" and first not in chardata.PUNCT_SHARES:
+            out.add(first)
+    return sorted(out)
+
+
+def _utf8_in_gbk_pattern() -> str:
+    """Three characters whose GBK bytes hold two UTF-8 three-byte sequences
+    in a row: UTF-8 Chinese read as GBK, aligned (``E6 95 | B0 E6 | 8D AE``:
+    lead+continuation, continuation+lead, continuation+continuation, as in
+    鏁版嵁) or a byte out of step (continuation+continuation, then
+    lead+continuation, continuation+lead). A one-character mojibake is left
+    to ``odd_pair``.
+
+    Source: RFC 3629's byte patterns and Python's ``gbk`` codec table."""
+    def chars(leads: range, trails: range) -> str:
+        out = []
+        for lead in leads:
+            for trail in trails:
+                try:
+                    out.append(bytes((lead, trail)).decode("gbk"))
+                except UnicodeDecodeError:
+                    continue
+        return _char_class(out)
+
+    lead_cont = chars(range(0xE0, 0xF0), range(0x80, 0xC0))
+    cont_lead = chars(range(0x81, 0xC0), range(0xE0, 0xF0))
+    cont_cont = chars(range(0x81, 0xC0), range(0x80, 0xC0))
+    # ...or one sequence whose last byte took an ASCII letter as its trail
+    # (是x: E6 98 | AF 78 = 鏄痻, the x gone from the text).
+    cont_ascii = chars(range(0x81, 0xC0), range(0x41, 0x7B))
+    return (f"{lead_cont}{cont_lead}{cont_cont}|{cont_cont}{lead_cont}{cont_lead}"
+            f"|{lead_cont}{cont_ascii}(?=[A-Za-z])")
+
+
+def _char_class(chars: list[str]) -> str:
+    """A regex character class of `chars`, as ranges."""
+    ranges: list[list[int]] = []
+    for cp in sorted(map(ord, chars)):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
+
+
+_lock = threading.Lock()
+_gate: Gate | None = None
+
+
+def get_gate() -> Gate:
+    """The process-wide `Gate`, built on first call from `model.get_model`
+    (tens of milliseconds; the service builds it before it reports ready)."""
+    global _gate
+    if _gate is None:
+        with _lock:
+            if _gate is None:
+                from .model import get_model
+
+                _gate = Gate(get_model())
+    return _gate
+
+
+

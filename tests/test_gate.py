@@ -1,0 +1,82 @@
+"""The clean-text fast path (app/gate.py): which lines are searched, and that
+searching only those loses nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import apply_plan, repair_text
+from app.gate import get_gate
+from conftest import CASES, load_cases
+
+# Long clean texts to embed lines in: Simplified (with a technical line) and Traditional.
+CLEAN = "\n".join([
+    "今天天气很好，我们去公园散步。公园里有很多人在锻炼身体，有的跑步，有的打太极拳。",
+    "使用Python 3.11和FastAPI开发接口，端口为8000，详见文档。",
+] * 30)
+CLEAN_TRADITIONAL = "\n".join([
+    "今天天氣很好，我們去公園散步。公園裡有很多人在鍛鍊身體，有的跑步，有的打太極拳。",
+] * 40)
+MAJORITY = "今天天气很好，我们去公园散步。公园里有很多人在锻炼身体。" * 40
+
+
+def _gate_cases():
+    rows = []
+    for line in (CASES / "gate.jsonl").read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            case = json.loads(line)
+            rows.append(pytest.param(case, id=case["id"]))
+    return rows
+
+
+@pytest.mark.parametrize("case", _gate_cases())
+def test_families_of_a_line(case):
+    """A line after a long Simplified paragraph (so the text has a majority
+    script) is suspect for exactly the listed families."""
+    text = MAJORITY + "\n" + case["line"]
+    lines = get_gate().suspect_lines(text)
+    assert [s for s, e, f in lines if s <= len(MAJORITY)] == []
+    found = [f for s, e, f in lines if s == len(MAJORITY) + 1]
+    assert sorted(found[0] if found else []) == sorted(case["families"])
+
+
+@pytest.mark.parametrize("text", [CLEAN, CLEAN_TRADITIONAL])
+def test_clean_text_has_no_suspect_lines(text):
+    assert get_gate().suspect_lines(text) == []
+    result = repair_text(text)
+    assert result.text == text and not result.changed and not result.spans
+
+
+@pytest.mark.parametrize("case", load_cases("synthetic", "in_the_wild", "negative",
+                                            "known_failures", xfail=False))
+def test_gated_search_equals_whole_search(case):
+    """Searching only the suspect lines gives what searching all gives."""
+    whole = repair_text(case["original"], _gate=False)
+    gated = repair_text(case["original"], _gate=True)
+    assert gated.text == whole.text
+    assert [(s.kind, s.start, s.end, s.repaired) for s in gated.spans] == \
+        [(s.kind, s.start, s.end, s.repaired) for s in whole.spans]
+
+
+@pytest.mark.parametrize("damaged, expected", [
+    ("标题：鏁版嵁鎶撳彇缁撴灉，共3条", "标题：数据抓取结果，共3条"),
+    ("´´½¨¹ú¼Ò", "创建国家"),
+    ("創(chuàng)建國家", "創建國家"),
+    ("订单号：20240315-8842锛�实付金额¥89.90，预计3月18日前送达。",
+     "订单号：20240315-8842，实付金额¥89.90，预计3月18日前送达。"),
+])
+def test_damage_inside_a_long_text(damaged, expected):
+    """A garbled line in the middle of a long clean text: repaired, with
+    offsets into the whole input and output, and steps that replay."""
+    head, tail = CLEAN[:1500], CLEAN[1500:]
+    text = head + "\n" + damaged + "\n" + tail
+    result = repair_text(text)
+    assert result.text == head + "\n" + expected + "\n" + tail
+    assert apply_plan(text, result.steps) == result.text
+    assert result.spans
+    for span in result.spans:
+        assert len(head) < span.start and span.end <= len(head) + 1 + len(damaged)
+        assert text[span.start:span.end] == span.original
+        assert result.text[span.out_start:span.out_end] == span.repaired
