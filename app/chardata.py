@@ -183,6 +183,7 @@ SPAN_KINDS: dict[str, str] = {
     "mojibake": "a mix-up ftfy's encoding fixer recognises (UTF-8 read as cp1252 and kin)",
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
     "ruby_annotation": "a flattened ruby (pinyin) annotation",
+    "escaped": "escaped text (\\u escapes, HTML character references, percent or \\x bytes)",
     "lost": "bytes that are gone (U+FFFD runs, the 锟斤拷 chain); left as is",
 }
 
@@ -222,6 +223,17 @@ CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›
 # U+FFFD U+FFFD read back through UTF-8 -> GBK gives 锟斤拷 (EF BF BD EF BF BD);
 # MSVC debug fill 0xCC/0xCD shown as GBK gives 烫/屯.
 LOST_RE = re.compile(r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+")
+
+# Escaped text (app/escapes.py): a run of escapes is unescaped only when its
+# result is this many bits more probable under the model than the escapes
+# as written (the same prior as any repair, KEEP_PRIOR_BITS: 2**12).
+# Escapes are ASCII, 6 bits a character, so \u521b (36 bits) against 创
+# (about 10) clears it by far; a lone \u0041 -> A (36 against 6) too, which
+# is why the places where escapes are meant are set aside first.
+UNESCAPE_PRIOR_BITS = 12.0
+# Levels of escaping undone in one run (&amp;amp;#21019; is three); more
+# than this is no accident of scraping.
+MAX_UNESCAPE_LAYERS = 3
 
 # --- Thresholds -------------------------------------------------------------
 

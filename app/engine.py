@@ -3,6 +3,10 @@
 Passes, in order (each a `Step` in the result):
 
 1. ``decode`` (bytes only): `decode.decode_bytes`.
+1a. ``unescape``: runs of ``\\u`` escapes, HTML character references,
+   percent or ``\\x`` bytes whose result the model reads as better text
+   (`escapes.find_escaped`); before the round trips, which then see what
+   the escapes stood for.
 2. ``fix_encoding``: round trips for text decoded with the wrong codec
    (UTF-8 read as GBK, GBK read as Latin-1/cp1252, ...), chosen by the
    language model. These must see the text before ftfy, which damages
@@ -25,7 +29,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 from ftfy import badness
 
 from . import candidates as cand
-from . import chardata, detect, score
+from . import chardata, detect, escapes, score
 from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
@@ -378,8 +382,12 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     warnings = list(_warnings)
 
     current = text
-    if not text.isascii():
+    if not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text):
         stages = [
+            ("unescape", lambda t, _: [
+                _Accepted(u.start, u.end, u.replacement, u.plan, "escaped", u.confidence,
+                          u.explanation) for u in escapes.find_escaped(t, model)],
+             "unescaped escaped text"),
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model),
              "undid text decoded with the wrong codec"),
             ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked),
@@ -578,6 +586,8 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
             return _realign(value, parameter)
         if action in ("apply", "transcode") and parameter in ftfy.FIXERS:
             return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
+        if action == "unescape" and parameter in escapes.FORMS:
+            return escapes.apply_unescape(value, parameter)
         if action == "delete" and isinstance(value, str):
             return ""
         if action == "convert" and isinstance(value, str) and parameter:

@@ -26,6 +26,11 @@ action                 on         meaning
                                   ``lost`` for a byte not guessed back
 ``apply``              str        one of ftfy's fixes (``ftfy.FIXERS``), by name
 ``transcode``          bytes/str  the same, as ftfy names it on bytes
+``unescape``           str/bytes  undo one level of escaping (`app.escapes`);
+                                  `parameter` ``unicode`` (``\\uXXXX``, str to
+                                  str), ``html`` (character references, str to
+                                  str), ``percent`` (``%HH``, to bytes) or
+                                  ``hex`` (``\\xHH``, to bytes)
 ``delete``             str        remove the text (a flattened ruby annotation)
 ``convert``            str        OpenCC conversion; `parameter` is a config id
 =====================  =========  ===============================================
@@ -59,7 +64,7 @@ class Step:
 
     Attributes:
         action: ``decode`` (bytes to str, `parameter` is the codec),
-            ``fix_encoding``, ``realign``, ``strip_annotations`` (each made of
+            ``unescape``, ``fix_encoding``, ``realign``, ``strip_annotations`` (each made of
             `edits`), or ``convert`` (`parameter` is the OpenCC config id).
         parameter: codec name or config id, else None.
         explanation: one sentence a person can read.

@@ -28,7 +28,8 @@ class EditOut(BaseModel):
 
 
 class StepOut(BaseModel):
-    action: str = Field(description="decode, fix_encoding, realign, strip_annotations or convert")
+    action: str = Field(
+        description="decode, unescape, fix_encoding, realign, strip_annotations or convert")
     parameter: str | None
     explanation: str
     edits: list[EditOut]
