@@ -99,6 +99,17 @@ JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.
 CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
+# A codec that does not decode the bytes strictly (declared, or one of
+# CHINESE_CODECS) is followed by these, which a browser's decoder for the
+# same label also covers: the WHATWG Big5 decoder reads what big5hkscs
+# refuses of cp950 (Microsoft's Big5), the euro sign A3E1 among them
+# (https://encoding.spec.whatwg.org/index-big5.txt), and the reverse.
+ALTERNATE_CODECS: dict[str, tuple[str, ...]] = {"big5hkscs": ("cp950",), "cp950": ("big5hkscs",)}
+# How much of a page is read for its own charset declarations (<meta>, the
+# XML declaration). The WHATWG prescan reads 1,024 bytes and then lets the
+# parser change its mind at a later <meta>; pages from Chinese CMSs put long
+# <title> and keywords first, so the head is read up to this many bytes.
+MARKUP_SNIFF_BYTES = 16384
 
 # Magic numbers of binary formats that reach text endpoints by mistake.
 # Sources: PNG spec 5.2; JPEG/JFIF (ITU T.81 B.1.1.2, SOI marker FFD8FF);

@@ -1,8 +1,10 @@
 """Bytes to text: which codec, checked against the bytes, never believed blindly.
 
 Evidence, in order of trust: a byte-order mark; the charset the caller
-declares (a WHATWG label such as a page's ``charset``); then detection. Each
-is checked by decoding strictly, and a declaration also against the Chinese
+declares (a WHATWG label such as a page's ``charset``); the charset of the
+page's own HTTP Content-Type as the caller forwards it; the page's ``<meta>``
+declarations and XML declaration (`markup.declared_charsets`); then
+detection. Each is checked by decoding strictly, and a declaration also against the Chinese
 readings: one that reads far better (`chardata.DECLARED_OVERRIDE_MARGIN_BITS`)
 wins, with a warning. UTF-8 wins over a declaration when the bytes
 are valid UTF-8 and not plain ASCII (random GBK or Big5 text is almost never
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from . import chardata
 from .detect import looks_japanese
 from .errors import NotText, UnknownCodec
+from .markup import declared_charsets
 from .model import get_model
 
 
@@ -127,12 +130,63 @@ def _detected(data: bytes) -> list[str]:
     return names
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+def _strict_family(data: bytes, codec: str) -> tuple[str, str] | None:
+    """``(text, codec)`` from a strict decode with `codec`, else with the
+    first of its `chardata.ALTERNATE_CODECS` that decodes; None if none does."""
+    for name in (codec, *chardata.ALTERNATE_CODECS.get(codec, ())):
+        text = _strict(data, name)
+        if text is not None:
+            return text, name
+    return None
+
+
+def _evidence(data: bytes, declared: str | None, page_charset: str | None,
+              warnings: list[str]) -> list[tuple[str, str, str]]:
+    """Declarations in order of trust, as ``(label, where, codec)``: the
+    caller's `declared` charset, the page's own Content-Type charset, then
+    the document's ``<meta>`` tags and XML declaration (`markup`). Labels
+    no codec answers to are dropped with a warning, except the caller's own.
+
+    Raises:
+        UnknownCodec: `declared` names no codec.
+    """
+    found: list[tuple[str, str, str]] = []
+    if declared:
+        found.append((declared, "declared charset", canonical_codec(declared)))
+    sources = [(page_charset, "the page's Content-Type")] if page_charset else []
+    sources += [(label, where) for label, where in declared_charsets(data)]
+    for label, where in sources:
+        try:
+            found.append((label, where, canonical_codec(label)))
+        except UnknownCodec:
+            warnings.append(f"{where} names charset {label!r}, which no codec answers to; ignored")
+    seen: set[str] = set()
+    return [e for e in found if not (e[2] in seen or seen.add(e[2]))]
+
+
+def _ignored(label: str, where: str) -> str:
+    return (f"declared charset {label} ignored" if where == "declared charset"
+            else f"charset {label} of {where} ignored")
+
+
+def decode_bytes(data: bytes, declared: str | None = None, *,
+                 page_charset: str | None = None) -> Decoded:
     """Decode raw bytes, choosing the codec from the evidence.
+
+    Evidence in order of trust, each checked against the bytes: a BOM; the
+    caller's `declared` charset; the page's own `page_charset` (from its
+    HTTP Content-Type, as a scraper forwards it); the document's ``<meta
+    charset>`` / ``<meta http-equiv>`` and XML declaration
+    (`markup.declared_charsets`); then detection. A declaration is taken
+    when it decodes the bytes strictly (or one of its
+    `chardata.ALTERNATE_CODECS` does: Big5 with a euro sign) and no Chinese
+    reading reads far better; bytes that are valid UTF-8 are read as UTF-8.
 
     Args:
         data: the raw bytes, as received.
-        declared: a charset label from the caller or the page, or None.
+        declared: a charset label from the caller, or None.
+        page_charset: the charset of the page's own Content-Type header, or
+            None; a label no codec answers to is ignored with a warning.
 
     Returns:
         A `Decoded`.
@@ -154,6 +208,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                     warnings.append(f"declared charset {declared} ignored: the bytes carry a {codec} BOM")
                 return Decoded(text, codec, len(bom), tuple(warnings))
     _check_binary(data)
+    evidence = _evidence(data, declared, page_charset, warnings)
 
     if data.isascii() and b"\x00" not in data:
         for marker, codec in chardata.SEVEN_BIT_MARKERS:
@@ -165,42 +220,50 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         text = data.decode("ascii")
         _check_controls(text)
         codec = "utf-8"
-        if declared_codec and _strict(data, declared_codec) == text:
-            codec = declared_codec
-        elif declared_codec:
-            warnings.append(f"declared charset {declared} ignored: the bytes are ASCII")
+        for label, where, candidate in evidence:
+            if _strict(data, candidate) == text:
+                codec = candidate
+                break
+            warnings.append(f"{_ignored(label, where)}: the bytes are ASCII")
         return Decoded(text, codec, 0, tuple(warnings))
 
     utf8 = _strict(data, "utf-8")
-    if utf8 is not None and not (declared_codec and _control_share(utf8) > chardata.MAX_CONTROL_SHARE):
-        if declared_codec and declared_codec != "utf-8":
-            warnings.append(f"declared charset {declared} ignored: the bytes are valid UTF-8")
+    if utf8 is not None and not (evidence and _control_share(utf8) > chardata.MAX_CONTROL_SHARE):
+        for label, where, codec in evidence:
+            if codec != "utf-8":
+                warnings.append(f"{_ignored(label, where)}: the bytes are valid UTF-8")
+            break
         _check_controls(utf8)
         return Decoded(utf8, "utf-8", 0, tuple(warnings))
 
     # Chinese codecs: the best of them by the language model.
     model = get_model()
-    chinese = {c: t for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None}
+    chinese: dict[str, str] = {}
+    for c in chardata.CHINESE_CODECS:
+        decoded = _strict_family(data, c)
+        if decoded is not None:
+            chinese[decoded[1]] = decoded[0]
     best = (min(chinese, key=lambda c: model.bits_per_non_ascii(chinese[c][:4096]))
             if chinese else None)
     best_bits = model.bits_per_han(chinese[best][:4096]) if best else float("inf")
 
-    if declared_codec:
-        text = _strict(data, declared_codec)
-        if text is not None:
-            # Checked against the bytes: a Chinese reading that reads far
-            # better wins over the declaration (GBK bytes labelled euc-kr).
-            declared_bits = model.bits_per_han(text[:4096])
-            bar = (chardata.DECLARED_OVERRIDE_BITS if declared_bits == float("inf")
-                   else declared_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS)
-            if best and best != declared_codec and best_bits <= min(bar, chardata.MAX_BITS_PER_HAN):
-                warnings.append(f"declared charset {declared} ignored: the bytes read as "
-                                f"Chinese in {best}")
-                _check_controls(chinese[best])
-                return Decoded(chinese[best], best, 0, tuple(warnings))
-            _check_controls(text)
-            return Decoded(text, declared_codec, 0, tuple(warnings))
-        warnings.append(f"declared charset {declared} does not decode these bytes")
+    for label, where, codec in evidence:
+        decoded = _strict_family(data, codec)
+        if decoded is None:
+            warnings.append(f"{_ignored(label, where)}: it does not decode these bytes")
+            continue
+        text, codec = decoded
+        # Checked against the bytes: a Chinese reading that reads far
+        # better wins over the declaration (GBK bytes labelled euc-kr).
+        declared_bits = model.bits_per_han(text[:4096])
+        bar = (chardata.DECLARED_OVERRIDE_BITS if declared_bits == float("inf")
+               else declared_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS)
+        if best and best != codec and best_bits <= min(bar, chardata.MAX_BITS_PER_HAN):
+            warnings.append(f"{_ignored(label, where)}: the bytes read as Chinese in {best}")
+            _check_controls(chinese[best])
+            return Decoded(chinese[best], best, 0, tuple(warnings))
+        _check_controls(text)
+        return Decoded(text, codec, 0, tuple(warnings))
 
     # Undeclared. luanma's inputs are Chinese far more often than not: the
     # best Chinese reading wins unless it reads badly and another reading is

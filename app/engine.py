@@ -512,13 +512,18 @@ def _with_byte_offsets(text: str, spans: list[Span], codec: str, bom: int) -> li
 
 
 def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None = None,
-                 strip_annotations: bool = True) -> RepairResult:
+                 strip_annotations: bool = True, page_charset: str | None = None
+                 ) -> RepairResult:
     """Decode raw bytes, then repair the text.
 
     Args:
         data: the bytes as received.
         charset: the charset the page or the caller declares (a WHATWG or
             Python label); evidence checked against the bytes, not an order.
+        page_charset: the charset of the page's own HTTP Content-Type (as a
+            scraper forwards it); evidence after `charset`, and a label no
+            codec answers to is ignored with a warning. The page's ``<meta>``
+            and XML declarations are read from the bytes themselves.
         convert: as for `repair_text`.
         strip_annotations: as for `repair_text`.
 
@@ -536,7 +541,7 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
         raise TypeError(f"repair_bytes takes bytes, not {type(data).__name__}")
     data = bytes(data)
     check_config(convert)
-    decoded = decode_bytes(data, charset)
+    decoded = decode_bytes(data, charset, page_charset=page_charset)
     step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
     return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
                        _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,

@@ -310,3 +310,24 @@ def test_debugging_page_static_files(client):
         assert r.status_code == 200
         assert r.headers["content-type"].startswith(media)
     _error(client.get("/static/missing.js"), 404, "not_found")
+
+
+def test_source_content_type_charset_is_evidence(client):
+    body = "繁體中文".encode("big5")
+    r = client.post("/v1/repair", content=body,
+                    headers={"x-source-content-type": "text/html; charset=big5"})
+    assert (r.json()["text"], r.json()["encoding"]) == ("繁體中文", "big5hkscs")
+
+
+def test_source_content_type_that_lies(client):
+    body = "这是一段简体中文的测试文字。".encode("utf-8")
+    r = client.post("/v1/repair", content=body,
+                    headers={"x-source-content-type": "text/html; charset=gb2312"})
+    assert r.json()["encoding"] == "utf-8"
+    assert "the page's Content-Type" in r.json()["warnings"][0]
+
+
+def test_source_content_type_not_a_media_type(client):
+    err = _error(client.post("/v1/repair", content=b"abc",
+                             headers={"x-source-content-type": "nonsense"}), 422, "invalid_field")
+    assert err["field"] == "X-Source-Content-Type"

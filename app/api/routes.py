@@ -79,6 +79,17 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
+def _parse_media_type(raw: str) -> tuple[str, dict[str, str]] | None:
+    """A Content-Type value's media type and parameters (RFC 9110, section
+    8.3), or None when it is not a media type."""
+    if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
+        return None
+    msg = Message()
+    msg["content-type"] = raw
+    params = {k.lower(): v for k, v in msg.get_params()[1:] if isinstance(v, str)}
+    return msg.get_content_type(), params
+
+
 def _media_type(request: Request) -> tuple[str, dict[str, str]]:
     """The request's media type and parameters (RFC 9110, section 8.3).
 
@@ -88,12 +99,28 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
     raw = request.headers.get("content-type")
     if not raw:
         return "application/octet-stream", {}
-    msg = Message()
-    msg["content-type"] = raw
-    if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
+    parsed = _parse_media_type(raw)
+    if parsed is None:
         raise ApiError(415, "unsupported_media_type", f"{raw!r} is not a media type")
-    params = {k.lower(): v for k, v in msg.get_params()[1:]}
-    return msg.get_content_type(), params
+    return parsed
+
+
+def _source_media_type(request: Request) -> tuple[str | None, str | None]:
+    """The media type and charset of ``X-Source-Content-Type``: the page's
+    own HTTP Content-Type as the scraper got it; (None, None) when absent.
+
+    Raises:
+        ApiError: 422 for a value that is not a media type.
+    """
+    raw = request.headers.get("x-source-content-type")
+    if raw is None:
+        return None, None
+    parsed = _parse_media_type(raw)
+    if parsed is None:
+        raise ApiError(422, "invalid_field", f"X-Source-Content-Type {raw!r} is not a media type",
+                       "X-Source-Content-Type")
+    media, params = parsed
+    return media, (params.get("charset") or "").strip() or None
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -162,6 +189,7 @@ async def repair_endpoint(
     (confidence in the `X-Repair-Confidence` header)."""
     settings = get_settings()
     media, params = _media_type(request)
+    _, page_charset = _source_media_type(request)
     body = await _read_body(request, settings.max_document_bytes)
     convert = convert or settings.default_convert
 
@@ -203,13 +231,14 @@ async def repair_endpoint(
             except (binascii.Error, ValueError) as exc:
                 raise ApiError(422, "invalid_base64", f"base64: {exc}", "base64") from None
             result = await run_in_threadpool(
-                repair_bytes, data, charset=req.charset or charset, **options
+                repair_bytes, data, charset=req.charset or charset, page_charset=page_charset,
+                **options
             )
     elif media in ("application/octet-stream", "text/plain"):
         declared = params.get("charset") or charset
         result = await run_in_threadpool(
             repair_bytes, body, charset=declared, convert=convert,
-            strip_annotations=strip_annotations,
+            strip_annotations=strip_annotations, page_charset=page_charset,
         )
     else:
         hint = (" (curl sends application/x-www-form-urlencoded unless told otherwise: "
