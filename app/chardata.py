@@ -105,6 +105,25 @@ CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
 # refuses of cp950 (Microsoft's Big5), the euro sign A3E1 among them
 # (https://encoding.spec.whatwg.org/index-big5.txt), and the reverse.
 ALTERNATE_CODECS: dict[str, tuple[str, ...]] = {"big5hkscs": ("cp950",), "cp950": ("big5hkscs",)}
+# Mixed streams (app/mixed.py): the codecs a part may be in, one Viterbi
+# state each.
+MIXED_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
+# Prior cost of changing codec in the middle of a stream: a page is one
+# encoding far more often than two (twice KEEP_PRIOR_BITS: the change must
+# pay for itself on both sides of a part). UTF-8 read as GBK costs 10 to 20
+# bits a character more than read right, so a part of two or three Chinese
+# characters pays for its switch.
+MIXED_SWITCH_BITS = 24.0
+# Cost of a byte no codec state can decode there (the switch must stay
+# cheaper than carrying a run of undecodable bytes: 16 bits more than an
+# unseen character).
+MIXED_JUNK_BITS = 44.0
+# The search runs only when the UTF-8 reading of bytes that are not valid
+# UTF-8 holds a run of at least this many Chinese characters (valid three-
+# byte sequences occur in GBK text by accident about once in 50 characters,
+# three in a row about once in 100,000 positions).
+MIN_MIXED_UTF8_RUN = 3
+
 # How much of a page is read for its own charset declarations (<meta>, the
 # XML declaration). The WHATWG prescan reads 1,024 bytes and then lets the
 # parser change its mind at a later <meta>; pages from Chinese CMSs put long
@@ -195,6 +214,7 @@ SPAN_KINDS: dict[str, str] = {
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
     "ruby_annotation": "a flattened ruby (pinyin) annotation",
     "escaped": "escaped text (\\u escapes, HTML character references, percent or \\x bytes)",
+    "mixed_encoding": "one part of a mixed stream (bytes in another encoding than their neighbours)",
     "lost": "bytes that are gone (U+FFFD runs, the 锟斤拷 chain); left as is",
 }
 

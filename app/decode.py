@@ -22,6 +22,7 @@ from . import chardata
 from .detect import looks_japanese
 from .errors import NotText, UnknownCodec
 from .markup import declared_charsets
+from .mixed import Segment, looks_mixed, split_mixed
 from .model import get_model
 
 
@@ -35,12 +36,16 @@ class Decoded:
         bom_bytes: length in bytes of the BOM that was stripped (0 if none).
         warnings: what the caller should know (a declaration that did not
             match the bytes, bytes replaced by U+FFFD).
+        segments: for a mixed stream (`mixed.split_mixed`), its parts in
+            order, each with its codec; `codec` is then the codec of the most
+            bytes. Empty for bytes in one encoding.
     """
 
     text: str
     codec: str
     bom_bytes: int = 0
     warnings: tuple[str, ...] = ()
+    segments: tuple[Segment, ...] = ()
 
 
 def canonical_codec(label: str) -> str:
@@ -236,8 +241,24 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         _check_controls(utf8)
         return Decoded(utf8, "utf-8", 0, tuple(warnings))
 
-    # Chinese codecs: the best of them by the language model.
     model = get_model()
+    # A mixed stream (a UTF-8 template around a GBK block): each part in its
+    # own codec, before any declaration, which can speak for one part only.
+    if utf8 is None and looks_mixed(data):
+        segments = split_mixed(data, model)
+        if segments:
+            text = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
+            _check_controls(text)
+            share: dict[str, int] = {}
+            for s in segments:
+                share[s.codec] = share.get(s.codec, 0) + s.end_byte - s.start_byte
+            codec = max(share, key=share.__getitem__)
+            parts = ", ".join(f"bytes {s.start_byte}..{s.end_byte} {s.codec}" for s in segments)
+            warnings.append(f"mixed stream, decoded part by part ({parts}); 'encoding' names the "
+                            f"codec of most bytes, {codec}")
+            return Decoded(text, codec, 0, tuple(warnings), tuple(segments))
+
+    # Chinese codecs: the best of them by the language model.
     chinese: dict[str, str] = {}
     for c in chardata.CHINESE_CODECS:
         decoded = _strict_family(data, c)

@@ -348,7 +348,8 @@ def _apply(text: str, accepted: list[_Accepted]) -> str:
 
 def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
                 _encoding: str | None = None, _decode_step: Step | None = None,
-                _bom_bytes: int = 0, _warnings: tuple[str, ...] = ()) -> RepairResult:
+                _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
+                _parts: tuple[tuple[int, int, int, int, str, float], ...] = ()) -> RepairResult:
     """Repair mojibake in decoded text.
 
     Args:
@@ -460,10 +461,17 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         shown = what if len(what) <= 12 else what[:12] + "…"
         warnings.append(f"characters {s}..{e} ({shown!r}) are lost beyond repair; "
                         "left as they are")
+    for s, e, a, b, codec, conf in _parts:  # a mixed stream's parts (repair_bytes)
+        o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
+        spans.append(Span("mixed_encoding", s, e, o_start, o_end, text[s:e], output[o_start:o_end],
+                          conf, (), f"{chardata.SPAN_KINDS['mixed_encoding']}: bytes {a}..{b} "
+                          f"decoded as {codec}", start_byte=a, end_byte=b))
     spans.sort(key=lambda s: (s.start, s.end))
 
     if _encoding is not None:
-        spans = _with_byte_offsets(text, spans, _encoding, _bom_bytes)
+        spans = _with_byte_offsets(
+            text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
+            or [(0, _bom_bytes, _encoding)])
     if any(s.kind == "lost" or s.lost for s in spans):
         confidence = 0.0  # characters are gone: the text is not the author's
     else:
@@ -498,16 +506,23 @@ def _inside_repair(start: int, end: int, sources, to_input) -> bool:
     return False
 
 
-def _with_byte_offsets(text: str, spans: list[Span], codec: str, bom: int) -> list[Span]:
-    """Fill start_byte/end_byte by encoding the text between span edges once."""
+def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int, str]]
+                       ) -> list[Span]:
+    """Fill start_byte/end_byte by encoding the text between span edges once.
+
+    `parts` are ``(start, start_byte, codec)``: from code point `start` on,
+    the text was decoded from bytes at `start_byte` with `codec` (one part
+    for bytes in one encoding, its BOM's length as `start_byte`)."""
     from dataclasses import replace
 
-    edges = sorted({s.start for s in spans} | {s.end for s in spans})
-    offsets, pos, nbytes = {}, 0, bom
-    for edge in edges:
-        nbytes += len(text[pos:edge].encode(codec, "replace"))
-        offsets[edge] = nbytes
-        pos = edge
+    starts = [p[0] for p in parts]
+    offsets = {}
+    for edge in sorted({s.start for s in spans} | {s.end for s in spans}):
+        k = max(0, bisect.bisect_right(starts, edge) - 1)
+        if k and edge == starts[k]:
+            k -= 1  # an edge where a part begins ends the part before (same offset)
+        start, start_byte, codec = parts[k]
+        offsets[edge] = start_byte + len(text[start:edge].encode(codec, "replace"))
     return [replace(s, start_byte=offsets[s.start], end_byte=offsets[s.end]) for s in spans]
 
 
@@ -543,9 +558,22 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
     check_config(convert)
     decoded = decode_bytes(data, charset, page_charset=page_charset)
     step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
+    parts: list[tuple[int, int, int, int, str, float]] = []
+    if decoded.segments:
+        # A mixed stream: the decode step's edits say which codec reads
+        # which bytes (offsets into the bytes).
+        step = Step("decode", decoded.codec,
+                    f"decoded a mixed stream part by part ({len(decoded.segments)} parts)",
+                    tuple(Edit(g.start_byte, g.end_byte, (("decode", g.codec),))
+                          for g in decoded.segments))
+        pos = 0
+        for g in decoded.segments:
+            length = len(data[g.start_byte:g.end_byte].decode(g.codec))
+            parts.append((pos, pos + length, g.start_byte, g.end_byte, g.codec, g.confidence))
+            pos += length
     return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
                        _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
-                       _warnings=decoded.warnings)
+                       _warnings=decoded.warnings, _parts=tuple(parts))
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,
@@ -667,6 +695,10 @@ def _apply_steps(value: str | bytes, steps: list) -> str:
         if action == "decode":
             if not isinstance(value, bytes):
                 raise InvalidPlan("a decode step needs bytes")
+            if d.get("edits"):  # a mixed stream: byte ranges, each with its plan
+                value = "".join(apply_plan(value[e["start"]:e["end"]],
+                                           [tuple(p) for p in e["plan"]]) for e in d["edits"])
+                continue
             value = decode_bytes(value, parameter).text if parameter is None else \
                 value.decode(parameter, "replace")
             for bom, codec in chardata.BOMS:

@@ -69,7 +69,9 @@ class Step:
         parameter: codec name or config id, else None.
         explanation: one sentence a person can read.
         edits: non-overlapping replacements, sorted by start, with offsets
-            into the text as it was before this step.
+            into the text as it was before this step; for a ``decode`` step
+            of a mixed stream, the parts: byte offsets into the input bytes,
+            each with its ``decode`` plan.
     """
 
     action: str
