@@ -173,6 +173,24 @@ SEVEN_BIT_MARKERS: tuple[tuple[bytes, str], ...] = (
     (b"~{", "hz"),
 )
 
+# Attributes whose values are not text a person reads, left alone in HTML
+# mode (HTML Living Standard, "Attributes" index): URLs (href, src, srcset,
+# action, formaction, cite, data, poster, background, longdesc, usemap,
+# manifest, codebase, ping, xmlns), CSS (style), identifiers and tokens
+# (class, id, name, for, form, list, headers, rel, rev, type, lang, dir,
+# charset, http-equiv, itemprop, itemtype, role, slot, is, nonce,
+# integrity, referrerpolicy, crossorigin, accept, accept-charset, enctype,
+# method, target, media, sizes, autocomplete, inputmode, enterkeyhint), and
+# the event handlers on* (JavaScript; checked by prefix).
+NON_TEXT_ATTRIBUTES = frozenset({
+    "href", "src", "srcset", "action", "formaction", "cite", "data", "poster", "background",
+    "longdesc", "usemap", "manifest", "codebase", "ping", "xmlns", "style", "class", "id",
+    "name", "for", "form", "list", "headers", "rel", "rev", "type", "lang", "dir", "charset",
+    "http-equiv", "itemprop", "itemtype", "role", "slot", "is", "nonce", "integrity",
+    "referrerpolicy", "crossorigin", "accept", "accept-charset", "enctype", "method", "target",
+    "media", "sizes", "autocomplete", "inputmode", "enterkeyhint",
+})
+
 # --- Character classes ------------------------------------------------------
 
 # CJK Unified Ideographs and Extension A, plus the compatibility block
@@ -214,6 +232,7 @@ SPAN_KINDS: dict[str, str] = {
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
     "ruby_annotation": "a flattened ruby (pinyin) annotation",
     "escaped": "escaped text (\\u escapes, HTML character references, percent or \\x bytes)",
+    "charset_declaration": "an HTML or XML charset declaration, made to say UTF-8",
     "mixed_encoding": "one part of a mixed stream (bytes in another encoding than their neighbours)",
     "lost": "bytes that are gone (U+FFFD runs, the 锟斤拷 chain); left as is",
 }

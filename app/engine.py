@@ -35,6 +35,8 @@ from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
 from .errors import InvalidPlan, RepairError
+from .markup import Markup, declare_utf8
+from .markup import scan as scan_markup
 from .model import CharModel, get_model
 from .types import Edit, PlanItem, RepairResult, Span, Step
 
@@ -318,7 +320,7 @@ class _Pass:
         a = self.accepted[k]
         if pos >= a.end:
             return pos + self.shift_after[k]
-        if pos == a.start and not is_end:
+        if pos == a.start:  # a start, or the end of a region just before the edit
             return self.new_starts[k]
         return self.new_starts[k] + len(a.replacement) if is_end else self.new_starts[k]
 
@@ -330,6 +332,8 @@ class _Pass:
         new_end = self.new_starts[k] + len(a.replacement)
         if pos >= new_end and not (pos == new_end == self.new_starts[k] and not is_end):
             return pos - self.shift_after[k]
+        if pos == self.new_starts[k]:  # a start, or the end of a region just before the edit
+            return a.start
         return a.end if is_end else a.start
 
 
@@ -347,7 +351,7 @@ def _apply(text: str, accepted: list[_Accepted]) -> str:
 
 
 def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
-                _encoding: str | None = None, _decode_step: Step | None = None,
+                html: bool = False, _encoding: str | None = None, _decode_step: Step | None = None,
                 _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
                 _parts: tuple[tuple[int, int, int, int, str, float], ...] = ()) -> RepairResult:
     """Repair mojibake in decoded text.
@@ -356,11 +360,17 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         text: the text to repair.
         convert: an OpenCC config id (``t2s``, ``s2t``, ``tw2sp``, ...)
             applied after repair, or None.
-        strip_annotations: remove flattened ruby annotations (``創(chuàng)``).
+        strip_annotations: remove flattened ruby annotations (``創(chuàng)``);
+            in HTML, also the contents of ``<rt>`` and ``<rp>``.
+        html: `text` is an HTML document: only its text nodes and attribute
+            values (`markup.scan`) are repaired and converted; everything
+            else stays as it was, except each charset declaration, which
+            becomes ``<meta charset="utf-8">`` (an XML declaration's
+            encoding becomes ``utf-8``).
 
     Returns:
-        A `RepairResult`; span offsets are code points into `text` and into
-        the result's text.
+        A `RepairResult`; span offsets are code points into `text` (the
+        document, in HTML mode) and into the result's text.
 
     Raises:
         TypeError: `text` is not a str.
@@ -383,11 +393,15 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     warnings = list(_warnings)
 
     current = text
-    if not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text):
+    # HTML mode: only text nodes and attribute values are read; the charset
+    # declarations and the readings inside <rt>/<rp> are the markup's own edits.
+    page = scan_markup(text) if html else None
+    markup: list[tuple[int, int]] = page.blocked() if page else []
+    if not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text) or page:
         stages = [
-            ("unescape", lambda t, _: [
+            ("unescape", lambda t, blocked: [
                 _Accepted(u.start, u.end, u.replacement, u.plan, "escaped", u.confidence,
-                          u.explanation) for u in escapes.find_escaped(t, model)],
+                          u.explanation) for u in escapes.find_escaped(t, model, blocked)],
              "unescaped escaped text"),
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model),
              "undid text decoded with the wrong codec"),
@@ -399,16 +413,22 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         if strip_annotations:
             stages.append(("strip_annotations", lambda t, _: _annotation_pass(t),
                            "removed flattened ruby annotations"))
-        protected: list[tuple[int, int]] = []
+        if page:
+            stages.insert(0, ("html", lambda t, _: _markup_edits(page, t, strip_annotations),
+                              "rewrote the markup's own parts"))
+        protected: list[tuple[int, int]] = list(markup)
         for action, run, explanation in stages:
-            talk = _talk_lines(current)
+            talk = _talk_lines(current, markup)
             blocked = protected + talk
             accepted = run(current, blocked)
-            if action != "strip_annotations":
-                kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
+            if action not in ("strip_annotations", "html"):
+                kept = [f for a in accepted for f in _fit(current, a, blocked)
+                        if not (page and _adds_markup(current[f.start:f.end], f.replacement))]
                 if len(kept) < len(accepted) and talk:
                     warnings.append("lines that talk about encodings keep the mojibake they quote")
                 accepted = kept
+            elif action == "strip_annotations" and markup:
+                accepted = [a for a in accepted if not _overlaps(a.start, a.end, markup)]
             if not accepted:
                 continue
             steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
@@ -422,17 +442,34 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                          for a, b in protected]
             protected += [(done.new_starts[n], done.new_starts[n] + len(x.replacement))
                           for n, x in enumerate(accepted) if x.replacement]
+            markup = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
+                      for a, b in markup]
             current = _apply(current, accepted)
 
     repaired = current
-    output = opencc_convert(repaired, config) if config else repaired
-    if config:
-        steps.append(Step("convert", config, f"converted with OpenCC {config}"))
+    converted: _Pass | None = None
+    if config and page:
+        # HTML: the text is converted, the markup is not.
+        edits = []
+        for a, b in _complement(markup, len(repaired)):
+            piece = opencc_convert(repaired[a:b], config)
+            if piece != repaired[a:b]:
+                edits.append(_Accepted(a, b, piece, (("convert", config),), "", 1.0, ""))
+        converted = _Pass(edits)
+        output = _apply(repaired, edits)
+        steps.append(Step("convert", config, f"converted the text with OpenCC {config}",
+                          tuple(Edit(e.start, e.end, e.plan) for e in edits)))
+    else:
+        output = opencc_convert(repaired, config) if config else repaired
+        if config:
+            steps.append(Step("convert", config, f"converted with OpenCC {config}"))
 
     def to_output(pos: int, first_pass: int, is_end: bool) -> int:
         for p in passes[first_pass:]:
             pos = p.forward(pos, is_end=is_end)
-        if config and len(output) != len(repaired):
+        if converted is not None:
+            pos = converted.forward(pos, is_end=is_end)
+        elif config and len(output) != len(repaired):
             pos = len(opencc_convert(repaired[:pos], config))
         return pos
 
@@ -485,15 +522,92 @@ def _overlaps(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in intervals)
 
 
-def _talk_lines(text: str) -> list[tuple[int, int]]:
+def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accepted]:
+    """`a` if it touches no `blocked` region; else `a`'s plan applied to each
+    stretch of its region between the blocked ones, where it replays there
+    on its own to a piece of `a`'s replacement (a round trip reads mojibake,
+    the markup between and more mojibake as one segment, and can take the
+    ``<`` after it along: 鏁版嵁< to 数据<)."""
+    if not _overlaps(a.start, a.end, blocked):
+        return [a]
+    if a.guessed or a.lost:
+        return []  # offsets into the replacement: not cut
+    inside = [(x, y) for x, y in sorted(blocked) if x < a.end and a.start < y]
+    out = []
+    for s, e in _complement([(max(x, a.start) - a.start, min(y, a.end) - a.start)
+                             for x, y in inside], a.end - a.start):
+        s, e = a.start + s, a.start + e
+        try:
+            piece = apply_plan(text[s:e], a.plan)
+        except RepairError:
+            continue
+        # Only the changed middle (the ASCII around a piece reads the same).
+        head = 0
+        while head < min(e - s, len(piece)) and text[s + head] == piece[head]:
+            head += 1
+        tail = 0
+        while tail < min(e - s, len(piece)) - head and text[e - 1 - tail] == piece[-1 - tail]:
+            tail += 1
+        core = piece[head:len(piece) - tail]
+        if s + head < e - tail and core in a.replacement:
+            try:
+                if apply_plan(text[s + head:e - tail], a.plan) != core:
+                    continue
+            except RepairError:
+                continue
+            out.append(_Accepted(s + head, e - tail, core, a.plan, a.kind, a.confidence,
+                                 a.explanation))
+    return out
+
+
+def _adds_markup(original: str, replacement: str) -> bool:
+    """Whether `replacement` holds more of ``< > & " '`` than `original`: in
+    an HTML document's text that would make markup (\u003c unescaped)."""
+    return any(replacement.count(c) > original.count(c) for c in "<>&\"'")
+
+
+def _complement(regions: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The parts of [0, length) outside sorted, non-overlapping `regions`."""
+    out, pos = [], 0
+    for a, b in regions:
+        if a > pos:
+            out.append((pos, a))
+        pos = max(pos, b)
+    if pos < length:
+        out.append((pos, length))
+    return out
+
+
+def _talk_lines(text: str, markup: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Lines that talk about encodings (`detect.talks_about_encoding`): the
-    mojibake they quote stays, and their 锟斤拷 is not reported as lost."""
+    mojibake they quote stays, and their 锟斤拷 is not reported as lost. In
+    HTML, each stretch of text between markup counts as a line (a minified
+    page is one line)."""
     out, pos = [], 0
     for line in text.split("\n"):
-        if detect.talks_about_encoding(line):
-            out.append((pos, pos + len(line)))
+        for a, b in _complement([(max(a, pos) - pos, min(b, pos + len(line)) - pos)
+                                 for a, b in markup if a < pos + len(line) and pos < b]
+                                if markup else [], len(line)):
+            if detect.talks_about_encoding(line[a:b]):
+                out.append((pos + a, pos + b))
         pos += len(line) + 1
     return out
+
+
+def _markup_edits(page: Markup, text: str, strip_annotations: bool) -> list[_Accepted]:
+    """HTML mode's own edits (offsets into the document): each charset
+    declaration made to say UTF-8, and, with `strip_annotations`, the
+    contents of <rt> and <rp> dropped."""
+    out = [_Accepted(a, b, declare_utf8(text[a:b]), (("declare", "utf-8"),), "charset_declaration",
+                     chardata.MAX_SPAN_CONFIDENCE,
+                     f"{chardata.SPAN_KINDS['charset_declaration']}: declare utf-8")
+           for a, b in page.declarations]
+    if strip_annotations:
+        out += [_Accepted(a, b, "", (("delete", None),), "ruby_annotation",
+                          chardata.MAX_SPAN_CONFIDENCE,
+                          "the contents of an <rt> or <rp> element (a ruby reading)")
+                for a, b in page.annotations]
+    return _non_overlapping(out)
 
 
 def _inside_repair(start: int, end: int, sources, to_input) -> bool:
@@ -527,8 +641,8 @@ def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int,
 
 
 def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None = None,
-                 strip_annotations: bool = True, page_charset: str | None = None
-                 ) -> RepairResult:
+                 strip_annotations: bool = True, page_charset: str | None = None,
+                 html: bool = False) -> RepairResult:
     """Decode raw bytes, then repair the text.
 
     Args:
@@ -539,6 +653,8 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
             scraper forwards it); evidence after `charset`, and a label no
             codec answers to is ignored with a warning. The page's ``<meta>``
             and XML declarations are read from the bytes themselves.
+        html: as for `repair_text`; span offsets then point into the decoded
+            document.
         convert: as for `repair_text`.
         strip_annotations: as for `repair_text`.
 
@@ -572,12 +688,12 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
             parts.append((pos, pos + length, g.start_byte, g.end_byte, g.codec, g.confidence))
             pos += length
     return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
-                       _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
+                       html=html, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
                        _warnings=decoded.warnings, _parts=tuple(parts))
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,
-           strip_annotations: bool = True) -> RepairResult:
+           strip_annotations: bool = True, html: bool = False) -> RepairResult:
     """`repair_bytes` for bytes, `repair_text` for str (`charset` is then ignored).
 
     Raises:
@@ -585,9 +701,9 @@ def repair(data: str | bytes, *, charset: str | None = None, convert: str | None
         RepairError: see `repair_bytes`.
     """
     if isinstance(data, str):
-        return repair_text(data, convert=convert, strip_annotations=strip_annotations)
+        return repair_text(data, convert=convert, strip_annotations=strip_annotations, html=html)
     return repair_bytes(data, charset=charset, convert=convert,
-                        strip_annotations=strip_annotations)
+                        strip_annotations=strip_annotations, html=html)
 
 
 # --- replay -----------------------------------------------------------------------
@@ -621,6 +737,8 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
             return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
         if action == "unescape" and parameter in escapes.FORMS:
             return escapes.apply_unescape(value, parameter)
+        if action == "declare" and parameter == "utf-8" and isinstance(value, str):
+            return declare_utf8(value)
         if action == "delete" and isinstance(value, str):
             return ""
         if action == "convert" and isinstance(value, str) and parameter:
@@ -707,7 +825,7 @@ def _apply_steps(value: str | bytes, steps: list) -> str:
             continue
         if not isinstance(value, str):
             raise InvalidPlan(f"step {action!r} needs text")
-        if action == "convert":
+        if action == "convert" and not d.get("edits"):
             value = opencc_convert(value, parameter)
             continue
         parts, pos = [], 0

@@ -30,8 +30,9 @@ hex        ``\\xHH``                               bytes, then a ``decode``
 Left alone (the escapes are meant): a text that is a JSON document, lines of
 code (`_CODE_LINE_RE`) and escapes inside ASCII quotes or backticks (string
 literals), escapes inside a URL, a query string or a file path (the
-whitespace-delimited token around the run has ``://``, ``?``, ``=``, ``&``,
-``/`` or another backslash), HTML entities in a line with markup, lines that
+whitespace-delimited token around the run has ``://``; for percent runs
+also ``?``, ``=``, ``&``, ``/`` or ``+``; for ``\\u`` and ``\\x`` runs another
+backslash), HTML entities in a line with markup, lines that
 talk about escaping (`ESCAPE_TALK_RE`), and a run whose result the line also
 shows unescaped (``\\u4e2d 就是 中``). Everything else is unescaped only where
 the language model finds the result clearly better text: more probable than
@@ -290,7 +291,7 @@ def _meant(form: str, line: str, bare: str, start: int, end: int) -> bool:
     if form == "percent":
         return any(c in around for c in "?=&/+")
     if form in ("unicode", "hex"):
-        return "\\" in around or "/" in around
+        return "\\" in around  # a Windows path (C:\\Users\\u1234)
     return "=" in around  # html: a=1&amp;b=2
 
 
@@ -393,12 +394,34 @@ def _decide(form: str, run: str, left: str, right: str, model: CharModel
     return text, plan, confidence, what
 
 
-def find_escaped(text: str, model: CharModel) -> list[Unescaped]:
+def _lines(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """``(offset, line)`` for each line of `text`, each further cut at the
+    `cuts` regions, which are left out (markup in an HTML document)."""
+    out, pos = [], 0
+    ordered = sorted(cuts)
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        for a, b in ordered:
+            if b <= start or a >= end:
+                continue
+            if a > start:
+                out.append((start, text[start:a]))
+            start = max(start, b)
+        if end > start:
+            out.append((start, text[start:end]))
+    return out
+
+
+def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = ()
+                 ) -> list[Unescaped]:
     """Runs of escapes in `text` to unescape, with their replacements.
 
     Args:
         text: decoded text (code points).
         model: the language model that judges each result.
+        cuts: regions that are not text (an HTML document's markup): left
+            out, and each ends the line it is in.
 
     Returns:
         Non-overlapping `Unescaped` runs sorted by start; offsets are code
@@ -415,9 +438,7 @@ def find_escaped(text: str, model: CharModel) -> list[Unescaped]:
     if not ESCAPE_SIGNAL_RE.search(text) or _is_json_document(text):
         return []
     found: list[Unescaped] = []
-    pos = 0
-    for line in text.split("\n"):
-        offset, pos = pos, pos + len(line) + 1
+    for offset, line in _lines(text, cuts):
         if not ESCAPE_SIGNAL_RE.search(line) or talks_about_escaping(line):
             continue
         # Judged without the escapes themselves (an entity ends with ";").

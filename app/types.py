@@ -31,6 +31,10 @@ action                 on         meaning
                                   str), ``html`` (character references, str to
                                   str), ``percent`` (``%HH``, to bytes) or
                                   ``hex`` (``\\xHH``, to bytes)
+``declare``            str        make a charset declaration say `parameter`
+                                  (``utf-8``): a ``<meta>`` tag becomes
+                                  ``<meta charset="utf-8">``, an XML
+                                  declaration keeps all but its encoding
 ``delete``             str        remove the text (a flattened ruby annotation)
 ``convert``            str        OpenCC conversion; `parameter` is a config id
 =====================  =========  ===============================================
@@ -64,8 +68,10 @@ class Step:
 
     Attributes:
         action: ``decode`` (bytes to str, `parameter` is the codec),
+            ``html`` (HTML mode: charset declarations, <rt>/<rp> contents),
             ``unescape``, ``fix_encoding``, ``realign``, ``strip_annotations`` (each made of
-            `edits`), or ``convert`` (`parameter` is the OpenCC config id).
+            `edits`), or ``convert`` (`parameter` is the OpenCC config id;
+            in HTML mode with `edits`, one per converted text region).
         parameter: codec name or config id, else None.
         explanation: one sentence a person can read.
         edits: non-overlapping replacements, sorted by start, with offsets

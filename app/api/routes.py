@@ -9,7 +9,7 @@ import re
 import zlib
 from email.message import Message
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
@@ -38,8 +38,10 @@ _REQUEST_BODY = {
     "required": False,
     "description": (
         "The text or bytes to repair. Raw bytes as application/octet-stream (the page's "
-        "charset, if known, in the `charset` query parameter); text/plain with its charset "
-        "parameter; or JSON with `text` or `base64` plus options."
+        "charset, if known, in the `charset` query parameter or its own Content-Type in the "
+        "`X-Source-Content-Type` header); text/plain with its charset parameter; text/html "
+        "(a page, repaired in HTML mode: text nodes and attribute values only); or JSON with "
+        "`text` or `base64` plus options."
     ),
     "content": {
         "application/octet-stream": {
@@ -52,6 +54,10 @@ _REQUEST_BODY = {
                 "utf8_as_gbk": {"summary": "UTF-8 read as GBK", "value": _EXAMPLE_GARBLED},
                 "gbk_as_latin1": {"summary": "GBK read as Latin-1", "value": "´´½¨¹ú¼Ò"},
             },
+        },
+        "text/html": {
+            "schema": {"type": "string"},
+            "example": "<html><head><meta charset=\"gbk\"><title>(GBK bytes)</title></head>...",
         },
         "application/json": {
             "schema": RepairRequest.model_json_schema(),
@@ -105,14 +111,14 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
     return parsed
 
 
-def _source_media_type(request: Request) -> tuple[str | None, str | None]:
-    """The media type and charset of ``X-Source-Content-Type``: the page's
-    own HTTP Content-Type as the scraper got it; (None, None) when absent.
+def _source_media_type(raw: str | None) -> tuple[str | None, str | None]:
+    """The media type and charset of an ``X-Source-Content-Type`` value: the
+    page's own HTTP Content-Type as the scraper got it; (None, None) when
+    absent.
 
     Raises:
         ApiError: 422 for a value that is not a media type.
     """
-    raw = request.headers.get("x-source-content-type")
     if raw is None:
         return None, None
     parsed = _parse_media_type(raw)
@@ -184,12 +190,17 @@ async def repair_endpoint(
     charset: str | None = Query(None, description="The page's declared charset (evidence)."),
     convert: str | None = Query(None, description="OpenCC config id: t2s, s2t, tw2sp, ..."),
     strip_annotations: bool = Query(True, description="Remove flattened ruby annotations."),
+    html: bool | None = Query(None, description=(
+        "Treat the input as an HTML document: repair text nodes and attribute values only. "
+        "Default: true for a text/html body, else false.")),
+    x_source_content_type: str | None = Header(None, description=(
+        "The page's own HTTP Content-Type as the scraper got it; its charset is evidence.")),
 ) -> Response:
     """Repair one document. Answers JSON, or the text alone with `Accept: text/plain`
     (confidence in the `X-Repair-Confidence` header)."""
     settings = get_settings()
     media, params = _media_type(request)
-    _, page_charset = _source_media_type(request)
+    _, page_charset = _source_media_type(x_source_content_type)
     body = await _read_body(request, settings.max_document_bytes)
     convert = convert or settings.default_convert
 
@@ -213,6 +224,7 @@ async def repair_endpoint(
             "strip_annotations": (
                 req.strip_annotations if req.strip_annotations is not None else strip_annotations
             ),
+            "html": bool(req.html if req.html is not None else html),
         }
         if (req.text is None) == (req.base64 is None):
             raise ApiError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
@@ -234,11 +246,12 @@ async def repair_endpoint(
                 repair_bytes, data, charset=req.charset or charset, page_charset=page_charset,
                 **options
             )
-    elif media in ("application/octet-stream", "text/plain"):
+    elif media in ("application/octet-stream", "text/plain", "text/html"):
         declared = params.get("charset") or charset
         result = await run_in_threadpool(
             repair_bytes, body, charset=declared, convert=convert,
             strip_annotations=strip_annotations, page_charset=page_charset,
+            html=html if html is not None else media == "text/html",
         )
     else:
         hint = (" (curl sends application/x-www-form-urlencoded unless told otherwise: "
@@ -247,7 +260,7 @@ async def repair_endpoint(
         raise ApiError(
             415, "unsupported_media_type",
             f"content type {media!r} is not accepted; use application/octet-stream, "
-            f"text/plain or application/json{hint}",
+            f"text/plain, text/html or application/json{hint}",
         )
     return _response(result, request)
 

@@ -19,6 +19,10 @@ class RepairRequest(BaseModel):
     strip_annotations: bool | None = Field(
         None, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
     )
+    html: bool | None = Field(
+        None, description="The input is an HTML document: repair its text nodes and attribute "
+        "values only, and make its charset declaration say utf-8. Default false."
+    )
 
 
 class EditOut(BaseModel):
@@ -29,7 +33,7 @@ class EditOut(BaseModel):
 
 class StepOut(BaseModel):
     action: str = Field(
-        description="decode, unescape, fix_encoding, realign, strip_annotations or convert")
+        description="decode, html, unescape, fix_encoding, realign, strip_annotations or convert")
     parameter: str | None
     explanation: str
     edits: list[EditOut]
