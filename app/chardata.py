@@ -70,7 +70,7 @@ NOT_PAGE_CODECS = frozenset({
 # (GBK bytes labelled euc-kr give Hangul), the Chinese one must cost at most
 # DECLARED_OVERRIDE_BITS. Real GBK text costs 6 to 9 bits per character;
 # Korean read as GBK 14 or more.
-DECLARED_OVERRIDE_MARGIN_BITS = 4.0
+DECLARED_OVERRIDE_MARGIN_BITS = 3.5
 DECLARED_OVERRIDE_BITS = 11.0
 
 # Undeclared bytes whose best Chinese reading costs between MAX_BITS_PER_HAN
@@ -89,6 +89,12 @@ MAX_BITS_PER_HAN_UNDECLARED = 20.0
 # also decode as a few hangul).
 MIN_HANGUL_SYLLABLES = 4
 MIN_HANGUL_SHARE = 0.6
+# ...and only when written in words: Korean puts spaces between words (Hangul
+# orthography, 한글 맞춤법 제2항: "문장의 각 단어는 띄어 씀을 원칙으로 한다"),
+# 2.7 to 3.1 syllables per run of hangul on the Korean pages of the corpora
+# (../shared/corpora, role negative-control-ko); Chinese bytes read as Korean
+# are one run as long as the string (撇去浮沫后捞出沥干 gives nine syllables).
+MAX_MEAN_HANGUL_RUN = 6.0
 
 # Tried when neither a Chinese reading nor the detector answers: Japanese and
 # Korean codecs, taken when their reading shows Japanese particles or is
@@ -99,6 +105,16 @@ JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.
 CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
+# UTF-16 without a byte-order mark, read when the bytes are of even length
+# and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
+# label "utf-16"; UTF-16BE is named).
+UTF16_CODECS: tuple[str, ...] = ("utf-16-le", "utf-16-be")
+# ...when at least this share of the reading's non-ASCII characters are
+# Chinese (Han, CJK punctuation, full-width forms): the model ranks readings
+# in one script, and hangul or Yi would cost a flat class price and outrank
+# real Chinese. GBK or Big5 bytes read as UTF-16 give hangul, Yi and private
+# use among their Han; Chinese text in UTF-16 is Chinese characters and ASCII.
+MIN_UTF16_HAN_SHARE = 0.9
 # A codec that does not decode the bytes strictly (declared, or one of
 # CHINESE_CODECS) is followed by these, which a browser's decoder for the
 # same label also covers: the WHATWG Big5 decoder reads what big5hkscs
@@ -114,6 +130,10 @@ MIXED_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
 # bits a character more than read right, so a part of two or three Chinese
 # characters pays for its switch.
 MIXED_SWITCH_BITS = 24.0
+# ...and this much more between two non-ASCII bytes: parts of a page meet at
+# markup or line breaks, which are ASCII (a prior). Without it the first GBK
+# character of a part can be read as a two-byte UTF-8 one (楼 C2 A5 as ¥).
+MIXED_INNER_SWITCH_BITS = 8.0
 # Cost of a byte no codec state can decode there (the switch must stay
 # cheaper than carrying a run of undecodable bytes: 16 bits more than an
 # unseen character).
@@ -194,8 +214,12 @@ NON_TEXT_ATTRIBUTES = frozenset({
 # --- Character classes ------------------------------------------------------
 
 # CJK Unified Ideographs and Extension A, plus the compatibility block
-# (Unicode 15 blocks 4E00..9FFF, 3400..4DBF, F900..FAFF).
-HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# (Unicode 15 blocks 4E00..9FFF, 3400..4DBF, F900..FAFF), and the
+# supplementary ideographs, Extensions B to H and the compatibility
+# supplement (20000..323AF, 2F800..2FA1F): GB18030's four-byte characters
+# and HKSCS's, rare in names (𠮷) and Cantonese.
+HAN_RE = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
 
 # Full-width ASCII forms U+FF01..U+FF5E are ASCII U+0021..U+007E shifted by
 # 0xFEE0 (Unicode 15, "Halfwidth and Fullwidth Forms" block, FF00..FFEF).

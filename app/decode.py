@@ -75,16 +75,29 @@ def canonical_codec(label: str) -> str:
 
 _KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
 _HANGUL_RE = re.compile("[\uac00-\ud7af]")
+_HANGUL_RUN_RE = re.compile("[\uac00-\ud7af]+")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+# Control characters that ASCII text does not hold: C0 controls other than
+# TAB, LF and CR, DEL, and a CR that no LF follows (a line break is CR LF or
+# LF). UTF-16 whose bytes all fall below 0x80 has them (對啊 is 0D 5C 4A 55).
+_ODD_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+# Private use (U+E000..U+F8FF): what GBK or Big5 decoders make of each
+# other's user-defined areas.
+_JUNK_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def _plainly_japanese_or_korean(text: str) -> bool:
     """Japanese with its particles, or Korean: at least
-    `chardata.MIN_HANGUL_SYLLABLES` syllables, most of the non-ASCII text."""
-    hangul = len(_HANGUL_RE.findall(text))
-    return looks_japanese(text) or (
-        hangul >= chardata.MIN_HANGUL_SYLLABLES
-        and hangul >= chardata.MIN_HANGUL_SHARE * len(_NON_ASCII_RE.findall(text)))
+    `chardata.MIN_HANGUL_SYLLABLES` syllables, most of the non-ASCII text,
+    written in words (at most `chardata.MAX_MEAN_HANGUL_RUN` syllables per
+    run on average: Chinese bytes read as Korean are one long run)."""
+    if looks_japanese(text):
+        return True
+    runs = [len(r) for r in _HANGUL_RUN_RE.findall(text)]
+    hangul = sum(runs)
+    return (hangul >= chardata.MIN_HANGUL_SYLLABLES
+            and hangul >= chardata.MIN_HANGUL_SHARE * len(_NON_ASCII_RE.findall(text))
+            and hangul <= chardata.MAX_MEAN_HANGUL_RUN * len(runs))
 
 
 def _article(noun: str) -> str:
@@ -143,6 +156,91 @@ def _strict_family(data: bytes, codec: str) -> tuple[str, str] | None:
         if text is not None:
             return text, name
     return None
+
+
+# Letters of the scripts UTF-8 encodes in two bytes other than Latin: Greek,
+# Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana, N'Ko (U+0370..U+07FF),
+# and combining marks (U+0300..U+036F).
+_TWO_BYTE_NON_LATIN_RE = re.compile("[\u0300-\u07ff]")
+_LONE_NON_LATIN_RE = re.compile(
+    "(?<![\u0300-\u07ffA-Za-z])[\u0300-\u07ff](?![\u0300-\u07ffA-Za-z])")
+
+
+# Characters of Chinese text: Han, CJK punctuation, full-width forms, the
+# general punctuation it borrows (“ ” ‘ ’ …), ¥ and ·, emoji and their
+# modifiers (chardata.EMOJI_RE's blocks).
+_CHINESE_CHAR_RE = re.compile(
+    "[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U000323af\u2000-\u206f\u00a5\u00b7\u2600-\u27bf\ufe0f"
+    "\U0001f000-\U0001faff]")
+
+
+def _chinese_share(text: str) -> float:
+    """Share of the non-ASCII characters of `text` that Chinese text is made
+    of (`_CHINESE_CHAR_RE`); 0.0 without non-ASCII characters."""
+    non_ascii = len(_NON_ASCII_RE.findall(text))
+    return len(_CHINESE_CHAR_RE.findall(text)) / non_ascii if non_ascii else 0.0
+
+
+# Non-ASCII characters a UTF-8 reading plausibly holds besides Han: Latin
+# letters and signs (U+00A0..U+024F, U+1E00..U+1EFF), general punctuation
+# and symbols (U+2000..U+2BFF), CJK, kana and hangul (U+2E80..U+9FFF,
+# U+AC00..U+D7AF; not Yi or Vai), full-width forms, emoji and the
+# supplementary planes.
+_PLAUSIBLE_UTF8_RE = re.compile(
+    "[\u00a0-\u024f\u1e00-\u1eff\u2000-\u2bff\u2e80-\u9fff\uac00-\ud7af\uf900-\uffff"
+    "\U00010000-\U0010ffff]")
+
+
+def _utf8_implausible(text: str) -> bool:
+    """A UTF-8 reading with no Han character whose other non-ASCII
+    characters include letters of scripts a Chinese page rarely holds
+    alone (Greek, Cyrillic, Armenian, Vai ...: what GBK or UTF-16 bytes make
+    when read as UTF-8)."""
+    return (chardata.HAN_RE.search(text) is None
+            and any(not _PLAUSIBLE_UTF8_RE.match(ch) for ch in _NON_ASCII_RE.findall(text)))
+
+
+def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, str, str]],
+                             model) -> bool:
+    """Whether bytes that are valid UTF-8 are rather Chinese in another codec.
+
+    A short GBK string can be valid UTF-8 (元 D4 AA reads as Ԫ), and UTF-16
+    whose bytes all fall below 0x80 is (下雪了 is 0B 4E EA 96 86 4E). The
+    other reading wins when it reads as Chinese (`chardata.MAX_BITS_PER_HAN`)
+    and either a declaration names its codec while the UTF-8 reading is
+    implausible (`_utf8_implausible`), or, undeclared, the UTF-8 reading is
+    implausible and a UTF-16 reading reads as Chinese, or the UTF-8 reading
+    is made of two-byte sequences whose letters outside Latin stand alone (a
+    Greek, Cyrillic or Armenian word has more than one letter)."""
+    if evidence:
+        codec = evidence[0][2]
+        if codec == "utf-8" or not _utf8_implausible(utf8):
+            return False
+        decoded = _strict_family(data, codec)
+        return decoded is not None and model.bits_per_han(decoded[0]) <= chardata.MAX_BITS_PER_HAN
+    if _utf8_implausible(utf8) and any(_utf16_chinese(data, c) is not None
+                                       for c in chardata.UTF16_CODECS):
+        return True
+    if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
+        return False
+    if len(_LONE_NON_LATIN_RE.findall(utf8)) != len(_TWO_BYTE_NON_LATIN_RE.findall(utf8)):
+        return False
+    return any(model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
+               for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
+
+
+def _utf16_chinese(data: bytes, codec: str) -> str | None:
+    """The reading of `data` in `codec` when that is UTF-16 and reads as
+    Chinese (mostly Chinese characters, `chardata.MAX_BITS_PER_HAN`), else None."""
+    if codec not in chardata.UTF16_CODECS:
+        return None
+    text = _strict(data, codec)
+    if (text is None or _control_share(text) > chardata.MAX_CONTROL_SHARE
+            or _chinese_share(text) < chardata.MIN_UTF16_HAN_SHARE
+            or get_model().bits_per_han(text) > chardata.MAX_BITS_PER_HAN):
+        return None
+    return text
 
 
 def _evidence(data: bytes, declared: str | None, page_charset: str | None,
@@ -223,25 +321,37 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                     _check_controls(text)
                     return Decoded(text, codecs.lookup(codec).name, 0, tuple(warnings))
         text = data.decode("ascii")
-        _check_controls(text)
         codec = "utf-8"
         for label, where, candidate in evidence:
             if _strict(data, candidate) == text:
                 codec = candidate
                 break
+            wide = _utf16_chinese(data, candidate)
+            if wide is not None:
+                # Declared UTF-16 whose bytes all fall in ASCII's range (登录
+                # is 7B 76 55 5F) and read as Chinese.
+                return Decoded(wide, candidate, 0, tuple(warnings))
             warnings.append(f"{_ignored(label, where)}: the bytes are ASCII")
+        if _control_share(text) > chardata.MAX_CONTROL_SHARE or _ODD_CONTROL_RE.search(text):
+            # Not ASCII text: UTF-16 (会期半天 is 1A 4F 1F 67 4A 53 29 59,
+            # 對啊 0D 5C 4A 55)?
+            for candidate in chardata.UTF16_CODECS:
+                wide = _utf16_chinese(data, candidate)
+                if wide is not None:
+                    return Decoded(wide, candidate, 0, tuple(warnings))
+        _check_controls(text)
         return Decoded(text, codec, 0, tuple(warnings))
 
+    model = get_model()
     utf8 = _strict(data, "utf-8")
-    if utf8 is not None and not (evidence and _control_share(utf8) > chardata.MAX_CONTROL_SHARE):
+    if (utf8 is not None and _control_share(utf8) <= chardata.MAX_CONTROL_SHARE
+            and not _chinese_instead_of_utf8(data, utf8, evidence, model)):
         for label, where, codec in evidence:
             if codec != "utf-8":
                 warnings.append(f"{_ignored(label, where)}: the bytes are valid UTF-8")
             break
-        _check_controls(utf8)
         return Decoded(utf8, "utf-8", 0, tuple(warnings))
 
-    model = get_model()
     # A mixed stream (a UTF-8 template around a GBK block): each part in its
     # own codec, before any declaration, which can speak for one part only.
     if utf8 is None and looks_mixed(data):
@@ -264,6 +374,15 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         decoded = _strict_family(data, c)
         if decoded is not None:
             chinese[decoded[1]] = decoded[0]
+    if len(data) % 2 == 0:
+        # UTF-16 without a BOM, where it reads as Chinese (mostly Han), is
+        # ranked with the others by the same model (GBK or Big5 bytes read
+        # as UTF-16 are Yi, hangul, private use or Han in random order).
+        for c in chardata.UTF16_CODECS:
+            text = _strict(data, c)
+            if (text is not None and _control_share(text) <= chardata.MAX_CONTROL_SHARE
+                    and _chinese_share(text) >= chardata.MIN_UTF16_HAN_SHARE):
+                chinese[c] = text
     best = (min(chinese, key=lambda c: model.bits_per_non_ascii(chinese[c][:4096]))
             if chinese else None)
     best_bits = model.bits_per_han(chinese[best][:4096]) if best else float("inf")
@@ -274,12 +393,30 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             warnings.append(f"{_ignored(label, where)}: it does not decode these bytes")
             continue
         text, codec = decoded
+        if _control_share(text) > chardata.MAX_CONTROL_SHARE:
+            # UTF-16 bytes labelled gbk: NUL bytes everywhere.
+            warnings.append(f"{_ignored(label, where)}: it reads as control characters")
+            continue
         # Checked against the bytes: a Chinese reading that reads far
         # better wins over the declaration (GBK bytes labelled euc-kr).
         declared_bits = model.bits_per_han(text[:4096])
         bar = (chardata.DECLARED_OVERRIDE_BITS if declared_bits == float("inf")
                else declared_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS)
-        if best and best != codec and best_bits <= min(bar, chardata.MAX_BITS_PER_HAN):
+        if _ODD_CONTROL_RE.search(text[:4096]) and declared_bits == float("inf"):
+            # No Han and a control character that text does not hold (a
+            # lone CR: UTF-16 bytes labelled gbk): any Chinese reading wins.
+            bar = chardata.MAX_BITS_PER_HAN
+        # A declared reading with private-use characters (Big5 bytes
+        # labelled gbk), or one made of Chinese characters that read as no
+        # Chinese does (GBK 梁燊说 labelled big5 reads 褽踨佽; not Korean
+        # with a few Han among its hangul), yields to any reading that is
+        # Chinese at all (chardata.MAX_BITS_PER_HAN_UNDECLARED).
+        cap = (chardata.MAX_BITS_PER_HAN_UNDECLARED
+               if _JUNK_RE.search(text[:4096])
+               or (declared_bits > chardata.MAX_BITS_PER_HAN_UNDECLARED
+                   and _chinese_share(text[:4096]) >= chardata.MIN_UTF16_HAN_SHARE)
+               else chardata.MAX_BITS_PER_HAN)
+        if best and best != codec and best_bits <= min(bar, cap):
             warnings.append(f"{_ignored(label, where)}: the bytes read as Chinese in {best}")
             _check_controls(chinese[best])
             return Decoded(chinese[best], best, 0, tuple(warnings))
@@ -297,7 +434,9 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         return Decoded(chinese[best], best, 0, tuple(warnings))
     guesses = [*_detected(data), *chardata.JAPANESE_KOREAN_CODECS]
     for codec in dict.fromkeys(guesses):
-        if codec in chinese:
+        if codec in chinese or (codec.startswith("utf-16") and b"\x00" not in data):
+            # UTF-16 text of any length holds ASCII (spaces, digits: NUL
+            # bytes); Chinese bytes read as UTF-16 hangul hold none.
             continue
         text = _strict(data, codec)
         if text is None:

@@ -11,7 +11,8 @@ codec decodes at the position; its cost is the language model's bigram
 (`CharModel.char_bits`) after the character before; a byte a codec cannot
 decode costs `chardata.MIXED_JUNK_BITS`. Changing state costs
 `chardata.MIXED_SWITCH_BITS` and happens only in front of a non-ASCII byte
-(ASCII reads the same in every one of these codecs). The cheapest path's
+(ASCII reads the same in every one of these codecs), `chardata.
+MIXED_INNER_SWITCH_BITS` more between two non-ASCII bytes. The cheapest path's
 runs of one state are the segments. A clean page in one encoding never
 pays for a switch: its other readings are rare characters in rare order.
 """
@@ -114,9 +115,11 @@ def split_mixed(data: bytes, model: CharModel) -> list[Segment] | None:
             # Best way to be in state t at i: stay, or switch (before non-ASCII only).
             src, base = t, cost[t][i]
             if not ascii_byte:
+                switch = chardata.MIXED_SWITCH_BITS + (
+                    chardata.MIXED_INNER_SWITCH_BITS if i and data[i - 1] >= 0x80 else 0.0)
                 for s in range(len(codecs_)):
-                    if s != t and cost[s][i] + chardata.MIXED_SWITCH_BITS < base:
-                        src, base = s, cost[s][i] + chardata.MIXED_SWITCH_BITS
+                    if s != t and cost[s][i] + switch < base:
+                        src, base = s, cost[s][i] + switch
             if base == inf:
                 continue
             prev = last[src][i]
