@@ -70,7 +70,7 @@ NOT_PAGE_CODECS = frozenset({
 # (GBK bytes labelled euc-kr give Hangul), the Chinese one must cost at most
 # DECLARED_OVERRIDE_BITS. Real GBK text costs 6 to 9 bits per character;
 # Korean read as GBK 14 or more.
-DECLARED_OVERRIDE_MARGIN_BITS = 4.0
+DECLARED_OVERRIDE_MARGIN_BITS = 3.5
 DECLARED_OVERRIDE_BITS = 11.0
 
 # Undeclared bytes whose best Chinese reading costs between MAX_BITS_PER_HAN
@@ -89,6 +89,12 @@ MAX_BITS_PER_HAN_UNDECLARED = 20.0
 # also decode as a few hangul).
 MIN_HANGUL_SYLLABLES = 4
 MIN_HANGUL_SHARE = 0.6
+# ...and only when written in words: Korean puts spaces between words (Hangul
+# orthography, 한글 맞춤법 제2항: "문장의 각 단어는 띄어 씀을 원칙으로 한다"),
+# 2.7 to 3.1 syllables per run of hangul on the Korean pages of the corpora
+# (../shared/corpora, role negative-control-ko); Chinese bytes read as Korean
+# are one run as long as the string (撇去浮沫后捞出沥干 gives nine syllables).
+MAX_MEAN_HANGUL_RUN = 6.0
 
 # Tried when neither a Chinese reading nor the detector answers: Japanese and
 # Korean codecs, taken when their reading shows Japanese particles or is
@@ -99,6 +105,50 @@ JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.
 CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
+# UTF-16 without a byte-order mark, read when the bytes are of even length
+# and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
+# label "utf-16"; UTF-16BE is named).
+UTF16_CODECS: tuple[str, ...] = ("utf-16-le", "utf-16-be")
+# ...when at least this share of the reading's non-ASCII characters are
+# Chinese (Han, CJK punctuation, full-width forms): the model ranks readings
+# in one script, and hangul or Yi would cost a flat class price and outrank
+# real Chinese. GBK or Big5 bytes read as UTF-16 give hangul, Yi and private
+# use among their Han; Chinese text in UTF-16 is Chinese characters and ASCII.
+MIN_UTF16_HAN_SHARE = 0.9
+# A codec that does not decode the bytes strictly (declared, or one of
+# CHINESE_CODECS) is followed by these, which a browser's decoder for the
+# same label also covers: the WHATWG Big5 decoder reads what big5hkscs
+# refuses of cp950 (Microsoft's Big5), the euro sign A3E1 among them
+# (https://encoding.spec.whatwg.org/index-big5.txt), and the reverse.
+ALTERNATE_CODECS: dict[str, tuple[str, ...]] = {"big5hkscs": ("cp950",), "cp950": ("big5hkscs",)}
+# Mixed streams (app/mixed.py): the codecs a part may be in, one Viterbi
+# state each.
+MIXED_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
+# Prior cost of changing codec in the middle of a stream: a page is one
+# encoding far more often than two (twice KEEP_PRIOR_BITS: the change must
+# pay for itself on both sides of a part). UTF-8 read as GBK costs 10 to 20
+# bits a character more than read right, so a part of two or three Chinese
+# characters pays for its switch.
+MIXED_SWITCH_BITS = 24.0
+# ...and this much more between two non-ASCII bytes: parts of a page meet at
+# markup or line breaks, which are ASCII (a prior). Without it the first GBK
+# character of a part can be read as a two-byte UTF-8 one (楼 C2 A5 as ¥).
+MIXED_INNER_SWITCH_BITS = 8.0
+# Cost of a byte no codec state can decode there (the switch must stay
+# cheaper than carrying a run of undecodable bytes: 16 bits more than an
+# unseen character).
+MIXED_JUNK_BITS = 44.0
+# The search runs only when the UTF-8 reading of bytes that are not valid
+# UTF-8 holds a run of at least this many Chinese characters (valid three-
+# byte sequences occur in GBK text by accident about once in 50 characters,
+# three in a row about once in 100,000 positions).
+MIN_MIXED_UTF8_RUN = 3
+
+# How much of a page is read for its own charset declarations (<meta>, the
+# XML declaration). The WHATWG prescan reads 1,024 bytes and then lets the
+# parser change its mind at a later <meta>; pages from Chinese CMSs put long
+# <title> and keywords first, so the head is read up to this many bytes.
+MARKUP_SNIFF_BYTES = 16384
 
 # Magic numbers of binary formats that reach text endpoints by mistake.
 # Sources: PNG spec 5.2; JPEG/JFIF (ITU T.81 B.1.1.2, SOI marker FFD8FF);
@@ -143,11 +193,33 @@ SEVEN_BIT_MARKERS: tuple[tuple[bytes, str], ...] = (
     (b"~{", "hz"),
 )
 
+# Attributes whose values are not text a person reads, left alone in HTML
+# mode (HTML Living Standard, "Attributes" index): URLs (href, src, srcset,
+# action, formaction, cite, data, poster, background, longdesc, usemap,
+# manifest, codebase, ping, xmlns), CSS (style), identifiers and tokens
+# (class, id, name, for, form, list, headers, rel, rev, type, lang, dir,
+# charset, http-equiv, itemprop, itemtype, role, slot, is, nonce,
+# integrity, referrerpolicy, crossorigin, accept, accept-charset, enctype,
+# method, target, media, sizes, autocomplete, inputmode, enterkeyhint), and
+# the event handlers on* (JavaScript; checked by prefix).
+NON_TEXT_ATTRIBUTES = frozenset({
+    "href", "src", "srcset", "action", "formaction", "cite", "data", "poster", "background",
+    "longdesc", "usemap", "manifest", "codebase", "ping", "xmlns", "style", "class", "id",
+    "name", "for", "form", "list", "headers", "rel", "rev", "type", "lang", "dir", "charset",
+    "http-equiv", "itemprop", "itemtype", "role", "slot", "is", "nonce", "integrity",
+    "referrerpolicy", "crossorigin", "accept", "accept-charset", "enctype", "method", "target",
+    "media", "sizes", "autocomplete", "inputmode", "enterkeyhint",
+})
+
 # --- Character classes ------------------------------------------------------
 
 # CJK Unified Ideographs and Extension A, plus the compatibility block
-# (Unicode 15 blocks 4E00..9FFF, 3400..4DBF, F900..FAFF).
-HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# (Unicode 15 blocks 4E00..9FFF, 3400..4DBF, F900..FAFF), and the
+# supplementary ideographs, Extensions B to H and the compatibility
+# supplement (20000..323AF, 2F800..2FA1F): GB18030's four-byte characters
+# and HKSCS's, rare in names (𠮷) and Cantonese.
+HAN_RE = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
 
 # Full-width ASCII forms U+FF01..U+FF5E are ASCII U+0021..U+007E shifted by
 # 0xFEE0 (Unicode 15, "Halfwidth and Fullwidth Forms" block, FF00..FFEF).
@@ -183,6 +255,9 @@ SPAN_KINDS: dict[str, str] = {
     "mojibake": "a mix-up ftfy's encoding fixer recognises (UTF-8 read as cp1252 and kin)",
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
     "ruby_annotation": "a flattened ruby (pinyin) annotation",
+    "escaped": "escaped text (\\u escapes, HTML character references, percent or \\x bytes)",
+    "charset_declaration": "an HTML or XML charset declaration, made to say UTF-8",
+    "mixed_encoding": "one part of a mixed stream (bytes in another encoding than their neighbours)",
     "lost": "bytes that are gone (U+FFFD runs, the 锟斤拷 chain); left as is",
 }
 
@@ -222,6 +297,17 @@ CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›
 # U+FFFD U+FFFD read back through UTF-8 -> GBK gives 锟斤拷 (EF BF BD EF BF BD);
 # MSVC debug fill 0xCC/0xCD shown as GBK gives 烫/屯.
 LOST_RE = re.compile(r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+")
+
+# Escaped text (app/escapes.py): a run of escapes is unescaped only when its
+# result is this many bits more probable under the model than the escapes
+# as written (the same prior as any repair, KEEP_PRIOR_BITS: 2**12).
+# Escapes are ASCII, 6 bits a character, so \u521b (36 bits) against 创
+# (about 10) clears it by far; a lone \u0041 -> A (36 against 6) too, which
+# is why the places where escapes are meant are set aside first.
+UNESCAPE_PRIOR_BITS = 12.0
+# Levels of escaping undone in one run (&amp;amp;#21019; is three); more
+# than this is no accident of scraping.
+MAX_UNESCAPE_LAYERS = 3
 
 # --- Thresholds -------------------------------------------------------------
 

@@ -31,7 +31,7 @@ def _repair(args: argparse.Namespace) -> int:
     try:
         result = repair_bytes(data, charset=args.charset,
                               convert=args.convert or default_convert,
-                              strip_annotations=args.strip_annotations)
+                              strip_annotations=args.strip_annotations, html=args.html)
     except RepairError as exc:
         print(f"luanma: {exc}", file=sys.stderr)
         return 2
@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--convert", metavar="CONFIG", help="OpenCC config: t2s, s2t, tw2sp, ...")
     rep.add_argument("--charset", help="the charset the page declares (evidence, not an order)")
     rep.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    rep.add_argument("--html", action="store_true",
+                     help="the file is an HTML page: repair text nodes and attribute values only")
     rep.add_argument("--no-strip-annotations", dest="strip_annotations", action="store_false",
                      help="keep flattened ruby annotations such as 創(chuàng)")
     rep.set_defaults(func=_repair)

@@ -1,8 +1,10 @@
 """Bytes to text: which codec, checked against the bytes, never believed blindly.
 
 Evidence, in order of trust: a byte-order mark; the charset the caller
-declares (a WHATWG label such as a page's ``charset``); then detection. Each
-is checked by decoding strictly, and a declaration also against the Chinese
+declares (a WHATWG label such as a page's ``charset``); the charset of the
+page's own HTTP Content-Type as the caller forwards it; the page's ``<meta>``
+declarations and XML declaration (`markup.declared_charsets`); then
+detection. Each is checked by decoding strictly, and a declaration also against the Chinese
 readings: one that reads far better (`chardata.DECLARED_OVERRIDE_MARGIN_BITS`)
 wins, with a warning. UTF-8 wins over a declaration when the bytes
 are valid UTF-8 and not plain ASCII (random GBK or Big5 text is almost never
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from . import chardata
 from .detect import looks_japanese
 from .errors import NotText, UnknownCodec
+from .markup import declared_charsets
+from .mixed import Segment, looks_mixed, split_mixed
 from .model import get_model
 
 
@@ -32,12 +36,16 @@ class Decoded:
         bom_bytes: length in bytes of the BOM that was stripped (0 if none).
         warnings: what the caller should know (a declaration that did not
             match the bytes, bytes replaced by U+FFFD).
+        segments: for a mixed stream (`mixed.split_mixed`), its parts in
+            order, each with its codec; `codec` is then the codec of the most
+            bytes. Empty for bytes in one encoding.
     """
 
     text: str
     codec: str
     bom_bytes: int = 0
     warnings: tuple[str, ...] = ()
+    segments: tuple[Segment, ...] = ()
 
 
 def canonical_codec(label: str) -> str:
@@ -67,16 +75,29 @@ def canonical_codec(label: str) -> str:
 
 _KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
 _HANGUL_RE = re.compile("[\uac00-\ud7af]")
+_HANGUL_RUN_RE = re.compile("[\uac00-\ud7af]+")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+# Control characters that ASCII text does not hold: C0 controls other than
+# TAB, LF and CR, DEL, and a CR that no LF follows (a line break is CR LF or
+# LF). UTF-16 whose bytes all fall below 0x80 has them (對啊 is 0D 5C 4A 55).
+_ODD_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+# Private use (U+E000..U+F8FF): what GBK or Big5 decoders make of each
+# other's user-defined areas.
+_JUNK_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def _plainly_japanese_or_korean(text: str) -> bool:
     """Japanese with its particles, or Korean: at least
-    `chardata.MIN_HANGUL_SYLLABLES` syllables, most of the non-ASCII text."""
-    hangul = len(_HANGUL_RE.findall(text))
-    return looks_japanese(text) or (
-        hangul >= chardata.MIN_HANGUL_SYLLABLES
-        and hangul >= chardata.MIN_HANGUL_SHARE * len(_NON_ASCII_RE.findall(text)))
+    `chardata.MIN_HANGUL_SYLLABLES` syllables, most of the non-ASCII text,
+    written in words (at most `chardata.MAX_MEAN_HANGUL_RUN` syllables per
+    run on average: Chinese bytes read as Korean are one long run)."""
+    if looks_japanese(text):
+        return True
+    runs = [len(r) for r in _HANGUL_RUN_RE.findall(text)]
+    hangul = sum(runs)
+    return (hangul >= chardata.MIN_HANGUL_SYLLABLES
+            and hangul >= chardata.MIN_HANGUL_SHARE * len(_NON_ASCII_RE.findall(text))
+            and hangul <= chardata.MAX_MEAN_HANGUL_RUN * len(runs))
 
 
 def _article(noun: str) -> str:
@@ -127,12 +148,148 @@ def _detected(data: bytes) -> list[str]:
     return names
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+def _strict_family(data: bytes, codec: str) -> tuple[str, str] | None:
+    """``(text, codec)`` from a strict decode with `codec`, else with the
+    first of its `chardata.ALTERNATE_CODECS` that decodes; None if none does."""
+    for name in (codec, *chardata.ALTERNATE_CODECS.get(codec, ())):
+        text = _strict(data, name)
+        if text is not None:
+            return text, name
+    return None
+
+
+# Letters of the scripts UTF-8 encodes in two bytes other than Latin: Greek,
+# Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana, N'Ko (U+0370..U+07FF),
+# and combining marks (U+0300..U+036F).
+_TWO_BYTE_NON_LATIN_RE = re.compile("[\u0300-\u07ff]")
+_LONE_NON_LATIN_RE = re.compile(
+    "(?<![\u0300-\u07ffA-Za-z])[\u0300-\u07ff](?![\u0300-\u07ffA-Za-z])")
+
+
+# Characters of Chinese text: Han, CJK punctuation, full-width forms, the
+# general punctuation it borrows (“ ” ‘ ’ …), ¥ and ·, emoji and their
+# modifiers (chardata.EMOJI_RE's blocks).
+_CHINESE_CHAR_RE = re.compile(
+    "[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U000323af\u2000-\u206f\u00a5\u00b7\u2600-\u27bf\ufe0f"
+    "\U0001f000-\U0001faff]")
+
+
+def _chinese_share(text: str) -> float:
+    """Share of the non-ASCII characters of `text` that Chinese text is made
+    of (`_CHINESE_CHAR_RE`); 0.0 without non-ASCII characters."""
+    non_ascii = len(_NON_ASCII_RE.findall(text))
+    return len(_CHINESE_CHAR_RE.findall(text)) / non_ascii if non_ascii else 0.0
+
+
+# Non-ASCII characters a UTF-8 reading plausibly holds besides Han: Latin
+# letters and signs (U+00A0..U+024F, U+1E00..U+1EFF), general punctuation
+# and symbols (U+2000..U+2BFF), CJK, kana and hangul (U+2E80..U+9FFF,
+# U+AC00..U+D7AF; not Yi or Vai), full-width forms, emoji and the
+# supplementary planes.
+_PLAUSIBLE_UTF8_RE = re.compile(
+    "[\u00a0-\u024f\u1e00-\u1eff\u2000-\u2bff\u2e80-\u9fff\uac00-\ud7af\uf900-\uffff"
+    "\U00010000-\U0010ffff]")
+
+
+def _utf8_implausible(text: str) -> bool:
+    """A UTF-8 reading with no Han character whose other non-ASCII
+    characters include letters of scripts a Chinese page rarely holds
+    alone (Greek, Cyrillic, Armenian, Vai ...: what GBK or UTF-16 bytes make
+    when read as UTF-8)."""
+    return (chardata.HAN_RE.search(text) is None
+            and any(not _PLAUSIBLE_UTF8_RE.match(ch) for ch in _NON_ASCII_RE.findall(text)))
+
+
+def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, str, str]],
+                             model) -> bool:
+    """Whether bytes that are valid UTF-8 are rather Chinese in another codec.
+
+    A short GBK string can be valid UTF-8 (元 D4 AA reads as Ԫ), and UTF-16
+    whose bytes all fall below 0x80 is (下雪了 is 0B 4E EA 96 86 4E). The
+    other reading wins when it reads as Chinese (`chardata.MAX_BITS_PER_HAN`)
+    and either a declaration names its codec while the UTF-8 reading is
+    implausible (`_utf8_implausible`), or, undeclared, the UTF-8 reading is
+    implausible and a UTF-16 reading reads as Chinese, or the UTF-8 reading
+    is made of two-byte sequences whose letters outside Latin stand alone (a
+    Greek, Cyrillic or Armenian word has more than one letter)."""
+    if evidence:
+        codec = evidence[0][2]
+        if codec == "utf-8" or not _utf8_implausible(utf8):
+            return False
+        decoded = _strict_family(data, codec)
+        return decoded is not None and model.bits_per_han(decoded[0]) <= chardata.MAX_BITS_PER_HAN
+    if _utf8_implausible(utf8) and any(_utf16_chinese(data, c) is not None
+                                       for c in chardata.UTF16_CODECS):
+        return True
+    if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
+        return False
+    if len(_LONE_NON_LATIN_RE.findall(utf8)) != len(_TWO_BYTE_NON_LATIN_RE.findall(utf8)):
+        return False
+    return any(model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
+               for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
+
+
+def _utf16_chinese(data: bytes, codec: str) -> str | None:
+    """The reading of `data` in `codec` when that is UTF-16 and reads as
+    Chinese (mostly Chinese characters, `chardata.MAX_BITS_PER_HAN`), else None."""
+    if codec not in chardata.UTF16_CODECS:
+        return None
+    text = _strict(data, codec)
+    if (text is None or _control_share(text) > chardata.MAX_CONTROL_SHARE
+            or _chinese_share(text) < chardata.MIN_UTF16_HAN_SHARE
+            or get_model().bits_per_han(text) > chardata.MAX_BITS_PER_HAN):
+        return None
+    return text
+
+
+def _evidence(data: bytes, declared: str | None, page_charset: str | None,
+              warnings: list[str]) -> list[tuple[str, str, str]]:
+    """Declarations in order of trust, as ``(label, where, codec)``: the
+    caller's `declared` charset, the page's own Content-Type charset, then
+    the document's ``<meta>`` tags and XML declaration (`markup`). Labels
+    no codec answers to are dropped with a warning, except the caller's own.
+
+    Raises:
+        UnknownCodec: `declared` names no codec.
+    """
+    found: list[tuple[str, str, str]] = []
+    if declared:
+        found.append((declared, "declared charset", canonical_codec(declared)))
+    sources = [(page_charset, "the page's Content-Type")] if page_charset else []
+    sources += [(label, where) for label, where in declared_charsets(data)]
+    for label, where in sources:
+        try:
+            found.append((label, where, canonical_codec(label)))
+        except UnknownCodec:
+            warnings.append(f"{where} names charset {label!r}, which no codec answers to; ignored")
+    seen: set[str] = set()
+    return [e for e in found if not (e[2] in seen or seen.add(e[2]))]
+
+
+def _ignored(label: str, where: str) -> str:
+    return (f"declared charset {label} ignored" if where == "declared charset"
+            else f"charset {label} of {where} ignored")
+
+
+def decode_bytes(data: bytes, declared: str | None = None, *,
+                 page_charset: str | None = None) -> Decoded:
     """Decode raw bytes, choosing the codec from the evidence.
+
+    Evidence in order of trust, each checked against the bytes: a BOM; the
+    caller's `declared` charset; the page's own `page_charset` (from its
+    HTTP Content-Type, as a scraper forwards it); the document's ``<meta
+    charset>`` / ``<meta http-equiv>`` and XML declaration
+    (`markup.declared_charsets`); then detection. A declaration is taken
+    when it decodes the bytes strictly (or one of its
+    `chardata.ALTERNATE_CODECS` does: Big5 with a euro sign) and no Chinese
+    reading reads far better; bytes that are valid UTF-8 are read as UTF-8.
 
     Args:
         data: the raw bytes, as received.
-        declared: a charset label from the caller or the page, or None.
+        declared: a charset label from the caller, or None.
+        page_charset: the charset of the page's own Content-Type header, or
+            None; a label no codec answers to is ignored with a warning.
 
     Returns:
         A `Decoded`.
@@ -154,6 +311,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                     warnings.append(f"declared charset {declared} ignored: the bytes carry a {codec} BOM")
                 return Decoded(text, codec, len(bom), tuple(warnings))
     _check_binary(data)
+    evidence = _evidence(data, declared, page_charset, warnings)
 
     if data.isascii() and b"\x00" not in data:
         for marker, codec in chardata.SEVEN_BIT_MARKERS:
@@ -163,44 +321,107 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                     _check_controls(text)
                     return Decoded(text, codecs.lookup(codec).name, 0, tuple(warnings))
         text = data.decode("ascii")
-        _check_controls(text)
         codec = "utf-8"
-        if declared_codec and _strict(data, declared_codec) == text:
-            codec = declared_codec
-        elif declared_codec:
-            warnings.append(f"declared charset {declared} ignored: the bytes are ASCII")
+        for label, where, candidate in evidence:
+            if _strict(data, candidate) == text:
+                codec = candidate
+                break
+            wide = _utf16_chinese(data, candidate)
+            if wide is not None:
+                # Declared UTF-16 whose bytes all fall in ASCII's range (登录
+                # is 7B 76 55 5F) and read as Chinese.
+                return Decoded(wide, candidate, 0, tuple(warnings))
+            warnings.append(f"{_ignored(label, where)}: the bytes are ASCII")
+        if _control_share(text) > chardata.MAX_CONTROL_SHARE or _ODD_CONTROL_RE.search(text):
+            # Not ASCII text: UTF-16 (会期半天 is 1A 4F 1F 67 4A 53 29 59,
+            # 對啊 0D 5C 4A 55)?
+            for candidate in chardata.UTF16_CODECS:
+                wide = _utf16_chinese(data, candidate)
+                if wide is not None:
+                    return Decoded(wide, candidate, 0, tuple(warnings))
+        _check_controls(text)
         return Decoded(text, codec, 0, tuple(warnings))
 
+    model = get_model()
     utf8 = _strict(data, "utf-8")
-    if utf8 is not None and not (declared_codec and _control_share(utf8) > chardata.MAX_CONTROL_SHARE):
-        if declared_codec and declared_codec != "utf-8":
-            warnings.append(f"declared charset {declared} ignored: the bytes are valid UTF-8")
-        _check_controls(utf8)
+    if (utf8 is not None and _control_share(utf8) <= chardata.MAX_CONTROL_SHARE
+            and not _chinese_instead_of_utf8(data, utf8, evidence, model)):
+        for label, where, codec in evidence:
+            if codec != "utf-8":
+                warnings.append(f"{_ignored(label, where)}: the bytes are valid UTF-8")
+            break
         return Decoded(utf8, "utf-8", 0, tuple(warnings))
 
+    # A mixed stream (a UTF-8 template around a GBK block): each part in its
+    # own codec, before any declaration, which can speak for one part only.
+    if utf8 is None and looks_mixed(data):
+        segments = split_mixed(data, model)
+        if segments:
+            text = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
+            _check_controls(text)
+            share: dict[str, int] = {}
+            for s in segments:
+                share[s.codec] = share.get(s.codec, 0) + s.end_byte - s.start_byte
+            codec = max(share, key=share.__getitem__)
+            parts = ", ".join(f"bytes {s.start_byte}..{s.end_byte} {s.codec}" for s in segments)
+            warnings.append(f"mixed stream, decoded part by part ({parts}); 'encoding' names the "
+                            f"codec of most bytes, {codec}")
+            return Decoded(text, codec, 0, tuple(warnings), tuple(segments))
+
     # Chinese codecs: the best of them by the language model.
-    model = get_model()
-    chinese = {c: t for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None}
+    chinese: dict[str, str] = {}
+    for c in chardata.CHINESE_CODECS:
+        decoded = _strict_family(data, c)
+        if decoded is not None:
+            chinese[decoded[1]] = decoded[0]
+    if len(data) % 2 == 0:
+        # UTF-16 without a BOM, where it reads as Chinese (mostly Han), is
+        # ranked with the others by the same model (GBK or Big5 bytes read
+        # as UTF-16 are Yi, hangul, private use or Han in random order).
+        for c in chardata.UTF16_CODECS:
+            text = _strict(data, c)
+            if (text is not None and _control_share(text) <= chardata.MAX_CONTROL_SHARE
+                    and _chinese_share(text) >= chardata.MIN_UTF16_HAN_SHARE):
+                chinese[c] = text
     best = (min(chinese, key=lambda c: model.bits_per_non_ascii(chinese[c][:4096]))
             if chinese else None)
     best_bits = model.bits_per_han(chinese[best][:4096]) if best else float("inf")
 
-    if declared_codec:
-        text = _strict(data, declared_codec)
-        if text is not None:
-            # Checked against the bytes: a Chinese reading that reads far
-            # better wins over the declaration (GBK bytes labelled euc-kr).
-            declared_bits = model.bits_per_han(text[:4096])
-            bar = (chardata.DECLARED_OVERRIDE_BITS if declared_bits == float("inf")
-                   else declared_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS)
-            if best and best != declared_codec and best_bits <= min(bar, chardata.MAX_BITS_PER_HAN):
-                warnings.append(f"declared charset {declared} ignored: the bytes read as "
-                                f"Chinese in {best}")
-                _check_controls(chinese[best])
-                return Decoded(chinese[best], best, 0, tuple(warnings))
-            _check_controls(text)
-            return Decoded(text, declared_codec, 0, tuple(warnings))
-        warnings.append(f"declared charset {declared} does not decode these bytes")
+    for label, where, codec in evidence:
+        decoded = _strict_family(data, codec)
+        if decoded is None:
+            warnings.append(f"{_ignored(label, where)}: it does not decode these bytes")
+            continue
+        text, codec = decoded
+        if _control_share(text) > chardata.MAX_CONTROL_SHARE:
+            # UTF-16 bytes labelled gbk: NUL bytes everywhere.
+            warnings.append(f"{_ignored(label, where)}: it reads as control characters")
+            continue
+        # Checked against the bytes: a Chinese reading that reads far
+        # better wins over the declaration (GBK bytes labelled euc-kr).
+        declared_bits = model.bits_per_han(text[:4096])
+        bar = (chardata.DECLARED_OVERRIDE_BITS if declared_bits == float("inf")
+               else declared_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS)
+        if _ODD_CONTROL_RE.search(text[:4096]) and declared_bits == float("inf"):
+            # No Han and a control character that text does not hold (a
+            # lone CR: UTF-16 bytes labelled gbk): any Chinese reading wins.
+            bar = chardata.MAX_BITS_PER_HAN
+        # A declared reading with private-use characters (Big5 bytes
+        # labelled gbk), or one made of Chinese characters that read as no
+        # Chinese does (GBK 梁燊说 labelled big5 reads 褽踨佽; not Korean
+        # with a few Han among its hangul), yields to any reading that is
+        # Chinese at all (chardata.MAX_BITS_PER_HAN_UNDECLARED).
+        cap = (chardata.MAX_BITS_PER_HAN_UNDECLARED
+               if _JUNK_RE.search(text[:4096])
+               or (declared_bits > chardata.MAX_BITS_PER_HAN_UNDECLARED
+                   and _chinese_share(text[:4096]) >= chardata.MIN_UTF16_HAN_SHARE)
+               else chardata.MAX_BITS_PER_HAN)
+        if best and best != codec and best_bits <= min(bar, cap):
+            warnings.append(f"{_ignored(label, where)}: the bytes read as Chinese in {best}")
+            _check_controls(chinese[best])
+            return Decoded(chinese[best], best, 0, tuple(warnings))
+        _check_controls(text)
+        return Decoded(text, codec, 0, tuple(warnings))
 
     # Undeclared. luanma's inputs are Chinese far more often than not: the
     # best Chinese reading wins unless it reads badly and another reading is
@@ -213,7 +434,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(chinese[best], best, 0, tuple(warnings))
     guesses = [*_detected(data), *chardata.JAPANESE_KOREAN_CODECS]
     for codec in dict.fromkeys(guesses):
-        if codec in chinese:
+        if codec in chinese or (codec.startswith("utf-16") and b"\x00" not in data):
+            # UTF-16 text of any length holds ASCII (spaces, digits: NUL
+            # bytes); Chinese bytes read as UTF-16 hangul hold none.
             continue
         text = _strict(data, codec)
         if text is None:

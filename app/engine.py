@@ -3,6 +3,10 @@
 Passes, in order (each a `Step` in the result):
 
 1. ``decode`` (bytes only): `decode.decode_bytes`.
+1a. ``unescape``: runs of ``\\u`` escapes, HTML character references,
+   percent or ``\\x`` bytes whose result the model reads as better text
+   (`escapes.find_escaped`); before the round trips, which then see what
+   the escapes stood for.
 2. ``fix_encoding``: round trips for text decoded with the wrong codec
    (UTF-8 read as GBK, GBK read as Latin-1/cp1252, ...), chosen by the
    language model. These must see the text before ftfy, which damages
@@ -27,13 +31,15 @@ import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 from ftfy import badness
 
 from . import candidates as cand
-from . import chardata, detect, score
+from . import chardata, detect, escapes, score
 from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
 from .gate import get_gate
 from .errors import InvalidPlan, RepairError
+from .markup import Markup, declare_utf8
+from .markup import scan as scan_markup
 from .model import CharModel, get_model
 from .types import Edit, PlanItem, RepairResult, Span, Step
 
@@ -330,7 +336,7 @@ class _Pass:
         a = self.accepted[k]
         if pos >= a.end:
             return pos + self.shift_after[k]
-        if pos == a.start and not is_end:
+        if pos == a.start:  # a start, or the end of a region just before the edit
             return self.new_starts[k]
         return self.new_starts[k] + len(a.replacement) if is_end else self.new_starts[k]
 
@@ -342,6 +348,8 @@ class _Pass:
         new_end = self.new_starts[k] + len(a.replacement)
         if pos >= new_end and not (pos == new_end == self.new_starts[k] and not is_end):
             return pos - self.shift_after[k]
+        if pos == self.new_starts[k]:  # a start, or the end of a region just before the edit
+            return a.start
         return a.end if is_end else a.start
 
 
@@ -370,21 +378,28 @@ class _Search:
             `plan`.
         scored: the text the document confidence reads: `repaired`, or for
             a search of suspect lines, those lines repaired.
+        markup: in HTML mode, the markup's regions in `repaired`.
+        forward: ``forward(pos, is_end)`` moves an offset into the text
+            searched to `repaired`.
     """
 
-    __slots__ = ("repaired", "steps", "stages", "spans", "scored")
+    __slots__ = ("repaired", "steps", "stages", "spans", "scored", "markup", "forward")
 
     def __init__(self, repaired: str, steps: list[Step], stages: list[str], spans: list[Span],
-                 scored: str | None = None):
+                 forward, scored: str | None = None, markup: list[tuple[int, int]] = ()):
         self.repaired, self.steps, self.stages, self.spans = repaired, steps, stages, spans
+        self.forward = forward
         self.scored = repaired if scored is None else scored
+        self.markup = list(markup)
 
 
-def _search(text: str, model: CharModel, strip_annotations: bool,
-            warnings: list[str], families: list[frozenset[str]] | None = None) -> _Search:
+def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list[str],
+            families: list[frozenset[str]] | None = None, page: Markup | None = None
+            ) -> _Search:
     """Run every pass over `text` (see the module docstring); with
     `families` (one set per line of `text`, `gate.FAMILIES`), each pass only
-    on the lines whose set names it."""
+    on the lines whose set names it; with `page` (HTML mode), only on its
+    text nodes and attribute values."""
     def allow_now(stage: str):
         """`families` as a test on offsets into `stage` (no pass moves a
         line break, so line k of every stage is line k of `text`)."""
@@ -399,8 +414,15 @@ def _search(text: str, model: CharModel, strip_annotations: bool,
     span_sources: list[tuple[int, _Accepted]] = []
 
     current = text
-    if not text.isascii():
+    # HTML mode: only text nodes and attribute values are read; the charset
+    # declarations and the readings inside <rt>/<rp> are the markup's own edits.
+    markup: list[tuple[int, int]] = page.blocked() if page else []
+    if not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text) or page:
         stages_run = [
+            ("unescape", lambda t, blocked: [
+                _Accepted(u.start, u.end, u.replacement, u.plan, "escaped", u.confidence,
+                          u.explanation) for u in escapes.find_escaped(t, model, blocked)],
+             "unescaped escaped text"),
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t)),
              "undid text decoded with the wrong codec"),
             ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t)),
@@ -412,16 +434,22 @@ def _search(text: str, model: CharModel, strip_annotations: bool,
         if strip_annotations:
             stages_run.append(("strip_annotations", lambda t, _: _annotation_pass(t),
                                "removed flattened ruby annotations"))
-        protected: list[tuple[int, int]] = []
+        if page:
+            stages_run.insert(0, ("html", lambda t, _: _markup_edits(page, t, strip_annotations),
+                                  "rewrote the markup's own parts"))
+        protected: list[tuple[int, int]] = list(markup)
         for action, run, explanation in stages_run:
-            talk = _talk_lines(current)
+            talk = _talk_lines(current, markup)
             blocked = protected + talk
             accepted = run(current, blocked)
-            if action != "strip_annotations":
-                kept = [a for a in accepted if not _overlaps(a.start, a.end, blocked)]
+            if action not in ("strip_annotations", "html"):
+                kept = [f for a in accepted for f in _fit(current, a, blocked)
+                        if not (page and _adds_markup(current[f.start:f.end], f.replacement))]
                 if len(kept) < len(accepted) and talk:
                     warnings.append("lines that talk about encodings keep the mojibake they quote")
                 accepted = kept
+            elif action == "strip_annotations" and markup:
+                accepted = [a for a in accepted if not _overlaps(a.start, a.end, markup)]
             if not accepted:
                 continue
             steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
@@ -436,6 +464,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool,
                          for a, b in protected]
             protected += [(done.new_starts[n], done.new_starts[n] + len(x.replacement))
                           for n, x in enumerate(accepted) if x.replacement]
+            markup = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
+                      for a, b in markup]
             current = _apply(current, accepted)
 
     def to_output(pos: int, first_pass: int, is_end: bool) -> int:
@@ -464,7 +494,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool,
         o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
         spans.append(Span("lost", s, e, o_start, o_end, what, current[o_start:o_end], 0.0, (),
                           f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
-    return _Search(current, steps, stages, spans)
+    return _Search(current, steps, stages, spans,
+                   lambda pos, is_end: to_output(pos, 0, is_end), markup=markup)
 
 
 def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model: CharModel,
@@ -476,7 +507,7 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
     reduced = "\n".join(text[s:e] for s, e, _ in lines)
     sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines])
     if not sub.steps and not sub.spans:
-        return _Search(text, [], [], [], scored=reduced)
+        return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced)
     if sub.repaired.count("\n") != len(lines) - 1:
         return None
     # gaps[i]: the text of `text` before suspect line i (after line i - 1).
@@ -513,12 +544,38 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
     spans = [replace(s, start=from_input(s.start), end=from_input(s.end),
                      out_start=from_output(s.out_start), out_end=from_output(s.out_end))
              for s in sub.spans]
-    return _Search(repaired, steps, [], spans, scored=sub.repaired)
+    # An offset into `text`: inside a piece, through the piece's search; in a
+    # gap, by the length change of the pieces before it. Piece i starts at
+    # in_starts[i] in `reduced`, rep_starts[i] in its repair, out_starts[i]
+    # in `repaired`.
+    piece_starts = [s for s, _, _ in lines]
+    in_starts, rep_starts, out_starts = [], [], []
+    r_in = r_out = f_out = 0
+    for i, ((s, e, _), line) in enumerate(zip(lines, repaired_lines)):
+        f_out += len(gaps[i])
+        in_starts.append(r_in)
+        rep_starts.append(r_out)
+        out_starts.append(f_out)
+        r_in += e - s + 1
+        r_out += len(line) + 1
+        f_out += len(line)
+
+    def forward(pos: int, is_end: bool) -> int:
+        i = bisect.bisect_right(piece_starts, pos) - 1
+        if i < 0:
+            return pos
+        s, e, _ = lines[i]
+        if pos <= e:
+            return out_starts[i] + sub.forward(in_starts[i] + pos - s, is_end) - rep_starts[i]
+        return out_starts[i] + len(repaired_lines[i]) + pos - e
+
+    return _Search(repaired, steps, [], spans, forward, scored=sub.repaired)
 
 
 def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
-                _encoding: str | None = None, _decode_step: Step | None = None,
+                html: bool = False, _encoding: str | None = None, _decode_step: Step | None = None,
                 _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
+                _parts: tuple[tuple[int, int, int, int, str, float], ...] = (),
                 _gate: bool | None = None) -> RepairResult:
     """Repair mojibake in decoded text.
 
@@ -530,11 +587,17 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         text: the text to repair.
         convert: an OpenCC config id (``t2s``, ``s2t``, ``tw2sp``, ...)
             applied after repair, or None.
-        strip_annotations: remove flattened ruby annotations (``創(chuàng)``).
+        strip_annotations: remove flattened ruby annotations (``創(chuàng)``);
+            in HTML, also the contents of ``<rt>`` and ``<rp>``.
+        html: `text` is an HTML document: only its text nodes and attribute
+            values (`markup.scan`) are repaired and converted; everything
+            else stays as it was, except each charset declaration, which
+            becomes ``<meta charset="utf-8">`` (an XML declaration's
+            encoding becomes ``utf-8``).
 
     Returns:
-        A `RepairResult`; span offsets are code points into `text` and into
-        the result's text.
+        A `RepairResult`; span offsets are code points into `text` (the
+        document, in HTML mode) and into the result's text.
 
     Raises:
         TypeError: `text` is not a str.
@@ -553,29 +616,55 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     model = get_model()
     warnings = list(_warnings)
 
+    page = scan_markup(text) if html else None
     found = None
     if _gate is None:
         _gate = len(text) > chardata.GATE_MIN_CHARS
-    if _gate and not text.isascii():
+    if _gate and page is None and (not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text)):
         found = _search_lines(text, get_gate().suspect_pieces(text), model, strip_annotations,
                               warnings)
     if found is None:
-        found = _search(text, model, strip_annotations, warnings)
+        found = _search(text, model, strip_annotations, warnings, page=page)
     repaired = found.repaired
     steps = ([_decode_step] if _decode_step else []) + found.steps
-    output = opencc_convert(repaired, config) if config else repaired
+    converted: _Pass | None = None
+    if config and page:
+        # HTML: the text is converted, the markup is not.
+        edits = []
+        for a, b in _complement(found.markup, len(repaired)):
+            piece = opencc_convert(repaired[a:b], config)
+            if piece != repaired[a:b]:
+                edits.append(_Accepted(a, b, piece, (("convert", config),), "", 1.0, ""))
+        converted = _Pass(edits)
+        output = _apply(repaired, edits)
+        steps.append(Step("convert", config, f"converted the text with OpenCC {config}",
+                          tuple(Edit(e.start, e.end, e.plan) for e in edits)))
+    else:
+        output = opencc_convert(repaired, config) if config else repaired
+        if config:
+            steps.append(Step("convert", config, f"converted with OpenCC {config}"))
+
+    def to_output(pos: int, is_end: bool) -> int:
+        """An offset into `repaired` moved into `output`."""
+        if converted is not None:
+            return converted.forward(pos, is_end=is_end)
+        if config and len(output) != len(repaired):
+            return len(opencc_convert(repaired[:pos], config))
+        return pos
+
     spans = found.spans
     if config:
-        steps.append(Step("convert", config, f"converted with OpenCC {config}"))
-
-        def to_output(pos: int) -> int:
-            if len(output) == len(repaired):
-                return pos
-            return len(opencc_convert(repaired[:pos], config))
-        spans = [replace(s, out_start=to_output(s.out_start), out_end=to_output(s.out_end),
-                         repaired=output[to_output(s.out_start):to_output(s.out_end)],
+        spans = [replace(s, out_start=to_output(s.out_start, False),
+                         out_end=to_output(s.out_end, True),
+                         repaired=output[to_output(s.out_start, False):to_output(s.out_end, True)],
                          plan=s.plan + (("convert", config),))
                  for s in spans]
+    for s, e, a, b, codec, conf in _parts:  # a mixed stream's parts (repair_bytes)
+        o_start = to_output(found.forward(s, False), False)
+        o_end = to_output(found.forward(e, True), True)
+        spans.append(Span("mixed_encoding", s, e, o_start, o_end, text[s:e], output[o_start:o_end],
+                          conf, (), f"{chardata.SPAN_KINDS['mixed_encoding']}: bytes {a}..{b} "
+                          f"decoded as {codec}", start_byte=a, end_byte=b))
     spans.sort(key=lambda s: (s.start, s.end))
     for s in spans:
         if s.kind == "lost":
@@ -584,7 +673,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                             "left as they are")
 
     if _encoding is not None:
-        spans = _with_byte_offsets(text, spans, _encoding, _bom_bytes)
+        spans = _with_byte_offsets(
+            text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
+            or [(0, _bom_bytes, _encoding)])
     if any(s.kind == "lost" or s.lost for s in spans):
         confidence = 0.0  # characters are gone: the text is not the author's
     else:
@@ -598,15 +689,92 @@ def _overlaps(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in intervals)
 
 
-def _talk_lines(text: str) -> list[tuple[int, int]]:
+def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accepted]:
+    """`a` if it touches no `blocked` region; else `a`'s plan applied to each
+    stretch of its region between the blocked ones, where it replays there
+    on its own to a piece of `a`'s replacement (a round trip reads mojibake,
+    the markup between and more mojibake as one segment, and can take the
+    ``<`` after it along: 鏁版嵁< to 数据<)."""
+    if not _overlaps(a.start, a.end, blocked):
+        return [a]
+    if a.guessed or a.lost:
+        return []  # offsets into the replacement: not cut
+    inside = [(x, y) for x, y in sorted(blocked) if x < a.end and a.start < y]
+    out = []
+    for s, e in _complement([(max(x, a.start) - a.start, min(y, a.end) - a.start)
+                             for x, y in inside], a.end - a.start):
+        s, e = a.start + s, a.start + e
+        try:
+            piece = apply_plan(text[s:e], a.plan)
+        except RepairError:
+            continue
+        # Only the changed middle (the ASCII around a piece reads the same).
+        head = 0
+        while head < min(e - s, len(piece)) and text[s + head] == piece[head]:
+            head += 1
+        tail = 0
+        while tail < min(e - s, len(piece)) - head and text[e - 1 - tail] == piece[-1 - tail]:
+            tail += 1
+        core = piece[head:len(piece) - tail]
+        if s + head < e - tail and core in a.replacement:
+            try:
+                if apply_plan(text[s + head:e - tail], a.plan) != core:
+                    continue
+            except RepairError:
+                continue
+            out.append(_Accepted(s + head, e - tail, core, a.plan, a.kind, a.confidence,
+                                 a.explanation))
+    return out
+
+
+def _adds_markup(original: str, replacement: str) -> bool:
+    """Whether `replacement` holds more of ``< > & " '`` than `original`: in
+    an HTML document's text that would make markup (\u003c unescaped)."""
+    return any(replacement.count(c) > original.count(c) for c in "<>&\"'")
+
+
+def _complement(regions: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The parts of [0, length) outside sorted, non-overlapping `regions`."""
+    out, pos = [], 0
+    for a, b in regions:
+        if a > pos:
+            out.append((pos, a))
+        pos = max(pos, b)
+    if pos < length:
+        out.append((pos, length))
+    return out
+
+
+def _talk_lines(text: str, markup: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Lines that talk about encodings (`detect.talks_about_encoding`): the
-    mojibake they quote stays, and their 锟斤拷 is not reported as lost."""
+    mojibake they quote stays, and their 锟斤拷 is not reported as lost. In
+    HTML, each stretch of text between markup counts as a line (a minified
+    page is one line)."""
     out, pos = [], 0
     for line in text.split("\n"):
-        if detect.talks_about_encoding(line):
-            out.append((pos, pos + len(line)))
+        for a, b in _complement([(max(a, pos) - pos, min(b, pos + len(line)) - pos)
+                                 for a, b in markup if a < pos + len(line) and pos < b]
+                                if markup else [], len(line)):
+            if detect.talks_about_encoding(line[a:b]):
+                out.append((pos + a, pos + b))
         pos += len(line) + 1
     return out
+
+
+def _markup_edits(page: Markup, text: str, strip_annotations: bool) -> list[_Accepted]:
+    """HTML mode's own edits (offsets into the document): each charset
+    declaration made to say UTF-8, and, with `strip_annotations`, the
+    contents of <rt> and <rp> dropped."""
+    out = [_Accepted(a, b, declare_utf8(text[a:b]), (("declare", "utf-8"),), "charset_declaration",
+                     chardata.MAX_SPAN_CONFIDENCE,
+                     f"{chardata.SPAN_KINDS['charset_declaration']}: declare utf-8")
+           for a, b in page.declarations]
+    if strip_annotations:
+        out += [_Accepted(a, b, "", (("delete", None),), "ruby_annotation",
+                          chardata.MAX_SPAN_CONFIDENCE,
+                          "the contents of an <rt> or <rp> element (a ruby reading)")
+                for a, b in page.annotations]
+    return _non_overlapping(out)
 
 
 def _inside_repair(start: int, end: int, sources, to_input) -> bool:
@@ -619,25 +787,39 @@ def _inside_repair(start: int, end: int, sources, to_input) -> bool:
     return False
 
 
-def _with_byte_offsets(text: str, spans: list[Span], codec: str, bom: int) -> list[Span]:
-    """Fill start_byte/end_byte by encoding the text between span edges once."""
-    edges = sorted({s.start for s in spans} | {s.end for s in spans})
-    offsets, pos, nbytes = {}, 0, bom
-    for edge in edges:
-        nbytes += len(text[pos:edge].encode(codec, "replace"))
-        offsets[edge] = nbytes
-        pos = edge
+def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int, str]]
+                       ) -> list[Span]:
+    """Fill start_byte/end_byte by encoding the text between span edges once.
+
+    `parts` are ``(start, start_byte, codec)``: from code point `start` on,
+    the text was decoded from bytes at `start_byte` with `codec` (one part
+    for bytes in one encoding, its BOM's length as `start_byte`)."""
+    starts = [p[0] for p in parts]
+    offsets = {}
+    for edge in sorted({s.start for s in spans} | {s.end for s in spans}):
+        k = max(0, bisect.bisect_right(starts, edge) - 1)
+        if k and edge == starts[k]:
+            k -= 1  # an edge where a part begins ends the part before (same offset)
+        start, start_byte, codec = parts[k]
+        offsets[edge] = start_byte + len(text[start:edge].encode(codec, "replace"))
     return [replace(s, start_byte=offsets[s.start], end_byte=offsets[s.end]) for s in spans]
 
 
 def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None = None,
-                 strip_annotations: bool = True) -> RepairResult:
+                 strip_annotations: bool = True, page_charset: str | None = None,
+                 html: bool = False) -> RepairResult:
     """Decode raw bytes, then repair the text.
 
     Args:
         data: the bytes as received.
         charset: the charset the page or the caller declares (a WHATWG or
             Python label); evidence checked against the bytes, not an order.
+        page_charset: the charset of the page's own HTTP Content-Type (as a
+            scraper forwards it); evidence after `charset`, and a label no
+            codec answers to is ignored with a warning. The page's ``<meta>``
+            and XML declarations are read from the bytes themselves.
+        html: as for `repair_text`; span offsets then point into the decoded
+            document.
         convert: as for `repair_text`.
         strip_annotations: as for `repair_text`.
 
@@ -655,15 +837,28 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
         raise TypeError(f"repair_bytes takes bytes, not {type(data).__name__}")
     data = bytes(data)
     check_config(convert)
-    decoded = decode_bytes(data, charset)
+    decoded = decode_bytes(data, charset, page_charset=page_charset)
     step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
+    parts: list[tuple[int, int, int, int, str, float]] = []
+    if decoded.segments:
+        # A mixed stream: the decode step's edits say which codec reads
+        # which bytes (offsets into the bytes).
+        step = Step("decode", decoded.codec,
+                    f"decoded a mixed stream part by part ({len(decoded.segments)} parts)",
+                    tuple(Edit(g.start_byte, g.end_byte, (("decode", g.codec),))
+                          for g in decoded.segments))
+        pos = 0
+        for g in decoded.segments:
+            length = len(data[g.start_byte:g.end_byte].decode(g.codec))
+            parts.append((pos, pos + length, g.start_byte, g.end_byte, g.codec, g.confidence))
+            pos += length
     return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
-                       _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
-                       _warnings=decoded.warnings)
+                       html=html, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
+                       _warnings=decoded.warnings, _parts=tuple(parts))
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,
-           strip_annotations: bool = True) -> RepairResult:
+           strip_annotations: bool = True, html: bool = False) -> RepairResult:
     """`repair_bytes` for bytes, `repair_text` for str (`charset` is then ignored).
 
     Raises:
@@ -671,9 +866,9 @@ def repair(data: str | bytes, *, charset: str | None = None, convert: str | None
         RepairError: see `repair_bytes`.
     """
     if isinstance(data, str):
-        return repair_text(data, convert=convert, strip_annotations=strip_annotations)
+        return repair_text(data, convert=convert, strip_annotations=strip_annotations, html=html)
     return repair_bytes(data, charset=charset, convert=convert,
-                        strip_annotations=strip_annotations)
+                        strip_annotations=strip_annotations, html=html)
 
 
 # --- replay -----------------------------------------------------------------------
@@ -705,6 +900,10 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
             return _realign(value, parameter)
         if action in ("apply", "transcode") and parameter in ftfy.FIXERS:
             return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
+        if action == "unescape" and parameter in escapes.FORMS:
+            return escapes.apply_unescape(value, parameter)
+        if action == "declare" and parameter == "utf-8" and isinstance(value, str):
+            return declare_utf8(value)
         if action == "delete" and isinstance(value, str):
             return ""
         if action == "convert" and isinstance(value, str) and parameter:
@@ -779,6 +978,10 @@ def _apply_steps(value: str | bytes, steps: list) -> str:
         if action == "decode":
             if not isinstance(value, bytes):
                 raise InvalidPlan("a decode step needs bytes")
+            if d.get("edits"):  # a mixed stream: byte ranges, each with its plan
+                value = "".join(apply_plan(value[e["start"]:e["end"]],
+                                           [tuple(p) for p in e["plan"]]) for e in d["edits"])
+                continue
             value = decode_bytes(value, parameter).text if parameter is None else \
                 value.decode(parameter, "replace")
             for bom, codec in chardata.BOMS:
@@ -787,7 +990,7 @@ def _apply_steps(value: str | bytes, steps: list) -> str:
             continue
         if not isinstance(value, str):
             raise InvalidPlan(f"step {action!r} needs text")
-        if action == "convert":
+        if action == "convert" and not d.get("edits"):
             value = opencc_convert(value, parameter)
             continue
         parts, pos = [], 0

@@ -55,7 +55,7 @@ import threading
 
 from ftfy import badness
 
-from . import chardata
+from . import chardata, escapes
 from .model import CharModel
 
 # Punctuation Chinese text uses itself that cp1252 also makes of bytes
@@ -91,7 +91,7 @@ LOST_HINT_RE = re.compile("[锟烫屯]")
 # lead bytes 0xA6/0xA7 land (叫荷Ν碞洛 for 叫盡早就醫).
 GREEK_RE = re.compile("[\u0391-\u03c9\u0400-\u045f]")
 
-FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost")
+FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost", "escape")
 
 
 def _reading_after(text: str, m: re.Match) -> bool:
@@ -140,7 +140,7 @@ class Gate:
             read as a CJK codec), ``cjk`` (round trips between CJK codecs),
             ``latin`` (round trips through
             single-byte codecs), ``ftfy``, ``realign`` (byte loss),
-            ``annotation``, ``lost``.
+            ``annotation``, ``lost``, ``escape`` (`escapes.ESCAPE_SIGNAL_RE`).
         """
         found: dict[str, set[int]] = {f: set() for f in FAMILIES}
         scan = self._scan
@@ -162,6 +162,7 @@ class Gate:
         scan(text, BYTE_LOSS_RE, realign)
         scan(text, self.odd_before_ascii_re, realign)
         scan(text, LOST_HINT_RE, found["lost"], line_test=chardata.LOST_RE.search)
+        scan(text, escapes.ESCAPE_SIGNAL_RE, found["escape"])
         by_start: dict[int, set[str]] = {}
         for family, starts in found.items():
             for start in starts:
@@ -175,8 +176,9 @@ class Gate:
     def suspect_pieces(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
         """`suspect_lines`, each cut after its full-width sentence marks
         (`CUT_RE`) into pieces, keeping only the pieces where a signal
-        matched (a line with the ``annotation`` family stays whole: whether
-        a paragraph teaches pronunciation is judged on all of it).
+        matched (a line with the ``annotation`` or ``escape`` family stays
+        whole: whether a paragraph teaches pronunciation, or a line shows code
+        or talks about escaping, is judged on all of it).
 
         Returns:
             ``(start, end, families)``: code-point offsets into `text`,
@@ -184,7 +186,7 @@ class Gate:
         """
         out = []
         for start, end, families in self.suspect_lines(text):
-            if "annotation" in families:
+            if families & {"annotation", "escape"}:
                 out.append((start, end, families))
                 continue
             cuts = [start] + [m.end() for m in CUT_RE.finditer(text, start, end)]

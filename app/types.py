@@ -26,6 +26,15 @@ action                 on         meaning
                                   ``lost`` for a byte not guessed back
 ``apply``              str        one of ftfy's fixes (``ftfy.FIXERS``), by name
 ``transcode``          bytes/str  the same, as ftfy names it on bytes
+``unescape``           str/bytes  undo one level of escaping (`app.escapes`);
+                                  `parameter` ``unicode`` (``\\uXXXX``, str to
+                                  str), ``html`` (character references, str to
+                                  str), ``percent`` (``%HH``, to bytes) or
+                                  ``hex`` (``\\xHH``, to bytes)
+``declare``            str        make a charset declaration say `parameter`
+                                  (``utf-8``): a ``<meta>`` tag becomes
+                                  ``<meta charset="utf-8">``, an XML
+                                  declaration keeps all but its encoding
 ``delete``             str        remove the text (a flattened ruby annotation)
 ``convert``            str        OpenCC conversion; `parameter` is a config id
 =====================  =========  ===============================================
@@ -59,12 +68,16 @@ class Step:
 
     Attributes:
         action: ``decode`` (bytes to str, `parameter` is the codec),
-            ``fix_encoding``, ``realign``, ``strip_annotations`` (each made of
-            `edits`), or ``convert`` (`parameter` is the OpenCC config id).
+            ``html`` (HTML mode: charset declarations, <rt>/<rp> contents),
+            ``unescape``, ``fix_encoding``, ``realign``, ``strip_annotations`` (each made of
+            `edits`), or ``convert`` (`parameter` is the OpenCC config id;
+            in HTML mode with `edits`, one per converted text region).
         parameter: codec name or config id, else None.
         explanation: one sentence a person can read.
         edits: non-overlapping replacements, sorted by start, with offsets
-            into the text as it was before this step.
+            into the text as it was before this step; for a ``decode`` step
+            of a mixed stream, the parts: byte offsets into the input bytes,
+            each with its ``decode`` plan.
     """
 
     action: str

@@ -310,3 +310,62 @@ def test_debugging_page_static_files(client):
         assert r.status_code == 200
         assert r.headers["content-type"].startswith(media)
     _error(client.get("/static/missing.js"), 404, "not_found")
+
+
+def test_source_content_type_charset_is_evidence(client):
+    body = "繁體中文".encode("big5")
+    r = client.post("/v1/repair", content=body,
+                    headers={"x-source-content-type": "text/html; charset=big5"})
+    assert (r.json()["text"], r.json()["encoding"]) == ("繁體中文", "big5hkscs")
+
+
+def test_source_content_type_that_lies(client):
+    body = "这是一段简体中文的测试文字。".encode("utf-8")
+    r = client.post("/v1/repair", content=body,
+                    headers={"x-source-content-type": "text/html; charset=gb2312"})
+    assert r.json()["encoding"] == "utf-8"
+    assert "the page's Content-Type" in r.json()["warnings"][0]
+
+
+def test_source_content_type_not_a_media_type(client):
+    err = _error(client.post("/v1/repair", content=b"abc",
+                             headers={"x-source-content-type": "nonsense"}), 422, "invalid_field")
+    assert err["field"] == "X-Source-Content-Type"
+
+
+_HTML_PAGE = ('<html><head><meta charset="gbk"><title>´´½¨¹ú¼Ò</title></head>'
+              '<body><p>´´½¨¹ú¼Ò</p><script>var s = "´´½¨¹ú¼Ò";</script></body></html>')
+
+
+def test_text_html_is_repaired_as_html(client):
+    r = client.post("/v1/repair", content=_HTML_PAGE.encode("gb18030"),
+                    headers={"content-type": "text/html; charset=gbk"})
+    assert r.status_code == 200, r.text
+    assert r.json()["text"] == _HTML_PAGE.replace('charset="gbk"', 'charset="utf-8"').replace(
+        "<title>´´½¨¹ú¼Ò", "<title>创建国家").replace("<p>´´½¨¹ú¼Ò", "<p>创建国家")
+    assert r.json()["encoding"] == "gb18030"
+    kinds = [s["kind"] for s in r.json()["spans"]]
+    assert kinds == ["charset_declaration", "gbk_as_latin1", "gbk_as_latin1"]
+
+
+def test_html_false_overrides_the_content_type(client):
+    r = client.post("/v1/repair?html=false", content=_HTML_PAGE.encode("gb18030"),
+                    headers={"content-type": "text/html"})
+    # Read as text: no declaration rewritten (and the line that names a
+    # charset counts as talk about encodings, so its mojibake stays).
+    assert r.json()["text"] == _HTML_PAGE
+    assert r.json()["spans"] == []
+
+
+def test_html_option_in_json(client):
+    r = client.post("/v1/repair", json={"text": _HTML_PAGE, "html": True})
+    assert 'var s = "´´½¨¹ú¼Ò"' in r.json()["text"]
+    assert "<p>创建国家</p>" in r.json()["text"]
+
+
+def test_openapi_documents_html_and_source_content_type(client):
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/v1/repair"]["post"]
+    assert "text/html" in op["requestBody"]["content"]
+    names = {p["name"].lower() for p in op["parameters"]}
+    assert {"html", "x-source-content-type"} <= names

@@ -7,7 +7,7 @@ import pytest
 from app import apply_plan, repair_text
 from conftest import load_cases
 
-FILES = ("synthetic", "in_the_wild", "negative", "known_failures")
+FILES = ("synthetic", "escaped", "in_the_wild", "negative", "known_failures")
 ALL = load_cases(*FILES)
 
 

@@ -26,6 +26,15 @@ def test_repair_gbk_file(tmp_path, capsysbinary):
     assert capsysbinary.readouterr().out.decode() == "创建国家卫生区"
 
 
+def test_repair_html_page(tmp_path, capsysbinary):
+    f = tmp_path / "page.html"
+    f.write_bytes('<meta charset="gbk"><p title="´´½¨">´´½¨¹ú¼Ò</p><script>x="´´½¨"</script>'
+                  .encode("gb18030"))
+    assert main(["repair", str(f), "--html"]) == 0
+    assert capsysbinary.readouterr().out.decode() == \
+        '<meta charset="utf-8"><p title="创建">创建国家</p><script>x="´´½¨"</script>'
+
+
 def test_missing_file(capsys):
     assert main(["repair", "/no/such/file"]) == 2
     assert "luanma:" in capsys.readouterr().err

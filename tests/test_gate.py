@@ -50,7 +50,7 @@ def test_clean_text_has_no_suspect_lines(text):
 
 
 @pytest.mark.parametrize("case", load_cases("synthetic", "in_the_wild", "negative",
-                                            "known_failures", xfail=False))
+                                            "known_failures", "escaped", xfail=False))
 def test_gated_search_equals_whole_search(case):
     """Searching only the suspect lines gives what searching all gives."""
     whole = repair_text(case["original"], _gate=False)

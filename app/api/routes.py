@@ -9,7 +9,7 @@ import re
 import zlib
 from email.message import Message
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
@@ -38,8 +38,10 @@ _REQUEST_BODY = {
     "required": False,
     "description": (
         "The text or bytes to repair. Raw bytes as application/octet-stream (the page's "
-        "charset, if known, in the `charset` query parameter); text/plain with its charset "
-        "parameter; or JSON with `text` or `base64` plus options."
+        "charset, if known, in the `charset` query parameter or its own Content-Type in the "
+        "`X-Source-Content-Type` header); text/plain with its charset parameter; text/html "
+        "(a page, repaired in HTML mode: text nodes and attribute values only); or JSON with "
+        "`text` or `base64` plus options."
     ),
     "content": {
         "application/octet-stream": {
@@ -52,6 +54,10 @@ _REQUEST_BODY = {
                 "utf8_as_gbk": {"summary": "UTF-8 read as GBK", "value": _EXAMPLE_GARBLED},
                 "gbk_as_latin1": {"summary": "GBK read as Latin-1", "value": "´´½¨¹ú¼Ò"},
             },
+        },
+        "text/html": {
+            "schema": {"type": "string"},
+            "example": "<html><head><meta charset=\"gbk\"><title>(GBK bytes)</title></head>...",
         },
         "application/json": {
             "schema": RepairRequest.model_json_schema(),
@@ -79,6 +85,17 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
+def _parse_media_type(raw: str) -> tuple[str, dict[str, str]] | None:
+    """A Content-Type value's media type and parameters (RFC 9110, section
+    8.3), or None when it is not a media type."""
+    if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
+        return None
+    msg = Message()
+    msg["content-type"] = raw
+    params = {k.lower(): v for k, v in msg.get_params()[1:] if isinstance(v, str)}
+    return msg.get_content_type(), params
+
+
 def _media_type(request: Request) -> tuple[str, dict[str, str]]:
     """The request's media type and parameters (RFC 9110, section 8.3).
 
@@ -88,12 +105,28 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
     raw = request.headers.get("content-type")
     if not raw:
         return "application/octet-stream", {}
-    msg = Message()
-    msg["content-type"] = raw
-    if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
+    parsed = _parse_media_type(raw)
+    if parsed is None:
         raise ApiError(415, "unsupported_media_type", f"{raw!r} is not a media type")
-    params = {k.lower(): v for k, v in msg.get_params()[1:]}
-    return msg.get_content_type(), params
+    return parsed
+
+
+def _source_media_type(raw: str | None) -> tuple[str | None, str | None]:
+    """The media type and charset of an ``X-Source-Content-Type`` value: the
+    page's own HTTP Content-Type as the scraper got it; (None, None) when
+    absent.
+
+    Raises:
+        ApiError: 422 for a value that is not a media type.
+    """
+    if raw is None:
+        return None, None
+    parsed = _parse_media_type(raw)
+    if parsed is None:
+        raise ApiError(422, "invalid_field", f"X-Source-Content-Type {raw!r} is not a media type",
+                       "X-Source-Content-Type")
+    media, params = parsed
+    return media, (params.get("charset") or "").strip() or None
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -157,11 +190,17 @@ async def repair_endpoint(
     charset: str | None = Query(None, description="The page's declared charset (evidence)."),
     convert: str | None = Query(None, description="OpenCC config id: t2s, s2t, tw2sp, ..."),
     strip_annotations: bool = Query(True, description="Remove flattened ruby annotations."),
+    html: bool | None = Query(None, description=(
+        "Treat the input as an HTML document: repair text nodes and attribute values only. "
+        "Default: true for a text/html body, else false.")),
+    x_source_content_type: str | None = Header(None, description=(
+        "The page's own HTTP Content-Type as the scraper got it; its charset is evidence.")),
 ) -> Response:
     """Repair one document. Answers JSON, or the text alone with `Accept: text/plain`
     (confidence in the `X-Repair-Confidence` header)."""
     settings = get_settings()
     media, params = _media_type(request)
+    _, page_charset = _source_media_type(x_source_content_type)
     body = await _read_body(request, settings.max_document_bytes)
     convert = convert or settings.default_convert
 
@@ -185,6 +224,7 @@ async def repair_endpoint(
             "strip_annotations": (
                 req.strip_annotations if req.strip_annotations is not None else strip_annotations
             ),
+            "html": bool(req.html if req.html is not None else html),
         }
         if (req.text is None) == (req.base64 is None):
             raise ApiError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
@@ -203,13 +243,15 @@ async def repair_endpoint(
             except (binascii.Error, ValueError) as exc:
                 raise ApiError(422, "invalid_base64", f"base64: {exc}", "base64") from None
             result = await run_in_threadpool(
-                repair_bytes, data, charset=req.charset or charset, **options
+                repair_bytes, data, charset=req.charset or charset, page_charset=page_charset,
+                **options
             )
-    elif media in ("application/octet-stream", "text/plain"):
+    elif media in ("application/octet-stream", "text/plain", "text/html"):
         declared = params.get("charset") or charset
         result = await run_in_threadpool(
             repair_bytes, body, charset=declared, convert=convert,
-            strip_annotations=strip_annotations,
+            strip_annotations=strip_annotations, page_charset=page_charset,
+            html=html if html is not None else media == "text/html",
         )
     else:
         hint = (" (curl sends application/x-www-form-urlencoded unless told otherwise: "
@@ -218,7 +260,7 @@ async def repair_endpoint(
         raise ApiError(
             415, "unsupported_media_type",
             f"content type {media!r} is not accepted; use application/octet-stream, "
-            f"text/plain or application/json{hint}",
+            f"text/plain, text/html or application/json{hint}",
         )
     return _response(result, request)
 

@@ -19,6 +19,10 @@ class RepairRequest(BaseModel):
     strip_annotations: bool | None = Field(
         None, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
     )
+    html: bool | None = Field(
+        None, description="The input is an HTML document: repair its text nodes and attribute "
+        "values only, and make its charset declaration say utf-8. Default false."
+    )
 
 
 class EditOut(BaseModel):
@@ -28,7 +32,8 @@ class EditOut(BaseModel):
 
 
 class StepOut(BaseModel):
-    action: str = Field(description="decode, fix_encoding, realign, strip_annotations or convert")
+    action: str = Field(
+        description="decode, html, unescape, fix_encoding, realign, strip_annotations or convert")
     parameter: str | None
     explanation: str
     edits: list[EditOut]

@@ -1,0 +1,500 @@
+"""Escaped text: ``\\u521b\\u5efa``, ``&#21019;``, ``%E5%88%9B`` -> 创.
+
+Scraped strings often arrive escaped once too often: a JSON or JavaScript
+string's ``\\uXXXX`` escapes copied as they are (surrogate pairs for
+characters beyond the BMP: ``\\ud83d\\ude00``), HTML character references
+(``&#21019;``, ``&#x521b;``, ``&amp;``) taken from page source, a URL's
+percent-encoded bytes (``%E5%88%9B`` in UTF-8, ``%B4%B4`` in GBK), Python's
+``\\xe5\\x88\\x9b`` byte escapes. This module finds runs of such escapes and
+says which to unescape; the engine applies them before its other passes, so
+that an unescaped result that is itself mojibake (``\\u93c1\\u7248``, 鏁版)
+is repaired too: the run's plan then ends with the round trip.
+
+Four forms (`FORMS`), each a plan action ``("unescape", form)`` that
+`apply_unescape` replays:
+
+=========  ======================================  ==========================
+form       tokens                                  result
+=========  ======================================  ==========================
+unicode    ``\\uXXXX``, ``\\UXXXXXXXX``            str; pairs of surrogate
+                                                   escapes make one character,
+                                                   a lone one stays as it is
+html       ``&#NNN;``, ``&#xHHH;``, ``&name;``     str; one level (``&amp;lt;``
+           (names of the HTML5 table, with their   gives ``&lt;``)
+           semicolon)
+percent    ``%HH``                                 bytes (RFC 3986 section
+                                                   2.1), then a ``decode``
+hex        ``\\xHH``                               bytes, then a ``decode``
+=========  ======================================  ==========================
+
+Left alone (the escapes are meant): a text that is a JSON document, lines of
+code (`_CODE_LINE_RE`) and escapes inside ASCII quotes or backticks (string
+literals), escapes inside a URL, a query string or a file path (the
+whitespace-delimited token around the run has ``://``; for percent runs
+also ``?``, ``=``, ``&``, ``/`` or ``+``; for ``\\u`` and ``\\x`` runs another
+backslash), HTML entities in a line with markup, lines that
+talk about escaping (`ESCAPE_TALK_RE`), and a run whose result the line also
+shows unescaped (``\\u4e2d 就是 中``). Everything else is unescaped only where
+the language model finds the result clearly better text: more probable than
+the escapes by `chardata.UNESCAPE_PRIOR_BITS`, with no control, private-use,
+unassigned or replacement character in it.
+"""
+
+from __future__ import annotations
+
+import html
+import html.entities
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252 for ROUND_TRIPS)
+
+from . import chardata
+from .model import CharModel
+from .types import PlanItem
+
+FORMS = ("unicode", "html", "percent", "hex")
+
+# Anything `find_escaped` could act on contains a match: a cheap necessary
+# condition (a text without one is left as it is by this pass).
+ESCAPE_SIGNAL_RE = re.compile(
+    r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|&#?[0-9A-Za-z]{1,32};|%[0-9A-Fa-f]{2}")
+
+_HEX = "[0-9A-Fa-f]"
+# A surrogate pair written as two escapes (UTF-16, The Unicode Standard 3.8).
+_UNICODE_TOKEN_RE = re.compile(
+    rf"\\u([dD][89abAB]{_HEX}{{2}})\\u([dD][c-fC-F]{_HEX}{{2}})|\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
+# One character reference (WHATWG HTML, 13.1.4 "Character references"):
+# decimal, hexadecimal, or a named one with its semicolon.
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_HEX_BYTE_RE = re.compile(rb"\\x([0-9A-Fa-f]{2})")
+
+# Runs: consecutive tokens of one form, not after a backslash (``\\u4e2d``
+# is JSON's way to write the six characters \u4e2d). A percent run may hold
+# URL-unreserved ASCII (RFC 3986 section 2.3) between its tokens: a form
+# encoder leaves those bytes as they are. An HTML token may carry ``amp;``
+# levels of double escaping (``&amp;#21019;``), a percent token ``25`` ones
+# (``%25E5``).
+_RUN_RES: dict[str, re.Pattern[str]] = {
+    "unicode": re.compile(rf"(?<!\\)(?:\\u{_HEX}{{4}}|\\U{_HEX}{{8}})+"),
+    "html": re.compile(
+        r"(?:&(?:amp;){0,2}(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+"),
+    "percent": re.compile(
+        rf"(?:%(?:25){{0,2}}{_HEX}{{2}})+(?:[A-Za-z0-9._~-]*(?:%(?:25){{0,2}}{_HEX}{{2}})+)*"),
+    "hex": re.compile(rf"(?<!\\)(?:\\x{_HEX}{{2}})+"),
+}
+_PERCENT_TOKEN_RE = re.compile(rf"%{_HEX}{{2}}")
+# What a single-byte decode makes of bytes 0x80..0xFF (Latin-1's upper half,
+# cp1252's extra characters): mojibake that may continue an escape run.
+_LATIN_HIGH_RE = re.compile(f"[\u0080-\u00ff{re.escape(chardata.CP1252_HIGH)}]")
+
+# Codecs tried on the bytes of a percent or hex run: the web's Chinese
+# encodings (the three of chardata.CHINESE_CODECS and UTF-8); the reading the
+# model scores best wins.
+BYTE_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
+
+# Words of text that explains escapes (and so shows them on purpose): terms
+# for escaping, character references, code points and markup, and phrases
+# that say what a thing stands for (tests/cases/negative.jsonl). Checked per line, with detect.ENCODING_TALK_RE
+# (which the engine applies to every pass).
+ESCAPE_TALK_RE = re.compile(
+    "转义|轉義|实体|實體|码点|碼點|码位|碼位|百分号|百分號|表示|代表|意思|意为|意為|写作|寫作|写成|寫成"
+    "|标签|標籤"
+    r"|\bescap|\bentit(?:y|ies)\b|\bunicode\b|code ?point|percent|url-?encod|\bmeans?\b"
+    r"|stands? for|written as|\bhtml\b|\bxml\b|\bmarkup\b|\btags?\b",
+    re.IGNORECASE,
+)
+# A line of source code: a statement keyword at its start, a statement end
+# or brace at its end, an assignment to an identifier, an arrow or a
+# comparison. Escapes in such a line are the program's.
+_CODE_LINE_RE = re.compile(
+    r"^\s*(?:var|let|const|def|function|return|import|from|print|printf|echo|console\.log"
+    r"|System\.out|#include|public|private|static|if|for|while)\b"
+    r"|[;{}]\s*$|^\s*[A-Za-z_$][\w$.\[\]'\"]*\s*=[^=]|=>|==|!="
+)
+# An HTML tag in a line: its entities belong to the markup.
+_MARKUP_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# Characters that are not text: C0 and C1 controls other than TAB, LF and
+# CR, private use, surrogates, unassigned (checked with unicodedata), U+FFFD.
+_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
+
+
+@dataclass(frozen=True)
+class Unescaped:
+    """A run of escapes to unescape.
+
+    Attributes:
+        start, end: code-point offsets of the run in the text, half-open.
+        replacement: what the run becomes.
+        plan: replays the run into `replacement` (``unescape`` items, then
+            ``decode`` for bytes forms, then a round trip where the result
+            was itself mojibake).
+        confidence: posterior of `replacement` among leaving the run and
+            the other readings, in [0, 1].
+        explanation: one sentence a person can read.
+    """
+
+    start: int
+    end: int
+    replacement: str
+    plan: tuple[PlanItem, ...]
+    confidence: float
+    explanation: str
+
+
+# --- the unescapers (also what apply_plan replays) -----------------------------
+
+
+def _unicode_token(m: re.Match[str]) -> str:
+    if m.group(1):
+        high, low = int(m.group(1), 16), int(m.group(2), 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+    code = int(m.group(3) or m.group(4), 16)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return m.group()  # a lone surrogate or no code point: left as written
+    return chr(code)
+
+
+def unescape_unicode(text: str) -> str:
+    """Replace each ``\\uXXXX`` / ``\\UXXXXXXXX`` escape in `text` by its
+    character; a pair of surrogate escapes gives one character, a lone
+    surrogate escape stays as written.
+
+    >>> unescape_unicode("\\\\u521b\\\\u5efa \\\\ud83d\\\\ude00")
+    '创建 😀'
+    """
+    return _UNICODE_TOKEN_RE.sub(_unicode_token, text)
+
+
+def _entity(m: re.Match[str]) -> str:
+    token = m.group()
+    if token[1] != "#" and token[1:] not in html.entities.html5:
+        return token  # no such name: not a reference
+    return html.unescape(token)
+
+
+def unescape_html(text: str) -> str:
+    """Replace each character reference in `text` (``&#21019;``, ``&#x521b;``,
+    a named one with its semicolon) by what it stands for, one level
+    (``&amp;lt;`` gives ``&lt;``). Numbers are mapped as the HTML standard
+    says (``&#128;`` is €, a surrogate or 0 gives U+FFFD; `html.unescape`).
+
+    >>> unescape_html("&#21019;&#x5efa; &amp;amp;")
+    '创建 &amp;'
+    """
+    return _ENTITY_RE.sub(_entity, text)
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+def unescape_percent(value: str | bytes) -> bytes:
+    """Bytes of percent-encoded `value` (RFC 3986 section 2.1), one level.
+
+    >>> unescape_percent("%E5%88%9B%B4%B4")
+    b'\\xe5\\x88\\x9b\\xb4\\xb4'
+    """
+    return unquote_to_bytes(_as_bytes(value))
+
+
+def unescape_hex(value: str | bytes) -> bytes:
+    """Bytes of `value` with each ``\\xHH`` escape made the byte it names.
+
+    >>> unescape_hex("\\\\xe5\\\\x88\\\\x9b")
+    b'\\xe5\\x88\\x9b'
+    """
+    return _HEX_BYTE_RE.sub(lambda m: bytes([int(m.group(1), 16)]), _as_bytes(value))
+
+
+def apply_unescape(value: str | bytes, form: str) -> str | bytes:
+    """One ``("unescape", form)`` plan item.
+
+    Args:
+        value: str for ``unicode`` and ``html``; str or bytes for ``percent``
+            and ``hex``.
+        form: one of `FORMS`.
+
+    Returns:
+        str for ``unicode`` and ``html``, bytes for ``percent`` and ``hex``.
+
+    Raises:
+        ValueError: an unknown form, or ``unicode`` / ``html`` given bytes.
+    """
+    if form in ("percent", "hex"):
+        return unescape_percent(value) if form == "percent" else unescape_hex(value)
+    if form in ("unicode", "html") and isinstance(value, str):
+        return unescape_unicode(value) if form == "unicode" else unescape_html(value)
+    raise ValueError(f"cannot unescape {form!r} on {type(value).__name__}")
+
+
+# --- where escapes are meant ------------------------------------------------------
+
+
+def _is_json_document(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped[:1] in ("{", "[") or stripped[-1:] not in ("}", "]"):
+        return False
+    try:
+        return isinstance(json.loads(stripped), (dict, list))
+    except (ValueError, RecursionError):
+        return False
+
+
+def talks_about_escaping(line: str) -> bool:
+    """Whether `line` explains escapes (`ESCAPE_TALK_RE`)."""
+    return ESCAPE_TALK_RE.search(line) is not None
+
+
+def _inside_quotes(line: str, start: int, end: int) -> bool:
+    """Whether line[start:end] sits inside an ASCII string literal: between
+    double quotes or backticks (an odd number before it, one after), or
+    single quotes whose opening one follows no ASCII letter or digit (not an
+    apostrophe)."""
+    for q in ('"', "`"):
+        if line.count(q, 0, start) % 2 == 1 and q in line[end:]:
+            return True
+    opening = line.rfind("'", 0, start)
+    return (opening >= 0 and (opening == 0 or not (line[opening - 1].isascii()
+                                                   and line[opening - 1].isalnum()))
+            and "'" not in line[opening + 1 : start] and "'" in line[end:])
+
+
+def _token_around(line: str, start: int, end: int) -> tuple[str, str]:
+    """The whitespace-delimited token around line[start:end], as the parts
+    before and after the run."""
+    a = start
+    while a > 0 and not line[a - 1].isspace():
+        a -= 1
+    b = end
+    while b < len(line) and not line[b].isspace():
+        b += 1
+    return line[a:start], line[end:b]
+
+
+def _meant(form: str, line: str, bare: str, start: int, end: int) -> bool:
+    """Whether the run line[start:end] of `form` is written on purpose: in a
+    string literal, a URL, a query string or a path (see the module doc).
+    `bare` is `line` with every escape run blanked out (as many ``x``), so
+    that neighbouring escapes do not count as URL or path characters."""
+    if _inside_quotes(bare, start, end):
+        return True
+    before, after = _token_around(bare, start, end)
+    around = before + " " + after
+    if "://" in around or before.lower().startswith("www."):
+        return True
+    if form == "percent":
+        return any(c in around for c in "?=&/+")
+    if form in ("unicode", "hex"):
+        return "\\" in around  # a Windows path (C:\\Users\\u1234)
+    return "=" in around  # html: a=1&amp;b=2
+
+
+# --- deciding ---------------------------------------------------------------------
+
+
+def _is_text(s: str) -> bool:
+    return _NOT_TEXT_RE.search(s) is None and not any(
+        unicodedata.category(ch) == "Cn" for ch in s if ch > "\x7f")
+
+
+def _layers(form: str, run: str) -> tuple[str | bytes, int]:
+    """Unescape `run` until nothing of its form is left (at most
+    `chardata.MAX_UNESCAPE_LAYERS` levels: ``&amp;#21019;``, ``%25E5``)."""
+    value: str | bytes = run
+    layers = 0
+    while layers < chardata.MAX_UNESCAPE_LAYERS:
+        nxt = apply_unescape(value, form)
+        if nxt == value:
+            break
+        value, layers = nxt, layers + 1
+        if form == "unicode":
+            break  # \\u005c is a backslash, not a second level
+        if form == "percent" and not (value.isascii() and _PERCENT_TOKEN_RE.search(
+                value.decode("ascii"))):
+            break
+        if form == "hex" and not (value.isascii() and _HEX_BYTE_RE.search(value)):
+            break
+        if form == "html" and not _ENTITY_RE.search(value):
+            break
+    return value, layers
+
+
+def _readings(form: str, run: str) -> list[tuple[str, tuple[PlanItem, ...], str]]:
+    """Readings of `run`: ``(text, plan, what)`` for each codec that decodes
+    its bytes (bytes forms) or its one unescaped text."""
+    value, layers = _layers(form, run)
+    if not layers:
+        return []
+    plan: tuple[PlanItem, ...] = (("unescape", form),) * layers
+    if isinstance(value, str):
+        return [(value, plan, form)]
+    if value.isascii():
+        return []  # percent and hex runs are unescaped for their non-ASCII bytes
+    out = []
+    for codec in BYTE_CODECS:
+        try:
+            out.append((value.decode(codec), plan + (("decode", codec),), f"{form} {codec}"))
+        except UnicodeDecodeError:
+            continue
+    return out
+
+
+def _decide(form: str, run: str, left: str, right: str, model: CharModel
+            ) -> tuple[str, tuple[PlanItem, ...], float, str] | None:
+    """The reading of `run` to take, its plan, confidence and a description;
+    None when leaving the run as it is reads as well (see the module doc).
+
+    Readings: each unescaped reading of the run, and for each one that is
+    itself mojibake, a round trip of `chardata.ROUND_TRIPS` whose result
+    reads as Chinese (with the prior `chardata.KEEP_PRIOR_BITS` that any
+    round trip pays) or ftfy's encoding fix (ftfy's own judgement is its
+    prior). Costs are `CharModel.cost` in the run's context (`left`,
+    `right`); the posterior is the softmax of minus the costs, leaving the
+    run favoured by `chardata.UNESCAPE_PRIOR_BITS`.
+    """
+    readings = [(text, plan, what, 0.0) for text, plan, what in _readings(form, run)]
+    for text, plan, what, _ in list(readings):
+        if text.isascii():
+            continue
+        for wrong, right_codec, kind in chardata.ROUND_TRIPS:
+            try:
+                again = text.encode(wrong).decode(right_codec)
+            except UnicodeError:
+                continue
+            if again != text and model.reads_as_chinese(again, left, right,
+                                                        chardata.MAX_BITS_PER_HAN_UTF8):
+                readings.append((again, plan + (("encode", wrong), ("decode", right_codec)),
+                                 f"{what}, then {chardata.SPAN_KINDS[kind]} undone",
+                                 chardata.KEEP_PRIOR_BITS))
+        # ftfy's encoding fixer for the rest (UTF-8 read as Latin-1 or
+        # MacRoman: 10Î&frac14;s is 10μs), where its plan is plain codecs.
+        fixed = ftfy.fix_encoding_and_explain(text)
+        steps = tuple((a, p) for a, p in (fixed.explanation or ()))
+        if fixed.text != text and steps and all(a in ("encode", "decode") for a, _ in steps):
+            readings.append((fixed.text, plan + steps,
+                             f"{what}, then {chardata.SPAN_KINDS['mojibake']} undone", 0.0))
+    costs = [model.cost(text, left, right) + prior if _is_text(text) else math.inf
+             for text, _, _, prior in readings]
+    if not readings or min(costs) == math.inf:
+        return None
+    keep = model.cost(run, left, right) - chardata.UNESCAPE_PRIOR_BITS
+    best = min(range(len(readings)), key=costs.__getitem__)
+    if costs[best] >= keep:
+        return None
+    floor = costs[best]
+    total = sum(2.0 ** (floor - c) for c in costs if c != math.inf) + 2.0 ** (floor - keep)
+    confidence = min(round(1.0 / total, 4), chardata.MAX_SPAN_CONFIDENCE)
+    text, plan, what, _ = readings[best]
+    return text, plan, confidence, what
+
+
+def _lines(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """``(offset, line)`` for each line of `text`, each further cut at the
+    `cuts` regions, which are left out (markup in an HTML document)."""
+    out, pos = [], 0
+    ordered = sorted(cuts)
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        for a, b in ordered:
+            if b <= start or a >= end:
+                continue
+            if a > start:
+                out.append((start, text[start:a]))
+            start = max(start, b)
+        if end > start:
+            out.append((start, text[start:end]))
+    return out
+
+
+def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = ()
+                 ) -> list[Unescaped]:
+    """Runs of escapes in `text` to unescape, with their replacements.
+
+    Args:
+        text: decoded text (code points).
+        model: the language model that judges each result.
+        cuts: regions that are not text (an HTML document's markup): left
+            out, and each ends the line it is in.
+
+    Returns:
+        Non-overlapping `Unescaped` runs sorted by start; offsets are code
+        points into `text`. Empty when `ESCAPE_SIGNAL_RE` finds nothing or
+        `text` is a JSON document.
+
+    Heuristic: see the module docstring; the prior is
+    `chardata.UNESCAPE_PRIOR_BITS`.
+
+    >>> from app.model import get_model
+    >>> [(u.replacement, u.plan) for u in find_escaped("标题：\\\\u521b\\\\u5efa", get_model())]
+    [('创建', (('unescape', 'unicode'),))]
+    """
+    if not ESCAPE_SIGNAL_RE.search(text) or _is_json_document(text):
+        return []
+    found: list[Unescaped] = []
+    for offset, line in _lines(text, cuts):
+        if not ESCAPE_SIGNAL_RE.search(line) or talks_about_escaping(line):
+            continue
+        # Judged without the escapes themselves (an entity ends with ";").
+        bare = line
+        for run_re in _RUN_RES.values():
+            bare = run_re.sub(lambda m: "x" * len(m.group()), bare)
+        code = _CODE_LINE_RE.search(bare) is not None or _is_json_document(line)
+        markup = _MARKUP_RE.search(line) is not None
+        for form, run_re in _RUN_RES.items():
+            if code or (form == "html" and markup):
+                continue
+            for m in run_re.finditer(line):
+                s, e = m.span()
+                if _meant(form, line, bare, s, e):
+                    continue
+                decided = None
+                if form in ("unicode", "html"):
+                    # Mojibake around the run that its result belongs to
+                    # (Î&frac14; is Î¼, UTF-8 of μ read as Latin-1): the
+                    # run with it, when a round trip then reads better.
+                    s2, e2 = s, e
+                    while s2 > 0 and _LATIN_HIGH_RE.match(line[s2 - 1]):
+                        s2 -= 1
+                    while e2 < len(line) and _LATIN_HIGH_RE.match(line[e2]):
+                        e2 += 1
+                    if (s2, e2) != (s, e):
+                        decided = _decide(form, line[s2:e2], line[max(0, s2 - 4): s2],
+                                          line[e2 : e2 + 4], model)
+                        if decided and any(a == "encode" for a, _ in decided[1]):
+                            s, e = s2, e2
+                        else:
+                            decided = None
+                if decided is None:
+                    decided = _decide(form, line[s:e], line[max(0, s - 4): s],
+                                      line[e : e + 4], model)
+                if decided is None and form == "percent" and line[e : e + 1].isascii() \
+                        and line[e : e + 1].isalpha():
+                    # A GBK or Big5 trail byte an encoder left as a letter
+                    # (家 is Big5 AE 61: %AEa).
+                    e += 1
+                    decided = _decide(form, line[s:e], line[max(0, s - 4): s],
+                                      line[e : e + 4], model)
+                if decided is None:
+                    continue
+                replacement, plan, confidence, what = decided
+                shown = replacement.strip()
+                if not shown.isascii() and shown in line[:s] + " " + line[e:]:
+                    continue  # the line shows the result too: it explains the escape
+                levels = sum(a == "unescape" for a, _ in plan)
+                found.append(Unescaped(
+                    offset + s, offset + e, replacement, plan, confidence,
+                    f"{chardata.SPAN_KINDS['escaped']}: {what}"
+                    + (f" ({levels} levels of escaping)" if levels > 1 else "")))
+    found.sort(key=lambda u: (u.start, -u.end))
+    out: list[Unescaped] = []
+    for u in found:
+        if not out or u.start >= out[-1].end:
+            out.append(u)
+    return out

@@ -1,0 +1,124 @@
+"""Escaped text (app/escapes.py): the unescapers, the step, the fast-path
+signal. The cases themselves are in tests/cases/escaped.jsonl (positives) and
+tests/cases/negative.jsonl (``clean-escape-*``)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import apply_plan, repair_text
+from app.errors import InvalidPlan
+from app.escapes import (
+    ESCAPE_SIGNAL_RE,
+    apply_unescape,
+    find_escaped,
+    unescape_html,
+    unescape_percent,
+    unescape_unicode,
+)
+from app.model import get_model
+
+
+@pytest.mark.parametrize("escaped,text", [
+    (r"\u521b\u5efa", "创建"),
+    (r"\ud83d\ude00", "😀"),
+    (r"\ud83d", r"\ud83d"),  # a lone surrogate escape stays as written
+    (r"\U0001F600", "😀"),
+    (r"\u00e9", "é"),
+])
+def test_unescape_unicode(escaped, text):
+    assert unescape_unicode(escaped) == text
+
+
+@pytest.mark.parametrize("escaped,text", [
+    ("&#21019;&#x5EFA;", "创建"),
+    ("&amp;", "&"),
+    ("&amp;amp;", "&amp;"),  # one level
+    ("&ldquo;", "“"),
+    ("&nosuchname;", "&nosuchname;"),
+    ("&#128;", "€"),  # as the HTML standard maps it
+])
+def test_unescape_html(escaped, text):
+    assert unescape_html(escaped) == text
+
+
+def test_unescape_percent_on_str_and_bytes():
+    assert unescape_percent("%B4%B4") == b"\xb4\xb4"
+    assert unescape_percent(b"%25B4") == b"%B4"
+
+
+def test_unescape_of_bytes_form_needs_str():
+    with pytest.raises(ValueError):
+        apply_unescape(b"&amp;", "html")
+
+
+def test_step_says_what_was_unescaped():
+    r = repair_text("标题：%B4%B4%BD%A8，作者：\\u5f20\\u4e09")
+    assert r.text == "标题：创建，作者：张三"
+    (step,) = r.steps
+    assert step.action == "unescape"
+    assert [e.plan for e in step.edits] == [
+        (("unescape", "percent"), ("decode", "gb18030")), (("unescape", "unicode"),)]
+    assert [s.kind for s in r.spans] == ["escaped", "escaped"]
+    assert "percent gb18030" in r.spans[0].explanation
+    assert apply_plan("标题：%B4%B4%BD%A8，作者：\\u5f20\\u4e09", [s.to_dict() for s in r.steps]) \
+        == r.text
+
+
+def test_unescaped_mojibake_is_one_span_with_the_round_trip():
+    r = repair_text("\\u93c1\\u7248\\u5d41\\u93b6\\u64b3\\u5f47")
+    assert r.text == "数据抓取"
+    (span,) = r.spans
+    assert span.plan == (("unescape", "unicode"), ("encode", "gb18030"), ("decode", "utf-8"))
+    assert span.confidence > 0.9
+
+
+def test_unknown_unescape_form_does_not_replay():
+    with pytest.raises(InvalidPlan):
+        apply_plan("x", [("unescape", "rot13")])
+
+
+def test_byte_offsets_of_an_escaped_span():
+    data = "标题：%E5%88%9B%E5%BB%BA".encode("gb18030")
+    from app import repair_bytes
+
+    r = repair_bytes(data)
+    (span,) = r.spans
+    assert r.text == "标题：创建"
+    assert data[span.start_byte:span.end_byte] == b"%E5%88%9B%E5%BB%BA"
+
+
+# Text made of escapes of every form, Chinese, ASCII and the characters that
+# decide where escapes are meant.
+_PIECES = st.sampled_from([
+    "\\u521b", "\\u5efa", "\\ud83d", "\\ude00", "&#21019;", "&#x5efa;", "&amp;", "&lt;",
+    "%E5", "%88", "%9B", "%B4", "%25", "\\xe5", "\\x88", "创建", "中文", "表示", " ", "\n",
+    "=", "/", '"', "'", "abc", ";", "\\",
+])
+TEXTS = st.lists(_PIECES, max_size=12).map("".join)
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(TEXTS)
+def test_signal_is_a_necessary_condition(text):
+    """What the pass acts on always contains an ESCAPE_SIGNAL_RE match (the
+    clean-text fast path may skip a text without one)."""
+    found = find_escaped(text, get_model())
+    for u in found:
+        assert ESCAPE_SIGNAL_RE.search(text[u.start:u.end])
+    if not ESCAPE_SIGNAL_RE.search(text):
+        assert found == []
+
+
+@FAST
+@given(TEXTS)
+def test_unescaping_replays_and_is_stable(text):
+    r = repair_text(text)
+    assert apply_plan(text, r.steps) == r.text
+    for s in r.spans:
+        if s.kind == "escaped":
+            assert apply_plan(s.original, s.plan) == s.repaired
+    assert repair_text(r.text).text == r.text
