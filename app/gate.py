@@ -21,8 +21,8 @@ pass states it:
   GBK's ``。``), unless every non-ASCII one is punctuation Chinese uses
   itself (``……``, ``——``, ``”“``);
 * ``ftfy``: a character ftfy's badness measure is built from (its
-  ``MOJIBAKE_CATEGORIES`` and Latin-1's upper half, less that punctuation), on a
-  line ftfy's ``badness.is_bad`` finds bad;
+  ``MOJIBAKE_CATEGORIES`` and Latin-1's upper half, less that punctuation)
+  where ftfy's ``BADNESS_RE`` matches around it;
 * ``annotation``: a reading in parentheses (pinyin letter or zhuyin after
   ``(`` or ``（``) or a tone-marked letter (``創chuàng建``);
 * ``byte_loss``: U+FFFD, a symbol ``@[\\]^_`{|}~`` or a lone letter right
@@ -66,9 +66,14 @@ _HIGH = "\u0080-\u00ff" + re.escape(chardata.CP1252_HIGH)
 LATIN_RUN_RE = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]+")
 _PUNCT = frozenset(CHINESE_CP1252_PUNCT)
 
-_FTFY_CHARS = (set("".join(badness.MOJIBAKE_CATEGORIES.values()))
-               | {chr(c) for c in range(0x80, 0x100)}) - _PUNCT - {"\n"}
+# Characters either side of an ftfy character looked at by its badness
+# measure: each of ftfy's BADNESS_RE patterns spans at most 4.
+FTFY_WINDOW = 4
+_FTFY_CLASS_RE = re.compile("|".join(f"[{body}]" for body in badness.MOJIBAKE_CATEGORIES.values()))
+_FTFY_CHARS = ({chr(c) for c in range(0x80, 0x10000) if _FTFY_CLASS_RE.match(chr(c))}
+               | {chr(c) for c in range(0x80, 0x100)}) - _PUNCT
 FTFY_CHAR_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_FTFY_CHARS)) + "]")
+del _FTFY_CLASS_RE, _FTFY_CHARS
 
 # A reading after a Han character: an opening parenthesis, then a lower-case
 # pinyin letter or zhuyin (a capital is a name's gloss: 北京(Beijing)); or a
@@ -82,8 +87,12 @@ TONE_MARK_RE = re.compile("[\u00e0-\u00f6\u00f8-\u00fc\u0101-\u01dc]")
 # show (GBK's 。 is A1 A3; UTF-8's is E3 80 82).
 CUT_RE = re.compile("[。！？；]")
 
-BYTE_LOSS_RE = re.compile(r"\ufffd|[^\x00-\x7f](?:[@\[\\\]^_`{|}~]|[A-Za-z](?:[^\x00-\x7f]|$))"
-                          r"|\A[A-Za-z](?:[^\x00-\x7f]|$)", re.MULTILINE)
+# Each begins with the ASCII character and looks behind, so that the regex
+# engine skips ahead over Han text to ASCII.
+SYMBOL_AFTER_TEXT_RE = re.compile(r"[@\[\\\]^_`{|}~](?<=[^\x00-\x7f].)")
+LONE_LETTER_RE = re.compile(r"[A-Za-z](?<=[^\x00-\x7f].)(?=[^\x00-\x7f]|$)", re.MULTILINE)
+FIRST_LONE_LETTER_RE = re.compile(r"[A-Za-z](?=[^\x00-\x7f]|$)", re.MULTILINE)
+FFFD_RE = re.compile("\ufffd")
 
 LOST_HINT_RE = re.compile("[锟烫屯]")
 
@@ -92,6 +101,11 @@ LOST_HINT_RE = re.compile("[锟烫屯]")
 GREEK_RE = re.compile("[\u0391-\u03c9\u0400-\u045f]")
 
 FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost", "escape")
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
 
 
 def _reading_after(text: str, m: re.Match) -> bool:
@@ -122,6 +136,7 @@ class Gate:
         self.mark_mojibake_re = re.compile(_char_class(_mark_mojibake()))
         self.utf8_in_gbk_re = re.compile(_utf8_in_gbk_pattern())
         self.utf8_mark_re = re.compile(_char_class(_utf8_mark_mojibake()))
+        self._char_signal_cache: dict = {}
         odd = self.odd_pair_re.pattern.split("[^\n]")[0]
         # An odd character shortly before an ASCII letter or digit: where a
         # misaligned GBK run meets the ASCII byte that ends it.
@@ -144,24 +159,22 @@ class Gate:
         """
         found: dict[str, set[int]] = {f: set() for f in FAMILIES}
         scan = self._scan
-        cjk, utf8 = found["cjk"], found["utf8"]
-        scan(text, self.odd_pair_re, cjk)
-        utf8 |= cjk
+        cjk, utf8, realign = found["cjk"], found["utf8"], found["realign"]
+        self._scan_chars(text, found, self._minority(text))
+        odd: set[int] = set()
+        scan(text, self.odd_pair_re, odd)
+        cjk |= odd
+        utf8 |= odd
         scan(text, self.utf8_in_gbk_re, utf8)
-        scan(text, self.utf8_mark_re, utf8)
-        scan(text, self.mark_mojibake_re, cjk)
-        scan(text, GREEK_RE, cjk, accept=lambda m: _beside_han(text, m.start()))
-        self.minority = self._minority_script(text, cjk)
         scan(text, LATIN_RUN_RE, found["latin"],
              accept=lambda m: any(c not in _PUNCT for c in m.group() if c >= "\x80"))
-        scan(text, FTFY_CHAR_RE, found["ftfy"], line_test=badness.is_bad)
         scan(text, OPEN_PAREN_RE, found["annotation"], accept=lambda m: _reading_after(text, m))
-        scan(text, TONE_MARK_RE, found["annotation"])
-        realign = found["realign"]
         realign |= cjk | utf8  # misaligned GBK makes the same odd characters
-        scan(text, BYTE_LOSS_RE, realign)
+        scan(text, SYMBOL_AFTER_TEXT_RE, realign)
+        scan(text, LONE_LETTER_RE, realign)
+        if FIRST_LONE_LETTER_RE.match(text):
+            realign.add(0)
         scan(text, self.odd_before_ascii_re, realign)
-        scan(text, LOST_HINT_RE, found["lost"], line_test=chardata.LOST_RE.search)
         scan(text, escapes.ESCAPE_SIGNAL_RE, found["escape"])
         by_start: dict[int, set[str]] = {}
         for family, starts in found.items():
@@ -175,21 +188,30 @@ class Gate:
 
     def suspect_pieces(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
         """`suspect_lines`, each cut after its full-width sentence marks
-        (`CUT_RE`) into pieces, keeping only the pieces where a signal
-        matched (a line with the ``annotation`` or ``escape`` family stays
-        whole: whether a paragraph teaches pronunciation, or a line shows code
-        or talks about escaping, is judged on all of it).
+        (`CUT_RE`) and every `chardata.GATE_MAX_PIECE` characters between
+        them into pieces, keeping only the pieces where a signal matched (a
+        line of at most that length with the ``annotation`` or ``escape``
+        family stays whole: whether a paragraph teaches pronunciation, or a
+        line shows code or talks about escaping, is judged on all of it).
+        The cap bounds the work per piece: a megabyte with no line break or
+        sentence mark is searched a piece at a time.
 
         Returns:
             ``(start, end, families)``: code-point offsets into `text`,
             sorted and disjoint, each within one line.
         """
         out = []
+        minority = self._minority(text)
         for start, end, families in self.suspect_lines(text):
-            if families & {"annotation", "escape"}:
+            if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
                 continue
-            cuts = [start] + [m.end() for m in CUT_RE.finditer(text, start, end)]
+            cuts = [start]
+            for m in CUT_RE.finditer(text, start, end):
+                cuts += range(cuts[-1] + chardata.GATE_MAX_PIECE, m.end(),
+                              chardata.GATE_MAX_PIECE)
+                cuts.append(m.end())
+            cuts += range(cuts[-1] + chardata.GATE_MAX_PIECE, end, chardata.GATE_MAX_PIECE)
             if cuts[-1] != end:
                 cuts.append(end)
             chosen = set()
@@ -197,7 +219,7 @@ class Gate:
             # (iPhone；た� for iPhone保护壳): with byte loss in play, the
             # piece before a signal's is searched too.
             back = 1 if "realign" in families else 0
-            for p, q in self._signal_spans(text, start, end, families):
+            for p, q in self._signal_spans(text, start, end, families, minority):
                 first = bisect.bisect_right(cuts, p) - 1
                 last = max(first, bisect.bisect_left(cuts, q) - 1)
                 chosen.update(range(max(0, first - back), min(last, len(cuts) - 2) + 1))
@@ -210,21 +232,25 @@ class Gate:
             out += [(a, b, families) for a, b in merged]
         return out
 
-    def _signal_spans(self, text: str, start: int, end: int, families: frozenset[str]
-                      ) -> list[tuple[int, int]]:
+    def _signal_spans(self, text: str, start: int, end: int, families: frozenset[str],
+                      minority: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
         """Where the signals of `families` match in ``text[start:end]``."""
         patterns: list[re.Pattern[str]] = []
         if families & {"utf8", "cjk", "realign"}:
             patterns += [self.odd_pair_re, self.mark_mojibake_re, self.utf8_in_gbk_re,
-                         self.utf8_mark_re, GREEK_RE, *self.minority]
+                         self.utf8_mark_re, GREEK_RE, *minority]
         if "realign" in families:
-            patterns += [BYTE_LOSS_RE, self.odd_before_ascii_re]
+            patterns += [FFFD_RE, SYMBOL_AFTER_TEXT_RE, LONE_LETTER_RE, self.odd_before_ascii_re]
         if "latin" in families:
             patterns.append(LATIN_RUN_RE)
         if "ftfy" in families:
             patterns.append(FTFY_CHAR_RE)
         if "lost" in families:
             patterns.append(LOST_HINT_RE)
+        if "annotation" in families:
+            patterns += [OPEN_PAREN_RE, TONE_MARK_RE]
+        if "escape" in families:
+            patterns.append(escapes.ESCAPE_SIGNAL_RE)
         return [(m.start(), max(m.end(), m.start() + 1))
                 for p in patterns for m in p.finditer(text, start, end)]
 
@@ -253,23 +279,62 @@ class Gate:
                 starts.add(start)
                 pos = end + 1
 
-    def _minority_script(self, text: str, starts: set[int]) -> list[re.Pattern[str]]:
-        """Lines holding a character of the text's minority script
-        (Simplified-only or Traditional-only, judged on the first
-        `chardata.GATE_SCRIPT_SAMPLE` characters; both, when that sample
-        holds fewer than `chardata.GATE_SCRIPT_MIN` of either)."""
+    def _minority(self, text: str) -> tuple[re.Pattern[str], ...]:
+        """The classes of the text's minority script (Simplified-only or
+        Traditional-only, judged on the first `chardata.GATE_SCRIPT_SAMPLE`
+        characters; both, when that sample holds fewer than
+        `chardata.GATE_SCRIPT_MIN` of either)."""
         sample = text[: chardata.GATE_SCRIPT_SAMPLE]
         simplified = len(self.simplified_re.findall(sample))
         traditional = len(self.traditional_re.findall(sample))
         if max(simplified, traditional) < chardata.GATE_SCRIPT_MIN:
-            minority = [self.simplified_re, self.traditional_re]
-        elif simplified >= traditional:
-            minority = [self.traditional_re]
-        else:
-            minority = [self.simplified_re]
-        for pattern in minority:
-            self._scan(text, pattern, starts)
-        return minority
+            return (self.simplified_re, self.traditional_re)
+        if simplified >= traditional:
+            return (self.traditional_re,)
+        return (self.simplified_re,)
+
+    def _scan_chars(self, text: str, found: dict[str, set[int]],
+                    minority: tuple[re.Pattern[str], ...]) -> None:
+        """The one-character signals in one scan of their union: each hit is
+        tried against each signal's class (and test) and its line added to
+        that signal's family."""
+        union, tests = self._char_signals(minority)
+        pos, n = 0, len(text)
+        while pos < n:
+            m = union.search(text, pos)
+            if m is None:
+                return
+            p = m.start()
+            start = text.rfind("\n", 0, p) + 1
+            for family, pattern, test in tests:
+                if start not in found[family] and pattern.match(text, p) and (
+                        test is None or test(text, p, start)):
+                    found[family].add(start)
+            pos = p + 1
+
+    def _char_signals(self, minority: tuple[re.Pattern[str], ...]):
+        """(union regex, [(family, class regex, test or None)]) for the
+        one-character signals, with `minority`'s classes; built once per
+        choice of minority."""
+        key = tuple(p.pattern for p in minority)
+        if key not in self._char_signal_cache:
+            tests = [
+                ("utf8", self.utf8_mark_re, None),
+                ("cjk", self.mark_mojibake_re, None),
+                ("cjk", GREEK_RE, lambda t, p, _: _beside_han(t, p)),
+                *[("cjk", c, None) for c in minority],
+                ("ftfy", FTFY_CHAR_RE, lambda t, p, _: badness.BADNESS_RE.search(
+                    t, max(0, p - FTFY_WINDOW), p + 1 + FTFY_WINDOW) is not None),
+                ("annotation", TONE_MARK_RE, None),
+                ("realign", FFFD_RE, None),
+                ("lost", LOST_HINT_RE, lambda t, p, start: chardata.LOST_RE.search(
+                    t, start, _line_end(t, p)) is not None),
+            ]
+            # A branch of one-character classes compiles to one class.
+            union = re.compile("|".join(pattern.pattern for _, pattern, _ in tests))
+            self._char_signal_cache[key] = (union, tests)
+        return self._char_signal_cache[key]
+
 
 
 def _script_only_chars() -> tuple[list[str], list[str]]:
@@ -354,8 +419,10 @@ def _utf8_in_gbk_pattern() -> str:
     # ...or one sequence whose last byte took an ASCII letter as its trail
     # (是x: E6 98 | AF 78 = 鏄痻, the x gone from the text).
     cont_ascii = chars(range(0x81, 0xC0), range(0x41, 0x7B))
-    return (f"{lead_cont}{cont_lead}{cont_cont}|{cont_cont}{lead_cont}{cont_lead}"
-            f"|{lead_cont}{cont_ascii}(?=[A-Za-z])")
+    # Written to begin with lead_cont, the rarest class, so that the regex
+    # engine skips ahead to it; the out-of-step form looks behind.
+    return (f"{lead_cont}(?:{cont_lead}{cont_cont}|(?<={cont_cont}{lead_cont}){cont_lead}"
+            f"|{cont_ascii}(?=[A-Za-z]))")
 
 
 def _char_class(chars: list[str]) -> str:
