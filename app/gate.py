@@ -189,12 +189,14 @@ class Gate:
     def suspect_pieces(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
         """`suspect_lines`, each cut after its full-width sentence marks
         (`CUT_RE`) and every `chardata.GATE_MAX_PIECE` characters between
-        them into pieces, keeping only the pieces where a signal matched (a
-        line of at most that length with the ``annotation`` or ``escape``
-        family stays whole: whether a paragraph teaches pronunciation, or a
-        line shows code or talks about escaping, is judged on all of it).
-        The cap bounds the work per piece: a megabyte with no line break or
-        sentence mark is searched a piece at a time.
+        them into units, keeping the units where a signal matched, each with
+        the families whose signals matched there; neighbouring units join
+        into pieces of at most `chardata.GATE_MAX_PIECE` characters. A line
+        of at most that length with the ``annotation`` or ``escape`` family
+        stays whole: whether a paragraph teaches pronunciation, or a line
+        shows code or talks about escaping, is judged on all of it. The cap
+        bounds the work per piece: a megabyte with no line break or sentence
+        mark is searched a piece at a time.
 
         Returns:
             ``(start, end, families)``: code-point offsets into `text`,
@@ -214,43 +216,49 @@ class Gate:
             cuts += range(cuts[-1] + chardata.GATE_MAX_PIECE, end, chardata.GATE_MAX_PIECE)
             if cuts[-1] != end:
                 cuts.append(end)
-            chosen = set()
-            # A misaligned GBK run can make a sentence mark of its own bytes
-            # (iPhone；た� for iPhone保护壳): with byte loss in play, the
-            # piece before a signal's is searched too.
-            back = 1 if "realign" in families else 0
-            for p, q in self._signal_spans(text, start, end, families, minority):
-                first = bisect.bisect_right(cuts, p) - 1
-                last = max(first, bisect.bisect_left(cuts, q) - 1)
-                chosen.update(range(max(0, first - back), min(last, len(cuts) - 2) + 1))
-            merged: list[list[int]] = []
-            for k in sorted(chosen):
-                if merged and merged[-1][1] == cuts[k]:
-                    merged[-1][1] = cuts[k + 1]
+            # unit k (cuts[k]..cuts[k + 1]) -> the families whose signals hit it
+            hit: dict[int, set[str]] = {}
+            for family in families:
+                for p, q in self._signal_spans(text, start, end, family, minority):
+                    first = bisect.bisect_right(cuts, p) - 1
+                    last = min(max(first, bisect.bisect_left(cuts, q) - 1), len(cuts) - 2)
+                    if family == "realign":
+                        # A misaligned GBK run can make a sentence mark of its
+                        # own bytes (iPhone；た� for iPhone保护壳): the unit
+                        # before is searched for byte loss too.
+                        first = max(0, first - 1)
+                    for k in range(first, last + 1):
+                        hit.setdefault(k, set()).add(family)
+            piece: list | None = None
+            for k in sorted(hit):
+                a, b = cuts[k], cuts[k + 1]
+                if piece and piece[1] == a and b - piece[0] <= chardata.GATE_MAX_PIECE:
+                    piece[1] = b
+                    piece[2] |= hit[k]
                 else:
-                    merged.append([cuts[k], cuts[k + 1]])
-            out += [(a, b, families) for a, b in merged]
+                    if piece:
+                        out.append((piece[0], piece[1], frozenset(piece[2])))
+                    piece = [a, b, set(hit[k])]
+            if piece:
+                out.append((piece[0], piece[1], frozenset(piece[2])))
         return out
 
-    def _signal_spans(self, text: str, start: int, end: int, families: frozenset[str],
+    def _signal_spans(self, text: str, start: int, end: int, family: str,
                       minority: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
-        """Where the signals of `families` match in ``text[start:end]``."""
-        patterns: list[re.Pattern[str]] = []
-        if families & {"utf8", "cjk", "realign"}:
-            patterns += [self.odd_pair_re, self.mark_mojibake_re, self.utf8_in_gbk_re,
-                         self.utf8_mark_re, GREEK_RE, *minority]
-        if "realign" in families:
-            patterns += [FFFD_RE, SYMBOL_AFTER_TEXT_RE, LONE_LETTER_RE, self.odd_before_ascii_re]
-        if "latin" in families:
-            patterns.append(LATIN_RUN_RE)
-        if "ftfy" in families:
-            patterns.append(FTFY_CHAR_RE)
-        if "lost" in families:
-            patterns.append(LOST_HINT_RE)
-        if "annotation" in families:
-            patterns += [OPEN_PAREN_RE, TONE_MARK_RE]
-        if "escape" in families:
-            patterns.append(escapes.ESCAPE_SIGNAL_RE)
+        """Where the signals of `family` match in ``text[start:end]``."""
+        cjk = [self.odd_pair_re, self.mark_mojibake_re, GREEK_RE, *minority]
+        utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.utf8_mark_re]
+        patterns = {
+            "cjk": cjk,
+            "utf8": utf8,
+            "realign": cjk + utf8 + [FFFD_RE, SYMBOL_AFTER_TEXT_RE, LONE_LETTER_RE,
+                                     FIRST_LONE_LETTER_RE, self.odd_before_ascii_re],
+            "latin": [LATIN_RUN_RE],
+            "ftfy": [FTFY_CHAR_RE],
+            "lost": [LOST_HINT_RE],
+            "annotation": [OPEN_PAREN_RE, TONE_MARK_RE],
+            "escape": [escapes.ESCAPE_SIGNAL_RE],
+        }[family]
         return [(m.start(), max(m.end(), m.start() + 1))
                 for p in patterns for m in p.finditer(text, start, end)]
 

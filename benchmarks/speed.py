@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/speed.py [CORPUS_DIR] [--sizes 1K,100K,4M] [--quick]
+                               [--documents clean_hans,clean_hant,...]
 
 CORPUS_DIR is a folder with a ``MANIFEST.json`` in the shape of
 ``../shared/corpora`` (files with ``python_codec`` and ``language``): its
@@ -176,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1K,100K,4M", help="comma-separated, of " + ",".join(SIZES))
     ap.add_argument("--budget", type=float, default=1.0, help="seconds per measurement")
     ap.add_argument("--quick", action="store_true", help="sizes 1K,100K,1M; budget 0.3 s")
+    ap.add_argument("--documents", help="comma-separated subset of the documents, e.g. "
+                    "clean_hans,clean_hant (default: all)")
     args = ap.parse_args(argv)
     sizes = ["1K", "100K", "1M"] if args.quick else args.sizes.split(",")
     budget = 0.3 if args.quick else args.budget
@@ -196,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in KINDS:
         base[kind] = damaged(base["clean_hans"], kind)
     base["mixed"] = mixed(base["clean_hans"])
+    if args.documents:
+        base = {k: v for k, v in base.items() if k in args.documents.split(",")}
 
     def sized(name: str, size: int) -> str:
         return to_size(base[name], size) if size < largest else base[name]
@@ -225,13 +230,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"== peak memory, {sizes[-1]} (tracemalloc peak above baseline / UTF-8 size)")
     for name in ("clean_hans", "clean_hant", "utf8_as_gbk", "gbk_byte_loss", "mixed"):
-        print(f"{name:16}{peak_memory(base[name]):>8.2f}x")
+        if name in base:
+            print(f"{name:16}{peak_memory(base[name]):>8.2f}x")
     print()
 
     print("== conversion, clean_hant (MB/s): luanma repair_text(convert='t2s') vs OpenCC t2s")
     cc = converter("t2s")
     for label in sizes[1:]:
-        doc = sized("clean_hant", SIZES[label])
+        doc = to_size(clean["hant"], SIZES[label])
         mb = len(doc.encode("utf-8")) / 1e6
         ours = timed(lambda: repair_text(doc, convert="t2s"), budget)
         theirs = timed(lambda: cc.convert(doc), budget)
@@ -240,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     mid = SIZES[sizes[-2] if len(sizes) >= 2 else sizes[-1]]
-    hans = sized("clean_hans", mid)
+    hans = to_size(clean["hans"], mid)
     patho = {
         "one_char": "鏁" * (mid // 3),
         "no_breaks": hans.replace("\n", ""),
