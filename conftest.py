@@ -5,7 +5,6 @@ from importlib.util import find_spec
 
 collect_ignore = [
     path for path, module in (("app/integrations/scrapy.py", "scrapy"),
-                              ("app/integrations/spark.py", "pyspark"),
-                              ("app/client.py", "httpx2"))
+                              ("app/integrations/spark.py", "pyspark"))
     if find_spec(module) is None
 ]
