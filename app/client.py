@@ -317,14 +317,21 @@ def _chunks(items: Iterable, defaults: dict, size: int, max_bytes: int, start: i
         yield group
 
 
+def _dumps(obj: Any) -> bytes:
+    """JSON as UTF-8; text with lone surrogates (not encodable) goes as
+    ``\\ud800`` escapes, which the service refuses with a clear 422."""
+    try:
+        return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj).encode("ascii")
+
+
 def _ndjson(group: list[tuple[int, Item, dict]]) -> bytes:
-    return b"".join(json.dumps(_body(item, options), ensure_ascii=False).encode("utf-8") + b"\n"
-                    for _, item, options in group)
+    return b"".join(_dumps(_body(item, options)) + b"\n" for _, item, options in group)
 
 
 def _json_array(group: list[tuple[int, Item, dict]]) -> bytes:
-    return json.dumps([_body(item, options) for _, item, options in group],
-                      ensure_ascii=False).encode("utf-8")
+    return _dumps([_body(item, options) for _, item, options in group])
 
 
 def _answer_slots(payload: Any, group: list[tuple[int, Item, dict]]) -> list[Result]:
@@ -500,7 +507,7 @@ class Client(_Base):
                                                 min_confidence, detect_only))
         if self._http is None:
             return _repair_local(item, options)
-        body = json.dumps(_body(item, options), ensure_ascii=False).encode("utf-8")
+        body = _dumps(_body(item, options))
         response = self._send("/v1/repair", body, "application/json")
         return RepairResult.from_dict(response.json())
 
@@ -649,7 +656,7 @@ class AsyncClient(_Base):
                                                 min_confidence, detect_only))
         if self._http is None:
             return await asyncio.to_thread(_repair_local, item, options)
-        body = json.dumps(_body(item, options), ensure_ascii=False).encode("utf-8")
+        body = _dumps(_body(item, options))
         response = await self._send("/v1/repair", body, "application/json")
         return RepairResult.from_dict(response.json())
 
