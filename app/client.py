@@ -33,10 +33,10 @@ language model loads on the first call, once per process.
 
 Options (each call, or per `Item`): ``charset`` (bytes only: the declared
 charset, evidence), ``convert`` (OpenCC config id), ``strip_annotations``,
-``min_confidence`` (a repair whose confidence is below it is not made: the
-input comes back, decoded, with ``changed=False`` and a warning), and
-``detect_only`` (nothing is changed: the input comes back, decoded, with
-the spans that were found, the confidence of their repair and a warning).
+``min_confidence`` (in [0, 1]; a repair whose confidence is below it is not
+made: the input comes back, decoded, with ``changed=False`` and a warning),
+and ``detect_only`` (nothing is changed: the input comes back, decoded, with
+the spans that were found and the confidence of their repair).
 
 Exception tree (all are `app.errors.RepairError`, as the engine raises)::
 
@@ -50,7 +50,8 @@ Exception tree (all are `app.errors.RepairError`, as the engine raises)::
         └── ServiceUnavailable       429, 502, 503, 504, a timeout or no
                                      connection, still so after the retries
 
-`TypeError` for an item that is neither str, bytes nor `Item`.
+`TypeError` for an item that is neither str, bytes nor `Item`, `ValueError`
+for a `min_confidence` outside [0, 1]: both before anything is sent.
 """
 
 from __future__ import annotations
@@ -179,6 +180,10 @@ def _item(value: Any, index: int, defaults: dict) -> tuple[Item, dict]:
         raise TypeError(f"item {index} is {type(value).__name__}, not str, bytes or Item")
     if not isinstance(value.data, (str, bytes)):
         raise TypeError(f"item {index}'s data is {type(value.data).__name__}, not str or bytes")
+    conf = value.min_confidence if value.min_confidence is not None else defaults["min_confidence"]
+    if conf is not None and (isinstance(conf, bool) or not isinstance(conf, (int, float))
+                             or not 0 <= conf <= 1):
+        raise ValueError(f"item {index}: min_confidence must be a number in [0, 1], not {conf!r}")
     options = {k: (getattr(value, k) if getattr(value, k) is not None else v)
                for k, v in defaults.items()}
     return value, options
@@ -270,8 +275,11 @@ def _decoded_input(data: str | bytes, result: RepairResult) -> str:
 
 def _repair_local(item: Item, options: dict) -> RepairResult:
     """One document through the engine, with `min_confidence` and
-    `detect_only` applied as the service applies them (see the module
-    docstring).
+    `detect_only` applied as the service applies them: the input comes back
+    (decoded, for bytes) with ``changed=False``, only the ``decode`` step,
+    the confidence of the repair withheld, its spans for information (their
+    `out_start`/`out_end` equal to `start`/`end`: the output is the input),
+    and, for `min_confidence`, a warning.
 
     Raises:
         RepairError: as `app.engine.repair`.
@@ -279,15 +287,18 @@ def _repair_local(item: Item, options: dict) -> RepairResult:
     result = engine_repair(item.data, charset=options["charset"], convert=options["convert"],
                            strip_annotations=options["strip_annotations"] is not False)
     min_conf, detect_only = options["min_confidence"], options["detect_only"]
-    if not result.changed or not (detect_only or (min_conf is not None
-                                                  and result.confidence < min_conf)):
+    if detect_only:
+        warning = None
+    elif min_conf is not None and result.changed and result.confidence < min_conf:
+        warning = (f"confidence {result.confidence:.4f} is below min_confidence {min_conf}: "
+                   "the input is returned unchanged")
+    else:
         return result
-    why = ("detect_only: nothing was changed" if detect_only else
-           f"confidence {result.confidence:.4f} is below min_confidence {min_conf}: "
-           "the input is returned unchanged")
-    return replace(result, text=_decoded_input(item.data, result), changed=False,
-                   steps=tuple(s for s in result.steps if s.action == "decode"),
-                   warnings=result.warnings + (why,))
+    return replace(
+        result, text=_decoded_input(item.data, result), changed=False,
+        steps=tuple(s for s in result.steps if s.action == "decode"),
+        spans=tuple(replace(s, out_start=s.start, out_end=s.end) for s in result.spans),
+        warnings=result.warnings + ((warning,) if warning else ()))
 
 
 def _local_slot(item: Item, options: dict, index: int) -> Result:
