@@ -33,6 +33,8 @@ language model loads on the first call, once per process.
 
 Options (each call, or per `Item`): ``charset`` (bytes only: the declared
 charset, evidence), ``convert`` (OpenCC config id), ``strip_annotations``,
+``html`` (the input is an HTML page: only its text nodes and attribute
+values are repaired, its charset declaration made to say UTF-8),
 ``min_confidence`` (in [0, 1]; a repair whose confidence is below it is not
 made: the input comes back, decoded, with ``changed=False`` and a warning),
 and ``detect_only`` (nothing is changed: the input comes back, decoded, with
@@ -61,14 +63,15 @@ import base64
 import email.utils
 import json
 import random
+import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from email.message import Message
 from typing import Any, Callable
 
-from .engine import apply_plan
-from .engine import repair as engine_repair
+from .engine import apply_plan, repair_bytes, repair_text
 from .errors import InputTooLarge, NotText, RepairError, UnknownCodec, UnknownConversion
 from .types import RepairResult
 
@@ -128,8 +131,8 @@ class Item:
     Attributes:
         data: the text (str) or the raw bytes.
         id: echoed back in errors (`ItemError.id`); str or int.
-        charset, convert, strip_annotations, min_confidence, detect_only:
-            as the call's options; None takes the call's value.
+        charset, convert, strip_annotations, html, min_confidence,
+            detect_only: as the call's options; None takes the call's value.
     """
 
     data: str | bytes
@@ -137,6 +140,7 @@ class Item:
     charset: str | None = None
     convert: str | None = None
     strip_annotations: bool | None = None
+    html: bool | None = None
     min_confidence: float | None = None
     detect_only: bool | None = None
 
@@ -167,9 +171,32 @@ Result = RepairResult | ItemError
 # --- shared pieces: options, request bodies, responses ------------------------------
 
 
-def _options(charset, convert, strip_annotations, min_confidence, detect_only) -> dict:
+def _options(charset, convert, strip_annotations, html, min_confidence, detect_only) -> dict:
     return {"charset": charset, "convert": convert, "strip_annotations": strip_annotations,
-            "min_confidence": min_confidence, "detect_only": detect_only}
+            "html": html, "min_confidence": min_confidence, "detect_only": detect_only}
+
+
+_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+
+
+def _page_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a page's Content-Type value (RFC 9110,
+    section 8.3), or None.
+
+    Raises:
+        ValueError: `content_type` is not a media type.
+
+    >>> _page_charset('text/html; charset="GB2312"'), _page_charset("text/html")
+    ('GB2312', None)
+    """
+    if content_type is None:
+        return None
+    if not _MEDIA_TYPE_RE.match(content_type.split(";", 1)[0].strip()):
+        raise ValueError(f"source_content_type {content_type!r} is not a media type")
+    msg = Message()
+    msg["content-type"] = content_type
+    charset = msg.get_param("charset")
+    return str(charset).strip() or None if charset else None
 
 
 def _item(value: Any, index: int, defaults: dict) -> tuple[Item, dict]:
@@ -202,6 +229,8 @@ def _body(item: Item, options: dict) -> dict:
         body["convert"] = options["convert"]
     if options["strip_annotations"] is False:
         body["strip_annotations"] = False
+    if options["html"]:
+        body["html"] = True
     if options["min_confidence"] is not None:
         body["min_confidence"] = options["min_confidence"]
     if options["detect_only"]:
@@ -273,7 +302,7 @@ def _decoded_input(data: str | bytes, result: RepairResult) -> str:
     return apply_plan(data, decode) if decode else data.decode(result.encoding or "utf-8")
 
 
-def _repair_local(item: Item, options: dict) -> RepairResult:
+def _repair_local(item: Item, options: dict, page_charset: str | None = None) -> RepairResult:
     """One document through the engine, with `min_confidence` and
     `detect_only` applied as the service applies them: the input comes back
     (decoded, for bytes) with ``changed=False``, only the ``decode`` step,
@@ -282,10 +311,15 @@ def _repair_local(item: Item, options: dict) -> RepairResult:
     and, for `min_confidence`, a warning.
 
     Raises:
-        RepairError: as `app.engine.repair`.
+        RepairError: as `app.engine.repair_bytes` and `repair_text`.
     """
-    result = engine_repair(item.data, charset=options["charset"], convert=options["convert"],
-                           strip_annotations=options["strip_annotations"] is not False)
+    common = {"convert": options["convert"], "html": bool(options["html"]),
+              "strip_annotations": options["strip_annotations"] is not False}
+    if isinstance(item.data, bytes):
+        result = repair_bytes(item.data, charset=options["charset"], page_charset=page_charset,
+                              **common)
+    else:
+        result = repair_text(item.data, **common)
     min_conf, detect_only = options["min_confidence"], options["detect_only"]
     if detect_only:
         warning = None
@@ -461,13 +495,15 @@ class Client(_Base):
         if self._http is not None:
             self._http.close()
 
-    def _send(self, path: str, content: bytes, content_type: str, *, stream: bool = False):
+    def _send(self, path: str, content: bytes, content_type: str, *, stream: bool = False,
+              headers: dict | None = None):
         """POST with retries; the response, status checked (streamed,
         unread, when `stream`: the caller closes it)."""
         httpx = _httpx()
         for attempt in range(self.retries + 1):
             request = self._http.build_request(
-                "POST", path, content=content, headers={"content-type": content_type})
+                "POST", path, content=content, headers={"content-type": content_type,
+                                                        **(headers or {})})
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -496,8 +532,9 @@ class Client(_Base):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def repair(self, data: str | bytes, *, charset: str | None = None, convert: str | None = None,
-               strip_annotations: bool = True, min_confidence: float | None = None,
-               detect_only: bool = False) -> RepairResult:
+               strip_annotations: bool = True, html: bool = False,
+               min_confidence: float | None = None, detect_only: bool = False,
+               source_content_type: str | None = None) -> RepairResult:
         """Repair one document.
 
         Args:
@@ -505,33 +542,43 @@ class Client(_Base):
             charset: for bytes, the declared charset (evidence, not an order).
             convert: OpenCC config id (``t2s``, ``s2t``, ...), or None.
             strip_annotations: remove flattened ruby annotations.
+            html: `data` is an HTML page (text nodes and attribute values
+                are repaired, the markup kept byte for byte).
             min_confidence: in [0, 1]; a repair below it is not made.
             detect_only: report what is found, change nothing.
+            source_content_type: for bytes, the page's own HTTP Content-Type
+                as a scraper got it (``text/html; charset=gbk``); its charset
+                is evidence after `charset`, and one that names no codec is
+                ignored with a warning (over HTTP: the
+                ``X-Source-Content-Type`` header).
 
         Returns:
             The `RepairResult`, as `app.engine.repair` returns it.
 
         Raises:
             RepairError: see the module docstring.
+            ValueError: `source_content_type` is not a media type.
         """
-        item, options = _item(data, 0, _options(charset, convert, strip_annotations,
+        item, options = _item(data, 0, _options(charset, convert, strip_annotations, html,
                                                 min_confidence, detect_only))
+        page_charset = _page_charset(source_content_type)
         if self._http is None:
-            return _repair_local(item, options)
+            return _repair_local(item, options, page_charset)
         body = _dumps(_body(item, options))
-        response = self._send("/v1/repair", body, "application/json")
+        headers = {"x-source-content-type": source_content_type} if source_content_type else None
+        response = self._send("/v1/repair", body, "application/json", headers=headers)
         return RepairResult.from_dict(response.json())
 
     def repair_batch(self, items: Iterable[str | bytes | Item], *, charset: str | None = None,
                      convert: str | None = None, strip_annotations: bool = True,
-                     min_confidence: float | None = None, detect_only: bool = False
-                     ) -> list[Result]:
+                     html: bool = False, min_confidence: float | None = None,
+                     detect_only: bool = False) -> list[Result]:
         """Repair many documents, one JSON batch request per `batch_size` items.
 
         Args:
             items: str, bytes or `Item` (with its own id and options).
-            charset, convert, strip_annotations, min_confidence, detect_only:
-                as for `repair`, for items that do not set their own.
+            charset, convert, strip_annotations, html, min_confidence,
+                detect_only: as for `repair`, for items that do not set their own.
 
         Returns:
             One slot per item, in input order: its `RepairResult`, or an
@@ -542,7 +589,7 @@ class Client(_Base):
             TypeError: an item is not str, bytes or `Item`.
             ServiceError: the whole request was refused (e.g. 413, 415).
         """
-        defaults = _options(charset, convert, strip_annotations, min_confidence, detect_only)
+        defaults = _options(charset, convert, strip_annotations, html, min_confidence, detect_only)
         out: list[Result] = []
         for group in _chunks(items, defaults, self.batch_size, self.batch_bytes):
             if self._http is None:
@@ -554,8 +601,8 @@ class Client(_Base):
 
     def repair_stream(self, items: Iterable[str | bytes | Item], *, charset: str | None = None,
                       convert: str | None = None, strip_annotations: bool = True,
-                      min_confidence: float | None = None, detect_only: bool = False
-                      ) -> Iterator[Result]:
+                      html: bool = False, min_confidence: float | None = None,
+                      detect_only: bool = False) -> Iterator[Result]:
         """Repair an iterable of documents lazily: NDJSON requests of
         `batch_size` items, each result yielded as its line arrives. Memory
         holds one request's items and results.
@@ -565,7 +612,7 @@ class Client(_Base):
         Raises:
             TypeError, ServiceError: as for `repair_batch`, when reached.
         """
-        defaults = _options(charset, convert, strip_annotations, min_confidence, detect_only)
+        defaults = _options(charset, convert, strip_annotations, html, min_confidence, detect_only)
         for group in _chunks(items, defaults, self.batch_size, self.batch_bytes):
             if self._http is None:
                 for index, item, options in group:
@@ -626,11 +673,13 @@ class AsyncClient(_Base):
         if self._http is not None:
             await self._http.aclose()
 
-    async def _send(self, path: str, content: bytes, content_type: str, *, stream: bool = False):
+    async def _send(self, path: str, content: bytes, content_type: str, *, stream: bool = False,
+                    headers: dict | None = None):
         httpx = _httpx()
         for attempt in range(self.retries + 1):
             request = self._http.build_request(
-                "POST", path, content=content, headers={"content-type": content_type})
+                "POST", path, content=content, headers={"content-type": content_type,
+                                                        **(headers or {})})
             try:
                 response = await self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -660,23 +709,27 @@ class AsyncClient(_Base):
 
     async def repair(self, data: str | bytes, *, charset: str | None = None,
                      convert: str | None = None, strip_annotations: bool = True,
-                     min_confidence: float | None = None, detect_only: bool = False
+                     html: bool = False, min_confidence: float | None = None,
+                     detect_only: bool = False, source_content_type: str | None = None
                      ) -> RepairResult:
         """As `Client.repair`."""
-        item, options = _item(data, 0, _options(charset, convert, strip_annotations,
+        item, options = _item(data, 0, _options(charset, convert, strip_annotations, html,
                                                 min_confidence, detect_only))
+        page_charset = _page_charset(source_content_type)
         if self._http is None:
-            return await asyncio.to_thread(_repair_local, item, options)
+            return await asyncio.to_thread(_repair_local, item, options, page_charset)
         body = _dumps(_body(item, options))
-        response = await self._send("/v1/repair", body, "application/json")
+        headers = {"x-source-content-type": source_content_type} if source_content_type else None
+        response = await self._send("/v1/repair", body, "application/json", headers=headers)
         return RepairResult.from_dict(response.json())
 
     async def repair_batch(self, items: Iterable[str | bytes | Item], *,
                            charset: str | None = None, convert: str | None = None,
-                           strip_annotations: bool = True, min_confidence: float | None = None,
-                           detect_only: bool = False) -> list[Result]:
+                           strip_annotations: bool = True, html: bool = False,
+                           min_confidence: float | None = None, detect_only: bool = False
+                           ) -> list[Result]:
         """As `Client.repair_batch`."""
-        defaults = _options(charset, convert, strip_annotations, min_confidence, detect_only)
+        defaults = _options(charset, convert, strip_annotations, html, min_confidence, detect_only)
         out: list[Result] = []
         for group in _chunks(items, defaults, self.batch_size, self.batch_bytes):
             if self._http is None:
@@ -691,10 +744,10 @@ class AsyncClient(_Base):
     async def repair_stream(self, items: Iterable[str | bytes | Item]
                             | AsyncIterable[str | bytes | Item], *, charset: str | None = None,
                             convert: str | None = None, strip_annotations: bool = True,
-                            min_confidence: float | None = None, detect_only: bool = False
-                            ) -> AsyncIterator[Result]:
+                            html: bool = False, min_confidence: float | None = None,
+                            detect_only: bool = False) -> AsyncIterator[Result]:
         """As `Client.repair_stream`; `items` may also be an async iterable."""
-        defaults = _options(charset, convert, strip_annotations, min_confidence, detect_only)
+        defaults = _options(charset, convert, strip_annotations, html, min_confidence, detect_only)
         async for group in _achunks(items, defaults, self.batch_size, self.batch_bytes):
             if self._http is None:
                 for index, item, options in group:

@@ -24,6 +24,8 @@ uvicorn = pytest.importorskip("uvicorn")
 
 GARBLED, FIXED = "鏁版嵁鎶撳彇缁撴灉", "数据抓取结果"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+PAGE = ('<html><head><meta charset="big5"><title>数据抓取结果</title></head>'
+        '<body><p title="鏁版嵁">創(chuàng)建</p></body></html>')
 
 
 class Faults:
@@ -97,6 +99,11 @@ CASES = [
     pytest.param("数据抓取".encode("gbk"), {"charset": "utf-8"}, id="lying-charset"),
     pytest.param(GARBLED.encode("utf-8"), {}, id="garbled-bytes"),
     pytest.param("干净的中文", {}, id="clean"),
+    pytest.param(PAGE.encode("gbk"), {"html": True}, id="html-lying-meta"),
+    pytest.param(PAGE.encode("gbk"), {"source_content_type": "text/html; charset=utf-8"},
+                 id="lying-content-type"),
+    pytest.param(PAGE.encode("gbk"), {"source_content_type": "text/html; charset=x-nope",
+                                      "html": True}, id="unknown-page-charset"),
 ]
 
 
@@ -106,6 +113,17 @@ def test_http_and_in_process_give_the_same_result(service, data, options):
         over_http = remote.repair(data, **options)
         assert isinstance(over_http, RepairResult)
         assert over_http == local.repair(data, **options)
+
+
+def test_html_and_page_content_type(service):
+    with Client(service.url) as c:
+        r = c.repair(PAGE.encode("gbk"), html=True, source_content_type="text/html; charset=big5")
+        with pytest.raises(ValueError):
+            c.repair(b"abc", source_content_type="gbk")
+    assert r.text == ('<html><head><meta charset="utf-8"><title>数据抓取结果</title></head>'
+                      '<body><p title="数据">創建</p></body></html>')
+    assert r.encoding == "gb18030"
+    assert {s.kind for s in r.spans} == {"charset_declaration", "utf8_as_gbk", "ruby_annotation"}
 
 
 def test_results_are_typed(service):

@@ -95,7 +95,7 @@ def test_declared_charsets_are_read(in_process):
     gbk = items["/gbk"]
     assert (gbk["class"], gbk["encoding"]) == ("HtmlResponse", "utf-8")
     assert (gbk["title"], gbk["paragraph"]) == (TITLE, BODY)
-    assert (gbk["luanma_encoding"], gbk["luanma_charset"]) == ("gb18030", "gbk")
+    assert gbk["luanma_encoding"] == "gb18030"
     assert gbk["luanma_changed"] is False and gbk["luanma_spans"] == []
     assert gbk["luanma_confidence"] > 0.9
     big5 = items["/big5"]
@@ -106,8 +106,9 @@ def test_lying_header_charset(in_process):
     items, _ = in_process
     page = items["/lying-header"]
     assert (page["title"], page["paragraph"]) == (TITLE, BODY)
-    assert (page["luanma_charset"], page["luanma_encoding"]) == ("utf-8", "gb18030")
-    assert page["luanma_warnings"] == ["declared charset utf-8 does not decode these bytes"]
+    assert page["luanma_encoding"] == "gb18030"
+    assert page["luanma_warnings"] == ["charset utf-8 of the page's Content-Type ignored: "
+                                       "it does not decode these bytes"]
     # The same bytes, left to Scrapy (dont_repair): the lie wins.
     plain = items["/dont"]
     assert plain["encoding"] == "utf-8" and "\ufffd" in plain["paragraph"]
@@ -117,11 +118,17 @@ def test_lying_header_charset(in_process):
 def test_meta_tag_charsets(in_process):
     items, _ = in_process
     lying = items["/lying-meta"]          # GBK bytes under <meta charset="iso-8859-1">
-    assert (lying["luanma_charset"], lying["luanma_encoding"]) == ("cp1252", "gb18030")
+    assert lying["luanma_encoding"] == "gb18030"
     assert (lying["title"], lying["paragraph"]) == (TITLE, BODY)
+    assert lying["luanma_warnings"] == ["charset iso-8859-1 of <meta charset> ignored: "
+                                        "the bytes read as Chinese in gb18030"]
     meta = items["/meta-big5"]
-    assert (meta["luanma_charset"], meta["luanma_encoding"]) == ("big5hkscs", "big5hkscs")
-    assert meta["paragraph"] == TRAD
+    assert (meta["luanma_encoding"], meta["paragraph"]) == ("big5hkscs", TRAD)
+    # HTML mode: the page's charset declarations now say what the body is
+    for page in (lying, meta):
+        assert '<head><meta charset="utf-8"><title>' in page["text"]
+        assert [s[0] for s in page["luanma_spans"]] == ["charset_declaration"]
+        assert page["luanma_changed"] is True
 
 
 def test_garbled_pages_are_repaired(in_process):
@@ -129,14 +136,12 @@ def test_garbled_pages_are_repaired(in_process):
     page = items["/garbled"]
     assert (page["title"], page["paragraph"]) == (TITLE, "数据抓取结果")
     assert page["luanma_changed"] is True and page["luanma_encoding"] == "utf-8"
-    [(kind, original, repaired)] = page["luanma_spans"]
-    # (the span may take in the neighbouring "<": the round trip keeps ASCII)
-    assert kind == "utf8_as_gbk" and original.startswith("鏁版嵁鎶撳彇缁撴灉")
-    assert repaired.startswith("数据抓取结果")
+    assert page["luanma_spans"] == [["utf8_as_gbk", "鏁版嵁鎶撳彇缁撴灉", "数据抓取结果"]]
+    assert page["text"] == _html(TITLE, "数据抓取结果")   # the markup byte for byte
     text = items["/latin1.txt"]
     assert (text["class"], text["text"]) == ("TextResponse", "创建国家\n")
     assert text["luanma_spans"][0][0] == "gbk_as_latin1"
-    assert stats["luanma/repaired"] == 2
+    assert stats["luanma/repaired"] == 4   # garbled, latin1.txt, lying-meta, meta-big5
 
 
 def test_other_types_and_non_text_pass_untouched(in_process):
@@ -148,16 +153,20 @@ def test_other_types_and_non_text_pass_untouched(in_process):
     assert binary["luanma_error"].startswith("not_text: ")
     assert "luanma_confidence" not in binary
     assert stats["luanma/error/not_text"] == 1
-    # gbk, big5, lying-header, lying-meta and meta-big5 decode to what they say
-    assert stats["luanma/unchanged"] == 5
+    assert stats["luanma/unchanged"] == 3   # gbk, big5, lying-header
 
 
-def test_min_confidence_keeps_the_input(site, tmp_path):
-    items, _ = crawl(tmp_path, site, ["/garbled"], LUANMA_MIN_CONFIDENCE=1.0)
+def test_min_confidence_and_plain_text_mode(site, tmp_path):
+    items, _ = crawl(tmp_path, site, ["/garbled", "/lying-meta"],
+                     LUANMA_MIN_CONFIDENCE=1.0, LUANMA_HTML=False)
     page = items["/garbled"]
     assert page["paragraph"] == "鏁版嵁鎶撳彇缁撴灉"
     assert page["luanma_changed"] is False
     assert "below min_confidence 1.0" in page["luanma_warnings"][-1]
+    # as plain text, the page is decoded but its <meta charset> stays as it was
+    lying = items["/lying-meta"]
+    assert (lying["paragraph"], lying["luanma_encoding"]) == (BODY, "gb18030")
+    assert '<meta charset="iso-8859-1">' in lying["text"] and lying["luanma_changed"] is False
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +211,7 @@ def test_sidecar_with_conversion(site, sidecar, tmp_path):
     assert big5["luanma_encoding"] == "big5hkscs" and big5["luanma_changed"] is True
     garbled = items["/garbled"]
     assert garbled["paragraph"] == "数据抓取结果"
-    assert [s[0] for s in garbled["luanma_spans"]] == ["utf8_as_gbk"]
+    assert garbled["luanma_spans"] == [["utf8_as_gbk", "鏁版嵁鎶撳彇缁撴灉", "数据抓取结果"]]
     assert items["/lying-header"]["paragraph"] == BODY
     assert items["/binary.txt"]["luanma_error"].startswith("not_text: ")
     assert stats == {"luanma/repaired": 2, "luanma/unchanged": 1, "luanma/error/not_text": 1}

@@ -76,6 +76,11 @@ def test_options_convert_and_min_confidence(spark):
     df = spark.createDataFrame([("鏁版嵁鎶撳彇缁撴灉",)], "s string")
     [row] = df.select(repair_column("s", convert="s2t").alias("r")).collect()
     assert row.r.text == "數據抓取結果"
+    page = spark.createDataFrame(
+        [('<p title="鏁版嵁">創(chuàng)建</p><meta charset="gbk">'.encode("gbk"),)], "b binary")
+    [row] = page.select(repair_column("b", html=True).alias("r")).collect()
+    assert row.r.text == '<p title="数据">創建</p><meta charset="utf-8">'
+    assert row.r.encoding == "gb18030"
     # Above any confidence: the repair is not made, the input comes back.
     [row] = df.select(repair_column("s", min_confidence=1.0).alias("r")).collect()
     assert (row.r.text, row.r.changed) == ("鏁版嵁鎶撳彇缁撴灉", False)

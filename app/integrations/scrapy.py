@@ -7,16 +7,17 @@ In ``settings.py``::
     LUANMA_URL = None            # or "http://localhost:8000", a luanma sidecar
     LUANMA_CONVERT = "t2s"       # optional
 
-The middleware takes the body as bytes, with the charset of the
-``Content-Type`` header (else of the page's ``<meta charset>``, read by
-w3lib) as evidence, never as an order, and repairs it with luanma's bytes
-path, in process (in a thread of the reactor's pool, so downloads go on) or
-on the sidecar (`app.client.Client`, with its retries). The spider then gets
-a response of the same class (a `TextResponse` for a type Scrapy does not
-read as text) whose body is the repaired text in UTF-8, with
-``encoding="utf-8"`` and the header's charset set to ``utf-8``; the page's
-own ``<meta charset>`` is left in the body (Scrapy reads the explicit
-encoding first).
+The middleware sends the body's bytes to luanma's bytes path with the
+response's ``Content-Type`` header as the page's own (its charset is
+evidence, after which the page's ``<meta charset>`` and XML declaration,
+each checked against the bytes, never obeyed blindly), in process (in a
+thread of the reactor's pool, so downloads go on) or on the sidecar
+(`app.client.Client`, with its retries). HTML pages are repaired in HTML
+mode: text nodes and attribute values change, the markup stays byte for
+byte, and each ``<meta charset>`` comes out as ``<meta charset="utf-8">``.
+The spider then gets a response of the same class (a `TextResponse` for a
+type Scrapy does not read as text) whose body is the repaired text in
+UTF-8, with ``encoding="utf-8"`` and the header's charset set to ``utf-8``.
 
 Priority 540 puts it after HttpCompressionMiddleware (590, which inflates
 gzip bodies) and RetryMiddleware (550) on the way back, and after
@@ -31,6 +32,8 @@ LUANMA_ENABLED              True               off: the middleware is not loaded
 LUANMA_URL                  None               a luanma service's base URL; None: in process
 LUANMA_CONVERT              None               OpenCC config id (``t2s``, ``s2t``, ...)
 LUANMA_STRIP_ANNOTATIONS    True               remove flattened ruby annotations
+LUANMA_HTML                 True               text/html and application/xhtml+xml
+                                               in HTML mode (False: as plain text)
 LUANMA_MIN_CONFIDENCE       None               below it, the page is only decoded, not repaired
 LUANMA_CONTENT_TYPES        text/html,         media types repaired; others pass untouched
                             application/xhtml
@@ -49,10 +52,10 @@ key                       value
 luanma_confidence         float in [0, 1], `RepairResult.confidence`
 luanma_changed            bool: the text differs from the body decoded
 luanma_encoding           codec luanma decoded the body with (Python's name)
-luanma_charset            the charset given as evidence (header, else meta
-                          tag), or None
 luanma_spans              tuple of `app.types.Span` (offsets: code points of
-                          the decoded body and of ``response.text``)
+                          the decoded body and of ``response.text``; in HTML
+                          mode a rewritten ``<meta charset>`` is a span of
+                          kind ``charset_declaration``)
 luanma_warnings           tuple of str (a charset that lied, lost text, ...)
 luanma_error              ``code: message`` when the body was left as it
                           came (``not_text``, ``input_too_large``, the
@@ -66,7 +69,7 @@ A request with ``meta={"dont_repair": True}`` is left alone. Stats:
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+import re
 from email.message import Message
 
 from scrapy import signals
@@ -75,38 +78,38 @@ from scrapy.http import Response, TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
-from w3lib.encoding import html_body_declared_encoding
 
 from ..client import Client
-from ..errors import RepairError, UnknownCodec
-from ..types import RepairResult
+from ..errors import RepairError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")  # type "/" subtype (RFC 9110, 8.3.1)
 # The service's default LUANMA_MAX_DOCUMENT_BYTES (app/settings.py).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
-_META_KEYS = ("luanma_confidence", "luanma_changed", "luanma_encoding", "luanma_charset",
-              "luanma_spans", "luanma_warnings", "luanma_error")
+_META_KEYS = ("luanma_confidence", "luanma_changed", "luanma_encoding", "luanma_spans",
+              "luanma_warnings", "luanma_error")
 
 
 def _content_type(response: Response) -> tuple[str, str | None]:
-    """The response's media type, lower case, and the charset parameter
-    of its Content-Type header (RFC 9110, section 8.3), or None.
-    Without a header, the media type Scrapy's response class stands for."""
+    """The response's media type, lower case, and its Content-Type header
+    as received. Without a header, or with one that is no media type, the
+    media type Scrapy's response class stands for, and None."""
     raw = response.headers.get(b"Content-Type")
-    if not raw:
-        from scrapy.http import HtmlResponse, XmlResponse
+    header = raw.decode("latin-1").strip() if raw else ""
+    if _MEDIA_TYPE_RE.match(header.split(";", 1)[0].strip()):
+        msg = Message()
+        msg["content-type"] = header
+        return msg.get_content_type(), header
+    from scrapy.http import HtmlResponse, XmlResponse
 
-        media = ("text/html" if isinstance(response, HtmlResponse) else
-                 "text/xml" if isinstance(response, XmlResponse) else
-                 "text/plain" if isinstance(response, TextResponse) else "")
-        return media, None
-    msg = Message()
-    msg["content-type"] = raw.decode("latin-1")
-    charset = msg.get_param("charset")
-    return msg.get_content_type(), (str(charset).strip() or None) if charset else None
+    media = ("text/html" if isinstance(response, HtmlResponse) else
+             "text/xml" if isinstance(response, XmlResponse) else
+             "text/plain" if isinstance(response, TextResponse) else "")
+    return media, None
 
 
 class RepairMiddleware:
@@ -117,6 +120,7 @@ class RepairMiddleware:
         client: the `app.client.Client` that repairs (in process or a
             sidecar).
         convert, strip_annotations, min_confidence: options for every page.
+        html: repair HTML media types in HTML mode.
         content_types: media types to repair (lower case, no parameters).
         max_bytes: bodies longer than this pass untouched.
         stats: the crawler's stats collector, or None.
@@ -124,9 +128,10 @@ class RepairMiddleware:
 
     def __init__(self, client: Client, *, convert: str | None = None,
                  strip_annotations: bool = True, min_confidence: float | None = None,
-                 content_types=DEFAULT_CONTENT_TYPES, max_bytes: int = DEFAULT_MAX_BYTES,
-                 stats=None):
+                 html: bool = True, content_types=DEFAULT_CONTENT_TYPES,
+                 max_bytes: int = DEFAULT_MAX_BYTES, stats=None):
         self.client = client
+        self.html = html
         self.options = {"convert": convert, "strip_annotations": strip_annotations,
                         "min_confidence": min_confidence}
         self.content_types = frozenset(t.strip().lower() for t in content_types)
@@ -157,6 +162,7 @@ class RepairMiddleware:
         mw = cls(client, convert=convert,
                  strip_annotations=settings.getbool("LUANMA_STRIP_ANNOTATIONS", True),
                  min_confidence=float(min_confidence) if min_confidence is not None else None,
+                 html=settings.getbool("LUANMA_HTML", True),
                  content_types=settings.getlist("LUANMA_CONTENT_TYPES",
                                                 list(DEFAULT_CONTENT_TYPES)),
                  max_bytes=settings.getint("LUANMA_MAX_BYTES", DEFAULT_MAX_BYTES),
@@ -171,25 +177,13 @@ class RepairMiddleware:
         if self.stats is not None:
             self.stats.inc_value(key)
 
-    def _repair(self, body: bytes, charset: str | None) -> RepairResult:
-        """Runs in a pool thread. A declared charset that names no codec is
-        dropped (it is evidence, not an order) and the bytes detected."""
-        try:
-            return self.client.repair(body, charset=charset, **self.options)
-        except UnknownCodec:
-            if charset is None:
-                raise
-            result = self.client.repair(body, **self.options)
-            return replace(result, warnings=result.warnings + (
-                f"declared charset {charset!r} names no codec; the bytes were detected",))
-
     async def process_response(self, request, response: Response, spider=None) -> Response:
         """Repair `response`'s body; the response itself when the request
         says ``dont_repair``, the media type is not listed, or the body is
         empty or too long."""
         if request.meta.get("dont_repair") or not response.body:
             return response
-        media, header_charset = _content_type(response)
+        media, header = _content_type(response)
         if media not in self.content_types:
             return response
         for key in _META_KEYS:
@@ -197,10 +191,10 @@ class RepairMiddleware:
         if len(response.body) > self.max_bytes:
             return self._failed(request, response, "input_too_large",
                                 f"body of {len(response.body)} bytes is over LUANMA_MAX_BYTES")
-        charset = header_charset or html_body_declared_encoding(response.body)
         try:
-            result = await maybe_deferred_to_future(
-                deferToThread(self._repair, response.body, charset))
+            result = await maybe_deferred_to_future(deferToThread(
+                self.client.repair, response.body, source_content_type=header,
+                html=self.html and media in HTML_TYPES, **self.options))
         except RepairError as exc:
             return self._failed(request, response, getattr(exc, "code", "repair_error"), str(exc))
         cls = type(response) if isinstance(response, TextResponse) else None
@@ -215,7 +209,6 @@ class RepairMiddleware:
             "luanma_confidence": result.confidence,
             "luanma_changed": result.changed,
             "luanma_encoding": result.encoding,
-            "luanma_charset": charset,
             "luanma_spans": result.spans,
             "luanma_warnings": result.warnings,
         })

@@ -54,7 +54,7 @@ def _worker_client() -> Client:
 
 def repair_series(values: pd.Series, charsets: pd.Series | None = None, *,
                   convert: str | None = None, strip_annotations: bool = True,
-                  min_confidence: float | None = None) -> pd.DataFrame:
+                  html: bool = False, min_confidence: float | None = None) -> pd.DataFrame:
     """Repair each value of a pandas Series: the body of the UDF, usable
     without Spark.
 
@@ -63,7 +63,7 @@ def repair_series(values: pd.Series, charsets: pd.Series | None = None, *,
             missing row.
         charsets: for bytes, each row's declared charset (or None), aligned
             with `values`.
-        convert, strip_annotations, min_confidence: as for
+        convert, strip_annotations, html, min_confidence: as for
             `app.client.Client.repair`.
 
     Returns:
@@ -85,7 +85,7 @@ def repair_series(values: pd.Series, charsets: pd.Series | None = None, *,
         where.append(k)
     rows: list[tuple] = [(None,) * len(_FIELDS)] * len(values)
     outs = _worker_client().repair_batch(items, convert=convert,
-                                         strip_annotations=strip_annotations,
+                                         strip_annotations=strip_annotations, html=html,
                                          min_confidence=min_confidence)
     for k, out in zip(where, outs):
         if isinstance(out, ItemError):
@@ -97,15 +97,17 @@ def repair_series(values: pd.Series, charsets: pd.Series | None = None, *,
 
 
 def repair_udf(*, with_charset: bool = False, convert: str | None = None,
-               strip_annotations: bool = True, min_confidence: float | None = None):
+               strip_annotations: bool = True, html: bool = False,
+               min_confidence: float | None = None):
     """A pandas UDF that repairs a string or binary column into a struct
     (`RESULT_SCHEMA`).
 
     Args:
         with_charset: the UDF takes a second column, each row's declared
             charset (a string column; null for none).
-        convert, strip_annotations, min_confidence: as for
-            `app.client.Client.repair`, for every row.
+        convert, strip_annotations, html, min_confidence: as for
+            `app.client.Client.repair`, for every row (`html`: each row is
+            an HTML page; only its text nodes and attribute values change).
 
     Returns:
         A pandas UDF, for ``df.select(udf("body"))`` or
@@ -118,7 +120,7 @@ def repair_udf(*, with_charset: bool = False, convert: str | None = None,
     from ..convert import check_config
 
     check_config(convert)
-    options = {"convert": convert, "strip_annotations": strip_annotations,
+    options = {"convert": convert, "strip_annotations": strip_annotations, "html": html,
                "min_confidence": min_confidence}
     if with_charset:
         def repair_with_charset(values: pd.Series, charsets: pd.Series) -> pd.DataFrame:
@@ -134,7 +136,7 @@ def repair_udf(*, with_charset: bool = False, convert: str | None = None,
 
 def repair_column(column: Column | str, charset: Column | str | None = None, *,
                   convert: str | None = None, strip_annotations: bool = True,
-                  min_confidence: float | None = None) -> Column:
+                  html: bool = False, min_confidence: float | None = None) -> Column:
     """The column repaired, as a struct column (`RESULT_SCHEMA`).
 
     Args:
@@ -142,8 +144,8 @@ def repair_column(column: Column | str, charset: Column | str | None = None, *,
         charset: for a binary column, the declared charset: a column or its
             name (as Spark reads str arguments); ``F.lit("gbk")`` for one
             charset for every row.
-        convert, strip_annotations, min_confidence: as for
-            `app.client.Client.repair`.
+        convert, strip_annotations, html, min_confidence: as for
+            `repair_udf`.
 
     Returns:
         A struct column: select ``.text``, ``.confidence``, ``.changed``,
@@ -152,7 +154,7 @@ def repair_column(column: Column | str, charset: Column | str | None = None, *,
     Raises:
         app.errors.UnknownConversion: as for `repair_udf`.
     """
-    options = {"convert": convert, "strip_annotations": strip_annotations,
+    options = {"convert": convert, "strip_annotations": strip_annotations, "html": html,
                "min_confidence": min_confidence}
     if charset is None:
         return repair_udf(**options)(F.col(column) if isinstance(column, str) else column)
