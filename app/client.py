@@ -27,9 +27,10 @@ after an exponential backoff (``backoff * 2**n`` seconds, the second half
 of it random). A ``Retry-After`` longer than `max_wait` is not waited for.
 Repairing is a pure function of the request, so sending again is safe.
 
-In process (``base_url=None``), the same calls run `app.engine.repair`
-(`AsyncClient` in a worker thread, so the event loop keeps running); the
-language model loads on the first call, once per process.
+In process (``base_url=None``), the same calls run the engine
+(`app.engine.repair_bytes` and `repair_text`; `AsyncClient` in a worker
+thread, so the event loop keeps running); the language model loads on the
+first call, once per process.
 
 Options (each call, or per `Item`): ``charset`` (bytes only: the declared
 charset, evidence), ``convert`` (OpenCC config id), ``strip_annotations``,
