@@ -47,6 +47,11 @@ from dataclasses import asdict, dataclass, field
 PlanItem = tuple[str, "str | None"]
 
 
+def _plan(items) -> tuple[PlanItem, ...]:
+    """A plan from its JSON shape (a list of ``[action, parameter]`` lists)."""
+    return tuple((str(a), p) for a, p in items)
+
+
 @dataclass(frozen=True)
 class Edit:
     """One replacement made by a step.
@@ -60,6 +65,16 @@ class Edit:
     start: int
     end: int
     plan: tuple[PlanItem, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Edit":
+        """The inverse of the ``edits`` entries of `Step.to_dict`.
+
+        Raises:
+            KeyError: a field is missing. TypeError, ValueError: a plan item
+                is not an ``[action, parameter]`` pair.
+        """
+        return cls(d["start"], d["end"], _plan(d["plan"]))
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,16 @@ class Step:
             {"start": e.start, "end": e.end, "plan": [list(p) for p in e.plan]} for e in self.edits
         ]
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Step":
+        """The inverse of `to_dict` (the JSON shape of the HTTP API).
+
+        Raises:
+            KeyError: a field is missing.
+        """
+        return cls(d["action"], d.get("parameter"), d["explanation"],
+                   tuple(Edit.from_dict(e) for e in d.get("edits", ())))
 
 
 @dataclass(frozen=True)
@@ -139,6 +164,18 @@ class Span:
         d["guessed"] = list(self.guessed)
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Span":
+        """The inverse of `to_dict` (the JSON shape of the HTTP API).
+
+        Raises:
+            KeyError: a required field is missing.
+        """
+        return cls(d["kind"], d["start"], d["end"], d["out_start"], d["out_end"],
+                   d["original"], d["repaired"], d["confidence"], _plan(d["plan"]),
+                   d["explanation"], d.get("start_byte"), d.get("end_byte"),
+                   tuple(d.get("lost", ())), tuple(d.get("guessed", ())))
+
 
 @dataclass(frozen=True)
 class RepairResult:
@@ -175,3 +212,21 @@ class RepairResult:
             "spans": [s.to_dict() for s in self.spans],
             "warnings": list(self.warnings),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RepairResult":
+        """The inverse of `to_dict`: reads the HTTP API's response object
+        (its other fields, such as ``version``, ``model`` or a batch item's
+        ``id``, are ignored).
+
+        Raises:
+            KeyError: a required field is missing.
+
+        >>> r = RepairResult("数据", 0.99, True, None)
+        >>> RepairResult.from_dict(r.to_dict()) == r
+        True
+        """
+        return cls(d["text"], d["confidence"], d["changed"], d.get("encoding"),
+                   tuple(Step.from_dict(s) for s in d.get("steps", ())),
+                   tuple(Span.from_dict(s) for s in d.get("spans", ())),
+                   tuple(d.get("warnings", ())))
