@@ -345,6 +345,12 @@ def _readings(form: str, run: str) -> list[tuple[str, tuple[PlanItem, ...], str]
     return out
 
 
+def _chinese(text: str) -> bool:
+    """Whether `text` holds a Han character or a Chinese punctuation mark."""
+    return chardata.HAN_RE.search(text) is not None or any(
+        c in chardata.PUNCT_SHARES for c in text)
+
+
 def _decide(form: str, run: str, left: str, right: str, model: CharModel
             ) -> tuple[str, tuple[PlanItem, ...], float, str] | None:
     """The reading of `run` to take, its plan, confidence and a description;
@@ -379,8 +385,11 @@ def _decide(form: str, run: str, left: str, right: str, model: CharModel
         if fixed.text != text and steps and all(a in ("encode", "decode") for a, _ in steps):
             readings.append((fixed.text, plan + steps,
                              f"{what}, then {chardata.SPAN_KINDS['mojibake']} undone", 0.0))
-    costs = [model.cost(text, left, right) + prior if _is_text(text) else math.inf
-             for text, _, _, prior in readings]
+    # luanma repairs Chinese text: a reading with no Han character or Chinese
+    # punctuation (&nbsp;, &lt;, %20 in a scraped XML feed) is the page's
+    # own escaping, not damage.
+    costs = [model.cost(text, left, right) + prior if _is_text(text) and _chinese(text)
+             else math.inf for text, _, _, prior in readings]
     if not readings or min(costs) == math.inf:
         return None
     keep = model.cost(run, left, right) - chardata.UNESCAPE_PRIOR_BITS

@@ -1,7 +1,8 @@
 """ftfy's own test cases (tests/data/ftfy/, Apache-2.0) by ftfy's rule for its
 encoding fixer: every `pass` case's output equals `fixed-encoding`, else `fixed`.
-A case whose original holds an HTML character reference expects `fixed`:
-luanma unescapes those (app/escapes.py), as ftfy's full `fix_text` does."""
+(luanma unescapes HTML character references only where the result is Chinese,
+app/escapes.py, so ftfy's entity cases keep their references, as its encoding
+fixer does.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from app import repair_text
-from app.escapes import ESCAPE_SIGNAL_RE
 
 DATA = Path(__file__).resolve().parent / "data" / "ftfy"
 
@@ -26,8 +26,6 @@ def _cases():
 @pytest.mark.parametrize("case", list(_cases()))
 def test_ftfy_case(case):
     expected = case.get("fixed-encoding", case["fixed"])
-    if "&" in case["original"] and ESCAPE_SIGNAL_RE.search(case["original"]):
-        expected = case["fixed"]
     assert repair_text(case["original"]).text == expected
 
 
