@@ -82,6 +82,25 @@ def _chinese_reading(s: str) -> bool:
             or (bool(core) and all(chardata.EMOJI_RE.match(ch) for ch in core)))
 
 
+def _marks_only_reading(s: str) -> bool:
+    """A reading whose non-ASCII part is punctuation and symbols alone (not
+    emoji: 馃憤 read back is 👍 wherever it stands)."""
+    core = "".join(ch for ch in s if not ch.isascii())
+    return model_marks_only(core) and not all(chardata.EMOJI_RE.match(ch) for ch in core)
+
+
+def _beside_word(text: str, start: int, end: int) -> bool:
+    """Whether the non-ASCII part of ``text[start:end]`` touches a letter, a
+    digit or a Han character: a punctuation mark read back (ㄛ for ，, ﹝ for
+    。) is written against the text it punctuates (8842ㄛ实付, 21:00﹝,
+    3¡¢timeout); ``: ㄛ~`` between a space and a tilde is Taiwanese writing
+    (ㄛ for o)."""
+    core = [k for k in range(start, end) if not text[k].isascii()]
+    if not core:
+        return False
+    return any(0 <= k < len(text) and text[k].isalnum() for k in (core[0] - 1, core[-1] + 1))
+
+
 def model_marks_only(s: str) -> bool:
     """Chinese punctuation and symbols (，。 ℃ ×): nothing but punctuation and
     symbols, one of them beyond Latin-1 (¡æ is GBK's ℃ read as Latin-1)."""
@@ -160,7 +179,9 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 # competes: if it explains the bytes better, nothing is done.
                 out.append(Candidate(start + i, start + j, layer_text, layer_plan, kind,
                                      n_guessed, guessed, lost, 0.0 if lost else posterior,
-                                     defer=not _chinese_reading(layer_text),
+                                     defer=not _chinese_reading(layer_text) or (
+                                         _marks_only_reading(layer_text)
+                                         and not _beside_word(text, start + i, start + j)),
                                      layers=sum(1 for a, _ in layer_plan if a.startswith("decode"))))
     return out
 
