@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 import unicodedata
 from dataclasses import replace
 
@@ -37,7 +38,7 @@ from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
 from .gate import get_gate
-from .errors import InvalidPlan, RepairError
+from .errors import InvalidOption, InvalidPlan, RepairError
 from .markup import Markup, declare_utf8
 from .markup import scan as scan_markup
 from .model import CharModel, get_model
@@ -81,15 +82,25 @@ def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
 _LATIN_CODECS = ("cp1252", "latin-1", "sloppy-windows-1252")
 
 
-def _round_trip_pass(text: str, model: CharModel, allow=None) -> list[_Accepted]:
+def _past(deadline: float | None) -> bool:
+    """Whether `deadline` (a `time.monotonic()` value, or None for none) has passed."""
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | None = None
+                     ) -> list[_Accepted]:
     """Round trips, line by line: each applicable (wrong, right) codec pair
     proposes segments; overlapping candidates form a group and the scorer
     picks one per group (or none). `allow(pos, family)`, if given, says
     whether the line at `pos` may hold the ``latin``, ``utf8`` or ``cjk``
-    family's damage (`gate.Gate.suspect_lines`)."""
+    family's damage (`gate.Gate.suspect_lines`). Past `deadline` (a
+    `time.monotonic()` value), the lines and codec pairs not yet searched
+    are left as they are."""
     accepted: list[_Accepted] = []
     japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
+        if _past(deadline):
+            break
         utf8 = cjk
         if allow is not None:
             latin = latin and allow(start, "latin")
@@ -103,7 +114,8 @@ def _round_trip_pass(text: str, model: CharModel, allow=None) -> list[_Accepted]
             cjk = utf8 = False  # Japanese kana and zhuyin are not Big5 read as GBK
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
-            if (latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk):
+            if ((latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk)
+                    and not _past(deadline)):
                 found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
         groups: list[list[cand.Candidate]] = []
@@ -135,17 +147,20 @@ def _round_trip_pass(text: str, model: CharModel, allow=None) -> list[_Accepted]
 
 
 def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = (),
-               allow=None) -> list[_Accepted]:
+               allow=None, deadline: float | None = None) -> list[_Accepted]:
     """ftfy's encoding fixer on the lines it finds bad, each line cut around
     `blocked` regions (what a round trip already repaired: ftfy then fixes the
     Latin text beside it, 河内 Hà Ná»™i). A fix whose result a round trip would
     read again (ftfy made Latin-1 of GBK mojibake, not text) is not taken, so
-    that repairing twice gives what repairing once gave."""
+    that repairing twice gives what repairing once gave. Past `deadline`,
+    the lines not yet seen are left as they are."""
     accepted = []
     pos = 0
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
+        if _past(deadline):
+            break
         if line.isascii() or (allow is not None and not allow(start, "ftfy")):
             continue
         if not badness.is_bad(line):
@@ -189,7 +204,8 @@ def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted 
 
 
 def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None,
-                  blocked: list[tuple[int, int]] = (), allow=None) -> list[_Accepted]:
+                  blocked: list[tuple[int, int]] = (), allow=None,
+                  deadline: float | None = None) -> list[_Accepted]:
     """Byte-loss repairs (`candidates.realignments`).
 
     Points: ASCII-range letters after non-ASCII text and lone letters
@@ -201,6 +217,7 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     second round looks again with the prior of a damaged page
     (`chardata.DAMAGED_DOC_KEEP_PRIOR_BITS`). A guess below
     `chardata.GUESS_MIN_POSTERIOR` is not made: its characters become U+FFFD.
+    Past `deadline`, the points not yet searched are left as they are.
     """
     points = _realign_points(text, model, blocked)
     if allow is not None:
@@ -212,10 +229,11 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
         points = points[: chardata.MAX_REALIGN_POINTS]  # bounded work; see chardata
     if not points:
         return []
-    first = _realign_round(text, model, points, chardata.KEEP_PRIOR_BITS)
-    if not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first):
+    first = _realign_round(text, model, points, chardata.KEEP_PRIOR_BITS, deadline)
+    if (not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first)
+            or _past(deadline)):
         return first
-    return _realign_round(text, model, points, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS)
+    return _realign_round(text, model, points, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, deadline)
 
 
 def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] = ()
@@ -260,7 +278,7 @@ def _ascii_trail(ch: str) -> bool:
 
 
 def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
-                   keep_prior: float) -> list[_Accepted]:
+                   keep_prior: float, deadline: float | None = None) -> list[_Accepted]:
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
     group_end = -1
@@ -280,6 +298,8 @@ def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
             accepted.append(_Accepted.of(decision))
 
     for j, variant in points:
+        if _past(deadline):
+            break
         found = cand.realignments(text, j, model, variant)
         if not found:
             continue
@@ -381,25 +401,28 @@ class _Search:
         markup: in HTML mode, the markup's regions in `repaired`.
         forward: ``forward(pos, is_end)`` moves an offset into the text
             searched to `repaired`.
+        cut: whether the deadline may have cut a pass short.
     """
 
-    __slots__ = ("repaired", "steps", "stages", "spans", "scored", "markup", "forward")
+    __slots__ = ("repaired", "steps", "stages", "spans", "scored", "markup", "forward", "cut")
 
     def __init__(self, repaired: str, steps: list[Step], stages: list[str], spans: list[Span],
-                 forward, scored: str | None = None, markup: list[tuple[int, int]] = ()):
+                 forward, scored: str | None = None, markup: list[tuple[int, int]] = (),
+                 cut: bool = False):
         self.repaired, self.steps, self.stages, self.spans = repaired, steps, stages, spans
-        self.forward = forward
+        self.forward, self.cut = forward, cut
         self.scored = repaired if scored is None else scored
         self.markup = list(markup)
 
 
 def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list[str],
-            families: list[frozenset[str]] | None = None, page: Markup | None = None
-            ) -> _Search:
+            families: list[frozenset[str]] | None = None, page: Markup | None = None,
+            deadline: float | None = None) -> _Search:
     """Run every pass over `text` (see the module docstring); with
     `families` (one set per line of `text`, `gate.FAMILIES`), each pass only
     on the lines whose set names it; with `page` (HTML mode), only on its
-    text nodes and attribute values."""
+    text nodes and attribute values. Past `deadline`, no further pass runs
+    and the running one stops at its next line or place."""
     def allow_now(stage: str):
         """`families` as a test on offsets into `stage` (no pass moves a
         line break, so line k of every stage is line k of `text`)."""
@@ -414,6 +437,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
     span_sources: list[tuple[int, _Accepted]] = []
 
     current = text
+    cut = False
     # HTML mode: only text nodes and attribute values are read; the charset
     # declarations and the readings inside <rt>/<rp> are the markup's own edits.
     markup: list[tuple[int, int]] = page.blocked() if page else []
@@ -423,12 +447,13 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                 _Accepted(u.start, u.end, u.replacement, u.plan, "escaped", u.confidence,
                           u.explanation) for u in escapes.find_escaped(t, model, blocked)],
              "unescaped escaped text"),
-            ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t)),
+            ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t), deadline),
              "undid text decoded with the wrong codec"),
-            ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t)),
+            ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t),
+                                                           deadline),
              "ftfy's encoding fixer"),
             ("realign", lambda t, blocked: _realign_pass(t, model, warnings, blocked,
-                                                         allow_now(t)),
+                                                         allow_now(t), deadline),
              "restored bytes lost from a GBK stream"),
         ]
         if strip_annotations:
@@ -439,6 +464,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                                   "rewrote the markup's own parts"))
         protected: list[tuple[int, int]] = list(markup)
         for action, run, explanation in stages_run:
+            if _past(deadline) and action != "html":
+                break
             talk = _talk_lines(current, markup)
             blocked = protected + talk
             accepted = run(current, blocked)
@@ -467,6 +494,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
             markup = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
                       for a, b in markup]
             current = _apply(current, accepted)
+        cut = _past(deadline)
 
     def to_output(pos: int, first_pass: int, is_end: bool) -> int:
         for p in passes[first_pass:]:
@@ -495,19 +523,21 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         spans.append(Span("lost", s, e, o_start, o_end, what, current[o_start:o_end], 0.0, (),
                           f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
     return _Search(current, steps, stages, spans,
-                   lambda pos, is_end: to_output(pos, 0, is_end), markup=markup)
+                   lambda pos, is_end: to_output(pos, 0, is_end), markup=markup, cut=cut)
 
 
 def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model: CharModel,
-                  strip_annotations: bool, warnings: list[str]) -> _Search | None:
+                  strip_annotations: bool, warnings: list[str], deadline: float | None = None
+                  ) -> _Search | None:
     """`_search` of the suspect `lines` of `text` alone (joined by line
     breaks), with every offset moved back into `text`. None when a repair
     crossed a line break (never expected: every pass works within a line),
     in which case the caller searches the whole text."""
     reduced = "\n".join(text[s:e] for s, e, _ in lines)
-    sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines])
+    sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines],
+                  deadline=deadline)
     if not sub.steps and not sub.spans:
-        return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced)
+        return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced, cut=sub.cut)
     if sub.repaired.count("\n") != len(lines) - 1:
         return None
     # gaps[i]: the text of `text` before suspect line i (after line i - 1).
@@ -569,11 +599,12 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
             return out_starts[i] + sub.forward(in_starts[i] + pos - s, is_end) - rep_starts[i]
         return out_starts[i] + len(repaired_lines[i]) + pos - e
 
-    return _Search(repaired, steps, [], spans, forward, scored=sub.repaired)
+    return _Search(repaired, steps, [], spans, forward, scored=sub.repaired, cut=sub.cut)
 
 
 def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
-                html: bool = False, _encoding: str | None = None, _decode_step: Step | None = None,
+                html: bool = False, min_confidence: float | None = None,
+                detect_only: bool = False, deadline: float | None = None, _encoding: str | None = None, _decode_step: Step | None = None,
                 _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
                 _parts: tuple[tuple[int, int, int, int, str, float], ...] = (),
                 _gate: bool | None = None) -> RepairResult:
@@ -594,6 +625,16 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
             else stays as it was, except each charset declaration, which
             becomes ``<meta charset="utf-8">`` (an XML declaration's
             encoding becomes ``utf-8``).
+        min_confidence: a probability in [0, 1]; when the repair changed
+            the text but its confidence is below this, the input comes back
+            unchanged (see `withhold`), with a warning. None: no floor.
+        detect_only: report spans, kinds and confidence, change nothing
+            (see `withhold`).
+        deadline: a `time.monotonic()` value; the search stops at the first
+            pass, line, codec pair or byte-loss place it reaches after this
+            time and the result is what was found by then, with confidence 0
+            and `DEADLINE_WARNING` (conversion still applies). None: no
+            deadline, and the output is deterministic.
 
     Returns:
         A `RepairResult`; span offsets are code points into `text` (the
@@ -602,6 +643,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     Raises:
         TypeError: `text` is not a str.
         UnknownConversion: `convert` is not an OpenCC config id.
+        InvalidOption: `min_confidence` is not a number in [0, 1].
 
     >>> repair_text("鏁版嵁鎶撳彇缁撴灉").text
     '数据抓取结果'
@@ -612,6 +654,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     """
     if not isinstance(text, str):
         raise TypeError(f"repair_text takes str, not {type(text).__name__}")
+    _check_min_confidence(min_confidence)
     config = check_config(convert)
     model = get_model()
     warnings = list(_warnings)
@@ -622,9 +665,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         _gate = len(text) > chardata.GATE_MIN_CHARS
     if _gate and page is None and (not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text)):
         found = _search_lines(text, get_gate().suspect_pieces(text), model, strip_annotations,
-                              warnings)
+                              warnings, deadline)
     if found is None:
-        found = _search(text, model, strip_annotations, warnings, page=page)
+        found = _search(text, model, strip_annotations, warnings, page=page, deadline=deadline)
     repaired = found.repaired
     steps = ([_decode_step] if _decode_step else []) + found.steps
     converted: _Pass | None = None
@@ -676,13 +719,61 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         spans = _with_byte_offsets(
             text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
             or [(0, _bom_bytes, _encoding)])
-    if any(s.kind == "lost" or s.lost for s in spans):
-        confidence = 0.0  # characters are gone: the text is not the author's
+    if found.cut:
+        warnings.append(DEADLINE_WARNING)
+    if found.cut or any(s.kind == "lost" or s.lost for s in spans):
+        # characters are gone, or the search was cut: the text is not vouched for
+        confidence = 0.0
     else:
         confidence = score.document_confidence(
             score.result_features(found.scored, spans, output != text, model))
-    return RepairResult(output, confidence, output != text, _encoding, tuple(steps),
-                        tuple(spans), tuple(warnings))
+    result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
+                          tuple(spans), tuple(warnings))
+    if detect_only:
+        return withhold(result, text)
+    if min_confidence is not None and result.changed and confidence < min_confidence:
+        return withhold(result, text, f"confidence {confidence:.4f} is below min_confidence "
+                                      f"{min_confidence}: the input is returned unchanged")
+    return result
+
+
+DEADLINE_WARNING = ("the deadline cut the search: the result is what was found by then "
+                    "(confidence 0)")
+
+
+def _check_min_confidence(value: float | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or not 0 <= value <= 1):
+        raise InvalidOption("min_confidence", f"min_confidence must be a number in [0, 1], "
+                            f"not {value!r}")
+
+
+def withhold(result: RepairResult, text: str, warning: str | None = None) -> RepairResult:
+    """`result` with nothing changed: what ``detect_only`` and ``min_confidence`` return.
+
+    Args:
+        result: a result of `repair_text` on `text`.
+        text: the input of that call (for bytes, the decoded input).
+        warning: appended to the result's warnings, if given.
+
+    Returns:
+        A `RepairResult` whose `text` is `text`, `changed` False, `steps`
+        only the ``decode`` step (so ``apply_plan`` still replays to `text`),
+        and `confidence` the withheld repair's. Its `spans` are the repair's,
+        for information: `original`, `repaired`, `plan` and `confidence` as
+        found, `out_start`/`out_end` equal to `start`/`end` (the output is
+        the input).
+
+    >>> r = withhold(repair_text("鏁版嵁"), "鏁版嵁")
+    >>> r.text, r.changed, r.spans[0].repaired
+    ('鏁版嵁', False, '数据')
+    """
+    return replace(
+        result, text=text, changed=False,
+        steps=tuple(s for s in result.steps if s.action == "decode"),
+        spans=tuple(replace(s, out_start=s.start, out_end=s.end) for s in result.spans),
+        warnings=result.warnings + ((warning,) if warning else ()),
+    )
 
 
 def _overlaps(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
@@ -807,7 +898,8 @@ def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int,
 
 def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None = None,
                  strip_annotations: bool = True, page_charset: str | None = None,
-                 html: bool = False) -> RepairResult:
+                 html: bool = False, min_confidence: float | None = None,
+                 detect_only: bool = False, deadline: float | None = None) -> RepairResult:
     """Decode raw bytes, then repair the text.
 
     Args:
@@ -822,6 +914,8 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
             document.
         convert: as for `repair_text`.
         strip_annotations: as for `repair_text`.
+        min_confidence, detect_only, deadline: as for `repair_text` (an
+            input left unchanged is the decoded text).
 
     Returns:
         A `RepairResult` whose `encoding` is the codec used; spans carry
@@ -832,10 +926,12 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
         NotText: the bytes are not text.
         UnknownCodec: `charset` names no codec.
         UnknownConversion: `convert` is not an OpenCC config id.
+        InvalidOption: `min_confidence` is not a number in [0, 1].
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"repair_bytes takes bytes, not {type(data).__name__}")
     data = bytes(data)
+    _check_min_confidence(min_confidence)
     check_config(convert)
     decoded = decode_bytes(data, charset, page_charset=page_charset)
     step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
@@ -853,22 +949,27 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
             parts.append((pos, pos + length, g.start_byte, g.end_byte, g.codec, g.confidence))
             pos += length
     return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
-                       html=html, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
+                       html=html, min_confidence=min_confidence, detect_only=detect_only,
+                       deadline=deadline, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
                        _warnings=decoded.warnings, _parts=tuple(parts))
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,
-           strip_annotations: bool = True, html: bool = False) -> RepairResult:
+           strip_annotations: bool = True, html: bool = False,
+           min_confidence: float | None = None, detect_only: bool = False,
+           deadline: float | None = None) -> RepairResult:
     """`repair_bytes` for bytes, `repair_text` for str (`charset` is then ignored).
 
     Raises:
         TypeError: `data` is neither str nor bytes.
         RepairError: see `repair_bytes`.
     """
+    options = {"convert": convert, "strip_annotations": strip_annotations, "html": html,
+               "min_confidence": min_confidence, "detect_only": detect_only,
+               "deadline": deadline}
     if isinstance(data, str):
-        return repair_text(data, convert=convert, strip_annotations=strip_annotations, html=html)
-    return repair_bytes(data, charset=charset, convert=convert,
-                        strip_annotations=strip_annotations, html=html)
+        return repair_text(data, **options)
+    return repair_bytes(data, charset=charset, **options)
 
 
 # --- replay -----------------------------------------------------------------------

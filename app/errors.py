@@ -8,6 +8,7 @@ Exception tree::
     ├── InputTooLarge            input longer than the caller's limit
     ├── UnknownConversion        `convert` is not an OpenCC config id
     ├── UnknownCodec             a charset label no codec answers to
+    ├── InvalidOption            an option out of its range (`min_confidence`)
     └── InvalidPlan              `apply_plan` was given a step it cannot replay
 
 The HTTP layer (`app/api/main.py`) maps each class to one status code; the
@@ -65,3 +66,17 @@ class InvalidPlan(RepairError):
     """`apply_plan` met a step it cannot replay (unknown action, bad offsets)."""
 
     code = "invalid_plan"
+
+
+class InvalidOption(RepairError):
+    """An option outside its range, e.g. `min_confidence` not in [0, 1].
+
+    Attributes:
+        field: the option's name.
+    """
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
