@@ -6,8 +6,9 @@ Example: ``LUANMA_MAX_DOCUMENT_BYTES=1048576 luanma serve``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,24 +16,46 @@ class Settings(BaseSettings):
     """Limits and defaults of the HTTP service and the CLI.
 
     Attributes:
-        max_document_bytes: largest request body accepted (bytes); larger
-            bodies get 413. Default 10 MiB.
+        max_document_bytes: largest document accepted (bytes, after gzip
+            inflation): a single request's body, a batch item's text (UTF-8)
+            or bytes, an NDJSON line up to 4 times this. Larger: 413 (or the
+            item's own `input_too_large` error slot). Default 10 MiB.
+        max_batch_bytes: largest JSON-array body of ``POST /v1/repair/batch``
+            (bytes, after inflation; such a body is read whole). Default
+            64 MiB. NDJSON streams have no total limit.
+        stream_spool_bytes: most bytes of an NDJSON stream read ahead of the
+            repairs, held in a temporary file (not memory) so that a client
+            may send before it reads. Default 1 GiB.
+        deadline_seconds: the search for one document stops after this many
+            seconds and returns what it found by then, with a warning; 0 for
+            no deadline. Default 10.
+        max_in_flight: requests a worker process serves at once (each batch
+            is one); more get 503 with Retry-After. Default 64.
         default_convert: OpenCC config applied when a request names none
             (None: no conversion).
         host: address `luanma serve` binds to.
         port: port `luanma serve` listens on.
         workers: uvicorn worker processes for `luanma serve`.
-        log_level: uvicorn's log level.
+        log_level: level of the JSON logs (critical, error, warning, info, debug).
     """
 
     model_config = SettingsConfigDict(env_prefix="LUANMA_")
 
-    max_document_bytes: int = 10 * 1024 * 1024
+    max_document_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    max_batch_bytes: int = Field(64 * 1024 * 1024, ge=1)
+    stream_spool_bytes: int = Field(1024 * 1024 * 1024, ge=65536)
+    deadline_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
+    max_in_flight: int = Field(64, ge=1)
     default_convert: str | None = None
     host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    log_level: str = "info"
+    port: int = Field(8000, ge=0, le=65535)
+    workers: int = Field(1, ge=1)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("default_convert")
     @classmethod

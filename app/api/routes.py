@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
+import time
 import zlib
 from email.message import Message
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import ValidationError
 
 from .. import __version__
-from ..engine import repair_bytes, repair_text
+from ..engine import repair_bytes
 from ..errors import InputTooLarge
 from ..model import get_model, model_loaded
 from ..settings import get_settings
 from ..types import RepairResult
+from .items import Defaults, ItemError, repair_item
+from .ops import observe
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
 
 router = APIRouter()
 
-
-class ApiError(Exception):
-    """A client error found by the HTTP layer (not the engine)."""
-
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+# A client error found by the HTTP layer (not the engine).
+ApiError = ItemError
 
 
 _EXAMPLE_GARBLED = "鏁版嵁鎶撳彇缁撴灉"
@@ -77,11 +72,12 @@ _ERRORS = {
     413: {"model": ErrorResponse, "description": "Body larger than LUANMA_MAX_DOCUMENT_BYTES"},
     415: {"model": ErrorResponse, "description": "Unsupported content type"},
     422: {"model": ErrorResponse, "description": "Invalid JSON, base64 or option; bytes not text"},
+    503: {"model": ErrorResponse, "description": "Overloaded (LUANMA_MAX_IN_FLIGHT requests in "
+          "this worker); retry after the Retry-After header's seconds",
+          "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                      "description": "Seconds to wait before retrying"}}},
 }
 
-
-# Lone surrogates: JSON's \ud800 escapes that pair with nothing.
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
@@ -96,7 +92,7 @@ def _parse_media_type(raw: str) -> tuple[str, dict[str, str]] | None:
     return msg.get_content_type(), params
 
 
-def _media_type(request: Request) -> tuple[str, dict[str, str]]:
+def media_type(request: Request) -> tuple[str, dict[str, str]]:
     """The request's media type and parameters (RFC 9110, section 8.3).
 
     Raises:
@@ -129,7 +125,21 @@ def _source_media_type(raw: str | None) -> tuple[str | None, str | None]:
     return media, (params.get("charset") or "").strip() or None
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+def gzip_inflater(request: Request):
+    """A `zlib.decompressobj` for a gzip body (RFC 1952), or None for an
+    identity one.
+
+    Raises:
+        ApiError: 415 ``unsupported_content_encoding`` for another encoding.
+    """
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "gzip", "x-gzip"):
+        raise ApiError(415, "unsupported_content_encoding",
+                       f"content encoding {encoding!r} is not accepted; use gzip or none")
+    return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if encoding != "identity" else None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
     """The body, read as it arrives (gzip-inflated when its Content-Encoding
     says so) and refused once it passes `limit` bytes, so a huge, chunked or
     compressed body never sits whole in memory.
@@ -142,12 +152,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise InputTooLarge(f"body of {declared} bytes is over the {limit}-byte limit")
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in ("identity", "gzip", "x-gzip"):
-        raise ApiError(415, "unsupported_content_encoding",
-                       f"content encoding {encoding!r} is not accepted; use gzip or none")
     # gzip (RFC 1952) is inflated as it arrives, never past `limit` bytes.
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if encoding != "identity" else None
+    inflater = gzip_inflater(request)
     chunks, size, received = [], 0, 0
     async for chunk in request.stream():
         received += len(chunk)
@@ -190,6 +196,9 @@ async def repair_endpoint(
     charset: str | None = Query(None, description="The page's declared charset (evidence)."),
     convert: str | None = Query(None, description="OpenCC config id: t2s, s2t, tw2sp, ..."),
     strip_annotations: bool = Query(True, description="Remove flattened ruby annotations."),
+    min_confidence: float | None = Query(
+        None, ge=0, le=1, description="Below this confidence, return the input unchanged."),
+    detect_only: bool = Query(False, description="Report spans; change nothing."),
     html: bool | None = Query(None, description=(
         "Treat the input as an HTML document: repair text nodes and attribute values only. "
         "Default: true for a text/html body, else false.")),
@@ -199,10 +208,12 @@ async def repair_endpoint(
     """Repair one document. Answers JSON, or the text alone with `Accept: text/plain`
     (confidence in the `X-Repair-Confidence` header)."""
     settings = get_settings()
-    media, params = _media_type(request)
+    media, params = media_type(request)
     _, page_charset = _source_media_type(x_source_content_type)
-    body = await _read_body(request, settings.max_document_bytes)
-    convert = convert or settings.default_convert
+    body = await read_body(request, settings.max_document_bytes)
+    defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
+                        strip_annotations=strip_annotations, min_confidence=min_confidence,
+                        detect_only=detect_only, html=bool(html), page_charset=page_charset)
 
     if media == "application/json":
         try:
@@ -213,44 +224,17 @@ async def repair_endpoint(
             raise ApiError(422, "invalid_json", "the JSON body is nested too deeply") from None
         if not isinstance(payload, dict):
             raise ApiError(422, "invalid_json", "the JSON body must be an object")
-        try:
-            req = RepairRequest.model_validate(payload)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            raise ApiError(422, "invalid_field", f"{field}: {err['msg']}", field) from None
-        options = {
-            "convert": req.convert if req.convert is not None else convert,
-            "strip_annotations": (
-                req.strip_annotations if req.strip_annotations is not None else strip_annotations
-            ),
-            "html": bool(req.html if req.html is not None else html),
-        }
-        if (req.text is None) == (req.base64 is None):
-            raise ApiError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
-        if req.text is not None:
-            if _SURROGATE_RE.search(req.text):
-                raise ApiError(422, "invalid_field", "text holds lone surrogates (\\ud800..\\udfff "
-                               "escapes that pair with nothing): that is not Unicode text; send "
-                               "the raw bytes as base64 instead", "text")
-            if req.charset is not None:
-                raise ApiError(422, "invalid_field", "'charset' applies to 'base64' bytes, not to "
-                               "'text', which is already decoded", "charset")
-            result = await run_in_threadpool(repair_text, req.text, **options)
-        else:
-            try:
-                data = base64.b64decode(req.base64, validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise ApiError(422, "invalid_base64", f"base64: {exc}", "base64") from None
-            result = await run_in_threadpool(
-                repair_bytes, data, charset=req.charset or charset, page_charset=page_charset,
-                **options
-            )
+        result = await run_in_threadpool(
+            repair_item, payload, defaults, max_bytes=settings.max_document_bytes,
+            deadline_seconds=settings.deadline_seconds)
     elif media in ("application/octet-stream", "text/plain", "text/html"):
         declared = params.get("charset") or charset
+        deadline = (time.monotonic() + settings.deadline_seconds
+                    if settings.deadline_seconds else None)
         result = await run_in_threadpool(
-            repair_bytes, body, charset=declared, convert=convert,
-            strip_annotations=strip_annotations, page_charset=page_charset,
+            repair_bytes, body, charset=declared, convert=defaults.convert,
+            strip_annotations=strip_annotations, min_confidence=min_confidence,
+            detect_only=detect_only, deadline=deadline, page_charset=page_charset,
             html=html if html is not None else media == "text/html",
         )
     else:
@@ -262,6 +246,7 @@ async def repair_endpoint(
             f"content type {media!r} is not accepted; use application/octet-stream, "
             f"text/plain, text/html or application/json{hint}",
         )
+    observe(result)
     return _response(result, request)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 
 class RepairRequest(BaseModel):
@@ -19,9 +19,25 @@ class RepairRequest(BaseModel):
     strip_annotations: bool | None = Field(
         None, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
     )
+    min_confidence: float | None = Field(
+        None, ge=0, le=1, allow_inf_nan=False,
+        description="Below this confidence the input comes back unchanged (decoded, for bytes), "
+                    "with `changed: false`, the spans for information, and a warning.",
+    )
     html: bool | None = Field(
         None, description="The input is an HTML document: repair its text nodes and attribute "
         "values only, and make its charset declaration say utf-8. Default false."
+    )
+    detect_only: bool | None = Field(
+        None, description="Report spans, kinds and confidence; change nothing. Default false."
+    )
+
+
+class BatchItem(RepairRequest):
+    """One item of ``POST /v1/repair/batch`` (an array element or an NDJSON line)."""
+
+    id: StrictStr | StrictInt | None = Field(
+        None, description="Echoed back in the item's result or error slot."
     )
 
 
@@ -81,3 +97,19 @@ class ErrorResponse(BaseModel):
     """The one error shape of the API."""
 
     error: ErrorDetail
+
+
+class BatchResult(RepairResponse):
+    """A batch slot for an item that was repaired."""
+
+    id: StrictStr | StrictInt | None = Field(description="The item's id, or null.")
+
+
+class BatchError(BaseModel):
+    """A batch slot for an item that could not be repaired."""
+
+    id: StrictStr | StrictInt | None = Field(description="The item's id, or null.")
+    error: ErrorDetail
+    line: int | None = Field(
+        None, description="NDJSON only: the item's line number in the request, from 1."
+    )

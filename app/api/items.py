@@ -1,0 +1,238 @@
+"""One document with its options, as a JSON body, a batch array element or
+an NDJSON line carries it: validation, the engine call, and the error
+detail of a bad item.
+
+No FastAPI here: the CLI's ``--ndjson`` mode uses the same functions.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import time
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from .. import __version__
+from ..engine import repair_bytes, repair_text
+from ..errors import InputTooLarge, InvalidOption, RepairError, UnknownCodec, UnknownConversion
+from ..model import get_model
+from ..types import RepairResult
+from .schemas import BatchItem, RepairRequest
+
+
+class ItemError(Exception):
+    """A client error in a request or an item, found outside the engine.
+
+    Attributes:
+        status: the HTTP status it maps to (4xx).
+        code: stable machine-readable name (`error.code`).
+        message: one sentence for a person.
+        field: the request field at fault, or None.
+    """
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+# Status of each engine error; every other RepairError is 422.
+_STATUS = {InputTooLarge: 413}
+_FIELD = {UnknownConversion: "convert", UnknownCodec: "charset"}
+
+
+def error_detail(exc: ItemError | RepairError) -> tuple[int, dict]:
+    """The HTTP status and the ``error`` object (`schemas.ErrorDetail` shape)
+    of an item or engine error: ``{"code", "message", "field"?, "valid"?}``."""
+    if isinstance(exc, ItemError):
+        status, code, message, field, valid = exc.status, exc.code, exc.message, exc.field, None
+    else:
+        status, code, message = _STATUS.get(type(exc), 422), exc.code, str(exc)
+        field = exc.field if isinstance(exc, InvalidOption) else _FIELD.get(type(exc))
+        valid = exc.valid if isinstance(exc, UnknownConversion) else None
+    detail = {"code": code, "message": message}
+    if field is not None:
+        detail["field"] = field
+    if valid is not None:
+        detail["valid"] = valid
+    return status, detail
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Options a request's query string (or the CLI) gives every document;
+    an item's own JSON fields win over them."""
+
+    charset: str | None = None
+    convert: str | None = None
+    strip_annotations: bool = True
+    min_confidence: float | None = None
+    detect_only: bool = False
+    html: bool = False
+    page_charset: str | None = None  # X-Source-Content-Type's charset (single requests)
+
+
+# Lone surrogates: JSON's \ud800 escapes that pair with nothing.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
+                deadline_seconds: float = 0, model: type[RepairRequest] = RepairRequest
+                ) -> RepairResult:
+    """Validate one JSON item and repair it.
+
+    Args:
+        payload: the parsed JSON value (must be an object).
+        defaults: options for fields the item does not give.
+        max_bytes: largest document (bytes: `text` as UTF-8, or the bytes
+            `base64` decodes to).
+        deadline_seconds: the engine's deadline, counted from this call; 0
+            for none.
+        model: `RepairRequest`, or `BatchItem` (which also takes `id`).
+
+    Returns:
+        The engine's `RepairResult`.
+
+    Raises:
+        ItemError: 422 ``invalid_json`` (not an object), ``invalid_field``
+            (a field is wrong; named), ``invalid_base64``.
+        RepairError: from the engine (``InputTooLarge`` for an item over
+            `max_bytes`, ``NotText``, ``UnknownCodec``, ...).
+    """
+    if not isinstance(payload, dict):
+        raise ItemError(422, "invalid_json", "an item must be a JSON object")
+    try:
+        req = model.model_validate(payload)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        raise ItemError(422, "invalid_field", f"{field}: {err['msg']}", field) from None
+    options = {
+        "convert": req.convert if req.convert is not None else defaults.convert,
+        "strip_annotations": (req.strip_annotations if req.strip_annotations is not None
+                              else defaults.strip_annotations),
+        "min_confidence": (req.min_confidence if req.min_confidence is not None
+                           else defaults.min_confidence),
+        "detect_only": req.detect_only if req.detect_only is not None else defaults.detect_only,
+        "html": req.html if req.html is not None else defaults.html,
+        "deadline": time.monotonic() + deadline_seconds if deadline_seconds else None,
+    }
+    if (req.text is None) == (req.base64 is None):
+        raise ItemError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
+    if req.text is not None:
+        if _SURROGATE_RE.search(req.text):
+            raise ItemError(422, "invalid_field", "text holds lone surrogates (\\ud800..\\udfff "
+                            "escapes that pair with nothing): that is not Unicode text; send "
+                            "the raw bytes as base64 instead", "text")
+        if req.charset is not None:
+            raise ItemError(422, "invalid_field", "'charset' applies to 'base64' bytes, not to "
+                            "'text', which is already decoded", "charset")
+        if len(req.text) > max_bytes or len(req.text.encode("utf-8")) > max_bytes:
+            raise InputTooLarge(f"text is over the {max_bytes}-byte limit (as UTF-8)")
+        return repair_text(req.text, **options)
+    if len(req.base64) // 4 * 3 > max_bytes + 3:
+        raise InputTooLarge(f"base64 decodes to over the {max_bytes}-byte limit")
+    try:
+        data = base64.b64decode(req.base64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ItemError(422, "invalid_base64", f"base64: {exc}", "base64") from None
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"base64 decodes to {len(data)} bytes, over the {max_bytes}-byte limit")
+    return repair_bytes(data, charset=req.charset or defaults.charset,
+                        page_charset=defaults.page_charset, **options)
+
+
+def item_id(payload: object) -> str | int | None:
+    """The item's `id` when it is a string or an integer (not a bool), else None."""
+    if isinstance(payload, dict):
+        value = payload.get("id")
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def result_body(result: RepairResult) -> dict:
+    """The JSON object of a repaired document (`schemas.RepairResponse`)."""
+    body = result.to_dict()
+    body["version"] = __version__
+    body["model"] = get_model().version
+    return body
+
+
+def batch_slot(payload: object, defaults: Defaults, *, max_bytes: int,
+               deadline_seconds: float = 0, line: int | None = None,
+               observe=None) -> dict:
+    """One slot of a batch response: the result object plus ``id``, or
+    ``{"id", "error"}`` (plus ``"line"`` for an NDJSON line) for a bad item.
+
+    Args:
+        payload: the item, parsed JSON.
+        defaults, max_bytes, deadline_seconds: as for `repair_item`.
+        line: the item's NDJSON line number (from 1), or None.
+        observe: called with each `RepairResult` (metrics), or None.
+
+    Never raises for bad input: every `ItemError` and `RepairError` becomes
+    the slot's ``error``.
+    """
+    ident = item_id(payload)
+    try:
+        result = repair_item(payload, defaults, max_bytes=max_bytes,
+                             deadline_seconds=deadline_seconds, model=BatchItem)
+    except (ItemError, RepairError) as exc:
+        return error_slot(exc, ident, line)
+    if observe is not None:
+        observe(result)
+    body = result_body(result)
+    body["id"] = ident
+    return body
+
+
+def error_slot(exc: ItemError | RepairError, ident: str | int | None = None,
+               line: int | None = None) -> dict:
+    """``{"id", "error"}`` (with ``"line"`` when given) for a bad item."""
+    slot = {"id": ident, "error": error_detail(exc)[1]}
+    if line is not None:
+        slot["line"] = line
+    return slot
+
+
+def ndjson_slot(raw: bytes | None, line: int, defaults: Defaults, *, max_bytes: int,
+                deadline_seconds: float = 0, observe=None) -> bytes:
+    """The response line (UTF-8 JSON and a newline) for one NDJSON request line.
+
+    Args:
+        raw: the line without its newline, or None for a line longer than
+            the read buffer (answered ``input_too_large``).
+        line: its number in the stream, from 1.
+
+    Returns:
+        ``b""`` for a blank line (no slot), else one JSON object and ``\\n``.
+    """
+    if raw is None:
+        slot = error_slot(InputTooLarge(f"line {line} is over the {4 * max_bytes}-byte line "
+                                        "limit (4 times the document limit)"), None, line)
+    else:
+        raw = raw.strip()
+        if not raw:
+            return b""
+        try:
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            slot = error_slot(ItemError(422, "invalid_json",
+                                        f"line {line} is not JSON: {exc}"), None, line)
+        except RecursionError:
+            slot = error_slot(ItemError(422, "invalid_json",
+                                        f"line {line} is nested too deeply"), None, line)
+        else:
+            if not isinstance(payload, dict):
+                slot = error_slot(ItemError(422, "invalid_json",
+                                            f"line {line} is not a JSON object"), None, line)
+            else:
+                slot = batch_slot(payload, defaults, max_bytes=max_bytes,
+                                  deadline_seconds=deadline_seconds, observe=observe)
+                if "error" in slot:
+                    slot["line"] = line
+    return json.dumps(slot, ensure_ascii=False).encode("utf-8") + b"\n"
