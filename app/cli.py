@@ -1,54 +1,239 @@
-"""The ``luanma`` command: ``luanma repair`` and ``luanma serve``."""
+"""The ``luanma`` command: ``luanma repair`` and ``luanma serve``.
+
+Exit status of ``luanma repair``: 0 done (with ``--check``: no damage
+found); 1 only with ``--check``: damage found in some input (the files are
+listed on stdout); 2 bad arguments, settings or input (unreadable file, not
+text, unknown codec or conversion), reported on stderr; the other inputs are
+still done.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from . import __version__
 from .errors import RepairError
+
+EXIT_OK, EXIT_DAMAGE, EXIT_ERROR = 0, 1, 2
+REPAIRED_SUFFIX = ".repaired"
+
+
+def _say(message: str, bar=None) -> None:
+    """A line on stderr that does not break the progress bar."""
+    if bar is not None:
+        bar.write(message, file=sys.stderr)
+    else:
+        print(message, file=sys.stderr)
+
+
+def _progress(**kwargs):
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(disable=not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True, **kwargs)
+
+
+def _inputs(paths: list[str], output_dir: Path | None) -> list[tuple[Path, Path]]:
+    """(file, relative name for --output-dir) for every file named or found
+    under a named directory (recursively, sorted; hidden files and folders,
+    earlier ``*.repaired.*`` outputs and the output folder itself skipped).
+
+    Raises:
+        OSError: a path that does not exist.
+    """
+    out_root = output_dir.resolve() if output_dir is not None else None
+    found: list[tuple[Path, Path]] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                root_path = Path(root)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and (root_path / d).resolve() != out_root)
+                for f in sorted(files):
+                    file = root_path / f
+                    if f.startswith(".") or Path(f).stem.endswith(REPAIRED_SUFFIX):
+                        continue
+                    found.append((file, file.relative_to(path)))
+        elif path.exists():
+            found.append((path, Path(path.name)))
+        else:
+            raise FileNotFoundError(f"{name}: no such file or directory")
+    return found
+
+
+def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
+    """Where the repair of `src` goes: itself with --in-place, the same
+    relative name under --output-dir, else ``name.repaired.ext`` beside it."""
+    if args.in_place:
+        return src
+    if args.output_dir is not None:
+        return Path(args.output_dir) / rel
+    return src.with_name(src.stem + REPAIRED_SUFFIX + src.suffix)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder, so
+    that an interrupted run never leaves a half-written file (or input)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _options(args: argparse.Namespace, settings) -> dict:
+    return {"charset": args.charset, "convert": args.convert or settings.default_convert,
+            "strip_annotations": args.strip_annotations, "min_confidence": args.min_confidence,
+            "detect_only": args.detect_only or args.check, "html": args.html}
+
+
+def _damage(result) -> str:
+    kinds: dict[str, int] = {}
+    for span in result.spans:
+        kinds[span.kind] = kinds.get(span.kind, 0) + 1
+    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in sorted(kinds.items()))
 
 
 def _repair(args: argparse.Namespace) -> int:
     from .engine import repair_bytes
     from .settings import get_settings
 
-    if args.file == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            with open(args.file, "rb") as f:
-                data = f.read()
-        except OSError as exc:
-            print(f"luanma: {exc}", file=sys.stderr)
-            return 2
     try:
-        default_convert = get_settings().default_convert
+        settings = get_settings()
     except ValueError as exc:  # pydantic's ValidationError: a bad LUANMA_* variable
         print(f"luanma: bad setting: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
+    if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
+        print("luanma: --min-confidence must be in [0, 1]", file=sys.stderr)
+        return EXIT_ERROR
+    if args.ndjson:
+        if args.files not in ([], ["-"]) or args.check or args.in_place or args.output_dir:
+            print("luanma: --ndjson reads stdin and writes stdout; it takes no files, --check, "
+                  "--in-place or --output-dir", file=sys.stderr)
+            return EXIT_ERROR
+        return _repair_ndjson(args, settings)
+    options = _options(args, settings)
+    files = args.files or ["-"]
+    to_stdout = (files == ["-"] or (len(files) == 1 and not Path(files[0]).is_dir()
+                                    and not args.in_place and args.output_dir is None))
+    if args.json and not to_stdout:
+        print("luanma: --json prints one result: give one file (or stdin)", file=sys.stderr)
+        return EXIT_ERROR
+    if "-" in files and len(files) > 1:
+        print("luanma: '-' (stdin) cannot be mixed with files", file=sys.stderr)
+        return EXIT_ERROR
+    if args.in_place and args.output_dir is not None:
+        print("luanma: --in-place and --output-dir exclude each other", file=sys.stderr)
+        return EXIT_ERROR
+
+    if to_stdout:
+        label = "stdin" if files == ["-"] else files[0]
+        try:
+            if files == ["-"]:
+                data = sys.stdin.buffer.read()
+            else:
+                with open(files[0], "rb") as f:
+                    data = f.read()
+            result = repair_bytes(data, **options)
+        except (OSError, RepairError) as exc:
+            print(f"luanma: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        if args.check:
+            if result.spans:
+                print(f"{label}: {_damage(result)}")
+                return EXIT_DAMAGE
+            return EXIT_OK
+        if args.json:
+            json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.buffer.write(result.text.encode("utf-8"))
+            sys.stdout.flush()
+        for warning in result.warnings:
+            print(f"luanma: warning: {warning}", file=sys.stderr)
+        return EXIT_OK
+
+    output_dir = Path(args.output_dir) if args.output_dir is not None else None
     try:
-        result = repair_bytes(data, charset=args.charset,
-                              convert=args.convert or default_convert,
-                              strip_annotations=args.strip_annotations, html=args.html)
-    except RepairError as exc:
+        inputs = _inputs(files, output_dir)
+    except OSError as exc:
         print(f"luanma: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.buffer.write(result.text.encode("utf-8"))
-        sys.stdout.flush()
-    for warning in result.warnings:
-        print(f"luanma: warning: {warning}", file=sys.stderr)
-    return 0
+        return EXIT_ERROR
+    status = EXIT_OK
+    damaged = 0
+    with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
+        for src, rel in inputs:
+            try:
+                result = repair_bytes(src.read_bytes(), **options)
+                if args.check:
+                    if result.spans:
+                        damaged += 1
+                        bar.write(f"{src}: {_damage(result)}", file=sys.stdout)
+                else:
+                    target = _target(src, rel, args)
+                    if target.resolve() == src.resolve() and not args.in_place:
+                        raise OSError(f"the output {target} is the input; use --in-place to "
+                                      "write over it")
+                    if not (args.in_place and not result.changed):
+                        _write_atomic(target, result.text.encode("utf-8"))
+                    for warning in result.warnings:
+                        _say(f"luanma: {src}: warning: {warning}", bar)
+            except (OSError, RepairError) as exc:
+                _say(f"luanma: {src}: {exc}", bar)
+                status = EXIT_ERROR
+            bar.update(1)
+    if args.check and damaged:
+        return status or EXIT_DAMAGE
+    return status
+
+
+def _repair_ndjson(args: argparse.Namespace, settings) -> int:
+    """NDJSON items on stdin (the items of ``POST /v1/repair/batch``), one
+    result or error slot per line on stdout, in order; a line longer than 4
+    times the document limit is skipped as it is read and answered
+    ``input_too_large``."""
+    from .api.items import Defaults, ndjson_slot
+
+    options = _options(args, settings)
+    defaults = Defaults(**options)
+    max_bytes = settings.max_document_bytes
+    limit = 4 * max_bytes
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    number = 0
+    with _progress(unit="line", desc="luanma") as bar:
+        while True:
+            raw = stdin.readline(limit + 1)
+            if not raw:
+                break
+            number += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while (rest := stdin.readline(limit + 1)) and not rest.endswith(b"\n"):
+                    pass  # skip the rest of an over-long line
+                raw = None
+            out = ndjson_slot(raw, number, defaults, max_bytes=max_bytes)
+            if out:
+                stdout.write(out)
+                stdout.flush()
+            bar.update(1)
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .api.ops import logging_config
     from .settings import get_settings
 
     settings = get_settings()
@@ -58,6 +243,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings.log_level),
+        access_log=False,
     )
     return 0
 
@@ -68,8 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"luanma {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    rep = sub.add_parser("repair", help="repair a file (any encoding) and print UTF-8 text")
-    rep.add_argument("file", nargs="?", default="-", help="file to read, or - for stdin")
+    rep = sub.add_parser(
+        "repair", help="repair files (any encoding) into UTF-8 text",
+        description="One file (or - for stdin): print it repaired. Several files or a "
+                    "directory (recursive): write NAME.repaired.EXT beside each, or into "
+                    "--output-dir. Exit status: 0 done, 1 --check found damage, 2 errors.")
+    rep.add_argument("files", nargs="*", metavar="PATH",
+                     help="files or directories; none or - for stdin")
     rep.add_argument("--convert", metavar="CONFIG", help="OpenCC config: t2s, s2t, tw2sp, ...")
     rep.add_argument("--charset", help="the charset the page declares (evidence, not an order)")
     rep.add_argument("--json", action="store_true", help="print the whole result as JSON")
@@ -77,6 +269,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the file is an HTML page: repair text nodes and attribute values only")
     rep.add_argument("--no-strip-annotations", dest="strip_annotations", action="store_false",
                      help="keep flattened ruby annotations such as 創(chuàng)")
+    rep.add_argument("--min-confidence", type=float, metavar="P",
+                     help="leave a document unchanged when the repair's confidence is below P")
+    rep.add_argument("--detect-only", action="store_true",
+                     help="report spans (with --json), change nothing")
+    rep.add_argument("--output-dir", metavar="DIR",
+                     help="write repaired files here (same relative names) instead of beside them")
+    rep.add_argument("--in-place", action="store_true",
+                     help="write each repaired file over its input")
+    rep.add_argument("--check", action="store_true",
+                     help="change nothing; list damaged inputs and exit 1 if there are any")
+    rep.add_argument("--ndjson", action="store_true",
+                     help="read NDJSON items on stdin (as POST /v1/repair/batch), write "
+                          "NDJSON results on stdout")
     rep.set_defaults(func=_repair)
 
     srv = sub.add_parser("serve", help="run the HTTP service")
