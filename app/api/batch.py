@@ -175,8 +175,9 @@ class _Spool:
             pos = 0
             while (nl := chunk.find(b"\n", pos)) >= 0:
                 number += 1
-                if skipping:
+                if skipping or len(buf) + nl - pos > limit:
                     skipping = False
+                    buf.clear()
                     yield number, None
                 else:
                     buf += chunk[pos:nl]

@@ -88,7 +88,9 @@ async def validation_handler(_: Request, exc: RequestValidationError) -> JSONRes
 @app.exception_handler(StarletteHTTPException)
 async def http_error_handler(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return _error(exc.status_code, code, str(exc.detail))
+    response = _error(exc.status_code, code, str(exc.detail))
+    response.headers.update(exc.headers or {})  # Allow on a 405 (RFC 9110, section 15.5.6)
+    return response
 
 
 @app.exception_handler(Exception)

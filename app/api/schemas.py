@@ -8,10 +8,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 class RepairRequest(BaseModel):
     """JSON body of ``POST /v1/repair``: exactly one of `text` and `base64`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [
+        {"required": ["text"], "properties": {"text": {"type": "string"},
+                                              "charset": {"type": "null"}}},
+        {"required": ["base64"], "properties": {"base64": {"type": "string"}}},
+    ]})
 
     text: str | None = Field(None, description="Text to repair (already decoded).")
-    base64: str | None = Field(None, description="Raw bytes, base64-encoded (RFC 4648).")
+    base64: str | None = Field(
+        None, description="Raw bytes, base64-encoded (RFC 4648, with padding).",
+        json_schema_extra={"pattern": r"^(?:[A-Za-z0-9+/]{4})*"
+                                      r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"})
     charset: str | None = Field(
         None, description="The page's declared charset, for `base64`: evidence, not an order."
     )
@@ -20,7 +27,7 @@ class RepairRequest(BaseModel):
         None, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
     )
     min_confidence: float | None = Field(
-        None, ge=0, le=1, allow_inf_nan=False,
+        None, ge=0, le=1, allow_inf_nan=False, strict=True,
         description="Below this confidence the input comes back unchanged (decoded, for bytes), "
                     "with `changed: false`, the spans for information, and a warning.",
     )

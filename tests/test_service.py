@@ -1,0 +1,526 @@
+"""The service as operated: batches, NDJSON streams, options, deadline,
+the in-flight bound, metrics, request ids, logs, and the OpenAPI contract."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import json
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.engine import DEADLINE_WARNING
+
+GARBLED = "鏁版嵁鎶撳彇缁撴灉"
+FIXED = "数据抓取结果"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _error(r, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def _ndjson(client, body: bytes, query: str = "", **headers):
+    r = client.post(f"/v1/repair/batch{query}", content=body,
+                    headers={"content-type": "application/x-ndjson", **headers})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/x-ndjson")
+    return [json.loads(line) for line in r.text.splitlines()]
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    """The process's settings, changeable for one test."""
+    from app.settings import get_settings
+
+    s = get_settings()
+
+    def set_(**values):
+        for k, v in values.items():
+            monkeypatch.setattr(s, k, v)
+
+    return set_
+
+
+# --- single document: min_confidence, detect_only, deadline ---------------------
+
+
+def test_detect_only_reports_without_changing(client):
+    r = client.post("/v1/repair", json={"text": GARBLED, "detect_only": True})
+    body = r.json()
+    assert body["text"] == GARBLED
+    assert body["changed"] is False
+    assert body["confidence"] > 0.9
+    assert [(s["kind"], s["repaired"], s["out_start"], s["out_end"]) for s in body["spans"]] == \
+        [("utf8_as_gbk", FIXED, 0, 9)]
+    assert body["steps"] == []
+
+
+def test_detect_only_in_query_for_bytes(client):
+    r = client.post("/v1/repair?detect_only=true", content=GARBLED.encode("utf-8"),
+                    headers={"content-type": "application/octet-stream"})
+    assert r.json()["text"] == GARBLED
+    assert [s["action"] for s in r.json()["steps"]] == ["decode"]
+    assert r.json()["spans"][0]["start_byte"] == 0
+
+
+def test_min_confidence_withholds_a_doubtful_repair(client):
+    r = client.post("/v1/repair?min_confidence=1", json={"text": GARBLED})
+    body = r.json()
+    assert body["text"] == GARBLED and body["changed"] is False
+    assert body["spans"][0]["repaired"] == FIXED
+    assert any("below min_confidence 1" in w for w in body["warnings"])
+
+
+def test_min_confidence_json_wins_over_query(client):
+    r = client.post("/v1/repair?min_confidence=1", json={"text": GARBLED, "min_confidence": 0.5})
+    assert r.json()["text"] == FIXED
+    assert r.json()["warnings"] == []
+
+
+def test_min_confidence_for_bytes_returns_them_decoded(client):
+    r = client.post("/v1/repair?min_confidence=1", content="´´½¨¹ú¼Ò".encode("utf-8"),
+                    headers={"content-type": "text/plain; charset=utf-8"})
+    assert r.json()["text"] == "´´½¨¹ú¼Ò"
+    assert r.json()["encoding"] == "utf-8"
+    assert r.json()["spans"][0]["repaired"] == "创建国家"
+
+
+@pytest.mark.parametrize("query", ["min_confidence=1.5", "min_confidence=-0.1",
+                                   "min_confidence=nan", "min_confidence=x"])
+def test_min_confidence_out_of_range_in_query(client, query):
+    err = _error(client.post(f"/v1/repair?{query}", json={"text": "a"}), 422, "invalid_field")
+    assert err["field"] == "min_confidence"
+
+
+@pytest.mark.parametrize("value", [1.5, -1, "high", True])
+def test_min_confidence_out_of_range_in_json(client, value):
+    err = _error(client.post("/v1/repair", json={"text": "a", "min_confidence": value}), 422,
+                 "invalid_field")
+    assert err["field"] == "min_confidence"
+
+
+def test_bad_detect_only(client):
+    err = _error(client.post("/v1/repair", json={"text": "a", "detect_only": "perhaps"}), 422,
+                 "invalid_field")
+    assert err["field"] == "detect_only"
+
+
+def test_deadline_cuts_the_search(client, settings):
+    settings(deadline_seconds=1e-9)  # over before the first pass begins
+    r = client.post("/v1/repair", json={"text": GARBLED})
+    body = r.json()
+    assert r.status_code == 200
+    assert body["text"] == GARBLED
+    assert body["changed"] is False
+    assert body["confidence"] == 0.0
+    assert body["warnings"] == [DEADLINE_WARNING]
+
+
+def test_without_deadline_output_is_deterministic(client, settings):
+    settings(deadline_seconds=0)
+    first = client.post("/v1/repair", json={"text": GARBLED}).json()
+    second = client.post("/v1/repair", json={"text": GARBLED}).json()
+    assert first == second
+    assert first["text"] == FIXED
+
+
+# --- batches: JSON array ------------------------------------------------------------
+
+
+def test_batch_array_keeps_order_and_ids(client):
+    items = [
+        {"id": 1, "text": GARBLED},
+        {"id": "two", "base64": base64.b64encode("数据抓取".encode("gbk")).decode(),
+         "charset": "gbk"},
+        {"id": 3, "base64": "***"},
+        {"text": "创(chuàng)建", "strip_annotations": False},
+        {"id": 5, "text": "創建", "convert": "nope"},
+        "not an object",
+        {"id": 7, "text": "a", "bogus": True},
+    ]
+    r = client.post("/v1/repair/batch?convert=t2s", json=items)
+    assert r.status_code == 200
+    slots = r.json()
+    assert len(slots) == len(items)
+    assert [s["id"] for s in slots] == [1, "two", 3, None, 5, None, 7]
+    assert slots[0]["text"] == FIXED and slots[0]["version"] == "0.1.0"
+    assert slots[0]["model"].startswith("jieba-")
+    assert slots[1]["text"] == "数据抓取" and slots[1]["encoding"] == "gb18030"
+    assert slots[2]["error"]["code"] == "invalid_base64"
+    assert slots[3]["text"] == "创(chuàng)建"
+    assert slots[4]["error"]["code"] == "unknown_conversion"
+    assert "t2s" in slots[4]["error"]["valid"]
+    assert slots[5]["error"]["code"] == "invalid_json"
+    assert slots[6]["error"] == {"code": "invalid_field", "message": slots[6]["error"]["message"],
+                                 "field": "bogus"}
+
+
+def test_batch_query_options_are_defaults(client):
+    r = client.post("/v1/repair/batch?detect_only=true",
+                    json=[{"text": GARBLED}, {"text": GARBLED, "detect_only": False}])
+    assert [s["text"] for s in r.json()] == [GARBLED, FIXED]
+
+
+def test_batch_item_over_the_document_limit(client, settings):
+    settings(max_document_bytes=12)
+    r = client.post("/v1/repair/batch", json=[{"id": "a", "text": "数据抓取"},  # 12 bytes
+                                              {"id": "b", "text": "数据抓取结果"},
+                                              {"id": "c", "base64": base64.b64encode(b"x" * 13)
+                                               .decode()}])
+    slots = r.json()
+    assert slots[0]["text"] == "数据抓取"
+    assert slots[1] == {"id": "b", "error": slots[1]["error"]}
+    assert slots[1]["error"]["code"] == "input_too_large"
+    assert slots[2]["error"]["code"] == "input_too_large"
+
+
+def test_batch_body_over_the_total_limit(client, settings):
+    settings(max_batch_bytes=100)
+    _error(client.post("/v1/repair/batch", json=[{"text": "x" * 50}, {"text": "y" * 50}]), 413,
+           "input_too_large")
+
+
+def test_batch_empty_array(client):
+    r = client.post("/v1/repair/batch", json=[])
+    assert r.status_code == 200 and r.json() == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"text": "a"}', b"", b"[" * 100000])
+def test_batch_whole_body_problems(client, body):
+    _error(client.post("/v1/repair/batch", content=body,
+                       headers={"content-type": "application/json"}), 422, "invalid_json")
+
+
+def test_batch_other_media_type(client):
+    _error(client.post("/v1/repair/batch", content=b"x",
+                       headers={"content-type": "text/plain"}), 415, "unsupported_media_type")
+
+
+def test_batch_gzip_array(client):
+    body = gzip.compress(json.dumps([{"text": GARBLED}]).encode())
+    r = client.post("/v1/repair/batch", content=body, headers={
+        "content-type": "application/json", "content-encoding": "gzip"})
+    assert r.json()[0]["text"] == FIXED
+
+
+def test_batch_bad_query_option(client):
+    err = _error(client.post("/v1/repair/batch?min_confidence=2", json=[]), 422, "invalid_field")
+    assert err["field"] == "min_confidence"
+
+
+# --- batches: NDJSON ----------------------------------------------------------------
+
+
+def test_ndjson_stream(client):
+    lines = [json.dumps({"id": 1, "text": GARBLED}), "", "[1, 2]", "not json",
+             json.dumps({"id": "x", "text": "´´½¨¹ú¼Ò"}), "   ", json.dumps({"text": 5})]
+    slots = _ndjson(client, "\n".join(lines).encode("utf-8"))
+    assert len(slots) == 5
+    assert slots[0]["id"] == 1 and slots[0]["text"] == FIXED
+    assert slots[1] == {"id": None, "error": slots[1]["error"], "line": 3}
+    assert slots[1]["error"]["code"] == "invalid_json"
+    assert slots[2]["line"] == 4 and slots[2]["error"]["code"] == "invalid_json"
+    assert slots[3]["id"] == "x" and slots[3]["text"] == "创建国家"
+    assert slots[4]["line"] == 7 and slots[4]["error"]["field"] == "text"
+
+
+def test_ndjson_crlf_and_no_final_newline(client):
+    body = (json.dumps({"id": 1, "text": "a"}) + "\r\n" + json.dumps({"id": 2, "text": "b"}))
+    assert [s["text"] for s in _ndjson(client, body.encode())] == ["a", "b"]
+
+
+def test_ndjson_line_over_the_limit_is_skipped(client, settings):
+    settings(max_document_bytes=100)  # lines up to 400 bytes
+    long_line = json.dumps({"id": "long", "text": "x" * 1000})
+    body = "\n".join([json.dumps({"id": 1, "text": "a"}), long_line,
+                      json.dumps({"id": 3, "text": "y" * 150}), json.dumps({"id": 4, "text": "b"})])
+    slots = _ndjson(client, body.encode())
+    assert [s.get("text") for s in slots] == ["a", None, None, "b"]
+    assert slots[1] == {"id": None, "error": slots[1]["error"], "line": 2}
+    assert slots[1]["error"]["code"] == "input_too_large"
+    assert slots[2]["id"] == 3 and slots[2]["error"]["code"] == "input_too_large"
+
+
+def test_ndjson_gzip(client):
+    body = gzip.compress(("\n".join(json.dumps({"id": i, "text": GARBLED}) for i in range(3))
+                          + "\n").encode())
+    slots = _ndjson(client, body, **{"content-encoding": "gzip"})
+    assert [(s["id"], s["text"]) for s in slots] == [(0, FIXED), (1, FIXED), (2, FIXED)]
+
+
+def test_ndjson_broken_gzip_ends_with_an_error_line(client):
+    body = gzip.compress(json.dumps({"id": 1, "text": "a"}).encode() + b"\n")[:-6]
+    slots = _ndjson(client, body, **{"content-encoding": "gzip"})
+    assert slots[-1]["error"]["code"] == "invalid_gzip"
+
+
+def test_ndjson_query_defaults(client):
+    slots = _ndjson(client, json.dumps({"text": "創建"}).encode(), "?convert=t2s")
+    assert slots[0]["text"] == "创建"
+
+
+def test_ndjson_other_content_encoding(client):
+    _error(client.post("/v1/repair/batch", content=b"{}", headers={
+        "content-type": "application/x-ndjson", "content-encoding": "br"}), 415,
+        "unsupported_content_encoding")
+
+
+# --- operations ---------------------------------------------------------------------
+
+
+def test_request_id_echoed_or_made(client):
+    r = client.post("/v1/repair", json={"text": "a"}, headers={"x-request-id": "scrape-42"})
+    assert r.headers["x-request-id"] == "scrape-42"
+    made = client.get("/healthz").headers["x-request-id"]
+    assert len(made) == 32 and made != client.get("/healthz").headers["x-request-id"]
+    bad = client.get("/healthz", headers={"x-request-id": "no spaces\tor tabs"})
+    assert bad.headers["x-request-id"] != "no spaces\tor tabs"
+
+
+def _metric(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics(client):
+    before = client.get("/metrics").text
+    client.post("/v1/repair", json={"text": GARBLED})
+    client.post("/v1/repair/batch", json=[{"text": GARBLED}, {"text": "干净"}])
+    r = client.get("/metrics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    text = r.text
+    kind = 'luanma_repairs_total{kind="utf8_as_gbk"}'
+    assert _metric(text, kind) - _metric(before, kind) == 2
+    ok = 'luanma_requests_total{method="POST",path="/v1/repair",status="200"}'
+    assert _metric(text, ok) - _metric(before, ok) == 1
+    for name in ("luanma_request_duration_seconds_bucket", "luanma_request_bytes_total",
+                 "luanma_confidence_bucket", "luanma_requests_in_flight"):
+        assert name in text
+    count = "luanma_confidence_count"
+    assert _metric(text, count) - _metric(before, count) == 3
+
+
+def test_unknown_paths_share_one_metrics_label(client):
+    client.get("/some/random/path")
+    assert 'path="/some/random/path"' not in client.get("/metrics").text
+    assert 'path="other"' in client.get("/metrics").text
+
+
+def test_logs_hold_no_text_and_carry_the_request_id(client):
+    from pythonjsonlogger.json import JsonFormatter
+
+    from app.api.ops import RequestIdFilter, logging_config
+
+    fmt = logging_config()["formatters"]["json"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(fmt["fmt"], rename_fields=fmt["rename_fields"]))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        secret = "张三的身份证号码是一二三"
+        garbled = secret.encode("utf-8").decode("gb18030", "replace")
+        r = client.post("/v1/repair?charset=gbk", json={"text": garbled},
+                        headers={"x-request-id": "log-test-1"})
+        assert r.status_code == 200
+        client.post("/v1/repair/batch", json=[{"text": garbled}], headers={"x-request-id": "b-2"})
+        client.post("/v1/repair", content=b"{bad " + garbled.encode(),
+                    headers={"content-type": "application/json"})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    out = stream.getvalue()
+    records = [json.loads(line) for line in out.splitlines()]
+    access = [r for r in records if r["logger"] == "luanma.access"]
+    assert {(r["path"], r["status"], r["request_id"]) for r in access} >= {
+        ("/v1/repair", 200, "log-test-1"), ("/v1/repair/batch", 200, "b-2"),
+        ("/v1/repair", 422, access[-1]["request_id"])}
+    assert all(r["bytes_in"] > 0 for r in access)
+    for text in (secret, garbled, secret[:4], garbled[:4]):
+        assert text not in out
+    server = [r for r in records if r["logger"].startswith(("luanma", "uvicorn"))]
+    assert "charset=gbk" not in json.dumps(server)  # nor are query strings
+
+
+def test_logging_config_loads_and_writes_json():
+    code = ("import logging, logging.config; from app.api.ops import logging_config; "
+            "logging.config.dictConfig(logging_config('info')); "
+            "logging.getLogger('luanma.access').info('request', extra={'status': 200})")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    record = json.loads(out.stderr)
+    assert record["message"] == "request" and record["status"] == 200
+    assert record["level"] == "INFO" and record["request_id"] is None
+
+
+def test_settings_from_environment(monkeypatch):
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    monkeypatch.setenv("LUANMA_DEADLINE_SECONDS", "2.5")
+    monkeypatch.setenv("LUANMA_MAX_IN_FLIGHT", "3")
+    monkeypatch.setenv("LUANMA_MAX_BATCH_BYTES", "1000")
+    monkeypatch.setenv("LUANMA_LOG_LEVEL", "WARNING")
+    s = Settings()
+    assert (s.deadline_seconds, s.max_in_flight, s.max_batch_bytes, s.log_level) == \
+        (2.5, 3, 1000, "warning")
+    for name, value in [("LUANMA_MAX_IN_FLIGHT", "0"), ("LUANMA_DEADLINE_SECONDS", "-1"),
+                        ("LUANMA_LOG_LEVEL", "loud"), ("LUANMA_WORKERS", "0")]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ValidationError):
+            Settings()
+        monkeypatch.delenv(name)
+
+
+# --- the in-flight bound, on a real server --------------------------------------------
+
+
+@pytest.fixture
+def live_server():
+    """The app served by uvicorn on a loopback port, in a thread; yields the port."""
+    import uvicorn
+
+    from app.api.main import app
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(600):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started
+    yield server.servers[0].sockets[0].getsockname()[1]
+    server.should_exit = True
+    thread.join(30)
+
+
+def _in_flight(port: int) -> float:
+    import httpx2 as httpx
+
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    return _metric(text, "luanma_requests_in_flight")
+
+
+def test_overload_gives_503_with_retry_after(live_server, settings):
+    import httpx2 as httpx
+
+    port = live_server
+    settings(max_in_flight=1)
+    base = f"http://127.0.0.1:{port}"
+    # Fill the bound: a request whose body has not all arrived is in flight.
+    held = socket.create_connection(("127.0.0.1", port))
+    held.sendall(b"POST /v1/repair HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 6\r\n\r\nabc")
+    for _ in range(400):  # wait until the server has taken it (the gauge counts /metrics too)
+        if _in_flight(port) >= 2:
+            break
+        time.sleep(0.05)
+    r = httpx.post(f"{base}/v1/repair", json={"text": "a"})
+    _error(r, 503, "overloaded")
+    assert r.headers["retry-after"] == "1"
+    _error(httpx.post(f"{base}/v1/repair/batch", json=[]), 503, "overloaded")
+    assert httpx.get(f"{base}/healthz").status_code == 200  # probes are not bounded
+    held.sendall(b"def")
+    reply = b""
+    while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+        reply += held.recv(65536)
+    held.close()
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert b'"text":"abcdef"' in reply
+    assert httpx.post(f"{base}/v1/repair", json={"text": "a"}).status_code == 200
+
+
+def test_ndjson_client_may_send_everything_before_reading(live_server):
+    """A half-duplex client (httpx sends the whole body first) streaming more
+    than TCP buffers hold: the server spools what it reads ahead."""
+    import httpx2 as httpx
+
+    n = 3000
+    line = json.dumps({"text": "x" * 2000}).encode() + b"\n"
+
+    def body():
+        for i in range(n):
+            yield line
+
+    r = httpx.post(f"http://127.0.0.1:{live_server}/v1/repair/batch", content=body(),
+                   headers={"content-type": "application/x-ndjson"}, timeout=120)
+    assert r.status_code == 200
+    lines = r.content.splitlines()
+    assert len(lines) == n
+    assert json.loads(lines[-1])["text"] == "x" * 2000
+
+
+# --- the OpenAPI contract (schemathesis) ------------------------------------------------
+
+
+def _schemathesis_test():
+    import schemathesis
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hsettings
+    from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+
+    from app.api.main import app
+
+    @schemathesis.serializer("application/x-ndjson")
+    def _ndjson(ctx, value):  # the schema's NDJSON body is a string of lines
+        return value.encode("utf-8") if isinstance(value, str) else json.dumps(value).encode()
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+    @schema.parametrize()
+    @hsettings(max_examples=25, deadline=None, derandomize=True,
+               suppress_health_check=list(HealthCheck))
+    def test_api_conforms_to_its_schema(case):
+        # No 5xx, documented status codes, content types, headers and bodies
+        # that match the schema. Left out: semantic 422s (an unknown codec or
+        # conversion, bytes that are not text) are valid by the schema's types,
+        # and a batch answers a bad item in its slot with 200, by design.
+        case.call_and_validate(excluded_checks=[positive_data_acceptance,
+                                                negative_data_rejection])
+
+    return test_api_conforms_to_its_schema
+
+
+test_api_conforms_to_its_schema = _schemathesis_test()
+
+
+# --- docker-compose example ------------------------------------------------------------
+
+
+def test_docker_compose_example_is_valid():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"luanma", "scraper"}
+    luanma = services["luanma"]
+    assert luanma["build"] == "."
+    assert {"LUANMA_WORKERS", "LUANMA_MAX_IN_FLIGHT", "LUANMA_DEADLINE_SECONDS"} <= \
+        set(luanma["environment"])
+    assert "healthcheck" in luanma and "/readyz" in " ".join(luanma["healthcheck"]["test"])
+    scraper = services["scraper"]
+    assert scraper["depends_on"]["luanma"]["condition"] == "service_healthy"
+    assert "http://luanma:8000" in scraper["environment"]["LUANMA_URL"]
