@@ -51,3 +51,157 @@ def test_console_script_installed():
     out = subprocess.run([sys.executable, "-m", "app.cli", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "luanma 0.1.0"
+
+
+def _tree(tmp_path):
+    """A folder of scraped pages: GBK, UTF-8 mojibake, clean, nested, binary."""
+    d = tmp_path / "pages"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_bytes("创建国家卫生区".encode("gbk"))
+    (d / "sub" / "b.md").write_bytes("鏁版嵁鎶撳彇缁撴灉".encode())
+    (d / "clean.txt").write_bytes("干净的中文".encode())
+    (d / ".hidden.txt").write_bytes("鏁版嵁".encode())
+    return d
+
+
+def test_repair_directory_writes_beside(tmp_path, capsys):
+    d = _tree(tmp_path)
+    assert main(["repair", str(d)]) == 0
+    assert (d / "sub" / "b.repaired.md").read_text(encoding="utf-8") == "数据抓取结果"
+    assert (d / "a.repaired.txt").read_text(encoding="utf-8") == "创建国家卫生区"
+    assert (d / "clean.repaired.txt").read_text(encoding="utf-8") == "干净的中文"
+    assert (d / "sub" / "b.md").read_bytes() == "鏁版嵁鎶撳彇缁撴灉".encode()  # input kept
+    assert not (d / ".hidden.repaired.txt").exists()
+    assert capsys.readouterr().err == ""  # no progress bar when stderr is not a terminal
+    # a second run does not repair its own outputs again
+    assert main(["repair", str(d)]) == 0
+    assert not (d / "sub" / "b.repaired.repaired.md").exists()
+
+
+def test_repair_many_files_into_output_dir(tmp_path):
+    d = _tree(tmp_path)
+    out = tmp_path / "out"
+    assert main(["repair", str(d / "a.txt"), str(d / "sub" / "b.md"), "--output-dir",
+                 str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.md"]
+    assert (out / "b.md").read_text(encoding="utf-8") == "数据抓取结果"
+
+
+def test_repair_directory_into_output_dir_keeps_structure(tmp_path):
+    d = _tree(tmp_path)
+    out = tmp_path / "out"
+    assert main(["repair", str(d), "--output-dir", str(out), "--convert", "s2t"]) == 0
+    assert (out / "sub" / "b.md").read_text(encoding="utf-8") == "數據抓取結果"
+    assert not list(d.rglob("*.repaired.*"))
+
+
+def test_output_over_the_input_needs_in_place(tmp_path, capsys):
+    d = _tree(tmp_path)
+    assert main(["repair", str(d / "sub" / "b.md"), "--output-dir", str(d / "sub")]) == 2
+    assert "--in-place" in capsys.readouterr().err
+    assert (d / "sub" / "b.md").read_bytes() == "鏁版嵁鎶撳彇缁撴灉".encode()
+
+
+def test_in_place(tmp_path):
+    d = _tree(tmp_path)
+    gbk = (d / "a.txt").read_bytes()
+    assert main(["repair", str(d), "--in-place"]) == 0
+    assert (d / "sub" / "b.md").read_text(encoding="utf-8") == "数据抓取结果"
+    assert (d / "a.txt").read_bytes() == gbk  # nothing to repair: left as it was
+    assert not list(d.rglob("*.repaired.*"))
+
+
+def test_check_lists_damage_and_exits_1(tmp_path, capsys):
+    d = _tree(tmp_path)
+    before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
+    assert main(["repair", str(d), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert out == f"{d / 'sub' / 'b.md'}: utf8_as_gbk\n"
+    assert {p: p.read_bytes() for p in d.rglob("*") if p.is_file()} == before
+
+
+def test_check_clean_exits_0(tmp_path, capsys):
+    d = _tree(tmp_path)
+    assert main(["repair", str(d / "clean.txt"), str(d / "a.txt"), "--check"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_check_single_file(tmp_path, capsys):
+    d = _tree(tmp_path)
+    assert main(["repair", str(d / "sub" / "b.md"), "--check"]) == 1
+    assert capsys.readouterr().out.endswith("b.md: utf8_as_gbk\n")
+
+
+def test_bad_file_among_many_exits_2_and_does_the_rest(tmp_path, capsys):
+    d = _tree(tmp_path)
+    (d / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert main(["repair", str(d)]) == 2
+    assert "img.png" in capsys.readouterr().err
+    assert (d / "sub" / "b.repaired.md").exists()
+
+
+def test_ndjson_stdin_to_stdout(monkeypatch, capsysbinary):
+    import io
+
+    lines = [json.dumps({"id": 1, "text": "鏁版嵁"}), "", "[1]",
+             json.dumps({"id": 2, "text": "創建"}), json.dumps({"id": 3, "text": "x" * 50})]
+    monkeypatch.setenv("LUANMA_MAX_DOCUMENT_BYTES", "10")  # lines up to 40 bytes
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(
+            "\n".join(lines).encode())))
+        assert main(["repair", "--ndjson", "--convert", "t2s"]) == 0
+    finally:
+        get_settings.cache_clear()
+    slots = [json.loads(x) for x in capsysbinary.readouterr().out.decode().splitlines()]
+    assert [s.get("id") for s in slots] == [1, None, 2, None]
+    assert slots[0]["text"] == "数据" and slots[2]["text"] == "创建"
+    assert slots[1]["line"] == 3 and slots[1]["error"]["code"] == "invalid_json"
+    assert slots[3]["line"] == 5 and slots[3]["error"]["code"] == "input_too_large"
+
+
+def test_min_confidence_and_detect_only_flags(tmp_path, capsys):
+    f = tmp_path / "a.txt"
+    f.write_bytes("鏁版嵁鎶撳彇缁撴灉".encode())
+    assert main(["repair", str(f), "--min-confidence", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"] == "鏁版嵁鎶撳彇缁撴灉" and out["changed"] is False
+    assert main(["repair", str(f), "--detect-only", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"] == "鏁版嵁鎶撳彇缁撴灉" and out["spans"][0]["repaired"] == "数据抓取结果"
+    assert main(["repair", str(f), "--min-confidence", "2"]) == 2
+
+
+def test_json_with_many_files_is_refused(tmp_path, capsys):
+    d = _tree(tmp_path)
+    assert main(["repair", str(d), "--json"]) == 2
+    assert "--json" in capsys.readouterr().err
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    d = _tree(tmp_path)
+    main_fd, tty_fd = pty.openpty()
+    fcntl.ioctl(tty_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "repair", str(d)],
+                          stderr=tty_fd, stdout=subprocess.PIPE, timeout=120)
+    os.close(tty_fd)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_fd)
+    assert proc.returncode == 0
+    assert b"3/3" in shown and b"file" in shown

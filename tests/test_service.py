@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from app.engine import DEADLINE_WARNING
 
@@ -478,8 +481,6 @@ def test_ndjson_client_may_send_everything_before_reading(live_server):
 
 def _schemathesis_test():
     import schemathesis
-    from hypothesis import HealthCheck
-    from hypothesis import settings as hsettings
     from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
     from app.api.main import app
@@ -505,6 +506,37 @@ def _schemathesis_test():
 
 
 test_api_conforms_to_its_schema = _schemathesis_test()
+
+
+# --- any input through HTTP (hypothesis) ------------------------------------------------
+
+_DOCUMENTED = {200, 413, 415, 422}
+_HTTP = hsettings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@_HTTP
+@given(data=st.binary(max_size=600), media=st.sampled_from(
+    ["application/octet-stream", "text/plain; charset=gbk", "text/plain", "application/json",
+     "application/x-ndjson"]))
+def test_any_bytes_through_http(client, data, media):
+    path = "/v1/repair/batch" if media == "application/x-ndjson" else "/v1/repair"
+    r = client.post(path, content=data, headers={"content-type": media})
+    assert r.status_code in _DOCUMENTED
+    if r.status_code != 200:
+        assert set(r.json()) == {"error"}
+
+
+@_HTTP
+@given(text=st.text(max_size=300), batch=st.booleans())
+def test_any_text_through_http(client, text, batch):
+    if batch:
+        r = client.post("/v1/repair/batch", json=[{"id": 0, "text": text}])
+        assert r.status_code == 200
+        slot = r.json()[0]
+        assert slot["id"] == 0 and ("text" in slot or slot["error"]["code"] == "invalid_field")
+    else:
+        r = client.post("/v1/repair", json={"text": text})
+        assert r.status_code in (200, 422)
 
 
 # --- docker-compose example ------------------------------------------------------------
