@@ -163,7 +163,8 @@ def load(args: argparse.Namespace) -> None:
                   f"http://127.0.0.1:{tport}/docs")
     apps = {"luanma": f"http://127.0.0.1:{lport}/v1/repair",
             "thin ftfy": f"http://127.0.0.1:{tport}/fix"}
-    print(f"wrk {subprocess.run(['wrk', '-v'], capture_output=True, text=True).stdout.split()[1]}"
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
+    print(f"wrk {version.split()[1]}"
           f", 2 threads; {workers} uvicorn worker(s) each; {args.duration} s per cell; "
           f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}")
     print(f"\n{'body':<14} {'conns':>5}  {'app':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} "

@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from load import _free_port, _wait_ready, clean_text  # noqa: E402
+from load import _free_port, _wait_ready, clean_text
 
 ENGLISH = ("The quick brown fox jumps over the lazy dog while the scraper fetches another "
            "page of product listings, prices and reviews. ") * 16

@@ -72,8 +72,8 @@ def test_min_confidence_withholds_below_and_keeps_at_or_above():
     assert kept.text == FIXED and kept.warnings == ()
     withheld = repair_text(GARBLED, min_confidence=min(1.0, conf + 0.0001))
     assert (withheld.text, withheld.changed) == (GARBLED, False)
-    assert withheld.warnings == (f"confidence {conf:.4f} is below min_confidence "
-                                 f"{min(1.0, conf + 0.0001)}: the input is returned unchanged",)
+    assert withheld.warnings == ((f"confidence {conf:.4f} is below min_confidence "
+                                  f"{min(1.0, conf + 0.0001)}: the input is returned unchanged"),)
     assert withheld.spans[0].repaired == FIXED
 
 

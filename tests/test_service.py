@@ -95,7 +95,7 @@ def test_min_confidence_json_wins_over_query(client):
 
 
 def test_min_confidence_for_bytes_returns_them_decoded(client):
-    r = client.post("/v1/repair?min_confidence=1", content="´´½¨¹ú¼Ò".encode("utf-8"),
+    r = client.post("/v1/repair?min_confidence=1", content="´´½¨¹ú¼Ò".encode(),
                     headers={"content-type": "text/plain; charset=utf-8"})
     assert r.json()["text"] == "´´½¨¹ú¼Ò"
     assert r.json()["encoding"] == "utf-8"

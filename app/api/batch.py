@@ -128,7 +128,7 @@ class _Spool:
     reader waits while the file holds `cap` bytes."""
 
     def __init__(self, cap: int):
-        self.file = tempfile.TemporaryFile(prefix="luanma-ndjson-")
+        self.file = tempfile.TemporaryFile(prefix="luanma-ndjson-")  # noqa: SIM115 (closed by close())
         self.fd = self.file.fileno()
         self.cap = cap
         self.write_pos = self.read_pos = 0
