@@ -11,9 +11,11 @@ Starts two servers on 127.0.0.1 with the same number of uvicorn workers
 passages from ``benchmarks/data/passages.jsonl``, clean, and garbled as
 UTF-8 read as GBK, or GBK as Latin-1, by line) and each number of keep-alive connections (16, 64), it
 runs wrk (Debian's package ``wrk``; a C load generator, not a Python one, so
-that the client is not the bottleneck) for `--duration` seconds against
-each app, and prints requests/s, p50 and p99 latency, non-2xx answers, and
-the CPU the generator itself used (its user+system seconds over the
+that the client is not the bottleneck) for `--duration` seconds
+(`--duration-large` for 200 KB) against each app, and prints the requests
+completed, requests/s, p50 and p99 latency of those (wrk does not count the
+ones still open at the end), non-2xx answers, wrk's timeouts, and the CPU the
+generator itself used (its user+system seconds over the
 wall-clock seconds: 1.0 is one core). Bodies go as ``text/plain;
 charset=utf-8`` with ``Accept: text/plain`` to luanma (the text alone, as the
 thin app answers).
@@ -137,7 +139,7 @@ def run_wrk(url: str, body_path: Path, connections: int, duration: int, tmp: Pat
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
-                          "--timeout", "30s", "-s", str(script), url],
+                          "--timeout", f"{max(30, 2 * duration)}s", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -146,14 +148,21 @@ def run_wrk(url: str, body_path: Path, connections: int, duration: int, tmp: Pat
     p50 = re.search(r"\n\s+50%\s+(\S+)", out)
     p99 = re.search(r"\n\s+99%\s+(\S+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = re.search(r"(\d+) requests in", out)
+    timeouts = re.search(r"timeout (\d+)", out)
     return {"rps": rps, "p50": _ms(p50.group(1)) if p50 else float("nan"),
             "p99": _ms(p99.group(1)) if p99 else float("nan"),
+            "requests": int(done.group(1)) if done else 0,
+            "timeouts": int(timeouts.group(1)) if timeouts else 0,
             "non2xx": int(non2xx.group(1)) if non2xx else 0, "gen_cpu": cpu / wall}
 
 
 def load(args: argparse.Namespace) -> None:
     if shutil.which("wrk") is None:
         sys.exit("load.py needs wrk: apt-get install wrk")
+    from app.settings import get_settings
+
+    settings = get_settings()
     workers = args.workers
     lport, tport = _free_port(), _free_port()
     luanma = _start([sys.executable, "-m", "app.cli", "serve", "--port", str(lport),
@@ -167,8 +176,10 @@ def load(args: argparse.Namespace) -> None:
     print(f"wrk {version.split()[1]}"
           f", 2 threads; {workers} uvicorn worker(s) each; {args.duration} s per cell; "
           f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}")
-    print(f"\n{'body':<14} {'conns':>5}  {'app':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>9} "
-          f"{'non-2xx':>7} {'wrk CPU':>7}")
+    print(f"luanma settings: deadline {settings.deadline_seconds} s, "
+          f"max in flight {settings.max_in_flight} per worker")
+    print(f"\n{'body':<14} {'conns':>5}  {'app':<10} {'secs':>4} {'done':>6} {'req/s':>8} "
+          f"{'p50 ms':>8} {'p99 ms':>9} {'non-2xx':>7} {'timeout':>7} {'wrk CPU':>7}")
     try:
         with tempfile.TemporaryDirectory() as tmpdir:
             tmp = Path(tmpdir)
@@ -177,12 +188,18 @@ def load(args: argparse.Namespace) -> None:
                     path = tmp / f"{kind}_{size}.txt"
                     path.write_bytes(make(size).encode("utf-8"))
                     label = f"{kind} {size // 1024} KB"
+                    duration = args.duration if size < 65536 else args.duration_large
                     for conns in args.concurrency:
                         for app, url in apps.items():
-                            r = run_wrk(url, path, conns, args.duration, tmp)
-                            print(f"{label:<14} {conns:>5}  {app:<10} {r['rps']:>8.1f} "
-                                  f"{r['p50']:>8.1f} {r['p99']:>9.1f} {r['non2xx']:>7} "
-                                  f"{r['gen_cpu']:>7.2f}", flush=True)
+                            r = run_wrk(url, path, conns, duration, tmp)
+                            if r["requests"]:
+                                latency = f"{r['p50']:>8.1f} {r['p99']:>9.1f}"
+                            else:
+                                latency = f"{'-':>8} {'-':>9}"
+                            print(f"{label:<14} {conns:>5}  {app:<10} {duration:>4} "
+                                  f"{r['requests']:>6} {r['rps']:>8.1f} {latency} "
+                                  f"{r['non2xx']:>7} {r['timeouts']:>7} {r['gen_cpu']:>7.2f}",
+                                  flush=True)
     finally:
         _stop(luanma)
         _stop(thin)
@@ -223,6 +240,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int,
                         default=int(os.environ.get("LUANMA_WORKERS", os.cpu_count() or 1)))
     parser.add_argument("--duration", type=int, default=10, help="seconds per cell")
+    parser.add_argument("--duration-large", type=int, default=30,
+                        help="seconds per cell for bodies of 64 KB and more")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2048, 204800])
     parser.add_argument("--patho-bytes", type=int, default=100_000)

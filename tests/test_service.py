@@ -282,6 +282,12 @@ def test_ndjson_other_content_encoding(client):
         "unsupported_content_encoding")
 
 
+def test_wrong_method_names_the_allowed_ones(client):
+    r = client.get("/v1/repair/batch")
+    _error(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "POST"
+
+
 # --- operations ---------------------------------------------------------------------
 
 
