@@ -31,6 +31,8 @@ class Settings(BaseSettings):
             no deadline. Default 10.
         max_in_flight: requests a worker process serves at once (each batch
             is one); more get 503 with Retry-After. Default 64.
+        engine_threads: documents a worker repairs at once; the others wait
+            in order of arrival. Default 1 (the search is CPU-bound Python).
         default_convert: OpenCC config applied when a request names none
             (None: no conversion).
         host: address `luanma serve` binds to.
@@ -46,6 +48,7 @@ class Settings(BaseSettings):
     stream_spool_bytes: int = Field(1024 * 1024 * 1024, ge=65536)
     deadline_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
     max_in_flight: int = Field(64, ge=1)
+    engine_threads: int = Field(1, ge=1)
     default_convert: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)

@@ -391,10 +391,12 @@ def test_settings_from_environment(monkeypatch):
     monkeypatch.setenv("LUANMA_MAX_IN_FLIGHT", "3")
     monkeypatch.setenv("LUANMA_MAX_BATCH_BYTES", "1000")
     monkeypatch.setenv("LUANMA_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("LUANMA_ENGINE_THREADS", "2")
     s = Settings()
-    assert (s.deadline_seconds, s.max_in_flight, s.max_batch_bytes, s.log_level) == \
-        (2.5, 3, 1000, "warning")
+    assert (s.deadline_seconds, s.max_in_flight, s.max_batch_bytes, s.log_level,
+            s.engine_threads) == (2.5, 3, 1000, "warning", 2)
     for name, value in [("LUANMA_MAX_IN_FLIGHT", "0"), ("LUANMA_DEADLINE_SECONDS", "-1"),
+                        ("LUANMA_ENGINE_THREADS", "0"), ("LUANMA_DEADLINE_SECONDS", "inf"),
                         ("LUANMA_LOG_LEVEL", "loud"), ("LUANMA_WORKERS", "0")]:
         monkeypatch.setenv(name, value)
         with pytest.raises(ValidationError):
@@ -460,6 +462,19 @@ def test_overload_gives_503_with_retry_after(live_server, settings):
     assert reply.startswith(b"HTTP/1.1 200")
     assert b'"text":"abcdef"' in reply
     assert httpx.post(f"{base}/v1/repair", json={"text": "a"}).status_code == 200
+
+
+def test_concurrent_requests_share_one_engine_thread(live_server, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx2 as httpx
+
+    settings(engine_threads=1)
+    texts = [GARBLED, "´´½¨¹ú¼Ò", "干净的中文", "鏁版嵁"] * 2
+    url = f"http://127.0.0.1:{live_server}/v1/repair"
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda t: httpx.post(url, json={"text": t}, timeout=60), texts))
+    assert [a.json()["text"] for a in answers] == [FIXED, "创建国家", "干净的中文", "数据"] * 2
 
 
 def test_ndjson_client_may_send_everything_before_reading(live_server):

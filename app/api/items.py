@@ -80,7 +80,7 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
-                deadline_seconds: float = 0, model: type[RepairRequest] = RepairRequest
+                deadline: float | None = None, model: type[RepairRequest] = RepairRequest
                 ) -> RepairResult:
     """Validate one JSON item and repair it.
 
@@ -89,8 +89,7 @@ def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
         defaults: options for fields the item does not give.
         max_bytes: largest document (bytes: `text` as UTF-8, or the bytes
             `base64` decodes to).
-        deadline_seconds: the engine's deadline, counted from this call; 0
-            for none.
+        deadline: the engine's deadline, a `time.monotonic()` value, or None.
         model: `RepairRequest`, or `BatchItem` (which also takes `id`).
 
     Returns:
@@ -118,7 +117,7 @@ def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
                            else defaults.min_confidence),
         "detect_only": req.detect_only if req.detect_only is not None else defaults.detect_only,
         "html": req.html if req.html is not None else defaults.html,
-        "deadline": time.monotonic() + deadline_seconds if deadline_seconds else None,
+        "deadline": deadline,
     }
     if (req.text is None) == (req.base64 is None):
         raise ItemError(422, "invalid_field", "give exactly one of 'text' and 'base64'", "text")
@@ -143,6 +142,11 @@ def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
         raise InputTooLarge(f"base64 decodes to {len(data)} bytes, over the {max_bytes}-byte limit")
     return repair_bytes(data, charset=req.charset or defaults.charset,
                         page_charset=defaults.page_charset, **options)
+
+
+def deadline_after(seconds: float) -> float | None:
+    """The `time.monotonic()` value `seconds` from now, or None for 0 (no deadline)."""
+    return time.monotonic() + seconds if seconds else None
 
 
 def item_id(payload: object) -> str | int | None:
@@ -170,7 +174,8 @@ def batch_slot(payload: object, defaults: Defaults, *, max_bytes: int,
 
     Args:
         payload: the item, parsed JSON.
-        defaults, max_bytes, deadline_seconds: as for `repair_item`.
+        defaults, max_bytes: as for `repair_item`.
+        deadline_seconds: the item's deadline, counted from this call; 0 for none.
         line: the item's NDJSON line number (from 1), or None.
         observe: called with each `RepairResult` (metrics), or None.
 
@@ -180,7 +185,7 @@ def batch_slot(payload: object, defaults: Defaults, *, max_bytes: int,
     ident = item_id(payload)
     try:
         result = repair_item(payload, defaults, max_bytes=max_bytes,
-                             deadline_seconds=deadline_seconds, model=BatchItem)
+                             deadline=deadline_after(deadline_seconds), model=BatchItem)
     except (ItemError, RepairError) as exc:
         return error_slot(exc, ident, line)
     if observe is not None:

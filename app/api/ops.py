@@ -32,13 +32,18 @@ mode; the gauge then sums the workers).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import re
 import time
 import uuid
+import weakref
 from contextvars import ContextVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import (
@@ -81,6 +86,26 @@ REPAIRS = Counter("luanma_repairs_total", "Spans found in documents, by kind.", 
 DOCUMENTS = Counter("luanma_documents_total", "Documents repaired, by outcome.", ["outcome"])
 CONFIDENCE = Histogram("luanma_confidence", "Documents' confidence.",
                        buckets=(0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0))
+
+
+# One engine limiter per event loop (a TestClient and a test server run
+# their own loops in one process).
+_LIMITERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def run_engine(fn, /, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a worker thread, at most
+    `Settings.engine_threads` at once in this process; the others wait their
+    turn in order of arrival (anyio's CapacityLimiter). The engine is
+    CPU-bound Python: under the GIL, more threads would only make every
+    document slower, each waiting for all the others."""
+    loop = asyncio.get_running_loop()
+    tokens = get_settings().engine_threads
+    limiter = _LIMITERS.get(loop)
+    if limiter is None or limiter.total_tokens != tokens:
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(tokens)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
+                                          limiter=limiter)
 
 
 def observe(result: RepairResult) -> None:

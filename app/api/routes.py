@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import zlib
 from email.message import Message
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
 from .. import __version__
@@ -18,8 +16,8 @@ from ..errors import InputTooLarge
 from ..model import get_model, model_loaded
 from ..settings import get_settings
 from ..types import RepairResult
-from .items import Defaults, ItemError, repair_item
-from .ops import observe
+from .items import Defaults, ItemError, deadline_after, repair_item
+from .ops import observe, run_engine
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
 
 router = APIRouter()
@@ -211,6 +209,9 @@ async def repair_endpoint(
     media, params = media_type(request)
     _, page_charset = _source_media_type(x_source_content_type)
     body = await read_body(request, settings.max_document_bytes)
+    # The deadline counts from the body's arrival, so time spent waiting for
+    # the engine under load counts too (late requests answer early).
+    deadline = deadline_after(settings.deadline_seconds)
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
@@ -224,14 +225,12 @@ async def repair_endpoint(
             raise ApiError(422, "invalid_json", "the JSON body is nested too deeply") from None
         if not isinstance(payload, dict):
             raise ApiError(422, "invalid_json", "the JSON body must be an object")
-        result = await run_in_threadpool(
+        result = await run_engine(
             repair_item, payload, defaults, max_bytes=settings.max_document_bytes,
-            deadline_seconds=settings.deadline_seconds)
+            deadline=deadline)
     elif media in ("application/octet-stream", "text/plain", "text/html"):
         declared = params.get("charset") or charset
-        deadline = (time.monotonic() + settings.deadline_seconds
-                    if settings.deadline_seconds else None)
-        result = await run_in_threadpool(
+        result = await run_engine(
             repair_bytes, body, charset=declared, convert=defaults.convert,
             strip_annotations=strip_annotations, min_confidence=min_confidence,
             detect_only=detect_only, deadline=deadline, page_charset=page_charset,
