@@ -62,7 +62,8 @@ from ..types import RepairResult
 REQUEST_ID: ContextVar[str | None] = ContextVar("luanma_request_id", default=None)
 access_log = logging.getLogger("luanma.access")
 
-# Paths known by name in metrics and logs; any other is "other", so that
+# Paths known by name in metrics and logs (and /static for the debugging
+# page's files); any other is "other", so that
 # scanners probing random URLs cannot grow the label set.
 _KNOWN_PATHS = ("/v1/repair", "/v1/repair/batch", "/healthz", "/readyz", "/metrics", "/",
                 "/docs", "/openapi.json")
@@ -97,8 +98,8 @@ async def run_engine(fn, /, *args, **kwargs):
     """``fn(*args, **kwargs)`` in a worker thread, at most
     `Settings.engine_threads` at once in this process; the others wait their
     turn in order of arrival (anyio's CapacityLimiter). The engine is
-    CPU-bound Python: under the GIL, more threads would only make every
-    document slower, each waiting for all the others."""
+    CPU-bound Python: under the GIL, many threads would only make every
+    document slower together (and the deadline would then cut them all)."""
     loop = asyncio.get_running_loop()
     tokens = get_settings().engine_threads
     limiter = _LIMITERS.get(loop)
@@ -168,7 +169,9 @@ def logging_config(level: str = "info") -> dict:
 
 
 def _path_label(path: str) -> str:
-    return path if path in _KNOWN_PATHS else "other"
+    if path in _KNOWN_PATHS:
+        return path
+    return "/static" if path.startswith("/static/") else "other"
 
 
 _OVERLOADED = (b'{"error": {"code": "overloaded", "message": "this worker is serving its '
