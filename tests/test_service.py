@@ -464,7 +464,23 @@ def test_overload_gives_503_with_retry_after(live_server, settings):
     assert httpx.post(f"{base}/v1/repair", json={"text": "a"}).status_code == 200
 
 
-def test_concurrent_requests_share_one_engine_thread(live_server, settings):
+def test_ndjson_client_that_goes_away_frees_the_worker(live_server):
+    # 20,000 items: minutes of work if the server went on after the client left
+    line = json.dumps({"text": "鏁版嵁鎶撳彇缁撴灉"}).encode() + b"\n"
+    chunk = line * 20000
+    gone = socket.create_connection(("127.0.0.1", live_server))
+    gone.sendall(b"POST /v1/repair/batch HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 + b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    gone.recv(100)  # the answer has started: the stream is being repaired
+    gone.close()
+    give_up = time.monotonic() + 20  # far less than the 20,000 items would take
+    while _in_flight(live_server) != 1 and time.monotonic() < give_up:
+        time.sleep(0.05)  # until only the /metrics request itself is in flight
+    assert _in_flight(live_server) == 1
+
+
+def test_concurrent_requests_through_one_engine_thread(live_server, settings):
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx2 as httpx

@@ -131,7 +131,7 @@ class _Spool:
         self.fd = self.file.fileno()
         self.cap = cap
         self.write_pos = self.read_pos = 0
-        self.done = False
+        self.done = self.disconnected = False
         self.error: ItemError | None = None
         self.arrived = asyncio.Event()
         self.room = asyncio.Event()
@@ -217,6 +217,7 @@ class NdjsonStream(Response):
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
+                    spool.disconnected = True  # nobody reads the answer: stop
                     spool.finish()
                     return
                 chunk = message.get("body", b"")
@@ -247,6 +248,8 @@ class NdjsonStream(Response):
                         "headers": self.raw_headers})
             last = 0
             async for number, raw in spool.lines(4 * max_bytes):
+                if spool.disconnected:
+                    break
                 last = number
                 out = await run_engine(
                     ndjson_slot, raw, number, self.defaults, max_bytes=max_bytes,
