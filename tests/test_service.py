@@ -593,3 +593,12 @@ def test_docker_compose_example_is_valid():
     scraper = services["scraper"]
     assert scraper["depends_on"]["luanma"]["condition"] == "service_healthy"
     assert "http://luanma:8000" in scraper["environment"]["LUANMA_URL"]
+
+
+def test_batch_html_default_and_item_override(client):
+    page = '<meta charset="gbk"><p>鏁版嵁</p>'
+    r = client.post("/v1/repair/batch?html=true",
+                    json=[{"id": 1, "text": page}, {"id": 2, "text": page, "html": False}])
+    first, second = r.json()
+    assert (first["id"], first["text"]) == (1, '<meta charset="utf-8"><p>数据</p>')
+    assert second["id"] == 2 and second["text"].startswith('<meta charset="gbk">')  # plain text

@@ -85,6 +85,7 @@ async def batch_endpoint(
     min_confidence: float | None = Query(
         None, ge=0, le=1, description="Default: below it, return an item unchanged."),
     detect_only: bool = Query(False, description="Default: report spans; change nothing."),
+    html: bool = Query(False, description="Default: items are HTML pages (HTML mode)."),
 ) -> Response:
     """Repair many documents. Query options are defaults for every item; an
     item's own fields win. A bad item gets an error in its own slot; whole-body
@@ -93,7 +94,7 @@ async def batch_endpoint(
     media, _ = media_type(request)
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
-                        detect_only=detect_only)
+                        detect_only=detect_only, html=html)
     if media == NDJSON:
         return NdjsonStream(gzip_inflater(request), defaults, settings)
     if media != "application/json":
