@@ -304,11 +304,6 @@ def test_async_stream_in_process_takes_async_iterables():
     assert (out[1].index, out[1].code) == (1, "not_text")
 
 
-SERVICE_XFAIL = pytest.mark.xfail(
-    strict=False, reason="the batch endpoint and the options land from branch service")
-
-
-@SERVICE_XFAIL
 @pytest.mark.parametrize("data, options", [
     pytest.param(GARBLED, {"detect_only": True}, id="detect-only"),
     pytest.param(GARBLED.encode("utf-8"), {"min_confidence": 1.0}, id="min-confidence-bytes"),
@@ -319,7 +314,6 @@ def test_options_over_http_match_in_process(service, data, options):
         assert remote.repair(data, **options) == local.repair(data, **options)
 
 
-@SERVICE_XFAIL
 def test_batch_over_http_matches_in_process(service):
     items = [GARBLED, Item(PNG, id="img"), Item("創建", convert="t2s", id=3),
              Item("数据".encode("gbk"), charset="gbk"), "干净"]
@@ -329,7 +323,6 @@ def test_batch_over_http_matches_in_process(service):
     assert over_http[1].code == "not_text" and over_http[1].id == "img"
 
 
-@SERVICE_XFAIL
 def test_ndjson_stream_over_http_matches_in_process(service):
     items = [Item(GARBLED, id=n) if n % 3 else Item(PNG, id=n) for n in range(7)]
     with Client(service.url, batch_size=3) as remote, Client() as local:
@@ -339,7 +332,6 @@ def test_ndjson_stream_over_http_matches_in_process(service):
     assert streamed[3].index == 3 and streamed[3].id == 3
 
 
-@SERVICE_XFAIL
 def test_async_ndjson_stream_over_http(service):
     async def run():
         async with AsyncClient(service.url, batch_size=2) as c:
