@@ -156,6 +156,11 @@ class CharModel:
             for w, n in words.items()
             if len(w) <= MAX_WORD_LEN
         }
+        # first two characters of a word -> length of the longest such word
+        self._longest_from: dict[str, int] = {}
+        for w in self._word_cost:
+            if len(w) >= 2 and len(w) > self._longest_from.get(w[:2], 0):
+                self._longest_from[w[:2]] = len(w)
         self._u = unigrams
         self._b = bigrams
         n = sum(unigrams.values())
@@ -363,21 +368,26 @@ class CharModel:
         if any(_s2t_char(ch) != ch for ch, m in zip(full, mapped) if ch == m
                and chardata.HAN_RE.match(ch)):
             mix = SCRIPT_MIX_BITS * sum(1 for ch, m in zip(full, mapped) if ch != m)
-        for end in range(1, n + 1):
-            ch = mapped[end - 1]
-            prev = mapped[end - 2] if end >= 2 else ""
+        # Forward over start positions: a single character, then the words
+        # starting there (no longer than the longest dictionary word with the
+        # same first two characters, `_longest_from`).
+        joined = "".join(mapped)
+        longest = self._longest_from
+        for start in range(n):
+            base = best[start]
+            ch = mapped[start]
             if chardata.HAN_RE.match(ch):
                 single = words.get(ch)
                 if single is None:
                     single = self.unigram_bits(ch) + OOV_WORD_BITS
             else:
-                single = self.char_bits(prev, ch)
-            b = best[end - 1] + single
-            for length in range(2, min(MAX_WORD_LEN, end) + 1):
-                w_cost = words.get("".join(mapped[end - length : end]))
-                if w_cost is not None and best[end - length] + w_cost < b:
-                    b = best[end - length] + w_cost
-            best[end] = b
+                single = self.char_bits(mapped[start - 1] if start else "", ch)
+            if base + single < best[start + 1]:
+                best[start + 1] = base + single
+            for length in range(2, min(longest.get(joined[start : start + 2], 0), n - start) + 1):
+                w_cost = words.get(joined[start : start + length])
+                if w_cost is not None and base + w_cost < best[start + length]:
+                    best[start + length] = base + w_cost
         return best[n] + mix
 
     def reads_as_chinese(self, text: str, left: str = "", right: str = "",
