@@ -101,7 +101,9 @@ _ASCII_RUN_RE = re.compile(
     "[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\uff01-\uff5e]+")
 
 
+@lru_cache(maxsize=65536)
 def _char_class(ch: str) -> str:
+    """The class `char_bits` scores a non-Han character by (`CLASS_BITS`)."""
     if ch in chardata.CJK_PUNCTUATION:
         return "punct"
     if ch in " \t\n\r\f\v\u3000\u00a0":
@@ -149,6 +151,9 @@ class CharModel:
                  version: str):
         self.version = version
         self._prefix_cache = lru_cache(maxsize=2)(self._prefix_bits)
+        # The same window is scored again for each candidate that shares it
+        # (and by the keep-or-repair comparison): cost once.
+        self._segment_cost = lru_cache(maxsize=8192)(self._segment_cost)
         total_words = sum(words.values())
         word_share = 1.0 - chardata.PUNCT_TOKEN_SHARE
         self._word_cost = {
