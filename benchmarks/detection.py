@@ -87,17 +87,24 @@ def tools() -> dict:
     return out
 
 
-def decodes_to(data: bytes, codec: str | None, truth: str) -> bool:
-    """Whether `codec` (any label) decodes `data` to what `truth` gives."""
+def _codec_name(codec: str | None) -> str | None:
+    """Python's codec for a label (WHATWG or Python), or None."""
     if not codec:
-        return False
+        return None
     try:
-        name = canonical_codec(codec)
+        return canonical_codec(codec)
     except RepairError:
         try:
-            name = codecs.lookup(codec).name
+            return codecs.lookup(codec).name
         except LookupError:
-            return False
+            return None
+
+
+def decodes_to(data: bytes, codec: str | None, truth: str) -> bool:
+    """Whether `codec` (any label) decodes `data` to what `truth` gives."""
+    name = _codec_name(codec)
+    if name is None:
+        return False
     try:
         return data.decode(name) == data.decode(truth)
     except (UnicodeDecodeError, LookupError):
@@ -183,15 +190,9 @@ def generated(passages_path: Path = PASSAGES) -> list[dict]:
 def names_truth(data: bytes, codec: str | None, truth: str) -> bool:
     """Whether `codec` (any label) decodes `data` to `truth` (a BOM dropped,
     as a browser drops it)."""
-    if not codec:
+    name = _codec_name(codec)
+    if name is None:
         return False
-    try:
-        name = canonical_codec(codec)
-    except RepairError:
-        try:
-            name = codecs.lookup(codec).name
-        except LookupError:
-            return False
     if codec.lower().replace("_", "-") in ("utf-16", "utf-32"):
         name = codec  # Python's BOM-reading codecs, as the detectors mean them
     try:
