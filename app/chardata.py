@@ -331,10 +331,9 @@ GATE_MIN_CHARS = 256
 # the fewest Simplified-only or Traditional-only ones that make a majority
 # script (fewer: lines of either script are suspect).
 GATE_SCRIPT_SAMPLE = 20_000
-# Longest piece of a suspect line searched on its own (code points): longer
-# stretches without a sentence mark are cut (a paragraph is some 100 to 300;
-# the real sample's longest run without one, 488). Bounds the search's work per
-# piece on pathological input (a megabyte without a line break).
+# Longest piece that neighbouring suspect units of a line are joined into
+# (code points; a paragraph is some 100 to 300, the real sample's longest run
+# without a sentence mark 488). A unit longer than this is not cut.
 GATE_MAX_PIECE = 512
 GATE_SCRIPT_MIN = 20
 # Starts of a byte-loss run tried: the four whose best guess gains most over

@@ -429,6 +429,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         if families is None:
             return None
         starts = [0] + [m.end() for m in re.finditer("\n", stage)]
+        if len(starts) != len(families):
+            return None  # an unescaped \u000a made a line break: no gating
         return lambda pos, family: family in families[bisect.bisect_right(starts, pos) - 1]
 
     steps: list[Step] = []
@@ -721,8 +723,10 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
             or [(0, _bom_bytes, _encoding)])
     if found.cut:
         warnings.append(DEADLINE_WARNING)
-    if found.cut or any(s.kind == "lost" or s.lost for s in spans):
-        # characters are gone, or the search was cut: the text is not vouched for
+    if found.cut or any(s.kind == "lost" or s.lost for s in spans) or "\ufffd" in output:
+        # characters are gone (U+FFFD anywhere in the output: bytes lost
+        # before luanma saw them, or in its repair), or the search was cut:
+        # the text is not vouched for
         confidence = 0.0
     else:
         confidence = score.document_confidence(

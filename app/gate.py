@@ -190,15 +190,14 @@ class Gate:
 
     def suspect_pieces(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
         """`suspect_lines`, each cut after its full-width sentence marks
-        (`CUT_RE`) and every `chardata.GATE_MAX_PIECE` characters between
-        them into units, keeping the units where a signal matched, each with
-        the families whose signals matched there; neighbouring units join
-        into pieces of at most `chardata.GATE_MAX_PIECE` characters. A line
-        of at most that length with the ``annotation`` or ``escape`` family
-        stays whole: whether a paragraph teaches pronunciation, or a line
-        shows code or talks about escaping, is judged on all of it. The cap
-        bounds the work per piece: a megabyte with no line break or sentence
-        mark is searched a piece at a time.
+        (`CUT_RE`) into units, keeping the units where a signal matched, each
+        with the families whose signals matched there; neighbouring units
+        join into pieces of at most `chardata.GATE_MAX_PIECE` characters (a
+        unit longer than that stays whole: a cut inside one could split a
+        mojibake run, which has no sentence mark of its own). A line of at
+        most that length with the ``annotation`` or ``escape`` family stays
+        whole: whether a paragraph teaches pronunciation, or a line shows
+        code or talks about escaping, is judged on all of it.
 
         Returns:
             ``(start, end, families)``: code-point offsets into `text`,
@@ -210,12 +209,7 @@ class Gate:
             if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
                 continue
-            cuts = [start]
-            for m in CUT_RE.finditer(text, start, end):
-                cuts += range(cuts[-1] + chardata.GATE_MAX_PIECE, m.end(),
-                              chardata.GATE_MAX_PIECE)
-                cuts.append(m.end())
-            cuts += range(cuts[-1] + chardata.GATE_MAX_PIECE, end, chardata.GATE_MAX_PIECE)
+            cuts = [start] + [m.end() for m in CUT_RE.finditer(text, start, end)]
             if cuts[-1] != end:
                 cuts.append(end)
             # unit k (cuts[k]..cuts[k + 1]) -> the families whose signals hit it

@@ -80,3 +80,29 @@ def test_damage_inside_a_long_text(damaged, expected):
         assert len(head) < span.start and span.end <= len(head) + 1 + len(damaged)
         assert text[span.start:span.end] == span.original
         assert result.text[span.out_start:span.out_end] == span.repaired
+
+
+SENTENCE = "今天天气很好，我们去公园散步，然后回家吃饭。"
+
+
+@pytest.mark.parametrize("damaged, expected", [
+    # one long line of mojibake has no sentence mark of its own: not cut
+    (("你好世界" * 300).encode().decode("gbk"), "你好世界" * 300),
+    ((SENTENCE * 60).encode().decode("latin-1"), SENTENCE * 60),
+    # an escaped line break: the unescaped text has more lines than the gate saw
+    ("".join(f"\\u{ord(c):04x}" for c in SENTENCE * 8 + "\n创"), SENTENCE * 8 + "\n创"),
+])
+def test_long_lines_repaired_whole(damaged, expected):
+    """Found by a fresh-eyes test: pieces cut every 512 characters left
+    mojibake at the seams, and an unescaped \\u000a crashed the gated search."""
+    result = repair_text(damaged)
+    assert result.text == expected
+    assert result.confidence > 0.9
+
+
+def test_replacement_character_in_output_means_no_confidence():
+    """A repair that leaves U+FFFD (bytes lost before luanma saw them) is not
+    vouched for, whether or not a span marks the loss."""
+    result = repair_text("数据抓取".encode().decode("cp1252", "replace"))
+    assert "\ufffd" in result.text
+    assert result.confidence == 0.0
