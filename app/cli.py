@@ -236,7 +236,11 @@ def _serve(args: argparse.Namespace) -> int:
     from .api.ops import logging_config
     from .settings import get_settings
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError: a bad LUANMA_* variable
+        print(f"luanma: bad setting: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(
         "app.api.main:app",
         host=args.host or settings.host,
@@ -295,7 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``luanma`` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (luanma repair ... | head): not an error of
+        # ours. Point stdout at devnull so that Python's exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
