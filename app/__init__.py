@@ -5,6 +5,7 @@
 '数据'
 """
 
+from . import webcodecs  # noqa: F401  (registers web-gbk)
 from .engine import apply_plan, repair, repair_bytes, repair_text
 from .errors import RepairError
 from .types import RepairResult, Span, Step

@@ -270,6 +270,7 @@ SPAN_KINDS: dict[str, str] = {
 # bytes cp1252 leaves undefined.
 ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("gb18030", "utf-8", "utf8_as_gbk"),
+    ("web-gbk", "utf-8", "utf8_as_gbk"),  # a browser's GBK: 0x80 is € (app/webcodecs.py)
     ("sloppy-windows-1252", "utf-8", "utf8_as_cp1252"),
     ("latin-1", "utf-8", "utf8_as_cp1252"),
     ("big5hkscs", "utf-8", "utf8_as_big5"),

@@ -114,6 +114,8 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
             cjk = utf8 = False  # Japanese kana and zhuyin are not Big5 read as GBK
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
+            if wrong == "web-gbk" and "\u20ac" not in text[start:end]:
+                continue  # a browser's GBK differs from gb18030 only in €
             if ((latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk)
                     and not _past(deadline)):
                 found += cand.round_trips(text, start, end, wrong, right, kind, model)

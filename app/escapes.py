@@ -373,8 +373,8 @@ def _decide(form: str, run: str, left: str, right: str, model: CharModel
                 again = text.encode(wrong).decode(right_codec)
             except UnicodeError:
                 continue
-            if again != text and model.reads_as_chinese(again, left, right,
-                                                        chardata.MAX_BITS_PER_HAN_UTF8):
+            if again != text and all(again != r[0] for r in readings) and (
+                    model.reads_as_chinese(again, left, right, chardata.MAX_BITS_PER_HAN_UTF8)):
                 readings.append((again, plan + (("encode", wrong), ("decode", right_codec)),
                                  f"{what}, then {chardata.SPAN_KINDS[kind]} undone",
                                  chardata.KEEP_PRIOR_BITS))

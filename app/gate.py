@@ -425,8 +425,10 @@ def _utf8_in_gbk_pattern() -> str:
     cont_ascii = chars(range(0x81, 0xC0), range(0x41, 0x7B))
     # Written to begin with lead_cont, the rarest class, so that the regex
     # engine skips ahead to it; the out-of-step form looks behind.
+    # ...or a browser's GBK (app/webcodecs.py), where a continuation byte
+    # 0x80 alone shows as € (涓€ for 一).
     return (f"{lead_cont}(?:{cont_lead}{cont_cont}|(?<={cont_cont}{lead_cont}){cont_lead}"
-            f"|{cont_ascii}(?=[A-Za-z]))")
+            f"|{cont_ascii}(?=[A-Za-z])|\u20ac)")
 
 
 def _char_class(chars: list[str]) -> str:
