@@ -397,9 +397,12 @@ def _line_slot(line: str, group, k: int) -> Result:
 
 
 class _Base:
-    def __init__(self, base_url: str | None, *, timeout: float, retries: int, backoff: float,
-                 max_wait: float, batch_size: int, batch_bytes: int,
-                 on_retry: Callable[[int, float, str], None] | None):
+    _HTTP_CLASS = ""  # httpx2's Client or AsyncClient
+
+    def __init__(self, base_url: str | None = None, *, timeout: float = 300.0, retries: int = 3,
+                 backoff: float = 0.5, max_wait: float = 60.0, batch_size: int = 64,
+                 batch_bytes: int = 8 * 1024 * 1024,
+                 on_retry: Callable[[int, float, str], None] | None = None, transport=None):
         if retries < 0 or backoff < 0 or max_wait < 0 or batch_size < 1 or batch_bytes < 1:
             raise ValueError("retries, backoff and max_wait must be >= 0, "
                              "batch_size and batch_bytes >= 1")
@@ -407,6 +410,10 @@ class _Base:
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.max_wait, self.batch_size, self.batch_bytes = max_wait, batch_size, batch_bytes
         self.on_retry = on_retry
+        self._http = None
+        if self.base_url is not None:
+            self._http = getattr(_httpx(), self._HTTP_CLASS)(
+                base_url=self.base_url, timeout=timeout, headers=_HEADERS, transport=transport)
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -472,18 +479,7 @@ class Client(_Base):
         ImportError: a `base_url` without httpx2 installed.
     """
 
-    def __init__(self, base_url: str | None = None, *, timeout: float = 300.0, retries: int = 3,
-                 backoff: float = 0.5, max_wait: float = 60.0, batch_size: int = 64,
-                 batch_bytes: int = 8 * 1024 * 1024,
-                 on_retry: Callable[[int, float, str], None] | None = None, transport=None):
-        super().__init__(base_url, timeout=timeout, retries=retries, backoff=backoff,
-                         max_wait=max_wait, batch_size=batch_size, batch_bytes=batch_bytes,
-                         on_retry=on_retry)
-        self._http = None
-        if self.base_url is not None:
-            httpx = _httpx()
-            self._http = httpx.Client(base_url=self.base_url, timeout=timeout,
-                                      headers=_HEADERS, transport=transport)
+    _HTTP_CLASS = "Client"
 
     def __enter__(self) -> "Client":
         return self
@@ -650,18 +646,7 @@ class AsyncClient(_Base):
     repaired in a worker thread (`asyncio.to_thread`).
     """
 
-    def __init__(self, base_url: str | None = None, *, timeout: float = 300.0, retries: int = 3,
-                 backoff: float = 0.5, max_wait: float = 60.0, batch_size: int = 64,
-                 batch_bytes: int = 8 * 1024 * 1024,
-                 on_retry: Callable[[int, float, str], None] | None = None, transport=None):
-        super().__init__(base_url, timeout=timeout, retries=retries, backoff=backoff,
-                         max_wait=max_wait, batch_size=batch_size, batch_bytes=batch_bytes,
-                         on_retry=on_retry)
-        self._http = None
-        if self.base_url is not None:
-            httpx = _httpx()
-            self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout,
-                                           headers=_HEADERS, transport=transport)
+    _HTTP_CLASS = "AsyncClient"
 
     async def __aenter__(self) -> "AsyncClient":
         return self

@@ -14,8 +14,8 @@ from . import chardata
 # Characters a wrong single-byte decode (Latin-1, cp1252, sloppy cp1252) of
 # bytes 0x80..0xFF produces, and ASCII '@'..'~' (0x40..0x7E), which GBK and
 # Big5 use as trail bytes. A run must start with a high character.
-_HIGH = "\u0080-\u00ff" + re.escape(chardata.CP1252_HIGH)
-LATIN_RUN_RE = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]*")
+LATIN_HIGH = "\u0080-\u00ff" + re.escape(chardata.CP1252_HIGH)
+LATIN_RUN_RE = re.compile(f"[{LATIN_HIGH}][{LATIN_HIGH}\\x40-\\x7e]*")
 
 # Non-ASCII characters other than whitespace: what a CJK codec makes of
 # UTF-8 multi-byte sequences (lead and continuation bytes are all >= 0x80).

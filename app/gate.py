@@ -55,15 +55,15 @@ import threading
 
 from ftfy import badness
 
-from . import chardata, escapes
+from . import chardata, detect, escapes
 from .model import CharModel
 
 # Punctuation Chinese text uses itself that cp1252 also makes of bytes
 # 0x85, 0x91..0x97: a run of these is not a single-byte decode's work.
 CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
 
-_HIGH = "\u0080-\u00ff" + re.escape(chardata.CP1252_HIGH)
-LATIN_RUN_RE = re.compile(f"[{_HIGH}][{_HIGH}\\x40-\\x7e]+")
+# `detect.LATIN_RUN_RE`, two characters or more
+LATIN_RUN_RE = re.compile(f"[{detect.LATIN_HIGH}][{detect.LATIN_HIGH}\\x40-\\x7e]+")
 _PUNCT = frozenset(CHINESE_CP1252_PUNCT)
 
 # Characters either side of an ftfy character looked at by its badness
@@ -139,16 +139,19 @@ class Gate:
         self.utf8_in_gbk_re = re.compile(_utf8_in_gbk_pattern())
         self.utf8_mark_re = re.compile(_char_class(_utf8_mark_mojibake()))
         self._char_signal_cache: dict = {}
-        odd = self.odd_pair_re.pattern.split("[^\n]")[0]
+        odd = model.odd_class
         # An odd character shortly before an ASCII letter or digit: where a
         # misaligned GBK run meets the ASCII byte that ends it.
         self.odd_before_ascii_re = re.compile(f"{odd}[^\\x00-\\x7f\\n]{{0,2}}[A-Za-z0-9]")
 
-    def suspect_lines(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
+    def suspect_lines(self, text: str, minority: tuple[re.Pattern[str], ...] | None = None
+                      ) -> list[tuple[int, int, frozenset[str]]]:
         """Lines of `text` where some pass of the engine could act, and which.
 
         Args:
             text: the text to repair.
+            minority: the classes of its minority script (`_minority`),
+                if already known.
 
         Returns:
             ``(start, end, families)`` for each suspect line: code-point
@@ -162,7 +165,7 @@ class Gate:
         found: dict[str, set[int]] = {f: set() for f in FAMILIES}
         scan = self._scan
         cjk, utf8, realign = found["cjk"], found["utf8"], found["realign"]
-        self._scan_chars(text, found, self._minority(text))
+        self._scan_chars(text, found, minority or self._minority(text))
         odd: set[int] = set()
         scan(text, self.odd_pair_re, odd)
         cjk |= odd
@@ -205,7 +208,8 @@ class Gate:
         """
         out = []
         minority = self._minority(text)
-        for start, end, families in self.suspect_lines(text):
+        patterns = self._family_patterns(minority)
+        for start, end, families in self.suspect_lines(text, minority):
             if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
                 continue
@@ -215,7 +219,10 @@ class Gate:
             # unit k (cuts[k]..cuts[k + 1]) -> the families whose signals hit it
             hit: dict[int, set[str]] = {}
             for family in families:
-                for p, q in self._signal_spans(text, start, end, family, minority):
+                spans = [(m.start(), max(m.end(), m.start() + 1))
+                         for pattern in patterns[family]
+                         for m in pattern.finditer(text, start, end)]
+                for p, q in spans:
                     first = bisect.bisect_right(cuts, p) - 1
                     last = min(max(first, bisect.bisect_left(cuts, q) - 1), len(cuts) - 2)
                     if family == "realign":
@@ -239,12 +246,12 @@ class Gate:
                 out.append((piece[0], piece[1], frozenset(piece[2])))
         return out
 
-    def _signal_spans(self, text: str, start: int, end: int, family: str,
-                      minority: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
-        """Where the signals of `family` match in ``text[start:end]``."""
+    def _family_patterns(self, minority: tuple[re.Pattern[str], ...]
+                         ) -> dict[str, list[re.Pattern[str]]]:
+        """The signals of each family, with `minority`'s script classes."""
         cjk = [self.odd_pair_re, self.mark_mojibake_re, GREEK_RE, *minority]
         utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.utf8_mark_re]
-        patterns = {
+        return {
             "cjk": cjk,
             "utf8": utf8,
             "realign": cjk + utf8 + [FFFD_RE, SYMBOL_AFTER_TEXT_RE, LONE_LETTER_RE,
@@ -254,16 +261,13 @@ class Gate:
             "lost": [LOST_HINT_RE],
             "annotation": [OPEN_PAREN_RE, TONE_MARK_RE],
             "escape": [escapes.ESCAPE_SIGNAL_RE],
-        }[family]
-        return [(m.start(), max(m.end(), m.start() + 1))
-                for p in patterns for m in p.finditer(text, start, end)]
+        }
 
     @staticmethod
-    def _scan(text: str, pattern: re.Pattern[str], starts: set[int], accept=None,
-              line_test=None) -> None:
-        """Add to `starts` the start of each line where `pattern` matches,
-        where `accept(match)` (if given) holds for a match and `line_test(line)`
-        (if given) for the line; lines already in `starts` are skipped."""
+    def _scan(text: str, pattern: re.Pattern[str], starts: set[int], accept=None) -> None:
+        """Add to `starts` the start of each line where `pattern` matches and
+        `accept(match)` (if given) holds; lines already in `starts` are
+        skipped."""
         pos = 0
         n = len(text)
         while pos < n:
@@ -277,8 +281,6 @@ class Gate:
                 pos = end + 1
             elif accept is not None and not accept(m):
                 pos = m.start() + 1
-            elif line_test is not None and not line_test(text[start:end]):
-                pos = end + 1
             else:
                 starts.add(start)
                 pos = end + 1
@@ -341,26 +343,28 @@ class Gate:
 
 
 
+def _pairs(codec: str, leads, trails) -> list[str]:
+    """The characters `codec` decodes each two-byte sequence (lead, trail) to."""
+    out = []
+    for lead in leads:
+        for trail in trails:
+            try:
+                out.append(bytes((lead, trail)).decode(codec))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
 def _script_only_chars() -> tuple[list[str], list[str]]:
     """Han characters only GB2312 encodes, and only Big5 encodes.
 
     Source: Python's ``gb2312`` and ``big5`` codecs (the GB 2312-80 and Big5
     (CP950 base) tables), enumerated over their double-byte code spaces.
     """
-    def han_of(codec: str, leads: range, trails: list[int]) -> set[str]:
-        out = set()
-        for lead in leads:
-            for trail in trails:
-                try:
-                    ch = bytes((lead, trail)).decode(codec)
-                except UnicodeDecodeError:
-                    continue
-                if chardata.HAN_RE.match(ch):
-                    out.add(ch)
-        return out
-
-    gb = han_of("gb2312", range(0xB0, 0xF8), list(range(0xA1, 0xFF)))
-    big5 = han_of("big5", range(0xA4, 0xFA), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])
+    gb = {c for c in _pairs("gb2312", range(0xB0, 0xF8), range(0xA1, 0xFF))
+          if chardata.HAN_RE.match(c)}
+    big5 = {c for c in _pairs("big5", range(0xA4, 0xFA), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])
+            if chardata.HAN_RE.match(c)}
     return sorted(gb - big5), sorted(big5 - gb)
 
 
@@ -408,14 +412,7 @@ def _utf8_in_gbk_pattern() -> str:
 
     Source: RFC 3629's byte patterns and Python's ``gbk`` codec table."""
     def chars(leads: range, trails: range) -> str:
-        out = []
-        for lead in leads:
-            for trail in trails:
-                try:
-                    out.append(bytes((lead, trail)).decode("gbk"))
-                except UnicodeDecodeError:
-                    continue
-        return _char_class(out)
+        return _char_class(_pairs("gbk", leads, trails))
 
     lead_cont = chars(range(0xE0, 0xF0), range(0x80, 0xC0))
     cont_lead = chars(range(0x81, 0xC0), range(0xE0, 0xF0))

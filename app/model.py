@@ -187,6 +187,7 @@ class CharModel:
         }
         self._word_bits = -math.log2(1 - chardata.PUNCT_TOKEN_SHARE)
         self._odd_pair_re: re.Pattern[str] | None = None
+        self._odd_class: str | None = None
         self._t2s = _t2s_char
 
     @classmethod
@@ -226,13 +227,22 @@ class CharModel:
 
     @property
     def odd_pair_re(self) -> re.Pattern[str]:
-        """Two odd characters at most two apart: what mojibake of every CJK
-        kind leaves (鏁版嵁, 忳濮諾ァ) and clean text has less often (names
-        such as 彧, 堃燊). Odd: a Han character outside the common core (jieba
-        count below `chardata.COMMON_CHAR_MIN_COUNT`, Traditional forms judged
-        by their Simplified ones), private use, kana, bopomofo, CJK
-        compatibility and small forms, U+FFFD. Built on first use."""
+        """Two odd characters (`odd_class`) at most two apart: what mojibake
+        of every CJK kind leaves (鏁版嵁, 忳濮諾ァ) and clean text has less
+        often (names such as 彧, 堃燊)."""
         if self._odd_pair_re is None:
+            odd = self.odd_class
+            self._odd_pair_re = re.compile(f"{odd}[^\n]{{0,2}}{odd}")
+        return self._odd_pair_re
+
+    @property
+    def odd_class(self) -> str:
+        """A regex character class of odd characters: a Han character outside
+        the common core (jieba count below `chardata.COMMON_CHAR_MIN_COUNT`,
+        Traditional forms judged by their Simplified ones), private use, kana,
+        bopomofo, CJK compatibility and small forms, U+FFFD. Built on first
+        use."""
+        if self._odd_class is None:
             common = {ch for ch, n in self._u.items() if n >= chardata.COMMON_CHAR_MIN_COUNT}
             ranges: list[tuple[int, int]] = []
             for cp in [*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000)]:
@@ -244,9 +254,9 @@ class CharModel:
                 else:
                     ranges.append((cp, cp))
             han = "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges)
-            odd = f"[{han}\uf900-\ufaff\ue000-\uf8ff\u3040-\u30ff\u3100-\u312f\ufe30-\ufe6f\ufffd]"
-            self._odd_pair_re = re.compile(f"{odd}[^\n]{{0,2}}{odd}")
-        return self._odd_pair_re
+            self._odd_class = (
+                f"[{han}\uf900-\ufaff\ue000-\uf8ff\u3040-\u30ff\u3100-\u312f\ufe30-\ufe6f\ufffd]")
+        return self._odd_class
 
     def knows(self, ch: str) -> bool:
         """Whether `ch` is a character of jieba's dictionary (its Simplified

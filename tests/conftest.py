@@ -29,6 +29,17 @@ def load_cases(*names: str, xfail: bool = True) -> list:
     return params
 
 
+def api_error(r, status: int, code: str) -> dict:
+    """Assert that response `r` is the API's one error shape with `status`
+    and `code`; return its ``error`` object."""
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
 @pytest.fixture(scope="session")
 def client():
     from fastapi.testclient import TestClient

@@ -6,17 +6,10 @@ import base64
 
 import pytest
 
+from conftest import api_error as _error
+
 GARBLED = "鏁版嵁鎶撳彇缁撴灉"
 FIXED = "数据抓取结果"
-
-
-def _error(r, status: int, code: str) -> dict:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 def test_json_text(client):

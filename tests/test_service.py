@@ -21,19 +21,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from app.engine import DEADLINE_WARNING
+from conftest import api_error as _error
 
 GARBLED = "鏁版嵁鎶撳彇缁撴灉"
 FIXED = "数据抓取结果"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _error(r, status: int, code: str) -> dict:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
 
 
 def _ndjson(client, body: bytes, query: str = "", **headers):
