@@ -419,12 +419,14 @@ class _Search:
 
 def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list[str],
             families: list[frozenset[str]] | None = None, page: Markup | None = None,
-            deadline: float | None = None) -> _Search:
+            deadline: float | None = None, markup_document: bool | None = None) -> _Search:
     """Run every pass over `text` (see the module docstring); with
     `families` (one set per line of `text`, `gate.FAMILIES`), each pass only
     on the lines whose set names it; with `page` (HTML mode), only on its
     text nodes and attribute values. Past `deadline`, no further pass runs
-    and the running one stops at its next line or place."""
+    and the running one stops at its next line or place. `markup_document`:
+    whether the whole input is HTML or XML source
+    (`escapes.is_markup_document`; None: judged on `text`)."""
     def allow_now(stage: str):
         """`families` as a test on offsets into `stage` (no pass moves a
         line break, so line k of every stage is line k of `text`)."""
@@ -449,7 +451,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         stages_run = [
             ("unescape", lambda t, blocked: [
                 _Accepted(u.start, u.end, u.replacement, u.plan, "escaped", u.confidence,
-                          u.explanation) for u in escapes.find_escaped(t, model, blocked)],
+                          u.explanation)
+                for u in escapes.find_escaped(t, model, blocked, markup_document)],
              "unescaped escaped text"),
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t), deadline),
              "undid text decoded with the wrong codec"),
@@ -539,7 +542,7 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
     in which case the caller searches the whole text."""
     reduced = "\n".join(text[s:e] for s, e, _ in lines)
     sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines],
-                  deadline=deadline)
+                  deadline=deadline, markup_document=escapes.is_markup_document(text))
     if not sub.steps and not sub.spans:
         return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced, cut=sub.cut)
     if sub.repaired.count("\n") != len(lines) - 1:

@@ -32,7 +32,9 @@ code (`_CODE_LINE_RE`) and escapes inside ASCII quotes or backticks (string
 literals), escapes inside a URL, a query string or a file path (the
 whitespace-delimited token around the run has ``://``; for percent runs
 also ``?``, ``=``, ``&``, ``/`` or ``+``; for ``\\u`` and ``\\x`` runs another
-backslash), HTML entities in a line with markup, lines that
+backslash), HTML entities in a line with markup or anywhere in a markup
+document (`is_markup_document`: HTML or XML source sent as text, whose
+entities are its own escaping), lines that
 talk about escaping (`ESCAPE_TALK_RE`), and a run whose result the line also
 shows unescaped (``\\u4e2d 就是 中``). Everything else is unescaped only where
 the language model finds the result clearly better text: more probable than
@@ -64,6 +66,9 @@ FORMS = ("unicode", "html", "percent", "hex")
 # condition (a text without one is left as it is by this pass).
 ESCAPE_SIGNAL_RE = re.compile(
     r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|&#?[0-9A-Za-z]{1,32};|%[0-9A-Fa-f]{2}")
+# The same without HTML entities: the signal in a markup document.
+NON_HTML_ESCAPE_SIGNAL_RE = re.compile(
+    r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|%[0-9A-Fa-f]{2}")
 
 _HEX = "[0-9A-Fa-f]"
 # A surrogate pair written as two escapes (UTF-16, The Unicode Standard 3.8).
@@ -119,6 +124,11 @@ _CODE_LINE_RE = re.compile(
 )
 # An HTML tag in a line: its entities belong to the markup.
 _MARKUP_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# The start of HTML or XML source: after white space or a BOM, an XML
+# declaration, a doctype or comment, or a tag (`_MARKUP_RE`).
+_MARKUP_DOCUMENT_RE = re.compile(
+    r"[\s\ufeff]*(?:<\?xml\b|<!(?:doctype\b|--)|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>)",
+    re.IGNORECASE)
 # Characters that are not text: C0 and C1 controls other than TAB, LF and
 # CR, private use, surrogates, unassigned (checked with unicodedata), U+FFFD.
 _NOT_TEXT_RE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
@@ -234,6 +244,21 @@ def apply_unescape(value: str | bytes, form: str) -> str | bytes:
 
 
 # --- where escapes are meant ------------------------------------------------------
+
+
+def is_markup_document(text: str) -> bool:
+    """Whether `text` (str) is HTML or XML source: it begins, after white
+    space or a BOM, with an XML declaration, a doctype, a comment or a tag.
+    Its HTML entities (``&lt;``, ``&#8230;``) are then the markup's own
+    escaping and stay in text mode (HTML mode never unescapes entities)."""
+    return _MARKUP_DOCUMENT_RE.match(text) is not None
+
+
+def escape_signal(text: str) -> re.Pattern[str]:
+    """The signal regex that finds everything `find_escaped` could act on in
+    `text`: `NON_HTML_ESCAPE_SIGNAL_RE` in a markup document
+    (`is_markup_document`), else `ESCAPE_SIGNAL_RE`."""
+    return NON_HTML_ESCAPE_SIGNAL_RE if is_markup_document(text) else ESCAPE_SIGNAL_RE
 
 
 def _is_json_document(text: str) -> bool:
@@ -422,8 +447,8 @@ def _lines(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, str]]:
     return out
 
 
-def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = ()
-                 ) -> list[Unescaped]:
+def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
+                 markup_document: bool | None = None) -> list[Unescaped]:
     """Runs of escapes in `text` to unescape, with their replacements.
 
     Args:
@@ -431,10 +456,14 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = ()
         model: the language model that judges each result.
         cuts: regions that are not text (an HTML document's markup): left
             out, and each ends the line it is in.
+        markup_document: whether the whole text is HTML or XML source
+            (`is_markup_document`); None: judged on `text` (the engine
+            passes the judgement of the whole input when it searches only
+            some of its lines).
 
     Returns:
         Non-overlapping `Unescaped` runs sorted by start; offsets are code
-        points into `text`. Empty when `ESCAPE_SIGNAL_RE` finds nothing or
+        points into `text`. Empty when `escape_signal` finds nothing or
         `text` is a JSON document.
 
     Heuristic: see the module docstring; the prior is
@@ -444,11 +473,14 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = ()
     >>> [(u.replacement, u.plan) for u in find_escaped("标题：\\\\u521b\\\\u5efa", get_model())]
     [('创建', (('unescape', 'unicode'),))]
     """
-    if not ESCAPE_SIGNAL_RE.search(text) or _is_json_document(text):
+    if markup_document is None:
+        markup_document = is_markup_document(text)
+    signal = NON_HTML_ESCAPE_SIGNAL_RE if markup_document else ESCAPE_SIGNAL_RE
+    if not signal.search(text) or _is_json_document(text):
         return []
     found: list[Unescaped] = []
     for offset, line in _lines(text, cuts):
-        if not ESCAPE_SIGNAL_RE.search(line) or talks_about_escaping(line):
+        if not signal.search(line) or talks_about_escaping(line):
             continue
         # Judged without the escapes themselves (an entity ends with ";").
         bare = line
@@ -457,7 +489,7 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = ()
         code = _CODE_LINE_RE.search(bare) is not None or _is_json_document(line)
         markup = _MARKUP_RE.search(line) is not None
         for form, run_re in _RUN_RES.items():
-            if code or (form == "html" and markup):
+            if code or (form == "html" and (markup or markup_document)):
                 continue
             for m in run_re.finditer(line):
                 s, e = m.span()

@@ -160,7 +160,7 @@ class Gate:
             read as a CJK codec), ``cjk`` (round trips between CJK codecs),
             ``latin`` (round trips through
             single-byte codecs), ``ftfy``, ``realign`` (byte loss),
-            ``annotation``, ``lost``, ``escape`` (`escapes.ESCAPE_SIGNAL_RE`).
+            ``annotation``, ``lost``, ``escape`` (`escapes.escape_signal`).
         """
         found: dict[str, set[int]] = {f: set() for f in FAMILIES}
         scan = self._scan
@@ -180,7 +180,7 @@ class Gate:
         if FIRST_LONE_LETTER_RE.match(text):
             realign.add(0)
         scan(text, self.odd_before_ascii_re, realign)
-        scan(text, escapes.ESCAPE_SIGNAL_RE, found["escape"])
+        scan(text, escapes.escape_signal(text), found["escape"])
         by_start: dict[int, set[str]] = {}
         for family, starts in found.items():
             for start in starts:
@@ -208,7 +208,7 @@ class Gate:
         """
         out = []
         minority = self._minority(text)
-        patterns = self._family_patterns(minority)
+        patterns = self._family_patterns(text, minority)
         for start, end, families in self.suspect_lines(text, minority):
             if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
@@ -246,9 +246,10 @@ class Gate:
                 out.append((piece[0], piece[1], frozenset(piece[2])))
         return out
 
-    def _family_patterns(self, minority: tuple[re.Pattern[str], ...]
+    def _family_patterns(self, text: str, minority: tuple[re.Pattern[str], ...]
                          ) -> dict[str, list[re.Pattern[str]]]:
-        """The signals of each family, with `minority`'s script classes."""
+        """The signals of each family in `text`, with `minority`'s script
+        classes."""
         cjk = [self.odd_pair_re, self.mark_mojibake_re, GREEK_RE, *minority]
         utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.utf8_mark_re]
         return {
@@ -260,7 +261,7 @@ class Gate:
             "ftfy": [FTFY_CHAR_RE],
             "lost": [LOST_HINT_RE],
             "annotation": [OPEN_PAREN_RE, TONE_MARK_RE],
-            "escape": [escapes.ESCAPE_SIGNAL_RE],
+            "escape": [escapes.escape_signal(text)],
         }
 
     @staticmethod
