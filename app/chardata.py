@@ -473,11 +473,14 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # app/score.py features(): bias, logit of span confidences, unsure spans,
 # worst stretch, misfits beside Han, changed, guessed characters, lone ASCII
 # beside Han, surprising characters, Latin-1 upper-half characters, log of the
-# least sure guessing span's confidence. Fitted by
+# least sure guessing span's confidence, any character guessed (an indicator:
+# on the calibration half, outputs with a guessed character and a confidence
+# of 0.9 or more under the previous fit were right 86% of the time, those
+# without 99.1%). Fitted by
 # `python benchmarks/quality.py --calibrate` on the calibration half of the
 # generated set (1,366 cases, clean ones weighted to half); held-out results in
 # the README. Weights of correlated features can take either sign.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (4.319, 0.0499, -0.8261, 0.0, 0.0, 0.948, -2.8145, -6.0353, -0.5155, -2.4749, 0.4603)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (4.1752, 0.0733, -0.5522, 0.0, 0.0, 1.2056, -1.4957, -6.0432, -0.4263, -2.5388, 0.3246, -1.8407)
 # Prior confidence of a text in which nothing was found: the first term of
 # the document confidence's span-confidence feature (the fitted weights take
 # the measured miss rate into account).

@@ -178,7 +178,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         or beside Han characters), log(1 + characters costing at least
         `chardata.SURPRISING_BITS` after the one before), log(1 + Latin-1
         upper-half characters: ´¿ÃÞ left as they were), log of
-        `least_sure_guess`]``; the counts are per
+        `least_sure_guess`, 1 if any character was guessed]``; the counts
+        are per
         `chardata.CONFIDENCE_STRETCH_CHARS` characters.
         The worst stretch and the misfits are measured on the first
         `chardata.CONFIDENCE_SCAN_CHARS` characters.
@@ -207,7 +208,7 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
             math.log1p(misfits / stretches), 1.0 if changed else 0.0,
             math.log1p(guessed / stretches), math.log1p(lone / stretches),
             math.log1p(surprising / stretches), math.log1p(latin1 / stretches),
-            math.log(max(least_sure_guess, 1e-6))]
+            math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0]
 
 
 def document_confidence(feats: list[float]) -> float:
