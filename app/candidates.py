@@ -459,6 +459,11 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
     * ``eaten``: the run's last trail byte took the ASCII character after it
       as its trail (``text[j-1]`` is such a pair); once the lead is back the
       ASCII character falls out again. The region is ``text[i:j]``.
+    * ``skipped``: the run's last trail byte is gone without a trace (lost,
+      or an invalid pair the decoder skipped a byte of), so ``text[j]`` is
+      read in step again; the run's last byte is a lead whose trail is
+      guessed, as for ``fffd``. The region is ``text[i:j]``
+      (`detect.SKIPPED_TRAIL_RE` finds such points: ``保潔經;。``).
 
     Only the first character depends on the lost lead byte (and only the
     last on a guessed trail), so the bigram model ranks those bytes for each
@@ -468,7 +473,7 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         text: the text being repaired.
         j: offset of the realignment point.
         model: ranks the guessed bytes.
-        variant: ``ascii``, ``eaten`` or ``fffd``.
+        variant: ``ascii``, ``eaten``, ``fffd`` or ``skipped``.
 
     Returns:
         Candidates for the `chardata.REALIGN_STARTS` starts whose re-read
@@ -523,35 +528,41 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
             continue  # started too early: clean characters re-read out of step
         starts.append((i, body, middle))
     plans = []
+    two_guesses = variant in ("fffd", "skipped")
     for i, body, middle in starts:
         before = context_before(text, i)
         after_text = text[end : end + 1]
         head = body[:1] if body else suffix
+        # Where the run re-reads as two guessed characters and nothing
+        # between (保潔經;。: B3 A3 BB ?? is 常化), each is the other's
+        # neighbour: the first is ranked after `before` alone, and the last
+        # after each first.
+        adjacent = two_guesses and not middle
         firsts = _rank_pairs(model, before, [(lead, head[0]) for lead in range(0x81, 0xFF)],
-                             (middle[:1] or after_text), LEADS_PER_START)
-        if variant in ("ascii", "eaten"):
-            lasts = [(0.0, None, "")]
-        else:
-            lasts = _rank_pairs(model, middle[-1:], [(body[-1], t) for t in range(0x40, 0xFF)
-                                                     if t != 0x7F], after_text, TRAILS_PER_END)
-        plans.append((i, body, middle, firsts, lasts))
+                             "" if adjacent else (middle[:1] or after_text), LEADS_PER_START)
+        trails = [(body[-1], t) for t in range(0x40, 0xFF) if t != 0x7F] if two_guesses else []
+        shared = _rank_pairs(model, middle[-1:], trails, after_text, TRAILS_PER_END) if (
+            two_guesses and not adjacent) else [(0.0, None, "")]
+        pairs = [(first, _rank_pairs(model, first[2], trails, after_text, TRAILS_PER_END)
+                  if adjacent else shared) for first in firsts]
+        plans.append((i, body, middle, pairs))
     # Keep the starts whose best guess gains most over the input by the
     # bigram model (a run of n characters has n starts; most re-read well).
     def gain(entry) -> float:
-        i, _, middle, firsts, lasts = entry
-        if not firsts or not lasts:
+        i, _, middle, pairs = entry
+        if not pairs or not pairs[0][1]:
             return float("-inf")
-        guess = firsts[0][2] + middle + lasts[0][2]
+        (_, _, first), lasts = pairs[0]
+        guess = first + middle + lasts[0][2]
         before = context_before(text, i)
         return _bigram_bits(model, text[i:end], before) - _bigram_bits(model, guess, before)
 
     plans = sorted(plans, key=gain, reverse=True)[: chardata.REALIGN_STARTS]
     out = []
-    for i, body, middle, firsts, lasts in plans:
-        for _, lead, first in firsts:
+    for i, body, middle, pairs in plans:
+        for (_, lead, first), lasts in pairs:
             for _, trail, last in lasts:
                 replacement = first + middle + last
-                two_guesses = variant == "fffd"
                 edits = [f"0:{lead[0]:02x}"]
                 if trail is not None and two_guesses:
                     edits.append(f"end:{trail[1]:02x}")

@@ -102,6 +102,17 @@ LONE_LETTER_RE = re.compile(r"(?:(?<=[^\x00-\x7f])|^)[A-Za-z](?=[^\x00-\x7f]|$)"
 FFFD_AFTER_TEXT_RE = re.compile(r"(?<=[^\x00-\x7f\ufffd])\ufffd")
 
 
+# An ASCII symbol squeezed between non-ASCII text and a Chinese clause or
+# sentence mark: a misaligned GBK run whose last pair was a full-width form
+# (lead byte 0xA3, folded to ASCII by the page) and whose next trail byte was
+# lost or skipped by the decoder, which so fell back in step at the mark
+# (保潔經;。 for 保潔經常化。: B3 lost, A3 BB is ；, AF skipped, A1 A3 is 。;
+# samples/000_cc1ae68ad79e1051.txt). Letters and digits are left out (维生素C。
+# is clean text), and so are quotes and brackets, which close a phrase before
+# its mark (他说"好"。, 见附件)。).
+SKIPPED_TRAIL_RE = re.compile(r"[!#-&*-/:-@\\^_|~](?<=[^\x00-\x7f].)(?=[。，、；：？！])")
+
+
 # A non-ASCII character right before an ASCII letter or digit: where a
 # misaligned GBK run may have taken the first letter of a Latin word as a
 # trail byte (拿到offer losing 到's lead byte leaves 拿搅薿ffer).

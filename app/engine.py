@@ -212,7 +212,8 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
 
     Points: ASCII-range letters after non-ASCII text and lone letters
     between Han characters (``ascii``), U+FFFD after non-ASCII text
-    (``fffd``); where the text before a point reads as Chinese, it is
+    (``fffd``), a Chinese mark after an ASCII symbol after non-ASCII text
+    (``skipped``: `detect.SKIPPED_TRAIL_RE`); where the text before a point reads as Chinese, it is
     skipped. Candidates whose regions overlap form one group and the scorer
     picks one per group. Once a repair is sure (confidence at least
     `chardata.DAMAGED_DOC_MIN_CONFIDENCE`: the page shows byte loss), a
@@ -263,6 +264,8 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
             points.append((m.start(), "ascii"))
     for m in detect.FFFD_AFTER_TEXT_RE.finditer(text):
         points.append((m.start(), "fffd"))
+    for m in detect.SKIPPED_TRAIL_RE.finditer(text):
+        points.append((m.end(), "skipped"))
     for m in detect.EATEN_ASCII_RE.finditer(text):
         j = m.end()
         if reads_badly_before(j) and _ascii_trail(text[j - 1]):

@@ -26,7 +26,8 @@ pass states it:
 * ``annotation``: a reading in parentheses (pinyin letter or zhuyin after
   ``(`` or ``（``) or a tone-marked letter (``創chuàng建``);
 * ``byte_loss``: U+FFFD, a symbol ``@[\\]^_`{|}~`` or a lone letter right
-  after non-ASCII text, or an ASCII letter or digit after three characters
+  after non-ASCII text, an ASCII symbol between non-ASCII text and a Chinese
+  mark (`detect.SKIPPED_TRAIL_RE`), or an ASCII letter or digit after three characters
   that read badly (`chardata.MIN_REALIGN_BITS_PER_CHAR`): the points of
   `engine._realign_points`;
 * ``lost``: 锟斤拷, 烫烫烫, 屯屯屯 (`chardata.LOST_RE`);
@@ -177,6 +178,7 @@ class Gate:
         realign |= cjk | utf8  # misaligned GBK makes the same odd characters
         scan(text, SYMBOL_AFTER_TEXT_RE, realign)
         scan(text, LONE_LETTER_RE, realign)
+        scan(text, detect.SKIPPED_TRAIL_RE, realign)
         if FIRST_LONE_LETTER_RE.match(text):
             realign.add(0)
         scan(text, self.odd_before_ascii_re, realign)
@@ -256,7 +258,8 @@ class Gate:
             "cjk": cjk,
             "utf8": utf8,
             "realign": cjk + utf8 + [FFFD_RE, SYMBOL_AFTER_TEXT_RE, LONE_LETTER_RE,
-                                     FIRST_LONE_LETTER_RE, self.odd_before_ascii_re],
+                                     FIRST_LONE_LETTER_RE, detect.SKIPPED_TRAIL_RE,
+                                     self.odd_before_ascii_re],
             "latin": [LATIN_RUN_RE],
             "ftfy": [FTFY_CHAR_RE],
             "lost": [LOST_HINT_RE],

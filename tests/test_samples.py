@@ -100,3 +100,25 @@ def test_kind_sample_http(client, kind):
 
 def test_kind_samples_exist():
     assert {"utf8_as_gbk", "gbk_as_latin1", "gbk_byte_loss", "ruby_annotation", "clean"} <= set(KINDS)
+
+
+def test_fifth_byte_loss_run_candidate():
+    """The fifth run (保潔經;。 for 保潔經常化。: B3 and AF lost, A3 BB is ；,
+    folded to ;) is found as a point of the skipped kind, and the candidate
+    that restores B3 and guesses AF is the best-ranked; the decision keeps the
+    text (see tests/cases/known_failures.jsonl, byte-loss-skipped-001)."""
+    from app import candidates, chardata, engine, score
+    from app.model import get_model
+
+    model = get_model()
+    text = "實現環境衛生保潔經;。加快集貿市場"
+    assert engine._realign_points(text, model) == [(10, "skipped")]
+    found = candidates.realignments(text, 10, model, "skipped")
+    best = score.choose(text, found, model, keep_prior=-100.0).candidate  # no prior: rank only
+    assert (best.start, best.end, best.replacement) == (9, 10, "常化")
+    assert best.guessed == (0, 1)
+    assert apply_plan(text[9:10], best.plan) == "常化"
+    assert apply_plan(text[9:10], best.lost_form[1]) == best.lost_form[0] == "\ufffd\ufffd"
+    # The word model prefers 經常化。 by about 7 bits; the two guessed bytes
+    # cost 16, so even a damaged page's prior keeps the text.
+    assert score.choose(text, found, model, keep_prior=chardata.DAMAGED_DOC_KEEP_PRIOR_BITS) is None
