@@ -8,6 +8,7 @@ into its `replacement` with `engine.apply_plan`; nothing here decides.
 from __future__ import annotations
 
 import codecs
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ class Candidate:
         lost_form: for a repair with guessed characters, the same repair
             with each of them left as one U+FFFD: ``(replacement, plan,
             lost offsets)``, used when the guess is not sure enough.
+        edge_bits: prior cost in bits of where the repair's edges fall
+            (`chardata.EDGE_INSIDE_HAN_BITS` for each edge between two Han
+            characters of the repaired text; set for Big5 <-> GBK repairs,
+            whose edges the model places: `_refined_stretch`).
     """
 
     start: int
@@ -58,6 +63,7 @@ class Candidate:
     defer: bool = False
     lost_form: tuple[str, tuple[PlanItem, ...], tuple[int, ...]] | None = None
     layers: int = 1
+    edge_bits: float = 0.0
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -145,7 +151,16 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     else:
         segments = _double_byte_segments(pieces, right)
     kept = []
+    both_double_byte = right in chardata.DOUBLE_BYTE_CODECS and wrong in chardata.DOUBLE_BYTE_CODECS
     for i, j in segments:
+        if both_double_byte:
+            # Big5 and GBK: both readings are Han, so where the damage ends is
+            # the model's call, one character at a time (`_refined_stretch`);
+            # only that stretch is offered.
+            stretch = _refined_stretch(text, start, end, pieces, i, j, right, model)
+            if stretch is not None:
+                kept.append(stretch)
+            continue
         gain, narrower = _best_subsegment(text, start, pieces, i, j, right, model)
         if gain is not None and gain <= chardata.MIN_BIGRAM_GAIN_BITS and not narrower:
             continue  # cheap check: the re-reading reads worse; skip the word model
@@ -182,7 +197,9 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                                      defer=not _chinese_reading(layer_text) or (
                                          _marks_only_reading(layer_text)
                                          and not _beside_word(text, start + i, start + j)),
-                                     layers=sum(1 for a, _ in layer_plan if a.startswith("decode"))))
+                                     layers=sum(1 for a, _ in layer_plan if a.startswith("decode")),
+                                     edge_bits=(_edge_bits(text, start, end, start + i, start + j,
+                                                           layer_text) if both_double_byte else 0.0)))
     return out
 
 
@@ -271,6 +288,169 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
         spans.add((best[0], ks[b + 1]))
     spans.discard((0, len(seg)))
     return full_gain, sorted((i + x, i + y) for x, y in spans if y - x >= 2)
+
+
+def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None], i: int,
+                     j: int, right: str, model: CharModel) -> tuple[int, int] | None:
+    """The stretch of a Big5 <-> GBK segment ``(i, j)`` that is damage.
+
+    Both codecs are double-byte, so every piece of the segment (one
+    character of ``text[start:end]``, the line) re-reads on its own: an
+    ASCII character as itself, any other as one character (two for a
+    four-byte GB18030 piece). Clean text beside the damage often re-reads
+    as common characters too (做做 as 暗暗 after GBK's ， read as Big5 ㄛ), and
+    a damaged character can read as a plausible one (逛 as 嫣), so the
+    greedy segment's edges say little. Two steps:
+
+    1. Seed (cheap, bigram): the stretch whose re-reading gains the most
+       bits by `CharModel.char_bits`, the transitions into and out of it
+       counted (ㄛ before 缴 costs what ， before 缴 does not); a single
+       character may be a stretch (158.62ㄛ). None when no stretch gains
+       more than `chardata.MIN_BIGRAM_GAIN_BITS`.
+    2. Edges (word model): each edge in turn is moved up to
+       `chardata.EDGE_STEP_CHARS` changed characters inwards or outwards
+       (outwards only over adjacent characters of the segment that re-read
+       differently); each position is scored by `CharModel.cost` of the
+       same window of the line (`chardata.EDGE_WINDOW_CHARS` either side of
+       the positions tried) with the stretch re-read, plus
+       `chardata.EDGE_INSIDE_HAN_BITS` when the edge falls between two Han
+       characters. The cheapest position wins; on a tie the character stays
+       as it was. The edge moves on while it keeps moving the same way.
+
+    Args:
+        text: the text being repaired; ``text[start:end]`` is one line.
+        pieces: the line's characters encoded with the wrong codec, one
+            piece per character.
+        i, j: piece indices (= character offsets from `start`) of a segment
+            from `_double_byte_segments`.
+        right: the codec the bytes are re-read with.
+
+    Returns:
+        ``(i', j')``, piece indices of the stretch (inside ``(i, j)``, with
+        at least one character that re-reads differently, its first and
+        last such), or None.
+    """
+    readings = []
+    for k in range(i, j):
+        p = pieces[k]
+        if not p:
+            return None
+        try:
+            readings.append(p.decode(right))
+        except UnicodeDecodeError:
+            return None
+    if not readings:
+        return None
+    lo_seg, hi_seg = start + i, start + j  # text offsets of the segment
+    reading = dict(zip(range(lo_seg, hi_seg), readings))
+    changed = [k for k in range(lo_seg, hi_seg) if reading[k] != text[k]]
+    if not changed:
+        return None
+
+    # 1. Seed by the bigram model: value(a, b) = original bits of text[a:b]
+    # and of the transition out of it, less the re-read bits of the same.
+    def bits(prev: str, s: str) -> float:
+        total = 0.0
+        for ch in s:
+            total += model.char_bits(prev, ch)
+            prev = ch
+        return total
+
+    before = text[lo_seg - 1] if lo_seg > start else ""
+    orig = [model.char_bits(text[k - 1] if k > start else "", text[k]) for k in range(lo_seg, hi_seg)]
+    chain = [bits(readings[n - 1][-1] if n else before, readings[n]) for n in range(len(readings))]
+    entry = [bits(text[k - 1] if k > start else "", reading[k]) for k in range(lo_seg, hi_seg)]
+    best_value, seed = chardata.MIN_BIGRAM_GAIN_BITS, None
+    best_open, open_at = -math.inf, 0  # max over a of (-O[a] - entry[a] + C[a+1])
+    o_sum = c_sum = 0.0  # O[n], C[n]: prefix sums of orig and chain
+    for n in range(len(readings)):
+        value_open = -o_sum - entry[n] + (c_sum + chain[n])
+        if value_open > best_open:
+            best_open, open_at = value_open, n
+        o_sum += orig[n]
+        c_sum += chain[n]
+        k = lo_seg + n + 1  # the character after the stretch
+        exit_gain = 0.0
+        if k < end:
+            exit_gain = model.char_bits(text[k - 1], text[k]) - model.char_bits(readings[n][-1], text[k])
+        value = o_sum + best_open - c_sum + exit_gain
+        if value > best_value:
+            best_value, seed = value, (lo_seg + open_at, lo_seg + n + 1)
+    if seed is None:
+        return None
+    s, e = seed
+    inside = [k for k in changed if s <= k < e]
+    if not inside:
+        return None
+    s, e = inside[0], inside[-1] + 1
+
+    # 2. Edges by the word model and the edge prior.
+    def render(lo: int, hi: int, s: int, e: int) -> str:
+        return "".join(reading[k] if s <= k < e else text[k] for k in range(lo, hi))
+
+    def cost_at(positions: list[tuple[int, int]]) -> list[float]:
+        lo = max(start, min(p for pair in positions for p in pair) - chardata.EDGE_WINDOW_CHARS)
+        hi = min(end, max(p for pair in positions for p in pair) + chardata.EDGE_WINDOW_CHARS)
+        out = []
+        for a, b in positions:
+            c = model.cost(render(lo, hi, a, b))
+            c += _edge_bits(text, start, end, a, b, "".join(reading[k] for k in range(a, b)))
+            out.append(c)
+        return out
+
+    for side in ("start", "end"):
+        direction = 0
+        while True:
+            pos = s if side == "start" else e
+            inward, outward = [], []
+            kept_changed = [k for k in changed if s <= k < e]
+            if side == "start":
+                # Dropping the first n changed characters starts at the next one.
+                inward = kept_changed[1 : 1 + chardata.EDGE_STEP_CHARS]
+                outward = [k for k in reversed(changed) if k < s
+                           and s - k <= chardata.EDGE_WINDOW_CHARS][: chardata.EDGE_STEP_CHARS]
+            else:
+                inward = [k + 1 for k in reversed(kept_changed[-1 - chardata.EDGE_STEP_CHARS : -1])]
+                outward = [k + 1 for k in changed if k >= e
+                           and k - e < chardata.EDGE_WINDOW_CHARS][: chardata.EDGE_STEP_CHARS]
+            options = [pos] + (inward if direction >= 0 else []) + (outward if direction <= 0 else [])
+            if len(options) == 1:
+                break
+            pairs = [(p, e) if side == "start" else (s, p) for p in options]
+            costs = cost_at(pairs)
+            # Cheapest; on a tie the fewest re-read characters.
+            n_read = [sum(1 for k in changed if a <= k < b) for a, b in pairs]
+            best = min(range(len(options)), key=lambda n: (costs[n], n_read[n]))
+            if options[best] == pos:
+                break
+            moved_in = options[best] in inward
+            direction = 1 if moved_in else -1
+            if side == "start":
+                s = options[best]
+            else:
+                e = options[best]
+    if sum(1 for k in changed if s <= k < e) == 1 and not all(
+            ch in chardata.PUNCT_SHARES and ch >= "\u3000" for k in changed if s <= k < e
+            for ch in reading[k]):
+        return None  # one character alone: only a Chinese mark (158.62ㄛ), as in reads_as_chinese
+    return s - start, e - start
+
+
+def _edge_bits(text: str, start: int, end: int, a: int, b: int, replacement: str) -> float:
+    """Prior cost in bits of a repair of ``text[a:b]`` into `replacement`
+    having its edges where they are: `chardata.EDGE_INSIDE_HAN_BITS` for
+    each edge between two Han characters (the one outside from the text,
+    the one inside from `replacement`); ``text[start:end]`` is the line,
+    whose ends are no neighbours."""
+    def han(ch: str) -> bool:
+        return bool(ch) and chardata.HAN_RE.match(ch) is not None
+
+    bits = 0.0
+    if a > start and han(text[a - 1]) and han(replacement[:1]):
+        bits += chardata.EDGE_INSIDE_HAN_BITS
+    if b < end and han(text[b]) and han(replacement[-1:]):
+        bits += chardata.EDGE_INSIDE_HAN_BITS
+    return bits
 
 
 def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int = 1

@@ -546,3 +546,23 @@ MAX_ANNOTATED_WORD = 6
 # (the word model never found a repair there: benchmarks/quality.py keeps
 # its numbers with the check on).
 MIN_BIGRAM_GAIN_BITS = 0.0
+
+# Big5 <-> GBK spans (candidates._refined_stretch). Both codecs are
+# double-byte, so each character of the text re-reads on its own and the
+# model, not the bytes, says where the damage ends.
+DOUBLE_BYTE_CODECS = frozenset({"big5", "big5hkscs", "gb18030", "gbk"})
+# A wrong decode covers a whole field, cell, title or clause: its edges fall
+# at markup, punctuation, spaces or a change of script (README: "damage in
+# one clause, title or cell of otherwise clean text"), rarely between two Han
+# characters of one sentence. Prior cost, in bits, of a span edge between two
+# Han characters (a prior, 1 in 256); tuned on the calibration half of
+# benchmarks/quality.py: 做做 after a misread ， re-reads as 暗暗, which the
+# word model finds 4.3 bits cheaper, and 逛 misread as 嫣 costs 0.04 bits
+# less than 逛 before 了.
+EDGE_INSIDE_HAN_BITS = 8.0
+# An edge moves by up to this many re-read characters at a time, so that a
+# two-character word (做做) can leave the span together.
+EDGE_STEP_CHARS = 4
+# Characters of the line scored either side of the edge positions tried
+# (model.MAX_WORD_LEN: the longest word the word model segments).
+EDGE_WINDOW_CHARS = 8

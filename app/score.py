@@ -108,15 +108,17 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
 
 def _prior_bits(c: Candidate) -> float:
     """Prior cost of a candidate's story: each guessed byte, each wrong
-    decode beyond the first, and (for a Chinese reading) each letter of a
+    decode beyond the first, (for a Chinese reading) each letter of a
     script other than Latin and Han it makes (ѧ for a clean 学 next to a
-    repair; Vietnamese ộ in a name is Latin)."""
+    repair; Vietnamese ộ in a name is Latin), and where its edges fall
+    (`Candidate.edge_bits`: a Big5 <-> GBK repair that starts or ends
+    between two Han characters)."""
     foreign = 0 if c.defer else sum(
         1 for ch in c.replacement
         if "\u0250" <= ch < "\u3000" and not "\u1e00" <= ch <= "\u1eff"
         and unicodedata.category(ch).startswith("L"))
     return (chardata.GUESS_BITS * c.guessed_bytes + chardata.LAYER_BITS * (c.layers - 1)
-            + chardata.FOREIGN_LETTER_BITS * foreign)
+            + chardata.FOREIGN_LETTER_BITS * foreign + c.edge_bits)
 
 
 def model_odd(original: str) -> bool:
