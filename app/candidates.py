@@ -589,7 +589,7 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
     at = {b: k for k, b in enumerate(bounds)}
     out = []
     i = 0
-    while i < len(pieces) - 1:
+    while i < len(pieces):
         if not pieces[i] or pieces[i][0] < 0x81:
             i += 1
             continue
