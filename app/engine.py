@@ -612,6 +612,48 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
     return _Search(repaired, steps, [], spans, forward, scored=sub.repaired, cut=sub.cut)
 
 
+# Text whose repair builds what the engine makes on first use (the gate's
+# compiled scans, the model's odd-character class and word lengths, the
+# OpenCC converters of its Traditional/Simplified folding, ftfy's tables):
+# a line of each kind of damage, a clean Traditional line and a long tail so
+# that the gated path runs.
+_WARM_UP_TEXT = "\n".join([
+    "标题：鏁版嵁鎶撳彇缁撴灉，共3条", "´´½¨¹ú¼Ò", "æ—¶é—´", "創(chuàng)建國家",
+    "\\u521b\\u5efa &#21019; %E5%88%9B", "國家環保總局授予大港區", "锟斤拷",
+]) + "\n" + "这是一段用来预热的干净中文文本，没有任何乱码。" * 12
+
+
+def warm_up(convert: str | None = None) -> None:
+    """Build everything a repair loads or compiles on first use, so that the
+    first request of a process costs no more than the second (issue 6): the
+    language model, the gate, OpenCC's ``t2s`` and ``s2t`` converters (the
+    model folds characters with them) and `convert` (a config id, e.g. the
+    service's default conversion), then one repair of `_WARM_UP_TEXT`.
+    About two seconds, most of it the model.
+
+    Raises:
+        UnknownConversion: `convert` is not an OpenCC config id.
+    """
+    from .convert import converter
+
+    get_model()
+    get_gate()
+    for config in ("t2s", "s2t") + ((convert,) if convert else ()):
+        converter(config)
+    repair_text(_WARM_UP_TEXT, convert=convert)
+    repair_text(_WARM_UP_TEXT, html=True)
+    global _warm
+    _warm = True
+
+
+_warm = False
+
+
+def is_warm() -> bool:
+    """Whether `warm_up` has run in this process (the service is ready)."""
+    return _warm
+
+
 def repair_text(text: str, *, convert: str | None = None, strip_annotations: bool = True,
                 html: bool = False, min_confidence: float | None = None,
                 detect_only: bool = False, deadline: float | None = None, _encoding: str | None = None, _decode_step: Step | None = None,

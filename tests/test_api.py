@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -362,3 +363,31 @@ def test_openapi_documents_html_and_source_content_type(client):
     assert "text/html" in op["requestBody"]["content"]
     names = {p["name"].lower() for p in op["parameters"]}
     assert {"html", "x-source-content-type"} <= names
+
+
+_FIRST_REPAIR = """
+import sys
+from app.convert import converter
+from app.engine import is_warm, repair_text, warm_up
+from app.model import get_model
+if sys.argv[1] == "warm":
+    warm_up()
+else:
+    get_model(); converter("t2s")  # what start-up loaded before warm_up existed
+built = converter.cache_info().misses
+repair_text("黃堃燊自小在香港長大，大學畢業後到臺中從事咖啡烘焙工作。" * 20)
+print(is_warm(), converter.cache_info().misses - built)
+"""
+
+
+@pytest.mark.parametrize("start, expected", [("warm", "True 0"), ("cold", "False 1")])
+def test_a_request_after_warm_up_builds_no_converter(start, expected):
+    """The service warms up before it reports ready (engine.warm_up): the
+    first request then loads nothing (the model folds Traditional characters
+    with OpenCC's s2t, which start-up did not load before)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _FIRST_REPAIR, start], capture_output=True,
+                         text=True, check=True, cwd=str(Path(__file__).resolve().parents[1]))
+    assert out.stdout.split() == expected.split()

@@ -30,9 +30,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..convert import converter
+from ..engine import warm_up
 from ..errors import RepairError
-from ..model import get_model
+from ..settings import get_settings
 from . import batch, ops
 from .items import ItemError, error_detail
 from .page import router as page_router
@@ -44,10 +44,9 @@ log = logging.getLogger("luanma")
 
 @asynccontextmanager
 async def lifespan(_: FastAPI):
-    # Load the model and the converters before serving: the first request
-    # then costs no more than the second.
-    get_model()
-    converter("t2s")
+    # Load the model, the gate and the converters and run one repair before
+    # serving: the first request then costs no more than the second.
+    warm_up(get_settings().default_convert)
     yield
 
 

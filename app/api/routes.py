@@ -11,9 +11,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from .. import __version__
-from ..engine import repair_bytes
+from ..engine import is_warm, repair_bytes
 from ..errors import InputTooLarge
-from ..model import get_model, model_loaded
+from ..model import get_model
 from ..settings import get_settings
 from ..types import RepairResult
 from .items import Defaults, ItemError, deadline_after, repair_item
@@ -258,9 +258,10 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Readiness",
             responses={503: {"model": ErrorResponse, "description": "Still loading"}})
 def readyz() -> Response:
-    """``{"status": "ready"}`` once the language model and the OpenCC
-    converters are loaded (at start-up, before the first request), else 503."""
-    if not model_loaded():
+    """``{"status": "ready"}`` once the language model, the gate and the
+    OpenCC converters are loaded and one repair has run
+    (`engine.warm_up`, at start-up, before the first request), else 503."""
+    if not is_warm():
         return Response('{"error": {"code": "not_ready", "message": "still loading the model"}}',
                         status_code=503, media_type="application/json")
     return Response('{"status": "ready"}', media_type="application/json")
