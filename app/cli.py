@@ -203,11 +203,17 @@ def _repair_ndjson(args: argparse.Namespace, settings) -> int:
     """NDJSON items on stdin (the items of ``POST /v1/repair/batch``), one
     result or error slot per line on stdout, in order; a line longer than 4
     times the document limit is skipped as it is read and answered
-    ``input_too_large``."""
-    from .api.items import Defaults, ndjson_slot
+    ``input_too_large``. A bad --convert or --charset exits 2 before any
+    line is read; a bad option in an item is that item's error slot."""
+    from .api.items import Defaults, check_defaults, ndjson_slot
 
     options = _options(args, settings)
     defaults = Defaults(**options)
+    try:
+        check_defaults(defaults)  # a bad flag stops the run, as a bad query option is a 422
+    except RepairError as exc:
+        print(f"luanma: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     max_bytes = settings.max_document_bytes
     limit = 4 * max_bytes
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer

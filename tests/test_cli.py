@@ -162,6 +162,17 @@ def test_ndjson_stdin_to_stdout(monkeypatch, capsysbinary):
     assert slots[3]["line"] == 5 and slots[3]["error"]["code"] == "input_too_large"
 
 
+def test_ndjson_bad_flag_stops_before_reading(monkeypatch, capsys):
+    import io
+
+    stdin = io.TextIOWrapper(io.BytesIO(json.dumps({"id": 1, "text": "創建"}).encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["repair", "--ndjson", "--convert", "zzz"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "unknown OpenCC config 'zzz'" in out.err
+    assert stdin.buffer.tell() == 0  # not a line read
+
+
 def test_min_confidence_and_detect_only_flags(tmp_path, capsys):
     f = tmp_path / "a.txt"
     f.write_bytes("鏁版嵁鎶撳彇缁撴灉".encode())

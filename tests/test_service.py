@@ -217,6 +217,47 @@ def test_batch_bad_query_option(client):
     assert err["field"] == "min_confidence"
 
 
+_ITEMS = [{"id": 1, "text": "創建"}, {"id": 2, "base64": "yv2+3delyKE=", "convert": "t2s"}]
+
+
+@pytest.mark.parametrize("query, code, field", [
+    ("convert=zzz", "unknown_conversion", "convert"),
+    ("charset=zzz", "unknown_codec", "charset"),
+    ("charset=rot13", "unknown_codec", "charset"),
+    ("min_confidence=5", "invalid_field", "min_confidence"),
+    ("strip_annotations=maybe", "invalid_field", "strip_annotations"),
+])
+@pytest.mark.parametrize("media", ["application/json", "application/x-ndjson"])
+def test_bad_query_option_fails_the_whole_request(client, query, code, field, media):
+    # A request-level option is checked once, before any item (and before an
+    # NDJSON answer starts), even where every item names its own value.
+    body = (json.dumps(_ITEMS) if media == "application/json"
+            else "\n".join(json.dumps(i) for i in _ITEMS)).encode()
+    r = client.post(f"/v1/repair/batch?{query}", content=body, headers={"content-type": media})
+    assert _error(r, 422, code)["field"] == field
+    assert r.headers["content-type"] == "application/json"
+    r = client.post(f"/v1/repair?{query}", json={"text": "創建", "convert": "t2s"})
+    assert _error(r, 422, code)["field"] == field
+
+
+def test_bad_item_option_stays_in_its_slot(client):
+    items = [{"id": 1, "text": "創建"}, {"id": 2, "text": "創建", "convert": "zzz"},
+             {"id": 3, "base64": "yv2+3delyKE=", "charset": "zzz"}]
+    for media in ("application/json", "application/x-ndjson"):
+        body = (json.dumps(items) if media == "application/json"
+                else "\n".join(json.dumps(i) for i in items)).encode()
+        r = client.post("/v1/repair/batch?convert=t2s", content=body,
+                        headers={"content-type": media})
+        assert r.status_code == 200
+        slots = (r.json() if media == "application/json"
+                 else [json.loads(line) for line in r.text.splitlines()])
+        assert slots[0]["text"] == "创建"
+        assert (slots[1]["id"], slots[1]["error"]["code"], slots[1]["error"]["field"]) == (
+            2, "unknown_conversion", "convert")
+        assert (slots[2]["id"], slots[2]["error"]["code"], slots[2]["error"]["field"]) == (
+            3, "unknown_codec", "charset")
+
+
 # --- batches: NDJSON ----------------------------------------------------------------
 
 

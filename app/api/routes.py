@@ -16,7 +16,7 @@ from ..errors import InputTooLarge
 from ..model import get_model, model_loaded
 from ..settings import get_settings
 from ..types import RepairResult
-from .items import Defaults, ItemError, deadline_after, repair_item
+from .items import Defaults, ItemError, check_defaults, deadline_after, repair_item
 from .ops import observe, run_engine
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
 
@@ -208,13 +208,14 @@ async def repair_endpoint(
     settings = get_settings()
     media, params = media_type(request)
     _, page_charset = _source_media_type(x_source_content_type)
+    defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
+                        strip_annotations=strip_annotations, min_confidence=min_confidence,
+                        detect_only=detect_only, html=bool(html), page_charset=page_charset)
+    check_defaults(defaults)  # a bad query option fails even when the JSON body overrides it
     body = await read_body(request, settings.max_document_bytes)
     # The deadline counts from the body's arrival, so time spent waiting for
     # the engine under load counts too (late requests answer early).
     deadline = deadline_after(settings.deadline_seconds)
-    defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
-                        strip_annotations=strip_annotations, min_confidence=min_confidence,
-                        detect_only=detect_only, html=bool(html), page_charset=page_charset)
 
     if media == "application/json":
         try:
