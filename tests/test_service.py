@@ -164,6 +164,19 @@ def test_batch_array_keeps_order_and_ids(client):
                                  "field": "bogus"}
 
 
+@pytest.mark.parametrize("ident, kind", [
+    (1.5, "a number with a decimal point or exponent"), (1.0, "a number with a decimal point "
+    "or exponent"), (True, "a boolean"), ([1], "an array"), ({"a": 1}, "an object")])
+def test_batch_item_id_of_another_type(client, ident, kind):
+    error = {"code": "invalid_field", "field": "id", "message": "id: must be a string or an "
+             f"integer (or null, or absent), not {kind}"}
+    r = client.post("/v1/repair/batch", json=[{"id": ident, "text": "a"}, {"id": 2, "text": "a"}])
+    assert r.json()[0] == {"id": None, "error": error}
+    assert r.json()[1]["id"] == 2 and r.json()[1]["text"] == "a"
+    slots = _ndjson(client, json.dumps({"id": ident, "text": "a"}).encode())
+    assert slots == [{"id": None, "error": error, "line": 1}]
+
+
 def test_batch_query_options_are_defaults(client):
     r = client.post("/v1/repair/batch?detect_only=true",
                     json=[{"text": GARBLED}, {"text": GARBLED, "detect_only": False}])
