@@ -215,7 +215,7 @@ def _repair_ndjson(args: argparse.Namespace, settings) -> int:
         print(f"luanma: {exc}", file=sys.stderr)
         return EXIT_ERROR
     max_bytes = settings.max_document_bytes
-    limit = 4 * max_bytes
+    limit = settings.max_item_json_bytes
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     number = 0
     with _progress(unit="line", desc="luanma") as bar:

@@ -196,6 +196,58 @@ def test_batch_item_over_the_document_limit(client, settings):
     assert slots[2]["error"]["code"] == "input_too_large"
 
 
+_DOC = "数据抓取结果".encode("gbk") * 25  # 300 bytes of clean GBK
+
+
+@pytest.mark.parametrize("form", ["base64", "text"])
+@pytest.mark.parametrize("extra, ok", [(b"", True), (b"x", False)])
+def test_document_limit_is_on_the_document_in_both_endpoints(client, settings, form, extra,
+                                                              ok):
+    # The limit holds the decoded document (bytes, or text as UTF-8: 300
+    # bytes is 100 Chinese characters), not the JSON that carries it, which
+    # is 1.3x (base64) or 2x (\uXXXX escapes) larger.
+    settings(max_document_bytes=300)
+    doc = _DOC + extra if form == "base64" else ("数据抓取结果" * 50)[:100].encode() + extra
+    item = ({"base64": base64.b64encode(doc).decode()} if form == "base64"
+            else {"text": doc.decode()})
+    body = json.dumps(item).encode()  # ASCII-only: text as \uXXXX escapes
+    assert len(body) > 300
+    single = client.post("/v1/repair", content=body, headers={"content-type": "application/json"})
+    slot = client.post("/v1/repair/batch", content=b"[" + body + b"]",
+                       headers={"content-type": "application/json"}).json()[0]
+    line = _ndjson(client, body)[0]
+    if ok:
+        expected = doc.decode("gbk" if form == "base64" else "utf-8")
+        assert single.status_code == 200 and single.json()["text"] == expected
+        assert slot["text"] == expected and line["text"] == expected
+    else:
+        _error(single, 413, "input_too_large")
+        assert slot["error"]["code"] == "input_too_large"
+        assert line["error"]["code"] == "input_too_large"
+
+
+@pytest.mark.parametrize("extra, status", [(b"", 200), (b"x", 413)])
+def test_document_limit_on_a_bytes_body(client, settings, extra, status):
+    settings(max_document_bytes=300)
+    r = client.post("/v1/repair", content=_DOC + extra,
+                    headers={"content-type": "application/octet-stream"})
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert r.json()["text"] == "数据抓取结果" * 25
+    else:
+        _error(r, 413, "input_too_large")
+
+
+def test_json_body_limit_is_four_times_the_document(client, settings):
+    settings(max_document_bytes=300)
+    padded = b'{"text": "a"' + b" " * (1200 - 13) + b"}"
+    assert len(padded) == 1200
+    r = client.post("/v1/repair", content=padded, headers={"content-type": "application/json"})
+    assert r.status_code == 200 and r.json()["text"] == "a"
+    _error(client.post("/v1/repair", content=padded + b" ",
+                       headers={"content-type": "application/json"}), 413, "input_too_large")
+
+
 def test_batch_body_over_the_total_limit(client, settings):
     settings(max_batch_bytes=100)
     _error(client.post("/v1/repair/batch", json=[{"text": "x" * 50}, {"text": "y" * 50}]), 413,

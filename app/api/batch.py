@@ -66,7 +66,9 @@ _RESPONSES = {
         "model": list[BatchResult | BatchError],
         "content": {NDJSON: {"schema": {"type": "string", "description": "one slot per line"}}},
     },
-    **{k: v for k, v in _ERRORS.items()},
+    **_ERRORS,
+    413: {**_ERRORS[413], "description": "A JSON-array body larger than "
+          "LUANMA_MAX_BATCH_BYTES (an item over the document limit gets its own slot)"},
 }
 
 
@@ -250,7 +252,7 @@ class NdjsonStream(Response):
             await send({"type": "http.response.start", "status": 200,
                         "headers": self.raw_headers})
             last = 0
-            async for number, raw in spool.lines(4 * max_bytes):
+            async for number, raw in spool.lines(self.settings.max_item_json_bytes):
                 if spool.disconnected:
                     break
                 last = number
