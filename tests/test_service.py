@@ -469,6 +469,68 @@ def test_logs_hold_no_text_and_carry_the_request_id(client):
     assert "charset=gbk" not in json.dumps(server)  # nor are query strings
 
 
+@pytest.fixture
+def json_logs():
+    """The JSON log lines (as `logging_config` formats them) written while
+    the test runs, parsed."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    from app.api.ops import RequestIdFilter, logging_config
+
+    fmt = logging_config()["formatters"]["json"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(fmt["fmt"], rename_fields=fmt["rename_fields"]))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+def _raise_inside(monkeypatch):
+    import app.api.items
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug that quotes the text: 张三的身份证")
+
+    monkeypatch.setattr(app.api.items, "repair_text", broken)
+
+
+def test_internal_error_carries_the_request_id(client, monkeypatch, json_logs):
+    _raise_inside(monkeypatch)
+    r = client.post("/v1/repair", json={"text": "a"}, headers={"x-request-id": "bug-1"})
+    err = _error(r, 500, "internal_error")
+    assert err == {"code": "internal_error",
+                   "message": "luanma failed on this request; it has been logged"}
+    assert r.headers["x-request-id"] == "bug-1"
+    records = json_logs()
+    errors = [x for x in records if x["message"] == "internal error"]
+    assert len(errors) == 1
+    assert (errors[0]["request_id"], errors[0]["exception"], errors[0]["level"]) == (
+        "bug-1", "RuntimeError", "ERROR")
+    assert errors[0]["stack"][-1].startswith("test_service.py:")  # where it was raised
+    assert [(x["request_id"], x["status"]) for x in records
+            if x["logger"] == "luanma.access"] == [("bug-1", 500)]
+    assert "张三" not in json.dumps(records)
+
+
+def test_internal_error_mid_stream_carries_the_request_id(client, monkeypatch, json_logs):
+    # An NDJSON answer has started (200) when the item fails: the connection
+    # is dropped; the log line still names the request.
+    _raise_inside(monkeypatch)
+    with pytest.raises(RuntimeError):
+        client.post("/v1/repair/batch", content=b'{"text": "a"}\n',
+                    headers={"content-type": "application/x-ndjson", "x-request-id": "bug-2"})
+    errors = [x for x in json_logs() if x["message"] == "internal error"]
+    assert [(x["request_id"], x["exception"]) for x in errors] == [("bug-2", "RuntimeError")]
+
+
 def test_logging_config_loads_and_writes_json():
     code = ("import logging, logging.config; from app.api.ops import logging_config; "
             "logging.config.dictConfig(logging_config('info')); "
