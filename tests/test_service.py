@@ -424,6 +424,29 @@ def test_metrics(client):
     assert _metric(text, count) - _metric(before, count) == 3
 
 
+def test_docs_load_nothing_from_elsewhere(client):
+    import re
+
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "//" not in r.text  # no http://, https:// or //host URL
+    assert '"validatorUrl": null' in r.text  # no badge from Swagger's online validator
+    refs = re.findall(r'(?:src|href)="([^"]+)"', r.text) + re.findall(r"url: '([^']+)'", r.text)
+    assert sorted(refs) == ["/openapi.json", "/static/swagger-ui/favicon-32x32.png",
+                            "/static/swagger-ui/swagger-ui-bundle.js",
+                            "/static/swagger-ui/swagger-ui.css"]
+    types = {"/openapi.json": "application/json", ".js": "text/javascript",
+             ".css": "text/css", ".png": "image/png"}
+    for ref in refs:
+        asset = client.get(ref)
+        assert asset.status_code == 200, ref
+        kind = next(v for k, v in types.items() if ref.endswith(k))
+        assert asset.headers["content-type"].startswith(kind), ref
+    assert b"SwaggerUIBundle" in client.get("/static/swagger-ui/swagger-ui-bundle.js").content
+    assert client.get("/static/page.js").status_code == 200  # the page's own files still there
+    _error(client.get("/redoc"), 404, "not_found")  # its script would come from a CDN
+
+
 def test_unknown_paths_share_one_metrics_label(client):
     client.get("/some/random/path")
     assert 'path="/some/random/path"' not in client.get("/metrics").text

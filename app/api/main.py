@@ -32,7 +32,7 @@ from .. import __version__
 from ..convert import converter
 from ..errors import RepairError
 from ..model import get_model
-from . import batch, ops
+from . import batch, docs, ops
 from .items import ItemError, error_detail
 from .page import router as page_router
 from .page import static_files
@@ -52,9 +52,13 @@ app = FastAPI(
     version=__version__,
     summary="Repairs garbled (mojibake) Chinese text from web scrapes.",
     lifespan=lifespan,
+    docs_url=None,  # docs.router serves /docs with local assets
+    redoc_url=None,  # ReDoc's script would come from a CDN
 )
 app.include_router(router)
 app.include_router(page_router)
+app.include_router(docs.router)
+app.mount(docs.ASSETS, docs.swagger_files, name="swagger-ui")  # before /static, which holds it
 app.mount("/static", static_files, name="static")
 app.include_router(batch.router)
 app.include_router(ops.router)
