@@ -93,6 +93,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _other_declaration(data: bytes) -> str | None:
+    """The first charset label a page's ``<meta>`` or XML declaration names
+    (`markup.declared_charsets`) that is not UTF-8, or None: written as
+    UTF-8 outside HTML mode, the page would then contradict itself."""
+    from .decode import canonical_codec
+    from .markup import declared_charsets
+
+    for label, _ in declared_charsets(data):
+        try:
+            if canonical_codec(label) != "utf-8":
+                return label
+        except RepairError:
+            continue
+    return None
+
+
 def _options(args: argparse.Namespace, settings) -> dict:
     return {"charset": args.charset, "convert": args.convert or settings.default_convert,
             "strip_annotations": args.strip_annotations, "min_confidence": args.min_confidence,
@@ -176,7 +192,8 @@ def _repair(args: argparse.Namespace) -> int:
     with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
         for src, rel in inputs:
             try:
-                result = repair_bytes(src.read_bytes(), **options)
+                data = src.read_bytes()
+                result = repair_bytes(data, **options)
                 if args.check:
                     if result.spans:
                         damaged += 1
@@ -186,8 +203,22 @@ def _repair(args: argparse.Namespace) -> int:
                     if target.resolve() == src.resolve() and not args.in_place:
                         raise OSError(f"the output {target} is the input; use --in-place to "
                                       "write over it")
-                    if not (args.in_place and not result.changed):
-                        _write_atomic(target, result.text.encode("utf-8"))
+                    out = result.text.encode("utf-8")
+                    stale = None if args.html or out == data else _other_declaration(data)
+                    keep = None  # why --in-place leaves an unrepaired file in its encoding
+                    if not result.changed and "\ufffd" in result.text:
+                        keep = "some of its bytes decode to U+FFFD (rewriting would lose them)"
+                    elif not result.changed and stale:
+                        keep = f"it declares charset {stale} (--html rewrites the declaration)"
+                    if args.in_place and (out == data or args.detect_only):
+                        pass  # already this UTF-8 text, or asked to change nothing
+                    elif args.in_place and keep:
+                        _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
+                    else:
+                        _write_atomic(target, out)
+                        if stale:
+                            _say(f"luanma: {src}: warning: written as UTF-8 but declares "
+                                 f"charset {stale}; --html rewrites the declaration", bar)
                     for warning in result.warnings:
                         _say(f"luanma: {src}: warning: {warning}", bar)
             except (OSError, RepairError) as exc:
@@ -203,13 +234,19 @@ def _repair_ndjson(args: argparse.Namespace, settings) -> int:
     """NDJSON items on stdin (the items of ``POST /v1/repair/batch``), one
     result or error slot per line on stdout, in order; a line longer than 4
     times the document limit is skipped as it is read and answered
-    ``input_too_large``."""
-    from .api.items import Defaults, ndjson_slot
+    ``input_too_large``. A bad --convert or --charset exits 2 before any
+    line is read; a bad option in an item is that item's error slot."""
+    from .api.items import Defaults, check_defaults, ndjson_slot
 
     options = _options(args, settings)
     defaults = Defaults(**options)
+    try:
+        check_defaults(defaults)  # a bad flag stops the run, as a bad query option is a 422
+    except RepairError as exc:
+        print(f"luanma: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     max_bytes = settings.max_document_bytes
-    limit = 4 * max_bytes
+    limit = settings.max_item_json_bytes
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     number = 0
     with _progress(unit="line", desc="luanma") as bar:
@@ -263,7 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
         "repair", help="repair files (any encoding) into UTF-8 text",
         description="One file (or - for stdin): print it repaired. Several files or a "
                     "directory (recursive): write NAME.repaired.EXT beside each, or into "
-                    "--output-dir. Exit status: 0 done, 1 --check found damage, 2 errors.")
+                    "--output-dir, or over each with --in-place. Output is always UTF-8 "
+                    "text, whatever the input's encoding (which may not be able to hold "
+                    "the repair; an HTML page's charset declaration is made to say utf-8). "
+                    "Exit status: 0 done, 1 --check found damage, 2 errors.")
     rep.add_argument("files", nargs="*", metavar="PATH",
                      help="files or directories; none or - for stdin")
     rep.add_argument("--convert", metavar="CONFIG", help="OpenCC config: t2s, s2t, tw2sp, ...")
@@ -278,9 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--detect-only", action="store_true",
                      help="report spans (with --json), change nothing")
     rep.add_argument("--output-dir", metavar="DIR",
-                     help="write repaired files here (same relative names) instead of beside them")
+                     help="write repaired files here (same relative names) instead of beside "
+                          "them; every output is UTF-8")
     rep.add_argument("--in-place", action="store_true",
-                     help="write each repaired file over its input")
+                     help="write each file over its input as UTF-8 (a clean GBK or Big5 file "
+                          "too: the same bytes --output-dir writes); files already so are "
+                          "not touched")
     rep.add_argument("--check", action="store_true",
                      help="change nothing; list damaged inputs and exit 1 if there are any")
     rep.add_argument("--ndjson", action="store_true",

@@ -17,9 +17,11 @@ class Settings(BaseSettings):
 
     Attributes:
         max_document_bytes: largest document accepted (bytes, after gzip
-            inflation): a single request's body, a batch item's text (UTF-8)
-            or bytes, an NDJSON line up to 4 times this. Larger: 413 (or the
-            item's own `input_too_large` error slot). Default 10 MiB.
+            inflation): the body of a single bytes or text request, and the
+            document inside any JSON item (its `text` as UTF-8, or the bytes
+            its `base64` decodes to), single or batched. Larger: 413 (or the
+            item's own `input_too_large` error slot). Default 10 MiB. A JSON
+            item's own bytes may be up to `max_item_json_bytes`.
         max_batch_bytes: largest JSON-array body of ``POST /v1/repair/batch``
             (bytes, after inflation; such a body is read whole). Default
             64 MiB. NDJSON streams have no total limit.
@@ -57,6 +59,15 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     workers: int = Field(1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+
+    @property
+    def max_item_json_bytes(self) -> int:
+        """Largest JSON item (bytes, after inflation): the JSON body of a
+        single request, or an NDJSON line. 4 x `max_document_bytes`, so that
+        a document at the limit fits however it is sent: base64 grows it
+        by 4/3, and ``\\uXXXX`` escapes (JSON encoders' ASCII-only default)
+        double Chinese text's UTF-8 bytes (6 bytes for 3), plus the options."""
+        return 4 * self.max_document_bytes
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -104,11 +105,64 @@ def test_output_over_the_input_needs_in_place(tmp_path, capsys):
 
 def test_in_place(tmp_path):
     d = _tree(tmp_path)
-    gbk = (d / "a.txt").read_bytes()
+    clean = d / "clean.txt"
+    os.utime(clean, (1_000_000_000, 1_000_000_000))
     assert main(["repair", str(d), "--in-place"]) == 0
     assert (d / "sub" / "b.md").read_text(encoding="utf-8") == "数据抓取结果"
-    assert (d / "a.txt").read_bytes() == gbk  # nothing to repair: left as it was
+    assert (d / "a.txt").read_bytes() == "创建国家卫生区".encode()  # clean GBK: now UTF-8
+    assert clean.stat().st_mtime == 1_000_000_000  # already UTF-8: not touched
     assert not list(d.rglob("*.repaired.*"))
+
+
+_TEXT = "数据抓取结果是一个很长的中文句子，我们在这里测试解码。" * 3
+
+
+def test_in_place_and_output_dir_write_the_same_utf8(tmp_path):
+    # Both write the repaired text as UTF-8, whatever the input's encoding.
+    files = {
+        "gbk.txt": "创建国家卫生区".encode("gbk"),
+        "big5.txt": "創建國家衛生區".encode("big5"),
+        "bom.txt": b"\xef\xbb\xbf" + "创建国家".encode(),
+        "moji.txt": "鏁版嵁鎶撳彇缁撴灉".encode(),  # UTF-8 read as GBK, saved as UTF-8
+        "page.html": b'<html><head><meta charset="gbk"></head><body>'
+                     + "鏁版嵁".encode("gbk") + b"</body></html>",
+    }
+    expected = {"gbk.txt": "创建国家卫生区", "big5.txt": "創建國家衛生區", "bom.txt": "创建国家",
+                "moji.txt": "数据抓取结果",
+                "page.html": '<html><head><meta charset="utf-8"></head><body>数据</body></html>'}
+    src, inplace, out = tmp_path / "src", tmp_path / "inplace", tmp_path / "out"
+    for folder in (src, inplace):
+        folder.mkdir()
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+    assert main(["repair", str(src), "--html", "--output-dir", str(out)]) == 0
+    assert main(["repair", str(inplace), "--html", "--in-place"]) == 0
+    for name, text in expected.items():
+        assert (out / name).read_bytes() == text.encode("utf-8"), name
+        assert (inplace / name).read_bytes() == text.encode("utf-8"), name
+
+
+def test_in_place_keeps_what_utf8_would_lose_or_contradict(tmp_path, capsys):
+    lossy = _TEXT.encode("gbk")
+    lossy = lossy[:30] + b"\xff" + lossy[30:]  # one byte no codec reads
+    page = (b'<html><head><meta charset="gbk"></head><body>' + "创建国家".encode("gbk")
+            + b"</body></html>")
+    (tmp_path / "lossy.txt").write_bytes(lossy)
+    (tmp_path / "page.html").write_bytes(page)
+    assert main(["repair", str(tmp_path), "--in-place"]) == 0
+    assert (tmp_path / "lossy.txt").read_bytes() == lossy
+    assert (tmp_path / "page.html").read_bytes() == page
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'lossy.txt'}: left in its own encoding: some of its bytes decode " \
+           "to U+FFFD" in err
+    assert f"{tmp_path / 'page.html'}: left in its own encoding: it declares charset gbk " \
+           "(--html rewrites the declaration)" in err
+    # --output-dir writes the copy, and says that the page contradicts itself.
+    assert main(["repair", str(tmp_path / "page.html"), str(tmp_path / "lossy.txt"),
+                 "--output-dir", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "page.html").read_bytes() == page.decode("gbk").encode()
+    assert "page.html: warning: written as UTF-8 but declares charset gbk" \
+        in capsys.readouterr().err
 
 
 def test_check_lists_damage_and_exits_1(tmp_path, capsys):
@@ -160,6 +214,17 @@ def test_ndjson_stdin_to_stdout(monkeypatch, capsysbinary):
     assert slots[0]["text"] == "数据" and slots[2]["text"] == "创建"
     assert slots[1]["line"] == 3 and slots[1]["error"]["code"] == "invalid_json"
     assert slots[3]["line"] == 5 and slots[3]["error"]["code"] == "input_too_large"
+
+
+def test_ndjson_bad_flag_stops_before_reading(monkeypatch, capsys):
+    import io
+
+    stdin = io.TextIOWrapper(io.BytesIO(json.dumps({"id": 1, "text": "創建"}).encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert main(["repair", "--ndjson", "--convert", "zzz"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "unknown OpenCC config 'zzz'" in out.err
+    assert stdin.buffer.tell() == 0  # not a line read
 
 
 def test_min_confidence_and_detect_only_flags(tmp_path, capsys):

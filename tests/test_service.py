@@ -164,6 +164,19 @@ def test_batch_array_keeps_order_and_ids(client):
                                  "field": "bogus"}
 
 
+@pytest.mark.parametrize("ident, kind", [
+    (1.5, "a number with a decimal point or exponent"), (1.0, "a number with a decimal point "
+    "or exponent"), (True, "a boolean"), ([1], "an array"), ({"a": 1}, "an object")])
+def test_batch_item_id_of_another_type(client, ident, kind):
+    error = {"code": "invalid_field", "field": "id", "message": "id: must be a string or an "
+             f"integer (or null, or absent), not {kind}"}
+    r = client.post("/v1/repair/batch", json=[{"id": ident, "text": "a"}, {"id": 2, "text": "a"}])
+    assert r.json()[0] == {"id": None, "error": error}
+    assert r.json()[1]["id"] == 2 and r.json()[1]["text"] == "a"
+    slots = _ndjson(client, json.dumps({"id": ident, "text": "a"}).encode())
+    assert slots == [{"id": None, "error": error, "line": 1}]
+
+
 def test_batch_query_options_are_defaults(client):
     r = client.post("/v1/repair/batch?detect_only=true",
                     json=[{"text": GARBLED}, {"text": GARBLED, "detect_only": False}])
@@ -181,6 +194,58 @@ def test_batch_item_over_the_document_limit(client, settings):
     assert slots[1] == {"id": "b", "error": slots[1]["error"]}
     assert slots[1]["error"]["code"] == "input_too_large"
     assert slots[2]["error"]["code"] == "input_too_large"
+
+
+_DOC = "数据抓取结果".encode("gbk") * 25  # 300 bytes of clean GBK
+
+
+@pytest.mark.parametrize("form", ["base64", "text"])
+@pytest.mark.parametrize("extra, ok", [(b"", True), (b"x", False)])
+def test_document_limit_is_on_the_document_in_both_endpoints(client, settings, form, extra,
+                                                              ok):
+    # The limit holds the decoded document (bytes, or text as UTF-8: 300
+    # bytes is 100 Chinese characters), not the JSON that carries it, which
+    # is 1.3x (base64) or 2x (\uXXXX escapes) larger.
+    settings(max_document_bytes=300)
+    doc = _DOC + extra if form == "base64" else ("数据抓取结果" * 50)[:100].encode() + extra
+    item = ({"base64": base64.b64encode(doc).decode()} if form == "base64"
+            else {"text": doc.decode()})
+    body = json.dumps(item).encode()  # ASCII-only: text as \uXXXX escapes
+    assert len(body) > 300
+    single = client.post("/v1/repair", content=body, headers={"content-type": "application/json"})
+    slot = client.post("/v1/repair/batch", content=b"[" + body + b"]",
+                       headers={"content-type": "application/json"}).json()[0]
+    line = _ndjson(client, body)[0]
+    if ok:
+        expected = doc.decode("gbk" if form == "base64" else "utf-8")
+        assert single.status_code == 200 and single.json()["text"] == expected
+        assert slot["text"] == expected and line["text"] == expected
+    else:
+        _error(single, 413, "input_too_large")
+        assert slot["error"]["code"] == "input_too_large"
+        assert line["error"]["code"] == "input_too_large"
+
+
+@pytest.mark.parametrize("extra, status", [(b"", 200), (b"x", 413)])
+def test_document_limit_on_a_bytes_body(client, settings, extra, status):
+    settings(max_document_bytes=300)
+    r = client.post("/v1/repair", content=_DOC + extra,
+                    headers={"content-type": "application/octet-stream"})
+    assert r.status_code == status, r.text
+    if status == 200:
+        assert r.json()["text"] == "数据抓取结果" * 25
+    else:
+        _error(r, 413, "input_too_large")
+
+
+def test_json_body_limit_is_four_times_the_document(client, settings):
+    settings(max_document_bytes=300)
+    padded = b'{"text": "a"' + b" " * (1200 - 13) + b"}"
+    assert len(padded) == 1200
+    r = client.post("/v1/repair", content=padded, headers={"content-type": "application/json"})
+    assert r.status_code == 200 and r.json()["text"] == "a"
+    _error(client.post("/v1/repair", content=padded + b" ",
+                       headers={"content-type": "application/json"}), 413, "input_too_large")
 
 
 def test_batch_body_over_the_total_limit(client, settings):
@@ -215,6 +280,47 @@ def test_batch_gzip_array(client):
 def test_batch_bad_query_option(client):
     err = _error(client.post("/v1/repair/batch?min_confidence=2", json=[]), 422, "invalid_field")
     assert err["field"] == "min_confidence"
+
+
+_ITEMS = [{"id": 1, "text": "創建"}, {"id": 2, "base64": "yv2+3delyKE=", "convert": "t2s"}]
+
+
+@pytest.mark.parametrize("query, code, field", [
+    ("convert=zzz", "unknown_conversion", "convert"),
+    ("charset=zzz", "unknown_codec", "charset"),
+    ("charset=rot13", "unknown_codec", "charset"),
+    ("min_confidence=5", "invalid_field", "min_confidence"),
+    ("strip_annotations=maybe", "invalid_field", "strip_annotations"),
+])
+@pytest.mark.parametrize("media", ["application/json", "application/x-ndjson"])
+def test_bad_query_option_fails_the_whole_request(client, query, code, field, media):
+    # A request-level option is checked once, before any item (and before an
+    # NDJSON answer starts), even where every item names its own value.
+    body = (json.dumps(_ITEMS) if media == "application/json"
+            else "\n".join(json.dumps(i) for i in _ITEMS)).encode()
+    r = client.post(f"/v1/repair/batch?{query}", content=body, headers={"content-type": media})
+    assert _error(r, 422, code)["field"] == field
+    assert r.headers["content-type"] == "application/json"
+    r = client.post(f"/v1/repair?{query}", json={"text": "創建", "convert": "t2s"})
+    assert _error(r, 422, code)["field"] == field
+
+
+def test_bad_item_option_stays_in_its_slot(client):
+    items = [{"id": 1, "text": "創建"}, {"id": 2, "text": "創建", "convert": "zzz"},
+             {"id": 3, "base64": "yv2+3delyKE=", "charset": "zzz"}]
+    for media in ("application/json", "application/x-ndjson"):
+        body = (json.dumps(items) if media == "application/json"
+                else "\n".join(json.dumps(i) for i in items)).encode()
+        r = client.post("/v1/repair/batch?convert=t2s", content=body,
+                        headers={"content-type": media})
+        assert r.status_code == 200
+        slots = (r.json() if media == "application/json"
+                 else [json.loads(line) for line in r.text.splitlines()])
+        assert slots[0]["text"] == "创建"
+        assert (slots[1]["id"], slots[1]["error"]["code"], slots[1]["error"]["field"]) == (
+            2, "unknown_conversion", "convert")
+        assert (slots[2]["id"], slots[2]["error"]["code"], slots[2]["error"]["field"]) == (
+            3, "unknown_codec", "charset")
 
 
 # --- batches: NDJSON ----------------------------------------------------------------
@@ -318,6 +424,29 @@ def test_metrics(client):
     assert _metric(text, count) - _metric(before, count) == 3
 
 
+def test_docs_load_nothing_from_elsewhere(client):
+    import re
+
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "//" not in r.text  # no http://, https:// or //host URL
+    assert '"validatorUrl": null' in r.text  # no badge from Swagger's online validator
+    refs = re.findall(r'(?:src|href)="([^"]+)"', r.text) + re.findall(r"url: '([^']+)'", r.text)
+    assert sorted(refs) == ["/openapi.json", "/static/swagger-ui/favicon-32x32.png",
+                            "/static/swagger-ui/swagger-ui-bundle.js",
+                            "/static/swagger-ui/swagger-ui.css"]
+    types = {"/openapi.json": "application/json", ".js": "text/javascript",
+             ".css": "text/css", ".png": "image/png"}
+    for ref in refs:
+        asset = client.get(ref)
+        assert asset.status_code == 200, ref
+        kind = next(v for k, v in types.items() if ref.endswith(k))
+        assert asset.headers["content-type"].startswith(kind), ref
+    assert b"SwaggerUIBundle" in client.get("/static/swagger-ui/swagger-ui-bundle.js").content
+    assert client.get("/static/page.js").status_code == 200  # the page's own files still there
+    _error(client.get("/redoc"), 404, "not_found")  # its script would come from a CDN
+
+
 def test_unknown_paths_share_one_metrics_label(client):
     client.get("/some/random/path")
     assert 'path="/some/random/path"' not in client.get("/metrics").text
@@ -361,6 +490,68 @@ def test_logs_hold_no_text_and_carry_the_request_id(client):
         assert text not in out
     server = [r for r in records if r["logger"].startswith(("luanma", "uvicorn"))]
     assert "charset=gbk" not in json.dumps(server)  # nor are query strings
+
+
+@pytest.fixture
+def json_logs():
+    """The JSON log lines (as `logging_config` formats them) written while
+    the test runs, parsed."""
+    from pythonjsonlogger.json import JsonFormatter
+
+    from app.api.ops import RequestIdFilter, logging_config
+
+    fmt = logging_config()["formatters"]["json"]
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(fmt["fmt"], rename_fields=fmt["rename_fields"]))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+def _raise_inside(monkeypatch):
+    import app.api.items
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug that quotes the text: 张三的身份证")
+
+    monkeypatch.setattr(app.api.items, "repair_text", broken)
+
+
+def test_internal_error_carries_the_request_id(client, monkeypatch, json_logs):
+    _raise_inside(monkeypatch)
+    r = client.post("/v1/repair", json={"text": "a"}, headers={"x-request-id": "bug-1"})
+    err = _error(r, 500, "internal_error")
+    assert err == {"code": "internal_error",
+                   "message": "luanma failed on this request; it has been logged"}
+    assert r.headers["x-request-id"] == "bug-1"
+    records = json_logs()
+    errors = [x for x in records if x["message"] == "internal error"]
+    assert len(errors) == 1
+    assert (errors[0]["request_id"], errors[0]["exception"], errors[0]["level"]) == (
+        "bug-1", "RuntimeError", "ERROR")
+    assert errors[0]["stack"][-1].startswith("test_service.py:")  # where it was raised
+    assert [(x["request_id"], x["status"]) for x in records
+            if x["logger"] == "luanma.access"] == [("bug-1", 500)]
+    assert "张三" not in json.dumps(records)
+
+
+def test_internal_error_mid_stream_carries_the_request_id(client, monkeypatch, json_logs):
+    # An NDJSON answer has started (200) when the item fails: the connection
+    # is dropped; the log line still names the request.
+    _raise_inside(monkeypatch)
+    with pytest.raises(RuntimeError):
+        client.post("/v1/repair/batch", content=b'{"text": "a"}\n',
+                    headers={"content-type": "application/x-ndjson", "x-request-id": "bug-2"})
+    errors = [x for x in json_logs() if x["message"] == "internal error"]
+    assert [(x["request_id"], x["exception"]) for x in errors] == [("bug-2", "RuntimeError")]
 
 
 def test_logging_config_loads_and_writes_json():

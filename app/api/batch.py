@@ -27,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..settings import Settings, get_settings
-from .items import Defaults, ItemError, batch_slot, error_slot, ndjson_slot
+from .items import Defaults, ItemError, batch_slot, check_defaults, error_slot, ndjson_slot
 from .ops import observe, run_engine
 from .routes import _ERRORS, gzip_inflater, media_type, read_body
 from .schemas import BatchError, BatchItem, BatchResult
@@ -66,7 +66,9 @@ _RESPONSES = {
         "model": list[BatchResult | BatchError],
         "content": {NDJSON: {"schema": {"type": "string", "description": "one slot per line"}}},
     },
-    **{k: v for k, v in _ERRORS.items()},
+    **_ERRORS,
+    413: {**_ERRORS[413], "description": "A JSON-array body larger than "
+          "LUANMA_MAX_BATCH_BYTES (an item over the document limit gets its own slot)"},
 }
 
 
@@ -88,13 +90,15 @@ async def batch_endpoint(
     html: bool = Query(False, description="Default: items are HTML pages (HTML mode)."),
 ) -> Response:
     """Repair many documents. Query options are defaults for every item; an
-    item's own fields win. A bad item gets an error in its own slot; whole-body
-    problems (not JSON, not an array) are 422."""
+    item's own fields win. A bad item gets an error in its own slot; a bad
+    query option and whole-body problems (not JSON, not an array) are 422
+    for the whole request, decided before an NDJSON answer starts."""
     settings = get_settings()
     media, _ = media_type(request)
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=html)
+    check_defaults(defaults)
     if media == NDJSON:
         return NdjsonStream(gzip_inflater(request), defaults, settings)
     if media != "application/json":
@@ -248,7 +252,7 @@ class NdjsonStream(Response):
             await send({"type": "http.response.start", "status": 200,
                         "headers": self.raw_headers})
             last = 0
-            async for number, raw in spool.lines(4 * max_bytes):
+            async for number, raw in spool.lines(self.settings.max_item_json_bytes):
                 if spool.disconnected:
                     break
                 last = number

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from .. import __version__
+from ..convert import check_config
+from ..decode import canonical_codec
 from ..engine import repair_bytes, repair_text
 from ..errors import InputTooLarge, InvalidOption, RepairError, UnknownCodec, UnknownConversion
 from ..model import get_model
@@ -73,6 +75,22 @@ class Defaults:
     detect_only: bool = False
     html: bool = False
     page_charset: str | None = None  # X-Source-Content-Type's charset (single requests)
+
+
+def check_defaults(defaults: Defaults) -> None:
+    """Check the request-level options (query string, headers, CLI flags)
+    before any document is read, so that a bad one fails the whole request
+    (422, or the CLI's exit 2) instead of every item on its own; an item's
+    own fields are checked with the item. Empty strings mean "not given".
+
+    Raises:
+        UnknownConversion: `defaults.convert` is no OpenCC config (field ``convert``).
+        UnknownCodec: `defaults.charset` names no codec of web pages (field ``charset``).
+    """
+    if defaults.convert:
+        check_config(defaults.convert)
+    if defaults.charset:
+        canonical_codec(defaults.charset)
 
 
 # Lone surrogates: JSON's \ud800 escapes that pair with nothing.

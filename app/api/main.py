@@ -21,7 +21,6 @@ Every error body has the shape `schemas.ErrorResponse`.
 
 from __future__ import annotations
 
-import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -33,14 +32,11 @@ from .. import __version__
 from ..engine import warm_up
 from ..errors import RepairError
 from ..settings import get_settings
-from . import batch, ops
+from . import batch, docs, ops
 from .items import ItemError, error_detail
 from .page import router as page_router
 from .page import static_files
 from .routes import router
-
-log = logging.getLogger("luanma")
-
 
 @asynccontextmanager
 async def lifespan(_: FastAPI):
@@ -55,9 +51,13 @@ app = FastAPI(
     version=__version__,
     summary="Repairs garbled (mojibake) Chinese text from web scrapes.",
     lifespan=lifespan,
+    docs_url=None,  # docs.router serves /docs with local assets
+    redoc_url=None,  # ReDoc's script would come from a CDN
 )
 app.include_router(router)
 app.include_router(page_router)
+app.include_router(docs.router)
+app.mount(docs.ASSETS, docs.swagger_files, name="swagger-ui")  # before /static, which holds it
 app.mount("/static", static_files, name="static")
 app.include_router(batch.router)
 app.include_router(ops.router)
@@ -94,7 +94,8 @@ async def http_error_handler(_: Request, exc: StarletteHTTPException) -> JSONRes
 
 @app.exception_handler(Exception)
 async def internal_error_handler(_: Request, exc: Exception) -> JSONResponse:
-    # A bug, not bad input: the error shape still holds; the log names the
-    # exception type only (its message could quote the text).
-    log.error("internal error", extra={"exception": type(exc).__name__})
+    # A bug, not bad input: the error shape still holds. `ops.OpsMiddleware`
+    # answers and logs (with the request id) whatever a route raises; this
+    # is the last resort for a fault in the middleware itself.
+    ops.log_internal_error(exc)
     return _error(500, "internal_error", "luanma failed on this request; it has been logged")

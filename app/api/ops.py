@@ -38,6 +38,7 @@ import logging
 import os
 import re
 import time
+import traceback
 import uuid
 import weakref
 from contextvars import ContextVar
@@ -61,6 +62,7 @@ from ..types import RepairResult
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("luanma_request_id", default=None)
 access_log = logging.getLogger("luanma.access")
+log = logging.getLogger("luanma")
 
 # Paths known by name in metrics and logs (and /static for the debugging
 # page's files); any other is "other", so that
@@ -178,6 +180,22 @@ _OVERLOADED = (b'{"error": {"code": "overloaded", "message": "this worker is ser
                b'maximum of requests (LUANMA_MAX_IN_FLIGHT); retry after the seconds in '
                b'Retry-After"}}')
 RETRY_AFTER_SECONDS = 1
+_INTERNAL = (b'{"error": {"code": "internal_error", "message": "luanma failed on this request; '
+             b'it has been logged"}}')
+
+
+def log_internal_error(exc: BaseException) -> None:
+    """Log an unexpected exception (a bug, not bad input) once, as one JSON
+    line with the current request's id: its type and where it was raised
+    (the innermost 12 ``file:line in function`` frames), never its message
+    or locals, which could quote the text."""
+    if getattr(exc, "_luanma_logged", False):
+        return
+    frames = traceback.extract_tb(exc.__traceback__)[-12:]
+    log.error("internal error", extra={
+        "exception": type(exc).__name__,
+        "stack": [f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}" for f in frames]})
+    exc._luanma_logged = True
 
 
 class OpsMiddleware:
@@ -207,9 +225,12 @@ class OpsMiddleware:
                 received[0] += len(message.get("body", b""))
             return message
 
+        answered = [False]
+
         async def tagging_send(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                answered[0] = True
                 message["headers"] = list(message.get("headers", [])) + [rid_header]
             await send(message)
 
@@ -228,6 +249,19 @@ class OpsMiddleware:
             IN_FLIGHT.inc()
             try:
                 await self.app(scope, counting_receive, tagging_send)
+            except Exception as exc:
+                # Handled here, where the request id is known, rather than by
+                # Starlette's outermost handler (which logs it as null).
+                log_internal_error(exc)
+                if answered[0]:
+                    # Mid-answer: the server drops the connection. The id
+                    # stays set for its log line (this task ends with it).
+                    token = None
+                    raise
+                await tagging_send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(_INTERNAL)).encode())]})
+                await send({"type": "http.response.body", "body": _INTERNAL})
             finally:
                 IN_FLIGHT.dec()
                 if bounded:
@@ -241,4 +275,5 @@ class OpsMiddleware:
                 "method": method, "path": label,
                 "status": status[0], "duration_ms": round(elapsed * 1000, 2),
                 "bytes_in": received[0]})
-            REQUEST_ID.reset(token)
+            if token is not None:
+                REQUEST_ID.reset(token)

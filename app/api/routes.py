@@ -16,7 +16,7 @@ from ..errors import InputTooLarge
 from ..model import get_model
 from ..settings import get_settings
 from ..types import RepairResult
-from .items import Defaults, ItemError, deadline_after, repair_item
+from .items import Defaults, ItemError, check_defaults, deadline_after, repair_item
 from .ops import observe, run_engine
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
 
@@ -67,7 +67,8 @@ _REQUEST_BODY = {
 }
 
 _ERRORS = {
-    413: {"model": ErrorResponse, "description": "Body larger than LUANMA_MAX_DOCUMENT_BYTES"},
+    413: {"model": ErrorResponse, "description": "Document larger than LUANMA_MAX_DOCUMENT_BYTES "
+          "(a body; a JSON body's decoded text or bytes)"},
     415: {"model": ErrorResponse, "description": "Unsupported content type"},
     422: {"model": ErrorResponse, "description": "Invalid JSON, base64 or option; bytes not text"},
     503: {"model": ErrorResponse, "description": "Overloaded (LUANMA_MAX_IN_FLIGHT requests in "
@@ -208,13 +209,17 @@ async def repair_endpoint(
     settings = get_settings()
     media, params = media_type(request)
     _, page_charset = _source_media_type(x_source_content_type)
-    body = await read_body(request, settings.max_document_bytes)
-    # The deadline counts from the body's arrival, so time spent waiting for
-    # the engine under load counts too (late requests answer early).
-    deadline = deadline_after(settings.deadline_seconds)
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
+    check_defaults(defaults)  # a bad query option fails even when the JSON body overrides it
+    # A JSON body carries the document as base64 or escaped text: its own
+    # limit is larger; the document inside is held to max_document_bytes.
+    body = await read_body(request, settings.max_item_json_bytes if media == "application/json"
+                           else settings.max_document_bytes)
+    # The deadline counts from the body's arrival, so time spent waiting for
+    # the engine under load counts too (late requests answer early).
+    deadline = deadline_after(settings.deadline_seconds)
 
     if media == "application/json":
         try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic_core import PydanticCustomError
 
 
 class RepairRequest(BaseModel):
@@ -46,6 +47,20 @@ class BatchItem(RepairRequest):
     id: StrictStr | StrictInt | None = Field(
         None, description="Echoed back in the item's result or error slot."
     )
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _string_or_integer(cls, value: object) -> object:
+        """One clear error for any other id (1.5, true, a list, an object)
+        instead of the union's per-member messages (``id.str: ...``)."""
+        if value is None or isinstance(value, str) or (
+                isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        kind = {bool: "a boolean", float: "a number with a decimal point or exponent",
+                list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+        raise PydanticCustomError(
+            "id_type", "must be a string or an integer (or null, or absent), not {kind}",
+            {"kind": kind})
 
 
 class EditOut(BaseModel):
