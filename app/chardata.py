@@ -105,6 +105,12 @@ JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.
 CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
+# Undecodable sequences a Chinese reading may replace by U+FFFD, as a share
+# of the bytes (at least one), and still be taken over a Japanese or Korean
+# codec that decodes every byte by reading it as something else
+# (decode._lossy_chinese): a stream with a few corrupted bytes, not one in
+# another encoding (which leaves far more).
+MAX_LOSSY_SHARE = 0.01
 # UTF-16 without a byte-order mark, read when the bytes are of even length
 # and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
 # label "utf-16"; UTF-16BE is named).

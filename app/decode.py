@@ -272,6 +272,64 @@ def _ignored(label: str, where: str) -> str:
             else f"charset {label} of {where} ignored")
 
 
+def _replaced(data: bytes, codec: str) -> tuple[str, int]:
+    """`data` decoded with `codec`, each undecodable sequence replaced by
+    U+FFFD (Python's ``replace`` handler), and how many were replaced (U+FFFD
+    the bytes themselves encode are not counted)."""
+    text = data.decode(codec, "replace")
+    return text, text.count("\ufffd") - data.decode(codec, "ignore").count("\ufffd")
+
+
+def _truncated_utf8(data: bytes) -> int:
+    """How many bytes (1 to 3) at the end of `data` begin a UTF-8 sequence
+    that the data ends before completing, when everything before them is
+    valid UTF-8 (text cut at a byte limit); 0 otherwise.
+
+    Source: the UTF-8 byte patterns of RFC 3629, section 4."""
+    for k in (1, 2, 3):
+        if len(data) <= k:
+            break
+        lead = data[-k]
+        width = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else \
+            4 if 0xF0 <= lead <= 0xF4 else 0
+        if width:
+            tail = data[-k + 1:] if k > 1 else b""
+            if width > k and all(0x80 <= b <= 0xBF for b in tail) and \
+                    _strict(data[:-k], "utf-8") is not None:
+                return k
+            return 0
+        if not 0x80 <= lead <= 0xBF:
+            return 0
+    return 0
+
+
+def _lossy_chinese(data: bytes, codecs_: list[str], model) -> tuple[str, str, int] | None:
+    """The best reading of `data` in one of `codecs_` with its undecodable
+    sequences replaced by U+FFFD: among the readings that replace at least
+    one and at most `chardata.MAX_LOSSY_SHARE` of the bytes (a stream that
+    lost or corrupted a few bytes: one 0xFF in UTF-8, GBK cut after a lead
+    byte) and read as Chinese (`CharModel.bits_per_han` at most
+    `chardata.MAX_BITS_PER_HAN_UNDECLARED` on the first 4,096 characters),
+    the one that reads best; ties go to the earlier codec.
+
+    Returns:
+        ``(text, codec, replaced sequences)`` or None."""
+    best = None
+    for codec in dict.fromkeys(codecs_):
+        text, count = _replaced(data, codec)
+        if not 1 <= count <= max(1, chardata.MAX_LOSSY_SHARE * len(data)):
+            continue
+        bits = model.bits_per_han(text[:4096])
+        if bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED and (best is None or bits < best[0]):
+            best = (bits, text, codec, count)
+    return None if best is None else best[1:]
+
+
+def _lossy_warning(codec: str, count: int) -> str:
+    return (f"the bytes are {codec} with {count} undecodable sequence"
+            f"{'s' if count > 1 else ''} (corrupted or cut bytes), shown as U+FFFD")
+
+
 def decode_bytes(data: bytes, declared: str | None = None, *,
                  page_charset: str | None = None) -> Decoded:
     """Decode raw bytes, choosing the codec from the evidence.
@@ -351,6 +409,19 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                 warnings.append(f"{_ignored(label, where)}: the bytes are valid UTF-8")
             break
         return Decoded(utf8, "utf-8", 0, tuple(warnings))
+
+    # UTF-8 cut inside its last character (a scraper's byte limit): UTF-8,
+    # the cut character one U+FFFD; only where the rest holds UTF-8's own
+    # multi-byte sequences (ASCII and a last byte that could start one is as
+    # likely UTF-16: 即可 is 53 73 53 EF) and no declaration decodes the bytes.
+    cut = _truncated_utf8(data) if utf8 is None else 0
+    if cut and not (head := data[:-cut].decode("utf-8")).isascii() and _control_share(head) <= \
+            chardata.MAX_CONTROL_SHARE and not any(
+                _strict(data, c) is not None for _, _, c in evidence) \
+            and not _chinese_instead_of_utf8(data[:-cut], head, evidence, model):
+        warnings.append(f"the bytes end inside a UTF-8 sequence ({cut} of its bytes): the cut "
+                        "character is shown as U+FFFD")
+        return Decoded(head + "\ufffd", "utf-8", 0, tuple(warnings))
 
     # A mixed stream (a UTF-8 template around a GBK block): each part in its
     # own codec, before any declaration, which can speak for one part only.
@@ -432,6 +503,13 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             and model.fluent_share(chinese[best][:4096]) >= chardata.MIN_FLUENT_SHARE)):
         _check_controls(chinese[best])
         return Decoded(chinese[best], best, 0, tuple(warnings))
+    # No Chinese codec decodes the bytes strictly: one that does with a few
+    # bytes replaced (the declared one first) beats a Japanese or Korean
+    # codec that decodes them only by reading them as other characters
+    # (cp932 decodes almost any bytes), unless that reading is plainly
+    # Japanese or Korean.
+    lossy = None if best else _lossy_chinese(
+        data, [c for _, _, c in evidence] + ["utf-8", *chardata.CHINESE_CODECS], model)
     guesses = [*_detected(data), *chardata.JAPANESE_KOREAN_CODECS]
     for codec in dict.fromkeys(guesses):
         if codec in chinese or (codec.startswith("utf-16") and b"\x00" not in data):
@@ -441,20 +519,25 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         text = _strict(data, codec)
         if text is None:
             continue
-        if best is None or _plainly_japanese_or_korean(text):
+        if (best is None and lossy is None) or _plainly_japanese_or_korean(text):
             _check_controls(text)
             return Decoded(text, codec, 0, tuple(warnings))
     if best:
         _check_controls(chinese[best])
         return Decoded(chinese[best], best, 0, tuple(warnings))
+    if lossy:
+        text, codec, count = lossy
+        _check_controls(text, count)
+        # A declaration of this codec was right after all: not "ignored".
+        refused = {f"{_ignored(label, where)}: it does not decode these bytes"
+                   for label, where, c in evidence if c == codec}
+        warnings = [w for w in warnings if w not in refused]
+        warnings.append(_lossy_warning(codec, count))
+        return Decoded(text, codec, 0, tuple(warnings))
 
     # Nothing decodes strictly: UTF-8 or GB18030 with replacement, whichever
     # replaces fewer bytes.
-    def replaced(codec: str) -> int:
-        return data.decode(codec, "replace").count("\ufffd") - data.decode(codec, "ignore").count(
-            "\ufffd")
-
-    counts = {codec: replaced(codec) for codec in ("utf-8", "gb18030")}
+    counts = {codec: _replaced(data, codec)[1] for codec in ("utf-8", "gb18030")}
     fallback = min(counts, key=counts.__getitem__)
     text = data.decode(fallback, "replace")
     _check_controls(text, counts[fallback])

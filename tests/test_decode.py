@@ -57,3 +57,45 @@ def test_declared_charsets(head, found):
 ])
 def test_content_type_charset(value, charset):
     assert content_type_charset(value) == charset
+
+
+@pytest.mark.parametrize("case", _bytes_cases("bytes_lossy"))
+def test_lossy_bytes_case(case):
+    """Bytes of a Chinese codec with a few corrupted or cut bytes: that codec,
+    each undecodable sequence one U+FFFD reported as lost (confidence 0),
+    never a Japanese or Korean codec that reads every byte as something
+    else."""
+    data = bytes.fromhex(case["original_hex"])
+    r = repair_bytes(data, charset=case.get("charset"))
+    assert (r.text, r.encoding) == (case["expected"], case["encoding"])
+    assert data.decode(r.encoding, "replace") == case["expected"]
+    assert any(case["warning"] in w for w in r.warnings), r.warnings
+    assert [s.kind for s in r.spans] == ["lost"] * r.text.count("\ufffd")
+    assert r.confidence == 0.0 and not r.changed
+    assert apply_plan(data, r.steps) == r.text
+
+
+@pytest.mark.parametrize("text, codec", [
+    ("こんにちは、世界。今日はいい天気ですね。", "cp932"),
+    ("안녕하세요 여러분 반갑습니다", "cp949"),
+])
+def test_japanese_and_korean_bytes_stay_theirs(text, codec):
+    assert (repair_bytes(text.encode(codec)).text, repair_bytes(text.encode(codec)).encoding) \
+        == (text, codec)
+
+
+def test_a_declaration_right_but_for_a_corrupted_byte_is_not_called_ignored():
+    data = "这是一段简体中文的测试文字。".encode() + b"\xc0" + "用来检查程序。".encode()
+    r = repair_bytes(data, charset="utf-8")
+    assert r.encoding == "utf-8"
+    assert not any("ignored" in w for w in r.warnings), r.warnings
+
+
+@pytest.mark.parametrize("charset", ["utf-16be", None])
+def test_utf16_ending_in_a_utf8_lead_byte_is_not_cut_utf8(charset):
+    """即可 in UTF-16BE is 53 73 53 EF: ASCII and a byte that could begin a
+    UTF-8 sequence, which is not evidence of UTF-8 cut short."""
+    data = "即可".encode("utf-16-be")
+    r = repair_bytes(data, charset=charset)
+    assert r.text == "即可"
+    assert r.encoding == "utf-16-be"
