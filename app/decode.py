@@ -39,6 +39,10 @@ class Decoded:
         segments: for a mixed stream (`mixed.split_mixed`), its parts in
             order, each with its codec; `codec` is then the codec of the most
             bytes. Empty for bytes in one encoding.
+        replaced: for bytes decoded with replacement, ``(index, byte
+            length)`` of each U+FFFD that stands for undecodable bytes:
+            its code-point index into `text` and how many bytes it replaced
+            (so that byte offsets after it are right). Empty otherwise.
     """
 
     text: str
@@ -46,6 +50,7 @@ class Decoded:
     bom_bytes: int = 0
     warnings: tuple[str, ...] = ()
     segments: tuple[Segment, ...] = ()
+    replaced: tuple[tuple[int, int], ...] = ()
 
 
 def canonical_codec(label: str) -> str:
@@ -280,6 +285,23 @@ def _replaced(data: bytes, codec: str) -> tuple[str, int]:
     return text, text.count("\ufffd") - data.decode(codec, "ignore").count("\ufffd")
 
 
+def _replacements(data: bytes, codec: str, bom_bytes: int = 0) -> tuple[tuple[int, int], ...]:
+    """``(index, byte length)`` of each U+FFFD that ``data.decode(codec,
+    "replace")`` puts for undecodable bytes (see `Decoded.replaced`)."""
+    out = []
+    pos, chars = 0, 0
+    while pos < len(data):
+        try:
+            chars += len(data[pos:].decode(codec))
+            break
+        except UnicodeDecodeError as e:
+            chars += len(data[pos : pos + e.start].decode(codec))
+            out.append((chars, e.end - e.start))
+            chars += 1
+            pos += e.end
+    return tuple(out)
+
+
 def _truncated_utf8(data: bytes) -> int:
     """How many bytes (1 to 3) at the end of `data` begin a UTF-8 sequence
     that the data ends before completing, when everything before them is
@@ -421,7 +443,8 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             and not _chinese_instead_of_utf8(data[:-cut], head, evidence, model):
         warnings.append(f"the bytes end inside a UTF-8 sequence ({cut} of its bytes): the cut "
                         "character is shown as U+FFFD")
-        return Decoded(head + "\ufffd", "utf-8", 0, tuple(warnings))
+        return Decoded(head + "\ufffd", "utf-8", 0, tuple(warnings),
+                       replaced=((len(head), cut),))
 
     # A mixed stream (a UTF-8 template around a GBK block): each part in its
     # own codec, before any declaration, which can speak for one part only.
@@ -533,7 +556,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                    for label, where, c in evidence if c == codec}
         warnings = [w for w in warnings if w not in refused]
         warnings.append(_lossy_warning(codec, count))
-        return Decoded(text, codec, 0, tuple(warnings))
+        return Decoded(text, codec, 0, tuple(warnings), replaced=_replacements(data, codec))
 
     # Nothing decodes strictly: UTF-8 or GB18030 with replacement, whichever
     # replaces fewer bytes.
@@ -545,4 +568,4 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         f"no codec decodes these bytes cleanly; decoded as {fallback} with "
         f"{counts[fallback]} undecodable sequences replaced by U+FFFD"
     )
-    return Decoded(text, fallback, 0, tuple(warnings))
+    return Decoded(text, fallback, 0, tuple(warnings), replaced=_replacements(data, fallback))

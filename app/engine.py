@@ -659,6 +659,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                 detect_only: bool = False, deadline: float | None = None, _encoding: str | None = None, _decode_step: Step | None = None,
                 _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
                 _parts: tuple[tuple[int, int, int, int, str, float], ...] = (),
+                _replaced: tuple[tuple[int, int], ...] = (),
                 _gate: bool | None = None) -> RepairResult:
     """Repair mojibake in decoded text.
 
@@ -770,7 +771,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     if _encoding is not None:
         spans = _with_byte_offsets(
             text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
-            or [(0, _bom_bytes, _encoding)])
+            or [(0, _bom_bytes, _encoding)], _replaced)
     if found.cut:
         warnings.append(DEADLINE_WARNING)
     if found.cut or any(s.kind == "lost" or s.lost for s in spans) or "\ufffd" in output:
@@ -932,21 +933,26 @@ def _inside_repair(start: int, end: int, sources, to_input) -> bool:
     return False
 
 
-def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int, str]]
-                       ) -> list[Span]:
+def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int, str]],
+                       replaced: tuple[tuple[int, int], ...] = ()) -> list[Span]:
     """Fill start_byte/end_byte by encoding the text between span edges once.
 
     `parts` are ``(start, start_byte, codec)``: from code point `start` on,
     the text was decoded from bytes at `start_byte` with `codec` (one part
-    for bytes in one encoding, its BOM's length as `start_byte`)."""
+    for bytes in one encoding, its BOM's length as `start_byte`).
+    `replaced` (`decode.Decoded.replaced`): U+FFFD that stand for that many
+    undecodable bytes rather than for their own encoding."""
     starts = [p[0] for p in parts]
+    at = [i for i, _ in replaced]
     offsets = {}
     for edge in sorted({s.start for s in spans} | {s.end for s in spans}):
         k = max(0, bisect.bisect_right(starts, edge) - 1)
         if k and edge == starts[k]:
             k -= 1  # an edge where a part begins ends the part before (same offset)
         start, start_byte, codec = parts[k]
-        offsets[edge] = start_byte + len(text[start:edge].encode(codec, "replace"))
+        offsets[edge] = start_byte + len(text[start:edge].encode(codec, "replace")) + sum(
+            n - len("\ufffd".encode(codec, "replace"))
+            for i, n in replaced[bisect.bisect_left(at, start):bisect.bisect_left(at, edge)])
     return [replace(s, start_byte=offsets[s.start], end_byte=offsets[s.end]) for s in spans]
 
 
@@ -1005,7 +1011,8 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
     return repair_text(decoded.text, convert=convert, strip_annotations=strip_annotations,
                        html=html, min_confidence=min_confidence, detect_only=detect_only,
                        deadline=deadline, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
-                       _warnings=decoded.warnings, _parts=tuple(parts))
+                       _warnings=decoded.warnings, _parts=tuple(parts),
+                       _replaced=decoded.replaced)
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,

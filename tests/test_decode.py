@@ -99,3 +99,17 @@ def test_utf16_ending_in_a_utf8_lead_byte_is_not_cut_utf8(charset):
     r = repair_bytes(data, charset=charset)
     assert r.text == "即可"
     assert r.encoding == "utf-16-be"
+
+
+@pytest.mark.parametrize("data, spans", [
+    ("标题：".encode() + b"\xff" + "鏁版嵁鎶撳彇缁撴灉".encode(),
+     [("lost", b"\xff"), ("utf8_as_gbk", "鏁版嵁鎶撳彇缁撴灉".encode())]),
+    ("数据抓取结果，共三条。".encode()[:-1], [("lost", b"\xe3\x80")]),
+    (("创建国家卫生区" * 5).encode("gbk") + b"\xff\xff" + "国家".encode("gbk") + b"\x81",
+     [("lost", b"\xff\xff"), ("lost", b"\x81")]),
+])
+def test_byte_offsets_after_replaced_bytes(data, spans):
+    """A U+FFFD that stands for undecodable bytes covers those bytes in the
+    span offsets, not its own encoding's three."""
+    r = repair_bytes(data)
+    assert [(s.kind, data[s.start_byte:s.end_byte]) for s in r.spans] == spans
