@@ -76,6 +76,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     lo = min(c.start for c in candidates)
     hi = max(c.end for c in candidates)
     costs = []
+    windows: list[str] = []
     if hi - lo <= chardata.MAX_SHARED_WINDOW:
         # One window for all: every candidate is scored with the same text
         # around it, so regions of different extent compare exactly.
@@ -84,6 +85,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         keep = model.cost(text[lo:hi], left, right) - keep_prior
         for c in candidates:
             window = text[lo : c.start] + c.replacement + text[c.end : hi]
+            windows.append(window)
             costs.append(model.cost(window, left, right) + _prior_bits(c))
     else:
         # A long region: each candidate against leaving its own region as
@@ -101,7 +103,16 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     floor = min(costs[best], keep)
     weights = [2.0 ** ((floor - c) / chardata.CONFIDENCE_TEMPERATURE) for c in costs]
     keep_weight = 2.0 ** ((floor - keep) / chardata.CONFIDENCE_TEMPERATURE)
-    confidence = weights[best] / (sum(weights) + keep_weight)
+    best_weight = weights[best]
+    if windows:
+        # Candidates that make the same text are one outcome (a span with or
+        # without the space after it: 缁撴灉 and 缁撴灉 followed by a space
+        # both read back to 结果 and that space): their weights add up, and
+        # the narrowest stands for it.
+        same = [k for k, w in enumerate(windows) if w == windows[best]]
+        best_weight = sum(weights[k] for k in same)
+        best = min(same, key=lambda k: (candidates[k].end - candidates[k].start, costs[k]))
+    confidence = best_weight / (sum(weights) + keep_weight)
     confidence = min(confidence, chardata.MAX_SPAN_CONFIDENCE)
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
 

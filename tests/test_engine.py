@@ -191,3 +191,13 @@ def test_undeclared_korean_and_japanese_bytes(text, codec):
     data = text.encode("euc-kr" if codec == "cp949" else "shift_jis")
     d = decode_bytes(data)
     assert d.text == text
+
+
+@pytest.mark.parametrize("text", ["鏁版嵁鎶撳彇缁撴灉 ok", "😀鏁版嵁鎶撳彇缁撴灉 ok"])
+def test_readings_that_make_the_same_text_are_one_outcome(text):
+    """The segment with the space after it reads back to the same text as the
+    one without: one outcome, not two halves of the posterior (the span's
+    confidence was 0.5 and it took the space)."""
+    (span,) = repair_text(text).spans
+    assert (span.original, span.repaired) == ("鏁版嵁鎶撳彇缁撴灉", "数据抓取结果")
+    assert span.confidence >= 0.99
