@@ -258,6 +258,18 @@ SPAN_KINDS: dict[str, str] = {
     "gbk_as_big5": "GBK bytes decoded as Big5",
     "big5_as_gbk": "Big5 bytes decoded as GBK",
     "big5_as_latin1": "Big5 bytes decoded as Latin-1/cp1252",
+    "utf8_as_cp1251": "UTF-8 bytes decoded as cp1251 (Cyrillic)",
+    "gbk_as_cp1251": "GBK bytes decoded as cp1251 (Cyrillic)",
+    "big5_as_cp1251": "Big5 bytes decoded as cp1251 (Cyrillic)",
+    "utf8_as_cp1250": "UTF-8 bytes decoded as cp1250 (Central European)",
+    "gbk_as_cp1250": "GBK bytes decoded as cp1250 (Central European)",
+    "big5_as_cp1250": "Big5 bytes decoded as cp1250 (Central European)",
+    "utf8_as_cp932": "UTF-8 bytes decoded as Shift_JIS/cp932",
+    "gbk_as_cp932": "GBK bytes decoded as Shift_JIS/cp932",
+    "big5_as_cp932": "Big5 bytes decoded as Shift_JIS/cp932",
+    "utf8_as_cp949": "UTF-8 bytes decoded as EUC-KR/cp949",
+    "gbk_as_cp949": "GBK bytes decoded as EUC-KR/cp949",
+    "big5_as_cp949": "Big5 bytes decoded as EUC-KR/cp949",
     "mojibake": "a mix-up ftfy's encoding fixer recognises (UTF-8 read as cp1252 and kin)",
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
     "ruby_annotation": "a flattened ruby (pinyin) annotation",
@@ -274,7 +286,7 @@ SPAN_KINDS: dict[str, str] = {
 # cp1252 when the result is Chinese, which ftfy leaves alone in short
 # strings). "sloppy-windows-1252" is ftfy's cp1252 that also maps the five
 # bytes cp1252 leaves undefined.
-ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
+BASE_ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("gb18030", "utf-8", "utf8_as_gbk"),
     ("web-gbk", "utf-8", "utf8_as_gbk"),  # a browser's GBK: 0x80 is € (app/webcodecs.py)
     ("sloppy-windows-1252", "utf-8", "utf8_as_cp1252"),
@@ -290,6 +302,45 @@ ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("big5", "gb18030", "gbk_as_big5"),
     ("gb18030", "big5hkscs", "big5_as_gbk"),
 )
+
+# The wrong codecs of other scripts a browser or a scraper may have used
+# (issue 3: "the other Windows code pages a browser may have used (cp1250,
+# cp1251, ...), shift_jis/cp932, euc_kr/cp949"), for each right codec.
+# cp1250 and cp1251 as ftfy's sloppy codecs: the WHATWG decoders of
+# windows-1250 and windows-1251 map the bytes Python leaves undefined (0x98;
+# 0x81 0x83 0x88 0x90 0x98) to the C1 controls U+0081.. (WHATWG
+# index-windows-1250.txt, index-windows-1251.txt), which the sloppy codecs
+# encode back; a decoder that made U+FFFD of them lost those bytes (a
+# continuation byte of UTF-8: guessed back, or left as U+FFFD). The WHATWG
+# Shift_JIS decoder is Python's cp932 (index-jis0208 with the NEC and IBM
+# rows), its EUC-KR decoder Python's cp949 (index-euc-kr, the Unified Hangul
+# Code); Python's shift_jis and euc_kr decode a subset of their bytes to the
+# same characters, except shift_jis's 〜 ‖ − ¢ £ ¬ (cp932 has ～ ∥ － ￠ ￡ ￢),
+# hence the shift_jis rows. Each runs only on a line with its signal
+# (gate.OTHER_SCRIPT_SIGNALS) and is never peeled as a second layer; a
+# repair through one must take in the whole run of what that codec made
+# (candidates.round_trips: no half repair beside a U+FFFD or a half-width
+# katakana left over).
+OTHER_SCRIPT_ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
+    ("sloppy-windows-1251", "utf-8", "utf8_as_cp1251"),
+    ("sloppy-windows-1251", "gb18030", "gbk_as_cp1251"),
+    ("sloppy-windows-1251", "big5hkscs", "big5_as_cp1251"),
+    ("sloppy-windows-1250", "utf-8", "utf8_as_cp1250"),
+    ("sloppy-windows-1250", "gb18030", "gbk_as_cp1250"),
+    ("sloppy-windows-1250", "big5hkscs", "big5_as_cp1250"),
+    ("cp932", "utf-8", "utf8_as_cp932"),
+    ("shift_jis", "utf-8", "utf8_as_cp932"),
+    ("cp932", "gb18030", "gbk_as_cp932"),
+    ("web-shift_jis", "gb18030", "gbk_as_cp932"),  # IBM kanji as FA..FC (app/webcodecs.py)
+    ("shift_jis", "gb18030", "gbk_as_cp932"),
+    ("cp932", "big5hkscs", "big5_as_cp932"),
+    ("web-shift_jis", "big5hkscs", "big5_as_cp932"),
+    ("shift_jis", "big5hkscs", "big5_as_cp932"),
+    ("cp949", "utf-8", "utf8_as_cp949"),
+    ("cp949", "gb18030", "gbk_as_cp949"),
+    ("cp949", "big5hkscs", "big5_as_cp949"),
+)
+ROUND_TRIPS: tuple[tuple[str, str, str], ...] = BASE_ROUND_TRIPS + OTHER_SCRIPT_ROUND_TRIPS
 
 # Mojibake made more than once (UTF-8 read as GBK, saved as UTF-8, read as
 # GBK again: issue 3) is peeled up to this many layers, each layer any of
