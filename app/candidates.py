@@ -151,7 +151,10 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     else:
         segments = _double_byte_segments(pieces, right)
     kept = []
-    both_double_byte = right in chardata.DOUBLE_BYTE_CODECS and wrong in chardata.DOUBLE_BYTE_CODECS
+    # cp949 too: its hanja are Han, and it encodes clean Chinese beside the
+    # damage (中，) as readily as Big5 does.
+    both_double_byte = right in chardata.DOUBLE_BYTE_CODECS and (
+        wrong in chardata.DOUBLE_BYTE_CODECS or wrong == "cp949")
     for i, j in segments:
         if both_double_byte:
             # Big5 and GBK: both readings are Han, so where the damage ends is
