@@ -151,7 +151,10 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     else:
         segments = _double_byte_segments(pieces, right)
     kept = []
-    both_double_byte = right in chardata.DOUBLE_BYTE_CODECS and wrong in chardata.DOUBLE_BYTE_CODECS
+    # cp949 too: its hanja are Han, and it encodes clean Chinese beside the
+    # damage (中，) as readily as Big5 does.
+    both_double_byte = right in chardata.DOUBLE_BYTE_CODECS and (
+        wrong in chardata.DOUBLE_BYTE_CODECS or wrong == "cp949")
     for i, j in segments:
         if both_double_byte:
             # Big5 and GBK: both readings are Han, so where the damage ends is
@@ -168,10 +171,13 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         kept += [n for n in narrower if n not in segments and n not in kept]
     segments = kept
     out = []
+    residue = _residue_re(wrong)
     for i, j in segments:
         seg = pieces[i:j]
         if any(p == b"" for p in seg):
             continue
+        if residue is not None and _beside_residue(text, start, end, start + i, start + j, residue):
+            continue  # a half repair: the wrong codec's work goes on beside it
         if None in seg:
             decoded = _decode_utf8_gaps(seg, model, context_before(text, start + i),
                                         text[start + j : start + j + 1])
@@ -201,6 +207,58 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                                      edge_bits=(_edge_bits(text, start, end, start + i, start + j,
                                                            layer_text) if both_double_byte else 0.0)))
     return out
+
+
+_OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
+_RESIDUE_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _residue_re(wrong: str) -> re.Pattern[str] | None:
+    """For a wrong codec of another script (`chardata.OTHER_SCRIPT_ROUND_TRIPS`),
+    the characters it makes of non-ASCII bytes that clean Chinese text does
+    not hold: a repair through it must not stop beside one, nor beside a
+    U+FFFD (bytes it could not decode), or it would leave part of the
+    damage as it was (issue 3: never a half repair). Single-byte codecs:
+    their upper half 0x80..0xFF less the punctuation Chinese uses itself
+    (…—–“”‘’•·) and the no-break space; cp932: half-width katakana and the
+    private-use characters it makes of bytes F0..F9 and FD..FF; cp949:
+    hangul. None for the other codecs.
+
+    Source: Python's codec tables (ftfy's sloppy codecs for cp1250/cp1251)."""
+    if wrong not in _OTHER_SCRIPT_CODECS:
+        return None
+    if wrong not in _RESIDUE_CACHE:
+        if wrong.startswith("sloppy-windows-"):
+            chars = set()
+            for b in range(0x80, 0x100):
+                chars.add(bytes((b,)).decode(wrong))
+            chars -= set("…—–“”‘’•·\xa0")
+            body = "".join(re.escape(c) for c in sorted(chars))
+        elif wrong == "cp949":
+            body = "\uac00-\ud7a3\u3131-\u318e"
+        else:  # cp932, shift_jis, web-shift_jis
+            body = "\uff61-\uff9f\ue000-\uf8ff"
+        _RESIDUE_CACHE[wrong] = re.compile(f"[{body}\ufffd]")
+    return _RESIDUE_CACHE[wrong]
+
+
+def _beside_residue(text: str, start: int, end: int, a: int, b: int,
+                    residue: re.Pattern[str]) -> bool:
+    """Whether the run of ``text[a:b]`` (inside the line ``text[start:end]``)
+    holds a character of `residue` outside it: the run is the stretch
+    without white space around it (mojibake holds no spaces of its own:
+    each byte 0x80..0xFF became a character)."""
+    k = a - 1
+    while k >= start and not text[k].isspace():
+        if residue.match(text, k):
+            return True
+        k -= 1
+    k = b
+    while k < end and not text[k].isspace():
+        if residue.match(text, k):
+            return True
+        k += 1
+    return False
 
 
 # Latin-1's upper half (U+0080..U+00FF): what a wrong single-byte decode makes
@@ -458,14 +516,16 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
     """`text` and every deeper reading of it, up to `chardata.MAX_LAYERS`
     layers in all: mojibake made more than once (UTF-8 read as GBK, saved,
     read as GBK again; GBK read as Latin-1, saved as UTF-8, read as GBK) is
-    peeled by applying any of `chardata.ROUND_TRIPS` to the whole text. A
-    layer that already reads as Chinese is not peeled further: chains of
-    round trips can turn good text into other text by accident."""
+    peeled by applying any of `chardata.BASE_ROUND_TRIPS` to the whole text
+    (the other scripts' codecs are not: issue 3 names no layered damage
+    through them, and each would multiply the work). A layer that already
+    reads as Chinese is not peeled further: chains of round trips can turn
+    good text into other text by accident."""
     out = [(text, plan)]
     if depth >= chardata.MAX_LAYERS or text.isascii() or model.reads_as_chinese(text):
         return out
     seen = {text}
-    for wrong, right, _ in chardata.ROUND_TRIPS:
+    for wrong, right, _ in chardata.BASE_ROUND_TRIPS:
         try:
             deeper = text.encode(wrong).decode(right)
         except UnicodeError:

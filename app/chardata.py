@@ -258,6 +258,18 @@ SPAN_KINDS: dict[str, str] = {
     "gbk_as_big5": "GBK bytes decoded as Big5",
     "big5_as_gbk": "Big5 bytes decoded as GBK",
     "big5_as_latin1": "Big5 bytes decoded as Latin-1/cp1252",
+    "utf8_as_cp1251": "UTF-8 bytes decoded as cp1251 (Cyrillic)",
+    "gbk_as_cp1251": "GBK bytes decoded as cp1251 (Cyrillic)",
+    "big5_as_cp1251": "Big5 bytes decoded as cp1251 (Cyrillic)",
+    "utf8_as_cp1250": "UTF-8 bytes decoded as cp1250 (Central European)",
+    "gbk_as_cp1250": "GBK bytes decoded as cp1250 (Central European)",
+    "big5_as_cp1250": "Big5 bytes decoded as cp1250 (Central European)",
+    "utf8_as_cp932": "UTF-8 bytes decoded as Shift_JIS/cp932",
+    "gbk_as_cp932": "GBK bytes decoded as Shift_JIS/cp932",
+    "big5_as_cp932": "Big5 bytes decoded as Shift_JIS/cp932",
+    "utf8_as_cp949": "UTF-8 bytes decoded as EUC-KR/cp949",
+    "gbk_as_cp949": "GBK bytes decoded as EUC-KR/cp949",
+    "big5_as_cp949": "Big5 bytes decoded as EUC-KR/cp949",
     "mojibake": "a mix-up ftfy's encoding fixer recognises (UTF-8 read as cp1252 and kin)",
     "gbk_byte_loss": "a GBK byte stream that lost a byte and decoded misaligned",
     "ruby_annotation": "a flattened ruby (pinyin) annotation",
@@ -274,7 +286,7 @@ SPAN_KINDS: dict[str, str] = {
 # cp1252 when the result is Chinese, which ftfy leaves alone in short
 # strings). "sloppy-windows-1252" is ftfy's cp1252 that also maps the five
 # bytes cp1252 leaves undefined.
-ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
+BASE_ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("gb18030", "utf-8", "utf8_as_gbk"),
     ("web-gbk", "utf-8", "utf8_as_gbk"),  # a browser's GBK: 0x80 is € (app/webcodecs.py)
     ("sloppy-windows-1252", "utf-8", "utf8_as_cp1252"),
@@ -290,6 +302,45 @@ ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("big5", "gb18030", "gbk_as_big5"),
     ("gb18030", "big5hkscs", "big5_as_gbk"),
 )
+
+# The wrong codecs of other scripts a browser or a scraper may have used
+# (issue 3: "the other Windows code pages a browser may have used (cp1250,
+# cp1251, ...), shift_jis/cp932, euc_kr/cp949"), for each right codec.
+# cp1250 and cp1251 as ftfy's sloppy codecs: the WHATWG decoders of
+# windows-1250 and windows-1251 map the bytes Python leaves undefined (0x98;
+# 0x81 0x83 0x88 0x90 0x98) to the C1 controls U+0081.. (WHATWG
+# index-windows-1250.txt, index-windows-1251.txt), which the sloppy codecs
+# encode back; a decoder that made U+FFFD of them lost those bytes (a
+# continuation byte of UTF-8: guessed back, or left as U+FFFD). The WHATWG
+# Shift_JIS decoder is Python's cp932 (index-jis0208 with the NEC and IBM
+# rows), its EUC-KR decoder Python's cp949 (index-euc-kr, the Unified Hangul
+# Code); Python's shift_jis and euc_kr decode a subset of their bytes to the
+# same characters, except shift_jis's 〜 ‖ − ¢ £ ¬ (cp932 has ～ ∥ － ￠ ￡ ￢),
+# hence the shift_jis rows. Each runs only on a line with its signal
+# (gate.OTHER_SCRIPT_SIGNALS) and is never peeled as a second layer; a
+# repair through one must take in the whole run of what that codec made
+# (candidates.round_trips: no half repair beside a U+FFFD or a half-width
+# katakana left over).
+OTHER_SCRIPT_ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
+    ("sloppy-windows-1251", "utf-8", "utf8_as_cp1251"),
+    ("sloppy-windows-1251", "gb18030", "gbk_as_cp1251"),
+    ("sloppy-windows-1251", "big5hkscs", "big5_as_cp1251"),
+    ("sloppy-windows-1250", "utf-8", "utf8_as_cp1250"),
+    ("sloppy-windows-1250", "gb18030", "gbk_as_cp1250"),
+    ("sloppy-windows-1250", "big5hkscs", "big5_as_cp1250"),
+    ("cp932", "utf-8", "utf8_as_cp932"),
+    ("shift_jis", "utf-8", "utf8_as_cp932"),
+    ("cp932", "gb18030", "gbk_as_cp932"),
+    ("web-shift_jis", "gb18030", "gbk_as_cp932"),  # IBM kanji as FA..FC (app/webcodecs.py)
+    ("shift_jis", "gb18030", "gbk_as_cp932"),
+    ("cp932", "big5hkscs", "big5_as_cp932"),
+    ("web-shift_jis", "big5hkscs", "big5_as_cp932"),
+    ("shift_jis", "big5hkscs", "big5_as_cp932"),
+    ("cp949", "utf-8", "utf8_as_cp949"),
+    ("cp949", "gb18030", "gbk_as_cp949"),
+    ("cp949", "big5hkscs", "big5_as_cp949"),
+)
+ROUND_TRIPS: tuple[tuple[str, str, str], ...] = BASE_ROUND_TRIPS + OTHER_SCRIPT_ROUND_TRIPS
 
 # Mojibake made more than once (UTF-8 read as GBK, saved as UTF-8, read as
 # GBK again: issue 3) is peeled up to this many layers, each layer any of
@@ -482,11 +533,17 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # least sure guessing span's confidence, any character guessed (an indicator:
 # on the calibration half, outputs with a guessed character and a confidence
 # of 0.9 or more under the previous fit were right 86% of the time, those
-# without 99.1%). Fitted by
+# without 99.1%), letters of other scripts (OTHER_SCRIPT_LETTER_RE). Fitted by
 # `python benchmarks/quality.py --calibrate` on the calibration half of the
-# generated set (1,366 cases, clean ones weighted to half); held-out results in
+# generated set (2,854 cases with the other scripts' kinds, clean ones weighted to half); held-out results in
 # the README. Weights of correlated features can take either sign.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (4.1752, 0.0733, -0.5522, 0.0, 0.0, 1.2056, -1.4957, -6.0432, -0.4263, -2.5388, 0.3246, -1.8407)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (5.2842, 0.1603, -0.2191, -0.1197, 0.0, 1.1803, -1.4614, -6.3176, 0.0, -2.3809, 0.0, -2.0875, -4.8384)
+# Letters of the scripts that the other wrong codecs (OTHER_SCRIPT_ROUND_TRIPS)
+# make of Chinese bytes: half-width katakana (cp932), hangul (cp949),
+# Cyrillic (cp1251). Left in an output, they are damage as often as text
+# (a feature of the document confidence; GBK read as cp949 left as 되쩌
+# scored 0.99 without it).
+OTHER_SCRIPT_LETTER_RE = re.compile("[\uff66-\uff9d\uac00-\ud7a3\u0400-\u045f]")
 # Prior confidence of a text in which nothing was found: the first term of
 # the document confidence's span-confidence feature (the fitted weights take
 # the measured miss rate into account).

@@ -37,7 +37,7 @@ from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
-from .gate import get_gate
+from .gate import OTHER_SCRIPT_SIGNALS, get_gate
 from .errors import InvalidOption, InvalidPlan, RepairError
 from .markup import Markup, declare_utf8
 from .markup import scan as scan_markup
@@ -102,22 +102,33 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         if _past(deadline):
             break
         utf8 = cjk
+        # The other scripts' round trips: only on a line with their signal
+        # (gate.OTHER_SCRIPT_SIGNALS), gated or not.
+        other = {family: pattern.search(text, start, end) is not None
+                 and (allow is None or allow(start, family))
+                 for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
         if allow is not None:
             latin = latin and allow(start, "latin")
             utf8 = cjk and allow(start, "utf8")
             cjk = cjk and allow(start, "cjk")
-            if not (latin or cjk or utf8):
+            if not (latin or cjk or utf8 or any(other.values())):
                 continue
-        if (cjk or utf8) and (japanese and detect.KANA_RE.search(text, start, end)
-                              or detect.looks_japanese(text[start:end])
-                              or detect.ZHUYIN_RUN_RE.search(text, start, end)):
-            cjk = utf8 = False  # Japanese kana and zhuyin are not Big5 read as GBK
+        if (cjk or utf8 or other["cp932"] or other["cp949"]) and (
+                japanese and detect.KANA_RE.search(text, start, end)
+                or detect.looks_japanese(text[start:end])
+                or detect.ZHUYIN_RUN_RE.search(text, start, end)):
+            # Japanese kana and zhuyin are not Big5 read as GBK, nor
+            # Chinese read as Shift_JIS or EUC-KR
+            cjk = utf8 = other["cp932"] = other["cp949"] = False
         found: list[cand.Candidate] = []
         for wrong, right, kind in chardata.ROUND_TRIPS:
             if wrong == "web-gbk" and "\u20ac" not in text[start:end]:
                 continue  # a browser's GBK differs from gb18030 only in €
-            if ((latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk)
-                    and not _past(deadline)):
+            if wrong in OTHER_SCRIPT_SIGNALS:
+                applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
+            else:
+                applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
+            if applies and not _past(deadline):
                 found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
         groups: list[list[cand.Candidate]] = []

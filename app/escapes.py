@@ -382,7 +382,7 @@ def _decide(form: str, run: str, left: str, right: str, model: CharModel
     None when leaving the run as it is reads as well (see the module doc).
 
     Readings: each unescaped reading of the run, and for each one that is
-    itself mojibake, a round trip of `chardata.ROUND_TRIPS` whose result
+    itself mojibake, a round trip of `chardata.BASE_ROUND_TRIPS` whose result
     reads as Chinese (with the prior `chardata.KEEP_PRIOR_BITS` that any
     round trip pays) or ftfy's encoding fix (ftfy's own judgement is its
     prior). Costs are `CharModel.cost` in the run's context (`left`,
@@ -393,7 +393,7 @@ def _decide(form: str, run: str, left: str, right: str, model: CharModel
     for text, plan, what, _ in list(readings):
         if text.isascii():
             continue
-        for wrong, right_codec, kind in chardata.ROUND_TRIPS:
+        for wrong, right_codec, kind in chardata.BASE_ROUND_TRIPS:
             try:
                 again = text.encode(wrong).decode(right_codec)
             except UnicodeError:

