@@ -325,6 +325,13 @@ class CharModel:
         bits = CLASS_BITS[cls]
         if prev_han and cls in SWITCH_CLASSES:
             bits += SCRIPT_SWITCH_BITS
+        elif prev and not prev.isascii() and "kana" in (cls, _char_class(prev)) and \
+                _char_class(prev) != cls and unicodedata.category(ch)[0] == "L" and \
+                unicodedata.category(prev)[0] == "L":
+            # Kana touching a letter of another script other than Han with
+            # no space between (い then Cyrillic р: Big5 中把 read as GBK) is
+            # as rare as a switch out of Han.
+            bits += SCRIPT_SWITCH_BITS
         return bits
 
     def prefix_bits(self, text: str) -> array:
