@@ -111,6 +111,12 @@ CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
 # (decode._lossy_chinese): a stream with a few corrupted bytes, not one in
 # another encoding (which leaves far more).
 MAX_LOSSY_SHARE = 0.01
+# ...or this many sequences, if more, whatever the reading costs (a GBK lead
+# byte corrupted leaves its run out of step, for the byte-loss pass).
+MAX_LOSSY_SEQUENCES = 2
+# A part of a mixed stream in another codec than UTF-8 of at most this many
+# bytes in all is a corrupted UTF-8 character instead (decode.decode_bytes).
+MAX_MIXED_SLIVER_BYTES = 4
 # UTF-16 without a byte-order mark, read when the bytes are of even length
 # and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
 # label "utf-16"; UTF-16BE is named).

@@ -328,21 +328,28 @@ def _truncated_utf8(data: bytes) -> int:
 def _lossy_chinese(data: bytes, codecs_: list[str], model) -> tuple[str, str, int] | None:
     """The best reading of `data` in one of `codecs_` with its undecodable
     sequences replaced by U+FFFD: among the readings that replace at least
-    one and at most `chardata.MAX_LOSSY_SHARE` of the bytes (a stream that
-    lost or corrupted a few bytes: one 0xFF in UTF-8, GBK cut after a lead
-    byte) and read as Chinese (`CharModel.bits_per_han` at most
-    `chardata.MAX_BITS_PER_HAN_UNDECLARED` on the first 4,096 characters),
-    the one that reads best; ties go to the earlier codec.
+    one and at most `chardata.MAX_LOSSY_SHARE` of the bytes (or
+    `chardata.MAX_LOSSY_SEQUENCES`, if more: a stream that lost or corrupted
+    a few bytes: one 0xFF in UTF-8, GBK cut after a lead byte) and read as
+    Chinese (`CharModel.bits_per_han` at most
+    `chardata.MAX_BITS_PER_HAN_UNDECLARED` on the first 4,096 characters)
+    or replace at most `chardata.MAX_LOSSY_SEQUENCES`, the one that reads
+    best; ties go to the earlier codec.
 
     Returns:
         ``(text, codec, replaced sequences)`` or None."""
     best = None
     for codec in dict.fromkeys(codecs_):
         text, count = _replaced(data, codec)
-        if not 1 <= count <= max(1, chardata.MAX_LOSSY_SHARE * len(data)):
+        if not 1 <= count <= max(chardata.MAX_LOSSY_SEQUENCES,
+                                  chardata.MAX_LOSSY_SHARE * len(data)):
             continue
         bits = model.bits_per_han(text[:4096])
-        if bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED and (best is None or bits < best[0]):
+        # A corrupted GBK lead byte leaves the rest of its run out of step
+        # (rare characters: the engine's byte-loss pass reads them back), so
+        # one or two replaced sequences are taken whatever the reading costs.
+        if (bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED
+                or count <= chardata.MAX_LOSSY_SEQUENCES) and (best is None or bits < best[0]):
             best = (bits, text, codec, count)
     return None if best is None else best[1:]
 
@@ -450,6 +457,15 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     # own codec, before any declaration, which can speak for one part only.
     if utf8 is None and looks_mixed(data):
         segments = split_mixed(data, model)
+        lossy_utf8 = _replaced(data, "utf-8")
+        if segments and sum(s.end_byte - s.start_byte for s in segments if s.codec != "utf-8") \
+                <= chardata.MAX_MIXED_SLIVER_BYTES and lossy_utf8[1] <= chardata.MAX_LOSSY_SEQUENCES:
+            # A sliver of a few bytes in another codec inside UTF-8 is a
+            # corrupted character, not a part written in GBK (卫A敓 for 卫生).
+            text, count = lossy_utf8
+            _check_controls(text, count)
+            warnings.append(_lossy_warning("utf-8", count))
+            return Decoded(text, "utf-8", 0, tuple(warnings), replaced=_replacements(data, "utf-8"))
         if segments:
             text = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
             _check_controls(text)

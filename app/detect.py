@@ -74,7 +74,7 @@ def looks_japanese(line: str) -> bool:
 ENCODING_TALK_RE = re.compile(
     "乱码|亂碼|编码|編碼|解码|解碼|转码|轉碼|字符集|字元集"
     "|mojibake|encoding|charset|UTF-?8|GBK|GB2312|GB18030|Big5|Latin-?1|ISO-8859|"
-    "cp1252|Windows-1252",
+    "cp1252|Windows-1252|mis-?decod|mis-?encod|garbled",
     re.IGNORECASE,
 )
 

@@ -778,6 +778,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
             shown = s.original if len(s.original) <= 12 else s.original[:12] + "…"
             warnings.append(f"characters {s.start}..{s.end} ({shown!r}) are lost beyond repair; "
                             "left as they are")
+        elif s.lost:
+            warnings.append(f"{len(s.lost)} character(s) of the {s.kind} repair of characters "
+                            f"{s.start}..{s.end} are lost: shown as U+FFFD")
 
     if _encoding is not None:
         spans = _with_byte_offsets(

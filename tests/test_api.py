@@ -391,3 +391,13 @@ def test_a_request_after_warm_up_builds_no_converter(start, expected):
     out = subprocess.run([sys.executable, "-c", _FIRST_REPAIR, start], capture_output=True,
                          text=True, check=True, cwd=str(Path(__file__).resolve().parents[1]))
     assert out.stdout.split() == expected.split()
+
+
+@pytest.mark.parametrize("field, value", [("detect_only", "yes"), ("html", 1),
+                                          ("strip_annotations", "false")])
+def test_json_options_must_be_booleans(client, field, value):
+    """A string or a number is not silently taken for a boolean (the query's
+    detect_only=maybe is a 422 too)."""
+    r = client.post("/v1/repair", json={"text": "鏁版嵁", field: value})
+    _error(r, 422, "invalid_field")
+    assert r.json()["error"]["field"] == field

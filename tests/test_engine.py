@@ -201,3 +201,13 @@ def test_readings_that_make_the_same_text_are_one_outcome(text):
     (span,) = repair_text(text).spans
     assert (span.original, span.repaired) == ("鏁版嵁鎶撳彇缁撴灉", "数据抓取结果")
     assert span.confidence >= 0.99
+
+
+def test_characters_lost_inside_a_repair_are_warned_about():
+    """A repair whose last character's bytes are gone says so in `warnings`,
+    as a lost run outside a repair does."""
+    text = ("中华人民共和国成立于一九四九年，首都是北京。" * 3).encode().decode("gbk", "replace")
+    r = repair_text(text)
+    assert r.text.endswith("首都是北京\ufffd")
+    assert r.confidence == 0.0
+    assert any("lost" in w and "U+FFFD" in w for w in r.warnings), r.warnings

@@ -25,7 +25,7 @@ class RepairRequest(BaseModel):
     )
     convert: str | None = Field(None, description="OpenCC config id, e.g. t2s, s2t, tw2sp.")
     strip_annotations: bool | None = Field(
-        None, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
+        None, strict=True, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
     )
     min_confidence: float | None = Field(
         None, ge=0, le=1, allow_inf_nan=False, strict=True,
@@ -33,11 +33,11 @@ class RepairRequest(BaseModel):
                     "with `changed: false`, the spans for information, and a warning.",
     )
     html: bool | None = Field(
-        None, description="The input is an HTML document: repair its text nodes and attribute "
+        None, strict=True, description="The input is an HTML document: repair its text nodes and attribute "
         "values only, and make its charset declaration say utf-8. Default false."
     )
     detect_only: bool | None = Field(
-        None, description="Report spans, kinds and confidence; change nothing. Default false."
+        None, strict=True, description="Report spans, kinds and confidence; change nothing. Default false."
     )
 
 
