@@ -543,7 +543,7 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # `python benchmarks/quality.py --calibrate` on the calibration half of the
 # generated set (2,854 cases with the other scripts' kinds, clean ones weighted to half); held-out results in
 # the README. Weights of correlated features can take either sign.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.066, 0.6002, 0.0, -0.1051, 0.0, 1.2718, -0.8013, -6.2883, 0.0, -2.3268, 0.0, -1.4858, -4.831)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.066, 0.6002, 0.0, -0.1051, 0.0, 1.2718, -0.8013, -6.2883, 0.0, -2.3268, 0.0, -1.4857, -4.831)
 # Letters of the scripts that the other wrong codecs (OTHER_SCRIPT_ROUND_TRIPS)
 # make of Chinese bytes: half-width katakana (cp932), hangul (cp949),
 # Cyrillic (cp1251). Left in an output, they are damage as often as text

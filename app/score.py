@@ -184,7 +184,9 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
             character (1.0 where nothing was guessed).
 
     Returns:
-        ``[1, logit of the product of span confidences, unsure spans, worst
+        ``[1, logit of the product of span confidences (its root by the
+        number of stretches of `chardata.CONFIDENCE_STRETCH_CHARS`
+        characters in `text`, at least 1), unsure spans, worst
         3-character stretch of the text in bigram bits per character,
         log(1 + characters that sit badly beside Han characters), changed,
         log(1 + guessed characters), log(1 + lone ASCII letters or @ between
@@ -199,9 +201,13 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         The worst stretch and the misfits are measured on the first
         `chardata.CONFIDENCE_SCAN_CHARS` characters.
     """
-    raw = math.prod(span_confidences)
-    raw = min(max(raw, 1e-6), 1 - 1e-6)
     sample = text[: chardata.CONFIDENCE_SCAN_CHARS]
+    # The span confidences' product per stretch too: a page of 3,000 sure
+    # repairs (each capped at chardata.MAX_SPAN_CONFIDENCE) is as sure as a
+    # title with one, not 0.9999 ** 3000.
+    per = max(1.0, len(text) / chardata.CONFIDENCE_STRETCH_CHARS)
+    raw = math.exp(sum(math.log(max(c, 1e-12)) for c in span_confidences) / per)
+    raw = min(max(raw, 1e-6), 1 - 1e-6)
     bits, prev = [], ""
     misfits = 0
     for k, ch in enumerate(sample):

@@ -211,3 +211,18 @@ def test_characters_lost_inside_a_repair_are_warned_about():
     assert r.text.endswith("首都是北京\ufffd")
     assert r.confidence == 0.0
     assert any("lost" in w and "U+FFFD" in w for w in r.warnings), r.warnings
+
+
+def test_confidence_does_not_fall_with_the_length_of_a_page_of_the_same_repairs():
+    """The span confidences enter the document confidence per stretch of
+    text, as its other counts do: 200 lines of one repair are as sure as 5
+    (before, 0.9249 ** 200 made a right page of 200 lines 0.0002)."""
+    line = "中华人民共和国国务院新闻办公室今天举行发布会，介绍经济运行情况 2024"
+
+    def confidence(n: int) -> float:
+        text = "\n".join([line] * n)
+        r = repair_text(text.encode().decode("gbk", "replace"))
+        assert r.text == text
+        return r.confidence
+
+    assert abs(confidence(200) - confidence(5)) < 0.05
