@@ -87,15 +87,19 @@ def _past(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() >= deadline
 
 
-def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | None = None
-                     ) -> list[_Accepted]:
+def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | None = None,
+                     explained: list[tuple[int, int]] | None = None) -> list[_Accepted]:
     """Round trips, line by line: each applicable (wrong, right) codec pair
     proposes segments; overlapping candidates form a group and the scorer
     picks one per group (or none). `allow(pos, family)`, if given, says
     whether the line at `pos` may hold the ``latin``, ``utf8`` or ``cjk``
     family's damage (`gate.Gate.suspect_lines`). Past `deadline` (a
     `time.monotonic()` value), the lines and codec pairs not yet searched
-    are left as they are."""
+    are left as they are. `explained`, if given, receives the regions
+    (offsets into `text`) that a sure reading in another script explains,
+    with two letters of it at least (`chardata.OTHER_SCRIPT_LETTER_RE`:
+    UTF-8 Korean read as GBK is not Chinese, so not repaired here, and not
+    for the byte-loss pass to read as Chinese either)."""
     accepted: list[_Accepted] = []
     japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
@@ -151,10 +155,15 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         # is so read throughout: its non-Chinese segments read through the
         # same codecs are repaired too (河内 Hà Ná»™i: the Vietnamese as well).
         pairs = {d.candidate.plan[:2] for d in line_accepted}
-        for group in deferred if pairs else []:
+        for group in deferred if pairs or explained is not None else []:
             decision = score.choose(text, group, model, allow_defer=True)
             if decision and decision.candidate.plan[:2] in pairs:
                 line_accepted.append(decision)
+            elif (decision and explained is not None and decision.candidate.defer
+                  and decision.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE
+                  and len(chardata.OTHER_SCRIPT_LETTER_RE.findall(
+                      decision.candidate.replacement)) >= 2):
+                explained.append((decision.candidate.start, decision.candidate.end))
         accepted += [_Accepted.of(d) for d in line_accepted]
     return _non_overlapping(accepted)
 
@@ -468,12 +477,14 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                           u.explanation)
                 for u in escapes.find_escaped(t, model, blocked, markup_document)],
              "unescaped escaped text"),
-            ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t), deadline),
+            ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t), deadline,
+                                                           explained),
              "undid text decoded with the wrong codec"),
             ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t),
                                                            deadline),
              "ftfy's encoding fixer"),
-            ("realign", lambda t, blocked: _realign_pass(t, model, warnings, blocked,
+            ("realign", lambda t, blocked: _realign_pass(t, model, warnings,
+                                                         blocked + explained,
                                                          allow_now(t), deadline),
              "restored bytes lost from a GBK stream"),
         ]
@@ -484,6 +495,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
             stages_run.insert(0, ("html", lambda t, _: _markup_edits(page, t, strip_annotations),
                                   "rewrote the markup's own parts"))
         protected: list[tuple[int, int]] = list(markup)
+        # Regions a sure reading in another script explains (`_round_trip_pass`)
+        explained: list[tuple[int, int]] = []
         for action, run, explanation in stages_run:
             if _past(deadline) and action != "html":
                 break
@@ -514,6 +527,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                           for n, x in enumerate(accepted) if x.replacement]
             markup = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
                       for a, b in markup]
+            explained[:] = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
+                            for a, b in explained]
             current = _apply(current, accepted)
         cut = _past(deadline)
 
