@@ -453,7 +453,11 @@ def test_unknown_paths_share_one_metrics_label(client):
     assert 'path="other"' in client.get("/metrics").text
 
 
-def test_logs_hold_no_text_and_carry_the_request_id(client):
+@pytest.fixture
+def json_logs():
+    """The JSON log lines (as `logging_config` formats them, from DEBUG up)
+    written while the test runs: ``json_logs()`` parses them,
+    ``json_logs.raw()`` is the text as written."""
     from pythonjsonlogger.json import JsonFormatter
 
     from app.api.ops import RequestIdFilter, logging_config
@@ -467,20 +471,29 @@ def test_logs_hold_no_text_and_carry_the_request_id(client):
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+
+    def records() -> list[dict]:
+        return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    records.raw = stream.getvalue
     try:
-        secret = "张三的身份证号码是一二三"
-        garbled = secret.encode("utf-8").decode("gb18030", "replace")
-        r = client.post("/v1/repair?charset=gbk", json={"text": garbled},
-                        headers={"x-request-id": "log-test-1"})
-        assert r.status_code == 200
-        client.post("/v1/repair/batch", json=[{"text": garbled}], headers={"x-request-id": "b-2"})
-        client.post("/v1/repair", content=b"{bad " + garbled.encode(),
-                    headers={"content-type": "application/json"})
+        yield records
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
-    out = stream.getvalue()
-    records = [json.loads(line) for line in out.splitlines()]
+
+
+def test_logs_hold_no_text_and_carry_the_request_id(client, json_logs):
+    secret = "张三的身份证号码是一二三"
+    garbled = secret.encode("utf-8").decode("gb18030", "replace")
+    r = client.post("/v1/repair?charset=gbk", json={"text": garbled},
+                    headers={"x-request-id": "log-test-1"})
+    assert r.status_code == 200
+    client.post("/v1/repair/batch", json=[{"text": garbled}], headers={"x-request-id": "b-2"})
+    client.post("/v1/repair", content=b"{bad " + garbled.encode(),
+                headers={"content-type": "application/json"})
+    out = json_logs.raw()
+    records = json_logs()
     access = [r for r in records if r["logger"] == "luanma.access"]
     assert {(r["path"], r["status"], r["request_id"]) for r in access} >= {
         ("/v1/repair", 200, "log-test-1"), ("/v1/repair/batch", 200, "b-2"),
@@ -490,30 +503,6 @@ def test_logs_hold_no_text_and_carry_the_request_id(client):
         assert text not in out
     server = [r for r in records if r["logger"].startswith(("luanma", "uvicorn"))]
     assert "charset=gbk" not in json.dumps(server)  # nor are query strings
-
-
-@pytest.fixture
-def json_logs():
-    """The JSON log lines (as `logging_config` formats them) written while
-    the test runs, parsed."""
-    from pythonjsonlogger.json import JsonFormatter
-
-    from app.api.ops import RequestIdFilter, logging_config
-
-    fmt = logging_config()["formatters"]["json"]
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter(fmt["fmt"], rename_fields=fmt["rename_fields"]))
-    handler.addFilter(RequestIdFilter())
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def _raise_inside(monkeypatch):
