@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 
 from . import chardata
@@ -285,20 +286,34 @@ def _replaced(data: bytes, codec: str) -> tuple[str, int]:
     return text, text.count("\ufffd") - data.decode(codec, "ignore").count("\ufffd")
 
 
-def _replacements(data: bytes, codec: str, bom_bytes: int = 0) -> tuple[tuple[int, int], ...]:
+_recorded = threading.local()
+
+
+def _record_error(e: UnicodeDecodeError) -> tuple[str, int]:
+    """A codec error handler (``luanma-record``): Python's ``replace``, that
+    also records the byte range it replaced."""
+    _recorded.ranges.append((e.start, e.end))
+    return "\ufffd", e.end
+
+
+codecs.register_error("luanma-record", _record_error)
+
+
+def _replacements(data: bytes, codec: str) -> tuple[tuple[int, int], ...]:
     """``(index, byte length)`` of each U+FFFD that ``data.decode(codec,
-    "replace")`` puts for undecodable bytes (see `Decoded.replaced`)."""
+    "replace")`` puts for undecodable bytes (see `Decoded.replaced`): one
+    decode that records the replaced byte ranges, then each gap between them
+    decoded once (linear in the length of `data`)."""
+    _recorded.ranges = []
+    data.decode(codec, "luanma-record")
+    ranges, _recorded.ranges = _recorded.ranges, []
     out = []
-    pos, chars = 0, 0
-    while pos < len(data):
-        try:
-            chars += len(data[pos:].decode(codec))
-            break
-        except UnicodeDecodeError as e:
-            chars += len(data[pos : pos + e.start].decode(codec))
-            out.append((chars, e.end - e.start))
-            chars += 1
-            pos += e.end
+    pos = chars = 0
+    for start, end in ranges:
+        chars += len(data[pos:start].decode(codec, "replace"))
+        out.append((chars, end - start))
+        chars += 1
+        pos = end
     return tuple(out)
 
 
@@ -467,7 +482,11 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             warnings.append(_lossy_warning("utf-8", count))
             return Decoded(text, "utf-8", 0, tuple(warnings), replaced=_replacements(data, "utf-8"))
         if segments:
-            text = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
+            try:
+                text = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
+            except UnicodeDecodeError:
+                segments = None  # a corrupted byte inside a part: read as one codec below
+        if segments:
             _check_controls(text)
             share: dict[str, int] = {}
             for s in segments:

@@ -91,3 +91,24 @@ def test_clean_chinese_unchanged_as_utf8_and_gb18030_bytes(text):
     wins (see app/decode.py)."""
     for codec in ("utf-8", "gb18030"):
         assert repair_bytes(text.encode(codec)).text == text
+
+
+_CHINESE = "这是一段很长的中文文本，用来测试解码。國家環保總局授予大港區。"
+
+
+@FAST
+@given(st.sampled_from(["utf-8", "gb18030", "big5hkscs"]), st.integers(1, 4),
+       st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=3))
+def test_corrupted_chinese_bytes_give_a_result(codec, repeat, changes):
+    """Chinese bytes with one to three bytes changed (a corrupted stream)
+    give a result or a documented RepairError, never another exception (a
+    corrupted byte inside a mixed stream's part raised UnicodeDecodeError, a
+    500 over HTTP); the replay gives the text."""
+    data = bytearray((_CHINESE * repeat).encode(codec, "replace"))
+    for at, value in changes:
+        data[at % len(data)] = value
+    try:
+        r = repair_bytes(bytes(data))
+    except RepairError:
+        return
+    assert apply_plan(bytes(data), r.steps) == r.text
