@@ -406,12 +406,21 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     declared_codec = canonical_codec(declared) if declared else None
     for bom, codec in chardata.BOMS:
         if data.startswith(bom):
-            text = _strict(data[len(bom):], codec)
-            if text is not None:
-                _check_controls(text)
-                if declared_codec and declared_codec != codec:
-                    warnings.append(f"declared charset {declared} ignored: the bytes carry a {codec} BOM")
-                return Decoded(text, codec, len(bom), tuple(warnings))
+            body = data[len(bom):]
+            text = _strict(body, codec)
+            replaced: tuple[tuple[int, int], ...] = ()
+            if text is None:
+                # A BOM and a few corrupted or cut bytes: still that codec.
+                text, count = _replaced(body, codec)
+                if count > max(chardata.MAX_LOSSY_SEQUENCES, chardata.MAX_LOSSY_SHARE * len(body)):
+                    continue
+                replaced = _replacements(body, codec)
+                warnings.append(_lossy_warning(codec, count))
+            _check_controls(text, len(replaced))
+            if declared_codec and declared_codec != codec:
+                warnings.insert(0, f"declared charset {declared} ignored: the bytes carry a "
+                                   f"{codec} BOM")
+            return Decoded(text, codec, len(bom), tuple(warnings), replaced=replaced)
     _check_binary(data)
     evidence = _evidence(data, declared, page_charset, warnings)
 

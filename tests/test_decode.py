@@ -119,3 +119,18 @@ def test_byte_offsets_after_replaced_bytes(data, spans):
     span offsets, not its own encoding's three."""
     r = repair_bytes(data)
     assert [(s.kind, data[s.start_byte:s.end_byte]) for s in r.spans] == spans
+
+
+@pytest.mark.parametrize("data, codec, text, lost", [
+    (b"\xff\xfe" + "中文测试内容".encode("utf-16-le") * 5 + b"A", "utf-16-le",
+     "中文测试内容" * 5 + "\ufffd", b"A"),
+    (b"\xef\xbb\xbf" + "中文测试内容".encode() + b"\xff" + "中文".encode(), "utf-8",
+     "中文测试内容\ufffd中文", b"\xff"),
+])
+def test_a_bom_with_a_corrupted_or_cut_byte_keeps_its_codec(data, codec, text, lost):
+    """A BOM names the codec even when a byte after it is corrupted or cut
+    (a cut UTF-16 file was read as GB18030 with its BOM as the damage)."""
+    r = repair_bytes(data)
+    assert (r.text, r.encoding) == (text, codec)
+    (span,) = r.spans
+    assert (span.kind, data[span.start_byte:span.end_byte]) == ("lost", lost)
