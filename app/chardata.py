@@ -539,11 +539,12 @@ CONFIDENCE_SCAN_CHARS = 100_000
 # least sure guessing span's confidence, any character guessed (an indicator:
 # on the calibration half, outputs with a guessed character and a confidence
 # of 0.9 or more under the previous fit were right 86% of the time, those
-# without 99.1%), letters of other scripts (OTHER_SCRIPT_LETTER_RE). Fitted by
+# without 99.1%), letters of other scripts (OTHER_SCRIPT_LETTER_RE) outside
+# quotations (score._other_script_leftovers). Fitted by
 # `python benchmarks/quality.py --calibrate` on the calibration half of the
 # generated set (2,854 cases with the other scripts' kinds, clean ones weighted to half); held-out results in
 # the README. Weights of correlated features can take either sign.
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.066, 0.6002, 0.0, -0.1051, 0.0, 1.2718, -0.8013, -6.2883, 0.0, -2.3268, 0.0, -1.4857, -4.831)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (3.0717, 0.5969, 0.0, -0.1044, 0.0, 1.2923, -0.815, -6.2847, 0.0, -2.3947, 0.0, -1.5003, -4.8075)
 # Letters of the scripts that the other wrong codecs (OTHER_SCRIPT_ROUND_TRIPS)
 # make of Chinese bytes: half-width katakana (cp932), hangul (cp949),
 # Cyrillic (cp1251). Left in an output, they are damage as often as text

@@ -21,6 +21,7 @@ fitted on a generated evaluation set.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -225,13 +226,29 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     # long clean page with a few rare names scores as a short one does.
     stretches = max(1.0, len(sample) / chardata.CONFIDENCE_STRETCH_CHARS)
     latin1 = len(chardata.LATIN1_HIGH_RE.findall(sample))
-    other = len(chardata.OTHER_SCRIPT_LETTER_RE.findall(sample))
+    other = _other_script_leftovers(sample)
     return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
             math.log1p(misfits / stretches), 1.0 if changed else 0.0,
             math.log1p(guessed / stretches), math.log1p(lone / stretches),
             math.log1p(surprising / stretches), math.log1p(latin1 / stretches),
             math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0,
             math.log1p(other / stretches)]
+
+
+# A quotation or a parenthesis: where a Chinese text quotes a word of another
+# script on purpose (他说：“Я люблю тебя”).
+_QUOTED_RE = re.compile("“[^”\n]*”|\"[^\"\n]*\"|「[^」\n]*」|『[^』\n]*』|《[^》\n]*》"
+                        "|（[^）\n]*）|\\([^)\n]*\\)")
+
+
+def _other_script_leftovers(text: str) -> int:
+    """Letters of other scripts (`chardata.OTHER_SCRIPT_LETTER_RE`: hangul,
+    half-width katakana, Cyrillic) outside quotations and parentheses
+    (`_QUOTED_RE`): what a wrong decode leaves (눼쉔벌소, е€›е»є), where a
+    quoted Korean or Russian word (“Я люблю тебя”) is the writer's."""
+    if not chardata.OTHER_SCRIPT_LETTER_RE.search(text):
+        return 0
+    return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(_QUOTED_RE.sub("", text)))
 
 
 def document_confidence(feats: list[float]) -> float:

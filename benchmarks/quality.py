@@ -78,7 +78,8 @@ def evaluate(cases: list[dict], gate: bool | None = None) -> list[dict]:
 
 # Features that can only speak against the output (app/score.py features():
 # unsure spans, worst stretch, misfits, guessed, lone ASCII, surprising,
-# Latin-1 left, other scripts' letters): their weights are held at or below 0.
+# Latin-1 left, any character guessed, other scripts' letters): their weights
+# are held at or below 0.
 NON_POSITIVE = (2, 3, 4, 6, 7, 8, 9, 11, 12)
 # Features that can only speak for it (span confidences): held at or above 0.
 NON_NEGATIVE = (1, 10)

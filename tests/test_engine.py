@@ -226,3 +226,17 @@ def test_confidence_does_not_fall_with_the_length_of_a_page_of_the_same_repairs(
         return r.confidence
 
     assert abs(confidence(200) - confidence(5)) < 0.05
+
+
+@pytest.mark.parametrize("text", [
+    "标题：鏁版嵁鎶撳彇缁撴灉。他说：“Я люблю тебя”。",
+    "标题：鏁版嵁鎶撳彇缁撴灉（안녕하세요）",
+])
+def test_a_quoted_word_of_another_script_does_not_sink_the_confidence(text):
+    """Letters of other scripts count against the confidence (a wrong
+    decode's leftovers) outside quotations only: a repair next to a quoted
+    Russian or Korean word stays sure (it was 0.003, and min_confidence
+    withheld it)."""
+    r = repair_text(text, min_confidence=0.9)
+    assert r.changed and "数据抓取结果" in r.text
+    assert r.confidence >= 0.99
