@@ -176,7 +176,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         seg = pieces[i:j]
         if any(p == b"" for p in seg):
             continue
-        if residue is not None and _beside_residue(text, start, end, start + i, start + j, residue):
+        if residue is not None and _beside_residue(text, start, pieces, i, j, residue):
             continue  # a half repair: the wrong codec's work goes on beside it
         if None in seg:
             decoded = _decode_utf8_gaps(seg, model, context_before(text, start + i),
@@ -242,20 +242,33 @@ def _residue_re(wrong: str) -> re.Pattern[str] | None:
     return _RESIDUE_CACHE[wrong]
 
 
-def _beside_residue(text: str, start: int, end: int, a: int, b: int,
+def _beside_residue(text: str, start: int, pieces: list[bytes | None], i: int, j: int,
                     residue: re.Pattern[str]) -> bool:
-    """Whether the run of ``text[a:b]`` (inside the line ``text[start:end]``)
-    holds a character of `residue` outside it: the run is the stretch
-    without white space around it (mojibake holds no spaces of its own:
-    each byte 0x80..0xFF became a character)."""
-    k = a - 1
-    while k >= start and not text[k].isspace():
-        if residue.match(text, k):
+    """Whether the run of segment ``(i, j)`` holds a character of `residue`
+    outside the segment.
+
+    Args:
+        text: the text; ``text[start:start + len(pieces)]`` is the line.
+        pieces: the line's characters encoded with the wrong codec (b"" for
+            one it cannot encode).
+        i, j: piece indices (character offsets from `start`) of the segment.
+        residue: `_residue_re` of the wrong codec.
+
+    The run is the stretch around the segment that the wrong codec could
+    have made: it ends at white space (mojibake holds no spaces of its own)
+    and at a character that codec cannot encode (和 between two stretches of
+    cp1251 mojibake is clean text, and each stretch is its own run)."""
+    def made_by_codec(k: int) -> bool:
+        return pieces[k] != b"" and not text[start + k].isspace()
+
+    k = i - 1
+    while k >= 0 and made_by_codec(k):
+        if residue.match(text, start + k):
             return True
         k -= 1
-    k = b
-    while k < end and not text[k].isspace():
-        if residue.match(text, k):
+    k = j
+    while k < len(pieces) and made_by_codec(k):
+        if residue.match(text, start + k):
             return True
         k += 1
     return False
