@@ -155,7 +155,11 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         # is so read throughout: its non-Chinese segments read through the
         # same codecs are repaired too (河内 Hà Ná»™i: the Vietnamese as well).
         pairs = {d.candidate.plan[:2] for d in line_accepted}
-        for group in deferred if pairs or explained is not None else []:
+        for group in deferred:
+            if not pairs and (explained is None or not any(
+                    len(chardata.OTHER_SCRIPT_LETTER_RE.findall(c.replacement)) >= 2
+                    for c in group)):
+                continue
             decision = score.choose(text, group, model, allow_defer=True)
             if decision and decision.candidate.plan[:2] in pairs:
                 line_accepted.append(decision)
