@@ -123,6 +123,10 @@ MAX_LOSSY_SEQUENCES = 2
 # character and a byte, what one or two corrupted bytes leave undecodable;
 # a part written in another codec is longer. Chosen, not tuned.
 MAX_MIXED_SLIVER_BYTES = 4
+# Places with lost characters named one by one in `warnings`; the rest are
+# counted in one more line (a page of 3,000 U+FFFD had 3,000 warnings; the
+# spans list them all).
+MAX_LOST_WARNINGS = 10
 # UTF-16 without a byte-order mark, read when the bytes are of even length
 # and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
 # label "utf-16"; UTF-16BE is named).

@@ -792,14 +792,18 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                           conf, (), f"{chardata.SPAN_KINDS['mixed_encoding']}: bytes {a}..{b} "
                           f"decoded as {codec}", start_byte=a, end_byte=b))
     spans.sort(key=lambda s: (s.start, s.end))
-    for s in spans:
+    lossy = [s for s in spans if s.kind == "lost" or s.lost]
+    for s in lossy[: chardata.MAX_LOST_WARNINGS]:
         if s.kind == "lost":
             shown = s.original if len(s.original) <= 12 else s.original[:12] + "…"
             warnings.append(f"characters {s.start}..{s.end} ({shown!r}) are lost beyond repair; "
                             "left as they are")
-        elif s.lost:
+        else:
             warnings.append(f"{len(s.lost)} character(s) of the {s.kind} repair of characters "
                             f"{s.start}..{s.end} are lost: shown as U+FFFD")
+    if len(lossy) > chardata.MAX_LOST_WARNINGS:
+        warnings.append(f"... and {len(lossy) - chardata.MAX_LOST_WARNINGS} more places with lost "
+                        "characters (see the spans: kind 'lost', or a span's 'lost')")
 
     if _encoding is not None:
         spans = _with_byte_offsets(

@@ -240,3 +240,17 @@ def test_a_quoted_word_of_another_script_does_not_sink_the_confidence(text):
     r = repair_text(text, min_confidence=0.9)
     assert r.changed and "数据抓取结果" in r.text
     assert r.confidence >= 0.99
+
+
+def test_lost_places_are_warned_about_up_to_a_limit():
+    """Each place with lost characters is a span; the first
+    chardata.MAX_LOST_WARNINGS are also named in `warnings`, the rest
+    counted in one line (3,000 warnings for one page before)."""
+    from app import chardata
+
+    text = "你好\ufffd世界。" * 30
+    r = repair_text(text)
+    assert [s.kind for s in r.spans] == ["lost"] * 30
+    lost_lines = [w for w in r.warnings if "lost" in w]
+    assert len(lost_lines) == chardata.MAX_LOST_WARNINGS + 1
+    assert lost_lines[-1].startswith(f"... and {30 - chardata.MAX_LOST_WARNINGS} more places")
