@@ -96,8 +96,15 @@ def _encode_shift_jis(text: str, errors: str = "strict") -> tuple[bytes, int]:
         _IBM_FORMS = _ibm_forms()
     forms = _IBM_FORMS
     out = bytearray()
-    for ch in text:
-        out += forms.get(ch) or ch.encode("cp932", errors)
+    for k, ch in enumerate(text):
+        form = forms.get(ch)
+        if form is None:
+            try:
+                form = ch.encode("cp932", errors)
+            except UnicodeEncodeError as e:
+                # where in `text`, not in the one character
+                raise UnicodeEncodeError(SHIFT_JIS_NAME, text, k, k + 1, e.reason) from None
+        out += form
     return bytes(out), len(text)
 
 

@@ -134,3 +134,14 @@ def test_a_bom_with_a_corrupted_or_cut_byte_keeps_its_codec(data, codec, text, l
     assert (r.text, r.encoding) == (text, codec)
     (span,) = r.spans
     assert (span.kind, data[span.start_byte:span.end_byte]) == ("lost", lost)
+
+
+def test_web_shift_jis_reports_where_a_character_cannot_be_encoded():
+    """The registered `web-shift_jis` codec (app/webcodecs.py) names the
+    position in the whole text, as Python's codecs do."""
+    import app.webcodecs  # noqa: F401  (registers the codecs)
+
+    with pytest.raises(UnicodeEncodeError) as raised:
+        "中é".encode("web-shift_jis")
+    assert (raised.value.start, raised.value.end, raised.value.object) == (1, 2, "中é")
+    assert "中é".encode("web-shift_jis", "replace") == "中".encode("cp932") + b"?"
