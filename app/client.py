@@ -431,6 +431,32 @@ class _Base:
         tries = f"after {attempt + 1} tries" if attempt else "on the first try"
         return ServiceUnavailable(status, code, f"{message} ({tries})", retry_after)
 
+    def _request(self, path: str, content: bytes, content_type: str, headers: dict | None):
+        return self._http.build_request(
+            "POST", path, content=content, headers={"content-type": content_type,
+                                                    **(headers or {})})
+
+    def _wait_after_transport_error(self, attempt: int, exc: Exception) -> float:
+        """Seconds to wait before trying again after `exc` (the connection
+        failed); raises `ServiceUnavailable` when no try is left."""
+        wait = self._wait(attempt, None)
+        error = self._give_up(attempt, wait, 0, type(exc).__name__,
+                              f"{self.base_url}: {exc or type(exc).__name__}", None)
+        if error is not None:
+            raise error from exc
+        return wait
+
+    def _wait_after_status(self, attempt: int, response) -> float:
+        """Seconds to wait before trying again after a `RETRY_STATUSES`
+        answer (read); raises `ServiceUnavailable` when no try is left."""
+        after = _retry_after(response.headers.get("retry-after"))
+        wait = self._wait(attempt, after)
+        error = self._give_up(attempt, wait, response.status_code,
+                              f"http_{response.status_code}", response.text[:300], after)
+        if error is not None:
+            raise error
+        return wait
+
     @staticmethod
     def _check(response) -> None:
         if response.status_code >= 400:
@@ -498,18 +524,11 @@ class Client(_Base):
         unread, when `stream`: the caller closes it)."""
         httpx = _httpx()
         for attempt in range(self.retries + 1):
-            request = self._http.build_request(
-                "POST", path, content=content, headers={"content-type": content_type,
-                                                        **(headers or {})})
+            request = self._request(path, content, content_type, headers)
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                wait = self._wait(attempt, None)
-                error = self._give_up(attempt, wait, 0, type(exc).__name__,
-                                      f"{self.base_url}: {exc or type(exc).__name__}", None)
-                if error is not None:
-                    raise error from exc
-                time.sleep(wait)
+                time.sleep(self._wait_after_transport_error(attempt, exc))
                 continue
             if response.status_code not in RETRY_STATUSES:
                 if response.status_code >= 400 and stream:
@@ -519,13 +538,7 @@ class Client(_Base):
                 return response
             response.read()
             response.close()
-            after = _retry_after(response.headers.get("retry-after"))
-            wait = self._wait(attempt, after)
-            error = self._give_up(attempt, wait, response.status_code,
-                                  f"http_{response.status_code}", response.text[:300], after)
-            if error is not None:
-                raise error
-            time.sleep(wait)
+            time.sleep(self._wait_after_status(attempt, response))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def repair(self, data: str | bytes, *, charset: str | None = None, convert: str | None = None,
@@ -663,18 +676,11 @@ class AsyncClient(_Base):
                     headers: dict | None = None):
         httpx = _httpx()
         for attempt in range(self.retries + 1):
-            request = self._http.build_request(
-                "POST", path, content=content, headers={"content-type": content_type,
-                                                        **(headers or {})})
+            request = self._request(path, content, content_type, headers)
             try:
                 response = await self._http.send(request, stream=stream)
             except httpx.TransportError as exc:
-                wait = self._wait(attempt, None)
-                error = self._give_up(attempt, wait, 0, type(exc).__name__,
-                                      f"{self.base_url}: {exc or type(exc).__name__}", None)
-                if error is not None:
-                    raise error from exc
-                await asyncio.sleep(wait)
+                await asyncio.sleep(self._wait_after_transport_error(attempt, exc))
                 continue
             if response.status_code not in RETRY_STATUSES:
                 if response.status_code >= 400 and stream:
@@ -684,13 +690,7 @@ class AsyncClient(_Base):
                 return response
             await response.aread()
             await response.aclose()
-            after = _retry_after(response.headers.get("retry-after"))
-            wait = self._wait(attempt, after)
-            error = self._give_up(attempt, wait, response.status_code,
-                                  f"http_{response.status_code}", response.text[:300], after)
-            if error is not None:
-                raise error
-            await asyncio.sleep(wait)
+            await asyncio.sleep(self._wait_after_status(attempt, response))
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def repair(self, data: str | bytes, *, charset: str | None = None,

@@ -272,9 +272,13 @@ def test_broken_gzip(client):
         "invalid_gzip")
 
 
-def test_other_content_encoding(client):
-    _error(client.post("/v1/repair", content=b"x", headers={
-        "content-type": "application/octet-stream", "content-encoding": "br"}), 415,
+@pytest.mark.parametrize("path, content_type, body", [
+    ("/v1/repair", "application/octet-stream", b"x"),
+    ("/v1/repair/batch", "application/x-ndjson", b"{}"),
+])
+def test_other_content_encoding(client, path, content_type, body):
+    _error(client.post(path, content=body, headers={
+        "content-type": content_type, "content-encoding": "br"}), 415,
         "unsupported_content_encoding")
 
 

@@ -374,12 +374,6 @@ def test_ndjson_query_defaults(client):
     assert slots[0]["text"] == "创建"
 
 
-def test_ndjson_other_content_encoding(client):
-    _error(client.post("/v1/repair/batch", content=b"{}", headers={
-        "content-type": "application/x-ndjson", "content-encoding": "br"}), 415,
-        "unsupported_content_encoding")
-
-
 def test_wrong_method_names_the_allowed_ones(client):
     r = client.get("/v1/repair/batch")
     _error(r, 405, "method_not_allowed")
