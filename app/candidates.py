@@ -151,10 +151,8 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     else:
         segments = _double_byte_segments(pieces, right)
     kept = []
-    # cp949 too: its hanja are Han, and it encodes clean Chinese beside the
-    # damage (中，) as readily as Big5 does.
-    both_double_byte = right in chardata.DOUBLE_BYTE_CODECS and (
-        wrong in chardata.DOUBLE_BYTE_CODECS or wrong == "cp949")
+    both_double_byte = (right in chardata.DOUBLE_BYTE_CODECS
+                        and wrong in chardata.HAN_READING_WRONG_CODECS)
     for i, j in segments:
         if both_double_byte:
             # Big5 and GBK: both readings are Han, so where the damage ends is
@@ -229,15 +227,11 @@ def _residue_re(wrong: str) -> re.Pattern[str] | None:
         return None
     if wrong not in _RESIDUE_CACHE:
         if wrong.startswith("sloppy-windows-"):
-            chars = set()
-            for b in range(0x80, 0x100):
-                chars.add(bytes((b,)).decode(wrong))
-            chars -= set("…—–“”‘’•·\xa0")
-            body = "".join(re.escape(c) for c in sorted(chars))
+            body = "".join(re.escape(c) for c in sorted(chardata.single_byte_leftovers(wrong)))
         elif wrong == "cp949":
-            body = "\uac00-\ud7a3\u3131-\u318e"
+            body = chardata.HANGUL_OR_JAMO
         else:  # cp932, shift_jis, web-shift_jis
-            body = "\uff61-\uff9f\ue000-\uf8ff"
+            body = chardata.HALF_WIDTH_KATAKANA + "\ue000-\uf8ff"
         _RESIDUE_CACHE[wrong] = re.compile(f"[{body}\ufffd]")
     return _RESIDUE_CACHE[wrong]
 

@@ -631,6 +631,11 @@ MIN_BIGRAM_GAIN_BITS = 0.0
 # double-byte, so each character of the text re-reads on its own and the
 # model, not the bytes, says where the damage ends.
 DOUBLE_BYTE_CODECS = frozenset({"big5", "big5hkscs", "gb18030", "gbk"})
+# Wrong codecs whose reading of Chinese bytes is Han too, so that the edges
+# of their damage are placed the same way: the double-byte ones, and cp949,
+# whose hanja are Han and which encodes clean Chinese beside the damage (中，)
+# as readily as Big5 does.
+HAN_READING_WRONG_CODECS = DOUBLE_BYTE_CODECS | {"cp949"}
 # A wrong decode covers a whole field, cell, title or clause: its edges fall
 # at markup, punctuation, spaces or a change of script (README: "damage in
 # one clause, title or cell of otherwise clean text"), rarely between two Han
@@ -646,3 +651,33 @@ EDGE_STEP_CHARS = 4
 # Characters of the line scored either side of the edge positions tried
 # (model.MAX_WORD_LEN: the longest word the word model segments).
 EDGE_WINDOW_CHARS = 8
+
+
+# Punctuation Chinese text uses itself that cp1252 (and cp1250, cp1251) also
+# make of bytes 0x85, 0x91..0x97: a run of these is not a single-byte decode's
+# work. Source: WHATWG index-windows-1252.
+CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
+# Regex class bodies (Unicode blocks): half-width katakana, what a Shift_JIS
+# decode makes of single bytes 0xA1..0xDF; hangul syllables and compatibility
+# jamo, what an EUC-KR decode makes of most byte pairs.
+HALF_WIDTH_KATAKANA = "\uff61-\uff9f"
+HANGUL_OR_JAMO = "\uac00-\ud7a3\u3131-\u318e"
+
+
+def single_byte_leftovers(codec: str) -> frozenset[str]:
+    """What the single-byte `codec` (e.g. ``sloppy-windows-1251``) decodes
+    the bytes 0x80..0xFF to, less `CHINESE_CP1252_PUNCT` and the no-break
+    space: characters clean Chinese text does not hold, so a wrong decode's
+    leftovers.
+
+    Source: Python's codec tables (ftfy's sloppy codecs: the WHATWG
+    single-byte indexes)."""
+    import ftfy.bad_codecs  # noqa: F401  (registers the sloppy codecs)
+
+    out = set()
+    for b in range(0x80, 0x100):
+        try:
+            out.add(bytes((b,)).decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return frozenset(out - set(CHINESE_CP1252_PUNCT) - {"\xa0"})

@@ -65,13 +65,9 @@ from ftfy import badness
 from . import chardata, detect, escapes
 from .model import CharModel
 
-# Punctuation Chinese text uses itself that cp1252 also makes of bytes
-# 0x85, 0x91..0x97: a run of these is not a single-byte decode's work.
-CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
-
 # `detect.LATIN_RUN_RE`, two characters or more
 LATIN_RUN_RE = re.compile(f"[{detect.LATIN_HIGH}][{detect.LATIN_HIGH}\\x40-\\x7e]+")
-_PUNCT = frozenset(CHINESE_CP1252_PUNCT)
+_PUNCT = frozenset(chardata.CHINESE_CP1252_PUNCT)
 
 # Characters either side of an ftfy character looked at by its badness
 # measure: BADNESS_RE's matches on ftfy's test cases and the corpus pages
@@ -113,20 +109,6 @@ FAMILIES = ("utf8", "cjk", "latin", "ftfy", "realign", "annotation", "lost", "es
             "cp1251", "cp1250", "cp932", "cp949")
 
 
-def _upper_half(codec: str) -> set[str]:
-    """The characters `codec` decodes the single bytes 0x80..0xFF to.
-
-    Source: Python's codec tables (ftfy's sloppy codecs: the WHATWG
-    single-byte indexes)."""
-    out = set()
-    for b in range(0x80, 0x100):
-        try:
-            out.add(bytes((b,)).decode(codec))
-        except UnicodeDecodeError:
-            continue
-    return out
-
-
 def _class(chars) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
@@ -141,8 +123,8 @@ def _letter_beside(letters: set[str], chars: set[str]) -> re.Pattern[str]:
 
 # What a single-byte decode with cp1251 or cp1250 makes of bytes 0x80..0xFF,
 # less the punctuation Chinese text uses itself (…—“”) and the no-break space.
-_CP1251_CHARS = _upper_half("sloppy-windows-1251") - set(CHINESE_CP1252_PUNCT) - {"\xa0"}
-_CP1250_CHARS = _upper_half("sloppy-windows-1250") - set(CHINESE_CP1252_PUNCT) - {"\xa0"}
+_CP1251_CHARS = chardata.single_byte_leftovers("sloppy-windows-1251")
+_CP1250_CHARS = chardata.single_byte_leftovers("sloppy-windows-1250")
 
 # Signals of the round trips through the wrong codecs of other scripts
 # (`chardata.OTHER_SCRIPT_ROUND_TRIPS`), by wrong codec: (family, pattern).
@@ -161,8 +143,8 @@ _CP1250_CHARS = _upper_half("sloppy-windows-1250") - set(CHINESE_CP1252_PUNCT) -
 #   Big5 lead bytes 0xA1..0xDF between its kanji.
 # * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
 #   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
-_HALF_WIDTH_KATAKANA_RE = re.compile("[\uff61-\uff9f]")
-_HANGUL_OR_JAMO_RE = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
+_HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
+_HANGUL_OR_JAMO_RE = re.compile(f"[{chardata.HANGUL_OR_JAMO}]")
 OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
     "sloppy-windows-1251": ("cp1251", _letter_beside(
         {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS)),
