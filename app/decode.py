@@ -482,9 +482,9 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     # own codec, before any declaration, which can speak for one part only.
     if utf8 is None and looks_mixed(data):
         segments = split_mixed(data, model)
-        lossy_utf8 = _replaced(data, "utf-8")
         if segments and sum(s.end_byte - s.start_byte for s in segments if s.codec != "utf-8") \
-                <= chardata.MAX_MIXED_SLIVER_BYTES and lossy_utf8[1] <= chardata.MAX_LOSSY_SEQUENCES:
+                <= chardata.MAX_MIXED_SLIVER_BYTES and (lossy_utf8 := _replaced(data, "utf-8"))[1] \
+                <= chardata.MAX_LOSSY_SEQUENCES:
             # A sliver of a few bytes in another codec inside UTF-8 is a
             # corrupted character, not a part written in GBK (卫A敓 for 卫生).
             text, count = lossy_utf8
