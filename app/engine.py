@@ -157,19 +157,24 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         pairs = {d.candidate.plan[:2] for d in line_accepted}
         for group in deferred:
             if not pairs and (explained is None or not any(
-                    len(chardata.OTHER_SCRIPT_LETTER_RE.findall(c.replacement)) >= 2
-                    for c in group)):
+                    _other_script_reading(c.replacement) for c in group)):
                 continue
             decision = score.choose(text, group, model, allow_defer=True)
             if decision and decision.candidate.plan[:2] in pairs:
                 line_accepted.append(decision)
             elif (decision and explained is not None and decision.candidate.defer
                   and decision.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE
-                  and len(chardata.OTHER_SCRIPT_LETTER_RE.findall(
-                      decision.candidate.replacement)) >= 2):
+                  and _other_script_reading(decision.candidate.replacement)):
                 explained.append((decision.candidate.start, decision.candidate.end))
         accepted += [_Accepted.of(d) for d in line_accepted]
     return _non_overlapping(accepted)
+
+
+def _other_script_reading(text: str) -> bool:
+    """Whether `text` holds two letters of another script at least
+    (`chardata.OTHER_SCRIPT_LETTER_RE`): a reading that explains bytes as
+    Korean, Japanese or Russian rather than Chinese."""
+    return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text)) >= 2
 
 
 def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = (),
