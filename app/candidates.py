@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,11 +101,17 @@ def _beside_word(text: str, start: int, end: int) -> bool:
     digit or a Han character: a punctuation mark read back (ㄛ for ，, ﹝ for
     。) is written against the text it punctuates (8842ㄛ实付, 21:00﹝,
     3¡¢timeout); ``: ㄛ~`` between a space and a tilde is Taiwanese writing
-    (ㄛ for o)."""
+    (ㄛ for o). After a Han character the mark must also be followed by a
+    word: a comma joins two clauses, while Taiwanese writing ends a sentence
+    with the particle (一定要的ㄛ~~, 給我回應ㄛ!: chardet's Big5 test feed)."""
     core = [k for k in range(start, end) if not text[k].isascii()]
     if not core:
         return False
-    return any(0 <= k < len(text) and text[k].isalnum() for k in (core[0] - 1, core[-1] + 1))
+    before, after = core[0] - 1, core[-1] + 1
+    word_after = after < len(text) and text[after].isalnum()
+    if before >= 0 and chardata.HAN_RE.match(text, before):
+        return word_after
+    return word_after or (before >= 0 and text[before].isalnum())
 
 
 def model_marks_only(s: str) -> bool:
@@ -735,6 +742,12 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
     floor = max(-1, j - chardata.MAX_BYTE_LOSS_RUN - 1)
     for m in ANNOTATION_RE.finditer(text, floor + 1, j):
         floor = max(floor, m.end() - 1)
+    if not reads_badly_before(text, j, model):
+        # The characters of a misaligned run are out-of-step byte pairs, which
+        # read badly; where the three before `j` read as Chinese, a run that
+        # holds all three is not tried (only the character lost at `j` and
+        # up to two before it).
+        floor = max(floor, j - 3)
     if variant == "ascii":
         suffix = text[j].encode("ascii")
         end = j + 1
@@ -785,9 +798,9 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         # neighbour: the first is ranked after `before` alone, and the last
         # after each first.
         adjacent = two_guesses and not middle
-        firsts = _rank_pairs(model, before, [(lead, head[0]) for lead in range(0x81, 0xFF)],
+        firsts = _rank_pairs(model, before, _with_lead(head[0]),
                              "" if adjacent else (middle[:1] or after_text), LEADS_PER_START)
-        trails = [(body[-1], t) for t in range(0x40, 0xFF) if t != 0x7F] if two_guesses else []
+        trails = _with_trail(body[-1]) if two_guesses else ()
         shared = _rank_pairs(model, middle[-1:], trails, after_text, TRAILS_PER_END) if (
             two_guesses and not adjacent) else [(0.0, None, "")]
         pairs = [(first, _rank_pairs(model, first[2], trails, after_text, TRAILS_PER_END)
@@ -827,6 +840,18 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
     return out
 
 
+def reads_badly_before(text: str, j: int, model: CharModel) -> bool:
+    """Whether the (up to) three characters before offset `j` of `text` cost
+    at least `chardata.MIN_REALIGN_BITS_PER_CHAR` bits each on average by the
+    bigram model: what a misaligned GBK run that ends at `j` looks like.
+    False at the start of the text."""
+    a = max(0, j - 3)
+    if a == j:
+        return False
+    bits = sum(model.char_bits(text[k - 1] if k else "", text[k]) for k in range(a, j))
+    return bits / (j - a) >= chardata.MIN_REALIGN_BITS_PER_CHAR
+
+
 def _bigram_bits(model: CharModel, s: str, before: str) -> float:
     total, prev = 0.0, before[-1:]
     for ch in s:
@@ -846,20 +871,36 @@ def _isolated_letter(text: str, j: int) -> bool:
         bool(before) or bool(after))
 
 
-def _rank_pairs(model: CharModel, before: str, pairs: list[tuple[int, int]], after: str,
-                keep: int) -> list[tuple[float, tuple[int, int], str]]:
-    """Byte pairs that decode to one character, ranked by the bigram model
-    between `before` and `after`; the best `keep`."""
-    ranked = []
-    for pair in pairs:
-        try:
-            ch = bytes(pair).decode("gb18030")
-        except UnicodeDecodeError:
-            continue
-        if len(ch) != 1:
-            continue
-        bits = model.char_bits(before[-1:], ch) + (model.char_bits(ch, after[:1]) if after else 0.0)
-        ranked.append((bits, pair, ch))
+@lru_cache(maxsize=256)
+def _with_lead(trail: int) -> tuple[tuple[tuple[int, int], str], ...]:
+    """Every GB18030 byte pair ``(lead, trail)`` with lead 0x81..0xFE that
+    decodes to one character, with that character: the candidates for a lost
+    lead byte before `trail`. Source: Python's ``gb18030`` codec."""
+    return tuple(((lead, trail), ch) for lead in range(0x81, 0xFF)
+                 if len(ch := bytes((lead, trail)).decode("gb18030", "replace")) == 1
+                 and ch != "\ufffd")
+
+
+@lru_cache(maxsize=256)
+def _with_trail(lead: int) -> tuple[tuple[tuple[int, int], str], ...]:
+    """Every GB18030 byte pair ``(lead, trail)`` with trail 0x40..0xFE (not
+    0x7F) that decodes to one character, with that character: the candidates
+    for a lost trail byte after `lead`. Source: Python's ``gb18030`` codec."""
+    return tuple(((lead, trail), ch) for trail in range(0x40, 0xFF) if trail != 0x7F
+                 and len(ch := bytes((lead, trail)).decode("gb18030", "replace")) == 1
+                 and ch != "\ufffd")
+
+
+def _rank_pairs(model: CharModel, before: str, options: tuple[tuple[tuple[int, int], str], ...],
+                after: str, keep: int) -> list[tuple[float, tuple[int, int], str]]:
+    """Byte pairs (`_with_lead` or `_with_trail` options: ``(pair, character)``)
+    ranked by the bigram model between `before` and `after`; the best `keep`
+    as ``(bits, pair, character)``."""
+    prev, nxt, bits = before[-1:], after[:1], model.char_bits
+    if nxt:
+        ranked = [(bits(prev, ch) + bits(ch, nxt), pair, ch) for pair, ch in options]
+    else:
+        ranked = [(bits(prev, ch), pair, ch) for pair, ch in options]
     ranked.sort()
     return ranked[:keep]
 

@@ -273,15 +273,9 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
     """Byte-loss points (see `_realign_pass`), none inside `blocked` regions
     (already repaired, or lines that talk about encodings)."""
     points: list[tuple[int, str]] = []
-    gate = chardata.MIN_REALIGN_BITS_PER_CHAR
 
     def reads_badly_before(j: int) -> bool:
-        # mean bigram cost of the (up to) three characters before j
-        a = max(0, j - 3)
-        if a == j:
-            return False
-        bits = sum(model.char_bits(text[k - 1] if k else "", text[k]) for k in range(a, j))
-        return bits / (j - a) >= gate
+        return cand.reads_badly_before(text, j, model)
 
     for j in detect.realign_points(text):
         if (not text[j].isalnum() or cand._isolated_letter(text, j)

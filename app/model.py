@@ -101,6 +101,9 @@ _ASCII_RUN_RE = re.compile(
     "[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\uff01-\uff5e]+")
 
 
+CHAR_BITS_CACHE = 1 << 16  # pairs; about 11 MB when full
+
+
 @lru_cache(maxsize=65536)
 def _char_class(ch: str) -> str:
     """The class `char_bits` scores a non-Han character by (`CLASS_BITS`)."""
@@ -154,6 +157,10 @@ class CharModel:
         # The same window is scored again for each candidate that shares it
         # (and by the keep-or-repair comparison): cost once.
         self._segment_cost = lru_cache(maxsize=8192)(self._segment_cost)
+        # Every pass asks for the same pairs again (each byte-loss start ranks
+        # the same 126 lead bytes; each candidate rescores its neighbours): a
+        # pair costs about 3 us to compute and 0.1 us to look up.
+        self.char_bits = lru_cache(maxsize=CHAR_BITS_CACHE)(self.char_bits)
         total_words = sum(words.values())
         word_share = 1.0 - chardata.PUNCT_TOKEN_SHARE
         self._word_cost = {
