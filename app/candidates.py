@@ -215,6 +215,9 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
 
 
 _OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
+# The wrong codecs whose candidates depend on more than the bytes they give
+# (their leftovers are checked: `_residue_re`).
+RESIDUE_CODECS = _OTHER_SCRIPT_CODECS
 _RESIDUE_CACHE: dict[str, re.Pattern[str]] = {}
 
 

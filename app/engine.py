@@ -125,9 +125,22 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
             # Chinese read as Shift_JIS or EUC-KR
             cjk = utf8 = other["cp932"] = other["cp949"] = False
         found: list[cand.Candidate] = []
+        # (right codec, the line's bytes in the wrong one) already searched:
+        # cp1252, latin-1 and ftfy's sloppy cp1252 (or big5 and big5hkscs)
+        # mostly give the same bytes, hence the same candidates, of which the
+        # scorer keeps the first plan anyway (`score.choose`).
+        searched: set[tuple[str, bytes]] = set()
         for wrong, right, kind in chardata.ROUND_TRIPS:
             if wrong == "web-gbk" and "\u20ac" not in text[start:end]:
                 continue  # a browser's GBK differs from gb18030 only in €
+            try:
+                key = (right, text[start:end].encode(wrong))
+            except UnicodeEncodeError:
+                key = None
+            if key is not None and wrong not in cand.RESIDUE_CODECS:
+                if key in searched:
+                    continue
+                searched.add(key)
             if wrong in OTHER_SCRIPT_SIGNALS:
                 applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
             else:
