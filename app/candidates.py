@@ -46,6 +46,13 @@ class Candidate:
         lost_form: for a repair with guessed characters, the same repair
             with each of them left as one U+FFFD: ``(replacement, plan,
             lost offsets)``, used when the guess is not sure enough.
+        loss_events: for a ``skipped`` byte-loss repair, the bytes its
+            story says were lost without a trace in the input (the run's
+            lead and its last trail: 2); in a page shown to lose bytes such
+            a repair pays the prior of each loss event, not
+            `chardata.GUESS_BITS` per guessed byte (`score._prior_bits`).
+            0 for every other repair (the other byte-loss variants keep
+            the per-byte charge: not measured yet).
         edge_bits: prior cost in bits of where the repair's edges fall
             (`chardata.EDGE_INSIDE_HAN_BITS` for each edge between two Han
             characters of the repaired text; set for Big5 <-> GBK repairs,
@@ -65,6 +72,7 @@ class Candidate:
     lost_form: tuple[str, tuple[PlanItem, ...], tuple[int, ...]] | None = None
     layers: int = 1
     edge_bits: float = 0.0
+    loss_events: int = 0
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -837,6 +845,7 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
                 out.append(Candidate(
                     i, end, replacement, plan, "gbk_byte_loss",
                     guessed_bytes=len(guessed), guessed=guessed,
+                    loss_events=2 if variant == "skipped" else 0,
                     lost_form=(lost_replacement, lost_plan,
                                tuple(k for k, ch in enumerate(lost_replacement) if ch == "\ufffd")),
                 ))

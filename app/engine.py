@@ -278,7 +278,8 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     if (not any(a.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE for a in first)
             or _past(deadline)):
         return first
-    return _realign_round(text, model, points, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, deadline)
+    return _realign_round(text, model, points, chardata.DAMAGED_DOC_KEEP_PRIOR_BITS, deadline,
+                          loss_shown=True)
 
 
 def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] = ()
@@ -319,13 +320,15 @@ def _ascii_trail(ch: str) -> bool:
 
 
 def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
-                   keep_prior: float, deadline: float | None = None) -> list[_Accepted]:
+                   keep_prior: float, deadline: float | None = None,
+                   loss_shown: bool = False) -> list[_Accepted]:
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
     group_end = -1
 
     def decide() -> None:
-        decision = score.choose(text, group, model, keep_prior=keep_prior)
+        decision = score.choose(text, group, model, keep_prior=keep_prior,
+                                loss_shown=loss_shown)
         if not decision:
             return
         w = decision.candidate

@@ -319,9 +319,10 @@ class CharModel:
             mark = chardata.HALF_TO_FULL_PUNCT.get(prev, prev)
             if mark in chardata.PUNCT_FOLLOWED_BY_PUNCT:
                 # Two marks in a row: measured pairs (”， and ：“ are common,
-                # ；。 is not).
-                return -math.log2(chardata.PUNCT_AFTER_PUNCT.get(
-                    (mark, ch), chardata.PUNCT_PAIR_FLOOR))
+                # ；。 is not: two clause marks get their class's rate).
+                floor = (chardata.CLAUSE_MARK_PAIR_SHARE if mark in chardata.CLAUSE_MARKS
+                         and ch in chardata.CLAUSE_MARKS else chardata.PUNCT_PAIR_FLOOR)
+                return -math.log2(chardata.PUNCT_AFTER_PUNCT.get((mark, ch), floor))
             return punct
         cls = _char_class(ch)
         if prev_han and ch.isascii() and ch.isalpha():

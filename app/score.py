@@ -43,8 +43,8 @@ class Decision:
 
 
 def choose(text: str, candidates: list[Candidate], model: CharModel,
-           keep_prior: float = chardata.KEEP_PRIOR_BITS, allow_defer: bool = False
-           ) -> Decision | None:
+           keep_prior: float = chardata.KEEP_PRIOR_BITS, allow_defer: bool = False,
+           loss_shown: bool = False) -> Decision | None:
     """Pick the best of `candidates` (all for one region of `text`) or none.
 
     Args:
@@ -55,6 +55,9 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             (`chardata.KEEP_PRIOR_BITS`, lower in a page known to be damaged).
         allow_defer: return a winning non-Chinese reading too (else it means
             "leave this to ftfy" and None is returned).
+        loss_shown: the page has already shown byte loss with confidence
+            (`engine._realign_pass`'s second round): byte-loss repairs pay
+            for their loss events, not per guessed byte (`_prior_bits`).
 
     Returns:
         The winner and its confidence, or None when keeping the text is at
@@ -87,7 +90,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         for c in candidates:
             window = text[lo : c.start] + c.replacement + text[c.end : hi]
             windows.append(window)
-            costs.append(model.cost(window, left, right) + _prior_bits(c))
+            costs.append(model.cost(window, left, right) + _prior_bits(c, keep_prior, loss_shown))
     else:
         # A long region: each candidate against leaving its own region as
         # it is, in its own context (linear in the region's length).
@@ -97,7 +100,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             right = text[c.end : c.end + CONTEXT_CHARS]
             delta = (model.cost(c.replacement, left, right)
                      - model.cost(text[c.start : c.end], left, right))
-            costs.append(delta + _prior_bits(c))
+            costs.append(delta + _prior_bits(c, keep_prior, loss_shown))
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep or (candidates[best].defer and not allow_defer):
         return None
@@ -118,13 +121,41 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
 
 
-def _prior_bits(c: Candidate) -> float:
+def _prior_bits(c: Candidate, keep_prior: float = chardata.KEEP_PRIOR_BITS,
+                loss_shown: bool = False) -> float:
     """Prior cost of a candidate's story: each guessed byte, each wrong
     decode beyond the first, (for a Chinese reading) each letter of a
     script other than Latin and Han it makes (ѧ for a clean 学 next to a
     repair; Vietnamese ộ in a name is Latin), and where its edges fall
     (`Candidate.edge_bits`: a Big5 <-> GBK repair that starts or ends
-    between two Han characters)."""
+    between two Han characters).
+
+    A byte-loss repair (`Candidate.loss_events`) pays for its loss events,
+    not for the values of the bytes it guesses. The text it makes, guessed
+    characters included, is scored by the model: P(text) already holds
+    P(常化 after 經), and the damage turns that text into the input with
+    no further choice, so a charge per guessed value on top counts those
+    characters twice. Summing over the fills (the posterior of "bytes were
+    lost here") needs no correction for how many fills were tried: under a
+    calibrated model the odds it gives a clean text exceed 2**x with
+    probability at most 2**-x (Markov's inequality), however many fills are
+    summed; deciding by the best fill alone, as here, is more conservative
+    still. What remains is the prior of each lost byte: the first is
+    `keep_prior` (one loss at this place: 2**-12, or 2**-4 in a page
+    already shown to lose bytes), each further byte lost without a trace
+    (the ``skipped`` trail) is another such event at the same odds.
+
+    That needs a model calibrated on what it scores. It is used only where
+    measured: for the ``skipped`` variant, in a page that has shown the
+    damage (`loss_shown`), when every guessed character is Han. Elsewhere
+    each guessed byte keeps `chardata.GUESS_BITS`, a margin for the model's
+    errors (without it a U+FFFD after 标题 re-reads as 标刺猬 in clean text,
+    tests/cases lost-002), and so does a guessed mark, since quotation
+    marks come in pairs that a bigram of marks does not see (重要!。 in a
+    damaged page re-read as 重要。”。)."""
+    if loss_shown and c.loss_events and all(
+            chardata.HAN_RE.match(c.replacement[k]) for k in c.guessed):
+        return keep_prior * (c.loss_events - 1) + c.edge_bits
     foreign = 0 if c.defer else sum(
         1 for ch in c.replacement
         if "\u0250" <= ch < "\u3000" and not "\u1e00" <= ch <= "\u1eff"

@@ -11,7 +11,9 @@ the text is People's Daily's). Tokens tagged ``w`` are punctuation. Prints:
 * the share of tokens that are punctuation marks (PUNCT_TOKEN_SHARE);
 * each mark's share of punctuation tokens (PUNCT_SHARES);
 * for a mark, how often the next token is a mark, and which
-  (PUNCT_AFTER_PUNCT), in the form chardata.py holds them.
+  (PUNCT_AFTER_PUNCT), in the form chardata.py holds them;
+* the add-one rate of a clause mark (，。、；：) right after another
+  (CLAUSE_MARK_PAIR_SHARE).
 
 Full-width forms in the corpus are kept as they are (the corpus writes ，。
 and so on; its ——— dash is folded to —— for counting).
@@ -61,6 +63,11 @@ def main() -> int:
         if n >= 50:
             print(f"    ({a!r}, {b!r}): {n / after_mark[a]:.4f},")
     print("}")
+    clause = set("，。、；：")
+    after_clause = sum(n for a, n in after_mark.items() if a in clause)
+    clause_pairs = sum(n for (a, b), n in pairs.items() if a in clause and b in clause)
+    print(f"# {clause_pairs} of {after_clause} clause marks (，。、；：) followed by one")
+    print(f"CLAUSE_MARK_PAIR_SHARE = {(clause_pairs + 1) / after_clause:.3g}")
     print("# P(next token is any mark | previous token is this mark)")
     print("PUNCT_FOLLOWED_BY_PUNCT = {")
     for a, n in after_mark.most_common(15):

@@ -12,14 +12,17 @@ from app.cli import main
 from app.convert import convert
 from conftest import REAL_SAMPLE, SAMPLES
 
-# The four single-byte-loss runs of the real page and what they decode to with
-# the lost lead byte put back, worked out by hand from the GBK bytes:
-# ？ A3BF, 偩 82BE ... with B1 (保) in front regroups as 保 B1A3, 總 BF82, ...
+# The five byte-loss runs of the real page and what they decode to with
+# the lost bytes put back, worked out by hand from the GBK bytes:
+# ？ A3BF, 偩 82BE ... with B1 (保) in front regroups as 保 B1A3, 總 BF82, ...;
+# the fifth, ；(A3BB) before 。, with B3 in front and AF behind is 常 B3A3,
+# 化 BBAF (both bytes lost, so both characters are guessed).
 BYTE_LOSS_RUNS = {
     "?偩质谟璐蟾蹍^": "保總局授予大港區",
     "?偩值榷啻蔚酱蟾蹤z": "保總局等多次到大港檢",
     ";\ue1ee芾砟J剑幻磕昱e": "常化管理模式；每年舉",
     "?己私Y": "。考核結",
+    "經;。": "經常化。",
 }
 # A flattened annotation: a parenthesised pinyin syllable right after a Han
 # character. Applied to the hand-repaired page, this gives the expected text
@@ -42,7 +45,9 @@ def test_real_sample_repaired_exactly():
     assert result.encoding == "utf-8"
     assert result.text == expected_page()
     kinds = [s.kind for s in result.spans]
-    assert kinds.count("gbk_byte_loss") == 4
+    assert kinds.count("gbk_byte_loss") == 5
+    fifth = [s for s in result.spans if s.original == ";" and s.repaired == "常化"]
+    assert len(fifth) == 1 and fifth[0].guessed == (0, 1)
     assert kinds.count("ruby_annotation") == 704
     assert apply_plan(data, result.steps) == result.text
     for span in result.spans:
@@ -105,8 +110,9 @@ def test_kind_samples_exist():
 def test_fifth_byte_loss_run_candidate():
     """The fifth run (保潔經;。 for 保潔經常化。: B3 and AF lost, A3 BB is ；,
     folded to ;) is found as a point of the skipped kind, and the candidate
-    that restores B3 and guesses AF is the best-ranked; the decision keeps the
-    text (see tests/cases/known_failures.jsonl, byte-loss-skipped-001)."""
+    that restores B3 and guesses AF is the best-ranked. Alone it is kept (a
+    page not shown to lose bytes); in a page that has shown byte loss its
+    two loss events cost the damaged page's prior each, and it is made."""
     from app import candidates, chardata, engine, score
     from app.model import get_model
 
@@ -119,6 +125,15 @@ def test_fifth_byte_loss_run_candidate():
     assert best.guessed == (0, 1)
     assert apply_plan(text[9:10], best.plan) == "常化"
     assert apply_plan(text[9:10], best.lost_form[1]) == best.lost_form[0] == "\ufffd\ufffd"
-    # The word model prefers 經常化。 by about 7 bits; the two guessed bytes
-    # cost 16, so even a damaged page's prior keeps the text.
-    assert score.choose(text, found, model, keep_prior=chardata.DAMAGED_DOC_KEEP_PRIOR_BITS) is None
+    # The word model prefers 經常化。 by about 10 bits (；。 costs 15.0, the
+    # rate of two clause marks in a row). Charged 8 bits per guessed byte,
+    # even a damaged page's prior keeps the text; priced by its two loss
+    # events in a page shown to lose bytes, it is made, the guess sure
+    # enough to write (chardata.GUESS_MIN_POSTERIOR).
+    damaged = chardata.DAMAGED_DOC_KEEP_PRIOR_BITS
+    assert score.choose(text, found, model, keep_prior=chardata.KEEP_PRIOR_BITS,
+                        loss_shown=False) is None
+    assert score.choose(text, found, model, keep_prior=damaged) is None
+    decision = score.choose(text, found, model, keep_prior=damaged, loss_shown=True)
+    assert decision.candidate.replacement == "常化"
+    assert chardata.GUESS_MIN_POSTERIOR <= decision.confidence < 0.9
