@@ -62,7 +62,7 @@ import threading
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy codecs)
 from ftfy import badness
 
-from . import chardata, detect, escapes
+from . import annotations, chardata, detect, escapes
 from .model import CharModel
 
 # `detect.LATIN_RUN_RE`, two characters or more
@@ -160,6 +160,21 @@ OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str]] = {
     family: pattern for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
 
 
+def mask_readings(text: str) -> str:
+    """`text` with each flattened ruby reading the annotation pass would
+    look at (`annotations.ANNOTATION_RE`: ``創(chuàng)`` keeps its
+    parentheses; `annotations.BARE_RE`: ``創chuàng建``) replaced by as many
+    spaces, so that offsets stay; `text` itself (the same object) when it
+    holds no parenthesis or tone mark. Which readings the annotation pass
+    then removes is its own decision; the gate only stops counting tone
+    marks and pinyin letters as signals of other damage."""
+    if OPEN_PAREN_RE.search(text) is None and TONE_MARK_RE.search(text) is None:
+        return text
+    masked = annotations.ANNOTATION_RE.sub(
+        lambda m: m.group()[0] + " " * (len(m.group()) - 2) + m.group()[-1], text)
+    return annotations.BARE_RE.sub(lambda m: " " * len(m.group()), masked)
+
+
 def _line_end(text: str, pos: int) -> int:
     end = text.find("\n", pos)
     return len(text) if end < 0 else end
@@ -220,6 +235,14 @@ class Gate:
         found: dict[str, set[int]] = {f: set() for f in FAMILIES}
         scan = self._scan
         cjk, utf8, realign = found["cjk"], found["utf8"], found["realign"]
+        # The annotation family is found on the text as it is; every other
+        # signal on the text with its flattened ruby readings blanked out
+        # (tone-marked pinyin is not Latin-1 mojibake, nor its letters after
+        # a Han character a GBK stream's fallen-out bytes).
+        unmasked = text
+        text = mask_readings(text)
+        if text is not unmasked:
+            scan(unmasked, TONE_MARK_RE, found["annotation"])
         self._scan_chars(text, found, minority or self._minority(text))
         odd: set[int] = set()
         scan(text, self.odd_pair_re, odd)
@@ -228,7 +251,8 @@ class Gate:
         scan(text, self.utf8_in_gbk_re, utf8)
         scan(text, LATIN_RUN_RE, found["latin"],
              accept=lambda m: any(c not in _PUNCT for c in m.group() if c >= "\x80"))
-        scan(text, OPEN_PAREN_RE, found["annotation"], accept=lambda m: _reading_after(text, m))
+        scan(unmasked, OPEN_PAREN_RE, found["annotation"],
+             accept=lambda m: _reading_after(unmasked, m))
         realign |= cjk | utf8  # misaligned GBK makes the same odd characters
         scan(text, SYMBOL_AFTER_TEXT_RE, realign)
         scan(text, LONE_LETTER_RE, realign)
@@ -267,6 +291,7 @@ class Gate:
         out = []
         minority = self._minority(text)
         patterns = self._family_patterns(text, minority)
+        masked = mask_readings(text)
         for start, end, families in self.suspect_lines(text, minority):
             if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
@@ -277,9 +302,10 @@ class Gate:
             # unit k (cuts[k]..cuts[k + 1]) -> the families whose signals hit it
             hit: dict[int, set[str]] = {}
             for family in families:
+                where = text if family == "annotation" else masked
                 spans = [(m.start(), max(m.end(), m.start() + 1))
                          for pattern in patterns[family]
-                         for m in pattern.finditer(text, start, end)]
+                         for m in pattern.finditer(where, start, end)]
                 for p, q in spans:
                     first = bisect.bisect_right(cuts, p) - 1
                     last = min(max(first, bisect.bisect_left(cuts, q) - 1), len(cuts) - 2)
