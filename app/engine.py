@@ -833,7 +833,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         confidence = 0.0
     else:
         confidence = score.document_confidence(
-            score.result_features(found.scored, spans, output != text, model))
+            score.result_features(found.scored, spans, output != text, model,
+                                  len(found.repaired)))
     result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                           tuple(spans), tuple(warnings))
     if detect_only:

@@ -193,17 +193,20 @@ def _bar(candidate: Candidate, original: str) -> float:
     return chardata.MAX_BITS_PER_HAN
 
 
-def result_features(text: str, spans, changed: bool, model: CharModel) -> list[float]:
-    """`features` of a repair: `text` before any conversion, its `spans`
-    (objects with ``confidence`` and ``guessed``), whether it `changed`."""
+def result_features(text: str, spans, changed: bool, model: CharModel,
+                    length: int | None = None) -> list[float]:
+    """`features` of a repair: `text` before any conversion (or its suspect
+    pieces, with the whole text's `length`), its `spans` (objects with
+    ``confidence`` and ``guessed``), whether it `changed`."""
     guessed_spans = [s.confidence for s in spans if s.guessed]
     return features(text, [chardata.CLEAN_CONFIDENCE] + [s.confidence for s in spans], changed,
                     model, sum(len(s.guessed) for s in spans),
-                    min(guessed_spans) if guessed_spans else 1.0)
+                    min(guessed_spans) if guessed_spans else 1.0, length)
 
 
 def features(text: str, span_confidences: list[float], changed: bool, model: CharModel,
-             guessed: int = 0, least_sure_guess: float = 1.0) -> list[float]:
+             guessed: int = 0, least_sure_guess: float = 1.0, length: int | None = None
+             ) -> list[float]:
     """What the document confidence is computed from (see `document_confidence`).
 
     Args:
@@ -214,6 +217,10 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         guessed: characters guessed back from lost bytes.
         least_sure_guess: confidence of the least sure span with a guessed
             character (1.0 where nothing was guessed).
+        length: characters in the whole document when `text` is only its
+            suspect pieces (`gate.Gate.suspect_pieces`: the rest holds no
+            signal of damage), so that counts are taken per stretch of the
+            document, as for a text scored whole; None: ``len(text)``.
 
     Returns:
         ``[1, logit of the product of span confidences (its root by the
@@ -237,7 +244,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     # The span confidences' product per stretch too: a page of 3,000 sure
     # repairs (each capped at chardata.MAX_SPAN_CONFIDENCE) is as sure as a
     # title with one, not 0.9999 ** 3000.
-    per = max(1.0, len(text) / chardata.CONFIDENCE_STRETCH_CHARS)
+    scale = max(1.0, length / max(1, len(text))) if length is not None else 1.0
+    per = max(1.0, len(text) * scale / chardata.CONFIDENCE_STRETCH_CHARS)
     raw = math.exp(sum(math.log(max(c, 1e-12)) for c in span_confidences) / per)
     raw = min(max(raw, 1e-6), 1 - 1e-6)
     bits, prev = [], ""
@@ -255,7 +263,7 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     surprising = sum(1 for b in bits if b >= chardata.SURPRISING_BITS)
     # Counts per stretch of CONFIDENCE_STRETCH_CHARS characters, so that a
     # long clean page with a few rare names scores as a short one does.
-    stretches = max(1.0, len(sample) / chardata.CONFIDENCE_STRETCH_CHARS)
+    stretches = max(1.0, len(sample) * scale / chardata.CONFIDENCE_STRETCH_CHARS)
     latin1 = len(chardata.LATIN1_HIGH_RE.findall(sample))
     other = _other_script_leftovers(sample)
     return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
