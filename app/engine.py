@@ -949,6 +949,16 @@ def _talk_lines(text: str, markup: list[tuple[int, int]] = ()) -> list[tuple[int
     mojibake they quote stays, and their 锟斤拷 is not reported as lost. In
     HTML, each stretch of text between markup counts as a line (a minified
     page is one line)."""
+    if not markup:
+        # One scan of the whole text (no match crosses a line break).
+        out = []
+        for m in detect.ENCODING_TALK_RE.finditer(text):
+            if out and m.start() < out[-1][1]:
+                continue
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            out.append((start, len(text) if end < 0 else end))
+        return out
     out, pos = [], 0
     for line in text.split("\n"):
         for a, b in _complement([(max(a, pos) - pos, min(b, pos + len(line)) - pos)
