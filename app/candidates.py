@@ -536,6 +536,24 @@ def _edge_bits(text: str, start: int, end: int, a: int, b: int, replacement: str
     return bits
 
 
+def _looks_like_mojibake(text: str, model: CharModel) -> bool:
+    """Whether a layer's reading still shows what a wrong decode makes, so
+    that peeling another layer off it can be worth trying: two odd
+    characters close together (`CharModel.odd_pair_re`), three whose GBK
+    bytes are two UTF-8 sequences (`gate.Gate.utf8_in_gbk_re`; both UTF-8
+    read as GBK), a run of Latin-1 or cp1252 letters from bytes 0x80..0xFF
+    (`detect.LATIN_RUN_RE`), or a U+FFFD. A reading without any is either
+    the repair or an accident of decoding; chains of round trips through it
+    only make more accidents (one 309-character line of UTF-8 read as
+    cp1252 gave 986 deeper readings, 11 of them Chinese-looking, none
+    right)."""
+    from .gate import get_gate
+
+    return (model.odd_pair_re.search(text) is not None
+            or get_gate().utf8_in_gbk_re.search(text) is not None
+            or detect.LATIN_RUN_RE.search(text) is not None or "\ufffd" in text)
+
+
 def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int = 1
             ) -> list[tuple[str, tuple[PlanItem, ...]]]:
     """`text` and every deeper reading of it, up to `chardata.MAX_LAYERS`
@@ -547,7 +565,8 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
     reads as Chinese is not peeled further: chains of round trips can turn
     good text into other text by accident."""
     out = [(text, plan)]
-    if depth >= chardata.MAX_LAYERS or text.isascii() or model.reads_as_chinese(text):
+    if (depth >= chardata.MAX_LAYERS or text.isascii() or not _looks_like_mojibake(text, model)
+            or model.reads_as_chinese(text)):
         return out
     seen = {text}
     for wrong, right, _ in chardata.BASE_ROUND_TRIPS:
