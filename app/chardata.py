@@ -394,6 +394,11 @@ MAX_BYTE_LOSS_RUN = 64
 # milliseconds): a page that lost bytes has a handful (the sample five);
 # thousands mean garbage, and the search stops there (a warning says so).
 MAX_REALIGN_POINTS = 400
+# Non-ASCII characters (U+0800 and up: three UTF-8 bytes each) a strict UTF-8
+# reading of a line's whole damage must give before the line's other codec
+# readings are not tried (`engine._whole_utf8`): four accidental UTF-8
+# sequences in a row from GBK or Big5 bytes are about one chance in 50**4.
+WHOLE_UTF8_MIN_CHARS = 4
 # Texts longer than this (code points) are searched only on their suspect
 # lines (app/gate.py); shorter ones (a title, a table cell, a paragraph)
 # whole, where the search is cheap and the gate's signals have little text to

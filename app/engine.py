@@ -80,6 +80,30 @@ def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
 
 
 _LATIN_CODECS = ("cp1252", "latin-1", "sloppy-windows-1252")
+# C1 controls: what latin-1 (and ftfy's sloppy codecs) make of bytes
+# 0x80..0x9F that cp1252 maps to € ‚ ƒ „ … or leaves undefined.
+_C1_RE = re.compile("[\u0080-\u009f]")
+_NON_ASCII_RE = re.compile("[^\x00-\x7f]")
+_LAST_NON_ASCII_RE = re.compile("[^\x00-\x7f](?=[\x00-\x7f]*$)")
+
+
+def _whole_utf8(found: list[cand.Candidate], first: int, last: int) -> bool:
+    """Whether one of `found` reads ``text[first:last]`` (a line's first to
+    last non-ASCII character) whole as strict UTF-8 through one wrong decode,
+    into at least `chardata.WHOLE_UTF8_MIN_CHARS` non-ASCII characters:
+    GBK or Big5 text makes valid multi-byte UTF-8 by accident about once in
+    fifty characters (a lead byte 0xE0..0xEF before two bytes 0x80..0xBF),
+    so four in a row are one chance in millions, and the other codecs'
+    readings of the line need not be tried (the scorer still weighs this
+    one against keeping the line)."""
+    for c in found:
+        if (c.start <= first and c.end >= last and c.layers == 1 and not c.guessed
+                and not c.lost and not c.defer
+                and c.plan == (("encode", c.plan[0][1]), ("decode", "utf-8"))
+                and sum(1 for ch in c.replacement if ord(ch) >= 0x800)
+                >= chardata.WHOLE_UTF8_MIN_CHARS):
+            return True
+    return False
 
 
 def _past(deadline: float | None) -> bool:
@@ -130,9 +154,28 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         # mostly give the same bytes, hence the same candidates, of which the
         # scorer keeps the first plan anyway (`score.choose`).
         searched: set[tuple[str, bytes]] = set()
+        c1 = _C1_RE.search(text, start, end) is not None
+        first = _NON_ASCII_RE.search(text, start, end)
+        last = _LAST_NON_ASCII_RE.search(text, start, end)
         for wrong, right, kind in chardata.ROUND_TRIPS:
+            if found and first and _whole_utf8(found, first.start(), last.end()):
+                # Every non-ASCII character of the line is one strict UTF-8
+                # reading: no other codec's reading competes with that
+                # (`_whole_utf8`).
+                break
+            if wrong in OTHER_SCRIPT_SIGNALS:
+                applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
+            else:
+                applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
+            if not applies or _past(deadline):
+                continue
             if wrong == "web-gbk" and "\u20ac" not in text[start:end]:
                 continue  # a browser's GBK differs from gb18030 only in €
+            if wrong == "latin-1" and not c1:
+                # Without a C1 control (U+0080..U+009F) in the line, latin-1
+                # encodes what cp1252 does to the same bytes and fails on the
+                # rest (€ ‚ … œ): its segments are pieces of cp1252's.
+                continue
             try:
                 key = (right, text[start:end].encode(wrong))
             except UnicodeEncodeError:
@@ -141,12 +184,7 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 if key in searched:
                     continue
                 searched.add(key)
-            if wrong in OTHER_SCRIPT_SIGNALS:
-                applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
-            else:
-                applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
-            if applies and not _past(deadline):
-                found += cand.round_trips(text, start, end, wrong, right, kind, model)
+            found += cand.round_trips(text, start, end, wrong, right, kind, model)
         found.sort(key=lambda c: c.start)
         groups: list[list[cand.Candidate]] = []
         group_end = -1
