@@ -786,16 +786,18 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         end = j + 1 if variant == "fffd" else j
     starts: list[tuple[int, bytes, str]] = []
     first_i = j if variant == "ascii" and _isolated_letter(text, j) else j - 1
+    body = b""  # text[i:j] widened and encoded, grown one character a start
     for i in range(first_i, floor, -1):
-        if i < j and text[i] in "\r\n":
-            break
-        try:
-            pieces = [ch.encode("gb18030") for ch in text[i:j].translate(chardata.WIDEN_TABLE)]
-        except UnicodeEncodeError:  # a lone surrogate
-            break
-        if pieces and len(pieces[0]) != 2:
-            break  # every character of a misaligned GBK run is a byte pair
-        body = b"".join(pieces)
+        if i < j:
+            if text[i] in "\r\n":
+                break
+            try:
+                piece = text[i].translate(chardata.WIDEN_TABLE).encode("gb18030")
+            except UnicodeEncodeError:  # a lone surrogate
+                break
+            if len(piece) != 2:
+                break  # every character of a misaligned GBK run is a byte pair
+            body = piece + body
         if variant != "ascii" and not body:
             continue
         if variant == "eaten":
@@ -922,17 +924,32 @@ def _with_trail(lead: int) -> tuple[tuple[tuple[int, int], str], ...]:
                  and ch != "\ufffd")
 
 
+def warm_up(model: CharModel) -> None:
+    """Build the byte-loss search's tables of candidate characters for every
+    lost lead and trail byte (`_with_lead`, `_with_trail`) and `model`'s
+    statistics of them (`CharModel.bits_around`), which a first search would
+    otherwise build one by one (about 0.3 s in all)."""
+    tables = [_with_lead(t) for t in range(0x40, 0xFF) if t != 0x7F]
+    tables += [_with_trail(lead) for lead in range(0x81, 0xFF)]
+    for options in tables:
+        model.bits_around("", _option_chars(options), "")
+
+
+@lru_cache(maxsize=512)
+def _option_chars(options: tuple[tuple[tuple[int, int], str], ...]) -> tuple[str, ...]:
+    """The characters of `_with_lead` or `_with_trail` options, one tuple
+    per table (`CharModel.bits_around` caches by it)."""
+    return tuple(ch for _, ch in options)
+
+
 def _rank_pairs(model: CharModel, before: str, options: tuple[tuple[tuple[int, int], str], ...],
                 after: str, keep: int) -> list[tuple[float, tuple[int, int], str]]:
     """Byte pairs (`_with_lead` or `_with_trail` options: ``(pair, character)``)
     ranked by the bigram model between `before` and `after`; the best `keep`
     as ``(bits, pair, character)``."""
-    prev, nxt, bits = before[-1:], after[:1], model.char_bits
-    if nxt:
-        ranked = [(bits(prev, ch) + bits(ch, nxt), pair, ch) for pair, ch in options]
-    else:
-        ranked = [(bits(prev, ch), pair, ch) for pair, ch in options]
-    ranked.sort()
+    chars = _option_chars(options)
+    ranked = sorted(zip(model.bits_around(before[-1:], chars, after[:1]),
+                        (pair for pair, _ in options), chars))
     return ranked[:keep]
 
 

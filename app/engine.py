@@ -711,7 +711,8 @@ def warm_up(convert: str | None = None) -> None:
     first request of a process costs no more than the second (issue 6): the
     language model, the gate, OpenCC's ``t2s`` and ``s2t`` converters (the
     model folds characters with them) and `convert` (a config id, e.g. the
-    service's default conversion), then one repair of `_WARM_UP_TEXT`.
+    service's default conversion), the byte-loss search's tables
+    (`candidates.warm_up`), then one repair of `_WARM_UP_TEXT`.
     About two seconds, most of it the model.
 
     Raises:
@@ -719,10 +720,11 @@ def warm_up(convert: str | None = None) -> None:
     """
     from .convert import converter
 
-    get_model()
+    model = get_model()
     get_gate()
     for config in ("t2s", "s2t") + ((convert,) if convert else ()):
         converter(config)
+    cand.warm_up(model)
     repair_text(_WARM_UP_TEXT, convert=convert)
     repair_text(_WARM_UP_TEXT, html=True)
     global _warm

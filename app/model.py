@@ -102,6 +102,9 @@ _ASCII_RUN_RE = re.compile(
 
 
 CHAR_BITS_CACHE = 1 << 16  # pairs; about 11 MB when full
+# Tables of candidate characters (`CharModel.bits_around`): the byte-loss
+# search has 190 lead and 126 trail tables.
+HAN_STATS_CACHE = 512
 
 
 @lru_cache(maxsize=65536)
@@ -161,6 +164,7 @@ class CharModel:
         # the same 126 lead bytes; each candidate rescores its neighbours): a
         # pair costs about 3 us to compute and 0.1 us to look up.
         self.char_bits = lru_cache(maxsize=CHAR_BITS_CACHE)(self.char_bits)
+        self._han_stats_cache: dict[tuple[str, ...], list[tuple | None]] = {}
         total_words = sum(words.values())
         word_share = 1.0 - chardata.PUNCT_TOKEN_SHARE
         self._word_cost = {
@@ -341,6 +345,78 @@ class CharModel:
             # as rare as a switch out of Han.
             bits += SCRIPT_SWITCH_BITS
         return bits
+
+    def bits_around(self, prev: str, chars: tuple[str, ...], nxt: str) -> list[float]:
+        """``char_bits(prev, ch) + char_bits(ch, nxt)`` for each of `chars`
+        (without the second term when `nxt` is ""), equal to those sums to
+        the last bit: the byte-loss search ranks the same tables of
+        candidate characters (`candidates._with_lead`) between ever new
+        neighbours, so each character's statistics are looked up once per
+        table (`_han_stats`) and a Han neighbour's once per call.
+
+        Args:
+            prev, nxt: one character or "".
+            chars: the candidates, a tuple (its statistics are cached by it).
+
+        Returns:
+            Bits per character of `chars`, in order.
+        """
+        stats = self._han_stats(chars)
+        prev_s = self._t2s(prev) if prev and chardata.HAN_RE.match(prev) else None
+        nxt_s = self._t2s(nxt) if nxt and chardata.HAN_RE.match(nxt) else None
+        bigrams, log2 = self._b, math.log2
+        share = 1.0 - chardata.PUNCT_TOKEN_SHARE
+        if prev_s is not None:
+            end_p, c_p = self._end.get(prev_s, 1.0), self._c.get(prev_s)
+            t_p = self._t[prev_s] if c_p else 0
+        if nxt_s is not None:
+            p_next_n = share * ((self._s.get(nxt_s, 0) + UNIGRAM_K) / self._start_denominator)
+            p_uni_n = (self._u.get(nxt_s, 0) + UNIGRAM_K) / self._uni_denominator
+        out = []
+        for ch, st in zip(chars, stats):
+            if st is None or prev_s is None:
+                first = self.char_bits(prev, ch)
+            elif not c_p or end_p >= 1.0:
+                first = -log2(st[1])
+            else:
+                p_in = (bigrams.get(prev_s + st[0], 0) + t_p * st[2]) / (c_p + t_p)
+                first = -log2((1.0 - end_p) * p_in + end_p * st[1])
+            if not nxt:
+                out.append(first)
+                continue
+            if st is None or nxt_s is None:
+                second = self.char_bits(ch, nxt)
+            else:
+                s, _, _, end_s, c_s, t_s = st
+                if not c_s or end_s >= 1.0:
+                    second = -log2(p_next_n)
+                else:
+                    p_in = (bigrams.get(s + nxt_s, 0) + t_s * p_uni_n) / (c_s + t_s)
+                    second = -log2((1.0 - end_s) * p_in + end_s * p_next_n)
+            out.append(first + second)
+        return out
+
+    def _han_stats(self, chars: tuple[str, ...]) -> list[tuple | None]:
+        """For each of `chars`: None if not Han, else ``(simplified form,
+        P_next, P_uni, its word-end share, C, T)`` as `_han_after_han` uses
+        them (see the class docstring); cached per tuple."""
+        cached = self._han_stats_cache.get(chars)
+        if cached is not None:
+            return cached
+        share = 1.0 - chardata.PUNCT_TOKEN_SHARE
+        out: list[tuple | None] = []
+        for ch in chars:
+            if not chardata.HAN_RE.match(ch):
+                out.append(None)
+                continue
+            s = self._t2s(ch)
+            c = self._c.get(s)
+            out.append((s, share * ((self._s.get(s, 0) + UNIGRAM_K) / self._start_denominator),
+                        (self._u.get(s, 0) + UNIGRAM_K) / self._uni_denominator,
+                        self._end.get(s, 1.0), c, self._t[s] if c else 0))
+        if len(self._han_stats_cache) < HAN_STATS_CACHE:
+            self._han_stats_cache[chars] = out
+        return out
 
     def prefix_bits(self, text: str) -> array:
         """Cumulative bigram cost of `text`: ``out[n]`` is the cost in bits of
