@@ -819,6 +819,19 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         if len(middle) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(middle):
             continue  # started too early: clean characters re-read out of step
         starts.append((i, body, middle))
+    if len(starts) > chardata.REALIGN_PROXY_STARTS:
+        # Ranking the guessed bytes is the costly part (126 leads a start):
+        # it is done only for the starts whose re-read middle alone gains
+        # most over the input (the guesses change a character or two).
+        profile = model.prefix_bits(text)
+
+        def middle_gain(entry: tuple[int, bytes, str]) -> float:
+            i, _, middle = entry
+            return profile[end] - profile[i] - _bigram_bits(model, middle, "")
+
+        kept = {entry[0] for entry in sorted(starts, key=middle_gain, reverse=True)[
+            : chardata.REALIGN_PROXY_STARTS]}
+        starts = [entry for entry in starts if entry[0] in kept]
     plans = []
     two_guesses = variant in ("fffd", "skipped")
     for i, body, middle in starts:

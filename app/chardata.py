@@ -419,6 +419,9 @@ GATE_SCRIPT_MIN = 20
 # the input by the bigram model. (A run of n characters has n starts that
 # re-read well; the true one gains most. Bounds the work per point.)
 REALIGN_STARTS = 4
+# ...chosen among this many starts, those whose re-read middle alone (without
+# the guessed first and last characters) gains most over the input.
+REALIGN_PROXY_STARTS = 8
 # Prior against a repair in a document that already shows the same damage
 # with confidence: a page that lost bytes in one place is far likelier to
 # have lost them in another (odds of about 1:16 instead of 1:4096).
