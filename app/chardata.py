@@ -394,6 +394,11 @@ MAX_BYTE_LOSS_RUN = 64
 # milliseconds): a page that lost bytes has a handful (the sample five);
 # thousands mean garbage, and the search stops there (a warning says so).
 MAX_REALIGN_POINTS = 400
+# Letters alone between Han characters are not byte-loss points on a line
+# with at least this many of them, one per this many characters or closer
+# (`engine._dense_letters`).
+DENSE_LONE_LETTERS = 4
+DENSE_LONE_LETTER_CHARS = 8
 # Non-ASCII characters (U+0800 and up: three UTF-8 bytes each) a strict UTF-8
 # reading of a line's whole damage must give before the line's other codec
 # readings are not tried (`engine._whole_utf8`): four accidental UTF-8

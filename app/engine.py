@@ -329,23 +329,47 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
     def reads_badly_before(j: int) -> bool:
         return cand.reads_badly_before(text, j, model)
 
+    lone = [m.start() for m in detect.LONE_LETTER_RE.finditer(text)
+            if cand._isolated_letter(text, m.start())]
+    dense = _dense_letters(text, lone)
     for j in detect.realign_points(text):
+        if j in dense:
+            continue
         if (not text[j].isalnum() or cand._isolated_letter(text, j)
                 or reads_badly_before(j)):
             # @ [ \ ] ^ _ ` { | } ~ right after Han text are themselves rare
             points.append((j, "ascii"))
-    for m in detect.LONE_LETTER_RE.finditer(text):
-        if cand._isolated_letter(text, m.start()):
-            points.append((m.start(), "ascii"))
+    points += [(j, "ascii") for j in lone if j not in dense]
     for m in detect.FFFD_AFTER_TEXT_RE.finditer(text):
         points.append((m.start(), "fffd"))
     for m in detect.SKIPPED_TRAIL_RE.finditer(text):
         points.append((m.end(), "skipped"))
     for m in detect.EATEN_ASCII_RE.finditer(text):
         j = m.end()
-        if reads_badly_before(j) and _ascii_trail(text[j - 1]):
+        if j not in dense and reads_badly_before(j) and _ascii_trail(text[j - 1]):
             points.append((j, "eaten"))
     return sorted(p for p in set(points) if not _overlaps(p[0], p[0] + 1, blocked))
+
+
+def _dense_letters(text: str, lone: list[int]) -> set[int]:
+    """The offsets in `lone` (letters alone between non-ASCII characters,
+    sorted) on lines that hold at least `chardata.DENSE_LONE_LETTERS` of them,
+    one per `chardata.DENSE_LONE_LETTER_CHARS` characters or closer: a GBK
+    stream that lost a byte leaves one such letter per loss (the real sample:
+    one in some 9,000 characters), while a line with a letter between Han
+    characters every few characters writes them on purpose (中a文B..., a
+    list of grades), and searching each would cost milliseconds apiece."""
+    by_line: dict[int, list[int]] = {}
+    for j in lone:
+        by_line.setdefault(text.rfind("\n", 0, j) + 1, []).append(j)
+    out: set[int] = set()
+    for start, letters in by_line.items():
+        end = text.find("\n", start)
+        length = (len(text) if end < 0 else end) - start
+        if (len(letters) >= chardata.DENSE_LONE_LETTERS
+                and len(letters) * chardata.DENSE_LONE_LETTER_CHARS >= length):
+            out.update(letters)
+    return out
 
 
 def _ascii_trail(ch: str) -> bool:

@@ -254,3 +254,18 @@ def test_lost_places_are_warned_about_up_to_a_limit():
     lost_lines = [w for w in r.warnings if "lost" in w]
     assert len(lost_lines) == chardata.MAX_LOST_WARNINGS + 1
     assert lost_lines[-1].startswith(f"... and {30 - chardata.MAX_LOST_WARNINGS} more places")
+
+
+def test_letters_written_between_han_characters_are_no_byte_loss_places():
+    """A line with a letter alone between Han characters every few
+    characters writes them on purpose: no byte-loss search there (it used to
+    stop after 400 places with a warning), while one such letter in a line
+    is still a place (環境l生: 衛 with its lead byte lost)."""
+    from app.engine import _realign_points
+    from app.model import get_model
+
+    alternating = "中a文B" * 300
+    result = repair_text(alternating)
+    assert (result.text, result.changed, result.warnings) == (alternating, False, ())
+    assert _realign_points(alternating, get_model()) == []
+    assert _realign_points("本區全年開展環境l生大檢查", get_model()) == [(8, "ascii")]
