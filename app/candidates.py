@@ -7,13 +7,14 @@ into its `replacement` with `engine.apply_plan`; nothing here decides.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import math
 from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
-from itertools import product
+from itertools import accumulate, product
 
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
@@ -286,6 +287,10 @@ def _beside_residue(text: str, start: int, pieces: list[bytes | None], i: int, j
     return False
 
 
+# Codecs whose every character decodes from, and encodes back to, the same
+# bytes (Big5-HKSCS decodes some pairs to two code points).
+_BIJECTIVE_CODECS = frozenset({"utf-8", "gb18030"})
+
 # Latin-1's upper half (U+0080..U+00FF): what a wrong single-byte decode makes
 # of lead bytes. (Not cp1252's “ ” ‘ ’ …, which Chinese text uses itself.)
 _LATIN1_HIGH_RE = re.compile("[\u0080-\u00ff]")
@@ -326,13 +331,22 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     # Alignment points: (piece index, decoded index) where both readings
     # have a character boundary.
     points = [(0, 0)]
-    decoder = codecs.getincrementaldecoder(right)()
-    produced = 0
     raw = b"".join(seg)
-    for pos in range(len(raw)):
-        produced += len(decoder.decode(raw[pos : pos + 1]))
-        if pos + 1 in piece_at and produced and points[-1][1] != produced:
-            points.append((piece_at[pos + 1], produced))
+    if right in _BIJECTIVE_CODECS:
+        # Each decoded character's own bytes, end to end: the characters
+        # complete at or before byte b are those whose bytes end by b.
+        ends = list(accumulate(len(ch.encode(right)) for ch in decoded))
+        for b in sorted(piece_at):
+            produced = bisect.bisect_right(ends, b)
+            if b and produced and points[-1][1] != produced:
+                points.append((piece_at[b], produced))
+    else:
+        decoder = codecs.getincrementaldecoder(right)()
+        produced = 0
+        for pos in range(len(raw)):
+            produced += len(decoder.decode(raw[pos : pos + 1]))
+            if pos + 1 in piece_at and produced and points[-1][1] != produced:
+                points.append((piece_at[pos + 1], produced))
     text_bits = model.prefix_bits(text)
     base = start + i
     new_bits, prev = [0.0], text[base - 1 : base]

@@ -209,6 +209,7 @@ class Gate:
         self.utf8_in_gbk_re = re.compile(_utf8_in_gbk_pattern())
         self.utf8_mark_re = re.compile(_char_class(_utf8_mark_mojibake()))
         self._char_signal_cache: dict = {}
+        self._union_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
         odd = model.odd_class
         # An odd character shortly before an ASCII letter or digit: where a
         # misaligned GBK run meets the ASCII byte that ends it.
@@ -388,9 +389,11 @@ class Gate:
 
     def _scan_chars(self, text: str, found: dict[str, set[int]],
                     minority: tuple[re.Pattern[str], ...]) -> None:
-        """The one-character signals in one scan of their union: each hit is
+        """The one-character signals in scans of their union: each hit is
         tried against each signal's class (and test) and its line added to
-        that signal's family."""
+        that signal's family; the rest of a line is scanned for the signals
+        whose family it is not yet in (garbled text is a hit every
+        character), and not at all once it is in all of them."""
         union, tests = self._char_signals(minority)
         pos, n = 0, len(text)
         while pos < n:
@@ -399,11 +402,31 @@ class Gate:
                 return
             p = m.start()
             start = text.rfind("\n", 0, p) + 1
-            for family, pattern, test in tests:
-                if start not in found[family] and pattern.match(text, p) and (
-                        test is None or test(text, p, start)):
-                    found[family].add(start)
-            pos = p + 1
+            end = _line_end(text, p)
+            remaining = tests
+            while remaining:
+                for family, pattern, test in remaining:
+                    if start not in found[family] and pattern.match(text, p) and (
+                            test is None or test(text, p, start)):
+                        found[family].add(start)
+                left = tuple(t for t in remaining if start not in found[t[0]])
+                if left != remaining:
+                    remaining = left
+                    if not remaining:
+                        break
+                m = self._union_of(remaining).search(text, p + 1, end)
+                if m is None:
+                    break
+                p = m.start()
+            pos = end + 1
+
+    def _union_of(self, tests: tuple) -> re.Pattern[str]:
+        """One regex for the classes of `tests` (cached)."""
+        key = tuple(pattern.pattern for _, pattern, _ in tests)
+        union = self._union_cache.get(key)
+        if union is None:
+            union = self._union_cache[key] = re.compile("|".join(key))
+        return union
 
     def _char_signals(self, minority: tuple[re.Pattern[str], ...]):
         """(union regex, [(family, class regex, test or None)]) for the
@@ -425,7 +448,7 @@ class Gate:
             ]
             # A branch of one-character classes compiles to one class.
             union = re.compile("|".join(pattern.pattern for _, pattern, _ in tests))
-            self._char_signal_cache[key] = (union, tests)
+            self._char_signal_cache[key] = (union, tuple(tests))
         return self._char_signal_cache[key]
 
 
