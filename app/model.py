@@ -72,6 +72,13 @@ CLASS_BITS: dict[str, float] = {
     "latin": 12.0,  # other Latin letters (accented)
     "latin_in_word": 7.0,  # an accented letter after a Latin letter (égalité)
     "kana": 14.0,  # Japanese kana inside Chinese text
+    # Hangul inside Chinese text: as kana, a letter of another East Asian
+    # script, priced the same way: kana's 14 is log2 of its ~90 letters (6.5
+    # bits) plus 7.5 bits for the odds of the other script in Chinese text;
+    # hangul has KS X 1001's 2,350 syllables (11.2 bits) plus the same 7.5.
+    # As "symbol" (12), the two hangul that GBK 毫米 read as cp949 makes
+    # (봐쵠) cost less than the two Han characters in context.
+    "hangul": 19.0,
     "currency": 7.0,  # ¥ ￥ € £ before prices
     "rare_form": 20.0,  # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms
     "symbol": 12.0,  # other symbols and punctuation
@@ -84,7 +91,14 @@ CLASS_BITS: dict[str, float] = {
 # boundaries, with ASCII (A股, T恤), rarely with accented Latin, Cyrillic or
 # kana. Prior cost of the switch, on top of the class cost.
 SCRIPT_SWITCH_BITS = 8.0
-SWITCH_CLASSES = frozenset({"latin", "symbol", "kana"})
+SWITCH_CLASSES = frozenset({"latin", "symbol", "kana", "hangul"})
+# ...and a letter of those classes right after a Chinese punctuation mark
+# that does not open a quotation or a title (，뻘청켱 for GBK 还没呢 read as
+# cp949; 3ЎB for Big5 、 read as cp1251): the mark belongs to the Chinese
+# text, so the letter switches script as it would after a Han character
+# (the same prior). After an opening mark (《さくら》, “안녕하세요”) a
+# quotation in another script is ordinary and costs no switch.
+SWITCH_AFTER_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“‘（《〈【「『")
 # Switching between Han and ASCII letters (iPhone手机, T恤) is ordinary in
 # mixed text but happens at word boundaries only: a smaller prior cost, each
 # way.
@@ -123,6 +137,8 @@ def _char_class(ch: str) -> str:
         return "space"
     if "\u3040" <= ch <= "\u30ff":
         return "kana"
+    if "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e":
+        return "hangul"  # syllables and compatibility jamo (chardata.HANGUL_OR_JAMO)
     if ch in "¥￥€£$":
         return "currency"
     if chardata.RARE_FORMS_RE.match(ch):
@@ -335,7 +351,8 @@ class CharModel:
                                         or _char_class(prev) == "latin"):
             return CLASS_BITS["latin_in_word"]
         bits = CLASS_BITS[cls]
-        if prev_han and cls in SWITCH_CLASSES:
+        if cls in SWITCH_CLASSES and (prev_han or prev in SWITCH_AFTER_MARKS
+                                      and unicodedata.category(ch)[0] == "L"):
             bits += SCRIPT_SWITCH_BITS
         elif prev and not prev.isascii() and "kana" in (cls, _char_class(prev)) and \
                 _char_class(prev) != cls and unicodedata.category(ch)[0] == "L" and \
