@@ -115,6 +115,8 @@ def _beside_word(text: str, start: int, end: int) -> bool:
     core = [k for k in range(start, end) if not text[k].isascii()]
     if not core:
         return False
+    if core[0] > 0 and text[core[0] - 1] == "%":
+        return True  # 降低 15%。 (¡£ through cp1252): a mark ends the figure
     before, after = core[0] - 1, core[-1] + 1
     word_after = after < len(text) and text[after].isalnum()
     if before >= 0 and chardata.HAN_RE.match(text, before):

@@ -116,14 +116,15 @@ def _class(chars) -> str:
 def _letter_beside(letters: set[str], chars: set[str]) -> re.Pattern[str]:
     """A letter of `letters` and a character of `chars` next to each other,
     or with one ASCII character 0x40..0x7E between (a GBK or Big5 trail
-    byte in the ASCII range reads as itself); or a character of `chars`
-    outside a word of `letters` followed by such an ASCII character: one
+    byte in the ASCII range reads as itself); or a letter of `letters`
+    outside a word of them followed by such an ASCII character: one
     double-byte character alone, whose lead byte the single-byte codec
-    reads as a letter or symbol and whose trail byte stays ASCII (Big5 ，
-    。 、 are A1 41, A1 43, A1 42: ``ЎA`` ``ЎC`` ``ЎB`` through cp1251, in
-    ``158.62ЎA缴费`` or ``3ЎBtimeout``)."""
+    reads as a letter and whose trail byte stays ASCII (Big5 ，。、 are
+    A1 41, A1 43, A1 42: ``ЎA`` ``ЎC`` ``ЎB`` through cp1251, in
+    ``158.62ЎA缴费`` or ``3ЎBtimeout``). Not a symbol so followed: ``30°C``
+    is clean."""
     a, b = _class(letters), _class(chars)
-    return re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}|(?<!{a}){b}[\x40-\x7e]")
+    return re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}|(?<!{a}){a}[\x40-\x7e]")
 
 
 # What a single-byte decode with cp1251 or cp1250 makes of bytes 0x80..0xFF,
