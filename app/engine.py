@@ -1187,6 +1187,8 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
                 return value.translate(chardata.WIDEN_TABLE)
         if action == "realign" and isinstance(value, bytes) and parameter:
             return _realign(value, parameter)
+        if action == "swap" and isinstance(value, bytes) and parameter:
+            return _swap(value, parameter)
         if action in ("apply", "transcode") and parameter in ftfy.FIXERS:
             return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
         if action == "unescape" and parameter in escapes.FORMS:
@@ -1225,6 +1227,24 @@ def _realign(data: bytes, edits: str) -> bytes:
         else:
             raise InvalidPlan(f"realign edit {edit!r}: expected 0:XX or end:XX")
     return head + data + tail
+
+
+def _swap(data: bytes, edits: str) -> bytes:
+    """Put other bytes of the same length in place: ``4:fb9c`` writes FB 9C
+    at byte offset 4 (comma-separated): a character the wrong codec reads
+    from more than one byte pair goes back to the pair it was read from
+    (`candidates.duplicate_forms`)."""
+    out = bytearray(data)
+    for edit in edits.split(","):
+        where, _, value = edit.partition(":")
+        if not where.isdigit() or not value:
+            raise InvalidPlan(f"swap edit {edit!r}: expected OFFSET:HEX")
+        new = bytes.fromhex(value)
+        at = int(where)
+        if at + len(new) > len(out):
+            raise InvalidPlan(f"swap edit {edit!r}: past the end of {len(out)} bytes")
+        out[at : at + len(new)] = new
+    return bytes(out)
 
 
 def apply_plan(value: str | bytes, plan) -> str:

@@ -29,7 +29,7 @@ from ftfy import badness
 
 from . import chardata
 from .annotations import context_before
-from .candidates import Candidate
+from .candidates import Candidate, residue_re
 from .model import CONTEXT_CHARS, CharModel, get_model
 
 
@@ -73,7 +73,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             text[c.end : c.end + CONTEXT_CHARS],
             _bar(c, text[c.start : c.end], text[max(0, c.start - 1) : c.start],
                  text[c.end : c.end + 1]),
-            1 if utf8 else chardata.MIN_REPAIRED_HAN,
+            1 if utf8 or _plainly_residue(c, text[c.start : c.end]) else chardata.MIN_REPAIRED_HAN,
         ):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
@@ -205,15 +205,46 @@ _OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TR
 # half-width katakana, which Japanese text writes against its kanji itself:
 # ﾃｽﾄ用ﾃﾞｰﾀ).
 _HANGUL_OR_CYRILLIC_RE = re.compile("[\uac00-\ud7a3\u0400-\u045f]")
+# ...half-width katakana count only beside a full-width comma, which Chinese
+# writes and Japanese does not (its comma is 、): 查詢，ｱﾜ饑 is GBK 避開 read
+# as cp932.
+_HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
 _RUNNING_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“”‘’（）《》〈〉【】「」『』")
+
+
+def _plainly_residue(candidate: Candidate, original: str) -> bool:
+    """Whether `original` is, but for ASCII, nothing but what the wrong codec
+    of another script makes of Chinese bytes and clean Chinese text does not
+    hold (`candidates.residue_re`: half-width katakana for cp932, hangul
+    for cp949, the upper half's leftovers for cp1251 and cp1250), two bytes
+    at least in that codec (a whole double-byte character: ﾔﾚ, 봤, or one
+    leftover and its ASCII trail byte). Such an original
+    is plainly damage, so a reading of one Han character is evidence
+    enough (`CharModel.reads_as_chinese`'s `min_units` 1, as for valid
+    UTF-8): ﾔﾚ before `` config.yaml`` is GBK 在 read as cp932, 봤 in
+    「봤，請稍等。」 GBK 好 read as cp949."""
+    if not (candidate.plan and candidate.plan[0][0] == "encode"
+            and candidate.plan[0][1] in _OTHER_SCRIPT_CODECS):
+        return False
+    wrong = candidate.plan[0][1]
+    residue = residue_re(wrong)
+    core = [ch for ch in original if not ch.isascii()]
+    if residue is None or not core or not all(
+            residue.match(ch) and ch != "\ufffd" for ch in core):
+        return False
+    try:
+        return len(original.encode(wrong)) >= 2  # a whole double-byte character
+    except UnicodeEncodeError:
+        return False
 
 
 def _other_script_damage(candidate: Candidate, stretch: str) -> bool:
     """Whether `candidate` undoes a wrong codec of another script
     (`chardata.OTHER_SCRIPT_ROUND_TRIPS`) and `stretch` (its original with
-    the character either side) holds a letter of such a script
-    (`chardata.OTHER_SCRIPT_LETTER_RE`: hangul, half-width katakana,
-    Cyrillic) touching a Han character or a Chinese punctuation mark. ftfy's
+    the character either side) holds a letter of such a script: a hangul or
+    Cyrillic letter (`_HANGUL_OR_CYRILLIC_RE`) touching a Han character or a
+    Chinese mark that runs on in a sentence, or a half-width katakana
+    touching ，. ftfy's
     badness measure does not count those letters (늪棍 for GBK 此外 read as
     cp949 scores 0), yet run into Chinese text they are as plain a sign of
     a wrong decode as the Latin-1 mojibake it does count, so the reading may
@@ -231,6 +262,9 @@ def _other_script_damage(candidate: Candidate, stretch: str) -> bool:
             if 0 <= k < len(stretch) and (chardata.HAN_RE.match(stretch, k)
                                           or stretch[k] in _RUNNING_MARKS):
                 return True
+    for m in _HALF_WIDTH_KATAKANA_RE.finditer(stretch):
+        if any(0 <= k < len(stretch) and stretch[k] == "，" for k in (m.start() - 1, m.end())):
+            return True
     return False
 
 
