@@ -165,6 +165,12 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 break
             if wrong in OTHER_SCRIPT_SIGNALS:
                 applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
+                if wrong in chardata.HAN_READING_WRONG_CODECS and right != "utf-8":
+                    # GBK or Big5 read as cp949 reads as hanja where both
+                    # bytes are 0xCA.. (鷺寧逞鷺巧 for 周一至周五): no hangul
+                    # need show, as none shows in Big5 read as GBK; the same
+                    # lines are searched (`cjk`), the model places the edges.
+                    applies = applies or cjk
             else:
                 applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
             if not applies or _past(deadline):
