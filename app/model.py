@@ -80,7 +80,12 @@ CLASS_BITS: dict[str, float] = {
     # (봐쵠) cost less than the two Han characters in context.
     "hangul": 19.0,
     "currency": 7.0,  # ¥ ￥ € £ before prices
-    "rare_form": 20.0,  # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms
+    # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms, circled and
+    # parenthesised numbers: as an unseen Han character (log2(N / 0.5), see
+    # UNIGRAM_K), as chardata says; at 20 they undercut rare seen characters
+    # of names (⒋ for 喆, 22 bits, in GBK 李喆 read back through cp932's
+    # other form of 裵)
+    "rare_form": 27.6,
     "symbol": 12.0,  # other symbols and punctuation
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
