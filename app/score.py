@@ -199,8 +199,6 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
 
 
 _OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
-# Chinese punctuation that runs on within a sentence, not the marks that open
-# or close a quotation, a title or an aside.
 # Hangul and Cyrillic letters (`chardata.OTHER_SCRIPT_LETTER_RE` less the
 # half-width katakana, which Japanese text writes against its kanji itself:
 # ﾃｽﾄ用ﾃﾞｰﾀ).
@@ -209,6 +207,8 @@ _HANGUL_OR_CYRILLIC_RE = re.compile("[\uac00-\ud7a3\u0400-\u045f]")
 # writes and Japanese does not (its comma is 、): 查詢，ｱﾜ饑 is GBK 避開 read
 # as cp932.
 _HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
+# Chinese punctuation that runs on within a sentence, not the marks that open
+# or close a quotation, a title or an aside.
 _RUNNING_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“”‘’（）《》〈〉【】「」『』")
 
 
