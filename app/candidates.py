@@ -330,7 +330,7 @@ def _swap_edits(pieces: list[bytes | None], i: int, j: int, swaps: dict[int, byt
 
 _OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
 # The wrong codecs whose candidates depend on more than the bytes they give
-# (their leftovers are checked: `_residue_re`).
+# (their leftovers are checked: `residue_re`).
 RESIDUE_CODECS = _OTHER_SCRIPT_CODECS
 _RESIDUE_CACHE: dict[str, re.Pattern[str]] = {}
 
