@@ -10,10 +10,10 @@ from __future__ import annotations
 import bisect
 import codecs
 import math
-from functools import lru_cache
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, product
 
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
@@ -116,6 +116,8 @@ def _beside_word(text: str, start: int, end: int) -> bool:
     core = [k for k in range(start, end) if not text[k].isascii()]
     if not core:
         return False
+    if core[0] > 0 and text[core[0] - 1] == "%":
+        return True  # 降低 15%。 (¡£ through cp1252): a mark ends the figure
     before, after = core[0] - 1, core[-1] + 1
     word_after = after < len(text) and text[after].isalnum()
     if before >= 0 and chardata.HAN_RE.match(text, before):
@@ -153,10 +155,12 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         if ch == "\ufffd" and right == "utf-8":
             pieces.append(None)
             continue
-        try:
-            pieces.append(ch.encode(wrong))
-        except UnicodeEncodeError:
-            pieces.append(b"")  # cuts segments: empty pieces never decode to a pair
+        pieces.append(_piece(ch, wrong))  # b"" cuts segments: never decodes to a pair
+    swaps: dict[int, bytes] = {}
+    if wrong in chardata.DUPLICATE_FORM_CODECS and right in chardata.DOUBLE_BYTE_CODECS:
+        swaps = _chosen_forms(text, start, pieces, wrong, right, model)
+        for k, form in swaps.items():
+            pieces[k] = form
     if right == "utf-8":
         segments = []
         for i, j in detect.utf8_segments(pieces):
@@ -174,7 +178,8 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             # Big5 and GBK: both readings are Han, so where the damage ends is
             # the model's call, one character at a time (`_refined_stretch`);
             # only that stretch is offered.
-            stretch = _refined_stretch(text, start, end, pieces, i, j, right, model)
+            stretch = _refined_stretch(text, start, end, pieces, i, j, right, model,
+                                       residue_re(wrong))
             if stretch is not None:
                 kept.append(stretch)
             continue
@@ -185,7 +190,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         kept += [n for n in narrower if n not in segments and n not in kept]
     segments = kept
     out = []
-    residue = _residue_re(wrong)
+    residue = residue_re(wrong)
     for i, j in segments:
         seg = pieces[i:j]
         if any(p == b"" for p in seg):
@@ -206,6 +211,9 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             except UnicodeDecodeError:
                 continue
             plan, guessed, lost, posterior = (("encode", wrong), ("decode", right)), (), (), 1.0
+            swapped = _swap_edits(pieces, i, j, swaps)
+            if swapped:
+                plan = (("encode", wrong), ("swap", swapped), ("decode", right))
         n_guessed = sum(len(f) // 2 for f in plan[0][1].split(",")) if plan[0][0] == "fill" else 0
         layers = [(fixed, plan)] if (guessed or lost) else _layers(fixed, plan, model)
         for layer_text, layer_plan in layers:
@@ -223,14 +231,111 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     return out
 
 
+@lru_cache(maxsize=65536)
+def _piece(ch: str, wrong: str) -> bytes:
+    """`ch` encoded with the codec `wrong`, or b"" where it cannot be, or
+    where its bytes do not decode back to it: such a character was not made
+    by that codec's decoder. Python's cp932 encodes ¢ £ ¬ ‖ − 〜 by best fit
+    to the bytes of ￠ ￡ ￢ ∥ － ～, its shift_jis ¥ and ‾ to 5C and 7E, which
+    it decodes as \\ and ~ (so a clean ¥ beside GBK read as Shift_JIS was
+    read back as \\)."""
+    try:
+        data = ch.encode(wrong)
+        return data if data.decode(wrong) == ch else b""
+    except UnicodeError:
+        return b""
+
+
+@lru_cache(maxsize=None)
+def duplicate_forms(codec: str) -> dict[str, tuple[bytes, ...]]:
+    """Characters that the double-byte `codec` decodes from more than one
+    byte pair, each with all its pairs in byte order (cp932: NEC row 13 and
+    the NEC-selected and IBM extensions repeat ∵ ≒ Ⅰ..Ⅹ ￢ and 360 kanji;
+    396 characters). Source: Python's codec table, every pair with a lead
+    byte 0x81..0xFE."""
+    forms: dict[str, list[bytes]] = {}
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0x100):
+            pair = bytes((lead, trail))
+            try:
+                ch = pair.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1:
+                forms.setdefault(ch, []).append(pair)
+    return {ch: tuple(v) for ch, v in forms.items() if len(v) > 1}
+
+
+def _chosen_forms(text: str, start: int, pieces: list[bytes | None], wrong: str, right: str,
+                  model: CharModel) -> dict[int, bytes]:
+    """For each character of the line that `wrong` decodes from more than one
+    byte pair (`duplicate_forms`), the pair the bytes most likely were.
+
+    A page's bytes are one form or the other; the decoded text no longer
+    says which, and one line may need both (GBK 暑假 read as cp932 holds 錡
+    from EE BC, the NEC-selected form; 他们 holds 鈊 from FB 9C, the IBM
+    one). Both forms are two bytes, so the choice never moves how the
+    `right` codec pairs the bytes: each character in turn (left to right,
+    the ones before it already chosen) takes the form whose re-reading of
+    the stretch from the last cut (an unencodable piece) to
+    `chardata.FORM_WINDOW_PIECES` pieces past it costs the fewest bits by
+    the word model (`CharModel.cost`: 李喆, a name, against 利⒋, which the
+    bigram alone prefers; U+FFFD for an undecodable pair counts as junk).
+
+    Args:
+        text: the text; ``text[start:start + len(pieces)]`` is the line.
+        pieces: the line's characters encoded with `wrong` (b"" cut).
+
+    Returns:
+        ``{piece index: chosen pair}`` for the pieces whose chosen pair is
+        not `wrong`'s own encoding.
+    """
+    forms = duplicate_forms(wrong)
+    chosen: dict[int, bytes] = {}
+    work = list(pieces)
+    cut = 0
+    for k, piece in enumerate(work):
+        if not piece:
+            cut = k + 1
+            continue
+        alternatives = forms.get(text[start + k])
+        if not alternatives:
+            continue
+        hi = min(len(work), k + 1 + chardata.FORM_WINDOW_PIECES)
+        stop = next((m for m in range(k + 1, hi) if not work[m]), hi)
+
+        def bits(form: bytes) -> float:
+            raw = b"".join(work[cut:k]) + form + b"".join(work[k + 1 : stop])
+            return model.cost(raw.decode(right, "replace"))
+
+        best = min(alternatives, key=lambda form: (bits(form), form != piece))
+        if best != piece:
+            work[k] = best
+            chosen[k] = best
+    return chosen
+
+
+def _swap_edits(pieces: list[bytes | None], i: int, j: int, swaps: dict[int, bytes]) -> str:
+    """The ``swap`` step's parameter for segment ``(i, j)``: ``offset:hex``
+    for each swapped piece in it, the offset in bytes into the segment's
+    bytes as `wrong` encodes them (the same length either way); "" when
+    none."""
+    edits, offset = [], 0
+    for k in range(i, j):
+        if k in swaps:
+            edits.append(f"{offset}:{swaps[k].hex()}")
+        offset += len(pieces[k] or b"")
+    return ",".join(edits)
+
+
 _OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
 # The wrong codecs whose candidates depend on more than the bytes they give
-# (their leftovers are checked: `_residue_re`).
+# (their leftovers are checked: `residue_re`).
 RESIDUE_CODECS = _OTHER_SCRIPT_CODECS
 _RESIDUE_CACHE: dict[str, re.Pattern[str]] = {}
 
 
-def _residue_re(wrong: str) -> re.Pattern[str] | None:
+def residue_re(wrong: str) -> re.Pattern[str] | None:
     """For a wrong codec of another script (`chardata.OTHER_SCRIPT_ROUND_TRIPS`),
     the characters it makes of non-ASCII bytes that clean Chinese text does
     not hold: a repair through it must not stop beside one, nor beside a
@@ -265,7 +370,7 @@ def _beside_residue(text: str, start: int, pieces: list[bytes | None], i: int, j
         pieces: the line's characters encoded with the wrong codec (b"" for
             one it cannot encode).
         i, j: piece indices (character offsets from `start`) of the segment.
-        residue: `_residue_re` of the wrong codec.
+        residue: `residue_re` of the wrong codec.
 
     The run is the stretch around the segment that the wrong codec could
     have made: it ends at white space (mojibake holds no spaces of its own)
@@ -388,7 +493,8 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
 
 
 def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None], i: int,
-                     j: int, right: str, model: CharModel) -> tuple[int, int] | None:
+                     j: int, right: str, model: CharModel,
+                     residue: re.Pattern[str] | None = None) -> tuple[int, int] | None:
     """The stretch of a Big5 <-> GBK segment ``(i, j)`` that is damage.
 
     Both codecs are double-byte, so every piece of the segment (one
@@ -421,6 +527,10 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
         i, j: piece indices (= character offsets from `start`) of a segment
             from `_double_byte_segments`.
         right: the codec the bytes are re-read with.
+        residue: `residue_re` of the wrong codec, or None: a stretch of
+            one character is kept when it is a Chinese mark or, with this,
+            a character clean Chinese does not hold (봤 for GBK 好 read as
+            cp949 in 「봤，請稍等。」).
 
     Returns:
         ``(i', j')``, piece indices of the stretch (inside ``(i, j)``, with
@@ -526,10 +636,13 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
                 s = options[best]
             else:
                 e = options[best]
-    if sum(1 for k in changed if s <= k < e) == 1 and not all(
-            ch in chardata.PUNCT_SHARES and ch >= "\u3000" for k in changed if s <= k < e
-            for ch in reading[k]):
-        return None  # one character alone: only a Chinese mark (158.62ㄛ), as in reads_as_chinese
+    alone = [k for k in changed if s <= k < e]
+    if len(alone) == 1 and not (
+            all(ch in chardata.PUNCT_SHARES and ch >= "\u3000" for ch in reading[alone[0]])
+            or residue is not None and residue.match(text, alone[0]) is not None):
+        # one character alone: only a Chinese mark (158.62ㄛ), as in
+        # reads_as_chinese, or the wrong codec's plain residue (score._plainly_residue)
+        return None
     return s - start, e - start
 
 

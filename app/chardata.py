@@ -659,6 +659,18 @@ DOUBLE_BYTE_CODECS = frozenset({"big5", "big5hkscs", "gb18030", "gbk"})
 # whose hanja are Han and which encodes clean Chinese beside the damage (中，)
 # as readily as Big5 does.
 HAN_READING_WRONG_CODECS = DOUBLE_BYTE_CODECS | {"cp949"}
+# Wrong codecs that decode some characters from two or three byte pairs
+# (cp932: NEC row 13 and the NEC-selected and IBM extensions repeat ∵ ≒ Ⅰ..Ⅹ
+# and 360 kanji), so that a round trip through them chooses each such
+# character's pair (candidates._chosen_forms): Python's cp932 encodes one
+# form, web-shift_jis the other, and one line of GBK read as Shift_JIS may
+# hold both (暑假 and 他们 in one sentence). Python's shift_jis has no such
+# pairs.
+DUPLICATE_FORM_CODECS = frozenset({"cp932", "web-shift_jis"})
+# Pieces past a duplicate character whose re-reading decides its form: the
+# GBK characters its two bytes can join (a pair either side) and the
+# model's word context (model.CONTEXT_CHARS is 4). Chosen, not tuned.
+FORM_WINDOW_PIECES = 4
 # A wrong decode covers a whole field, cell, title or clause: its edges fall
 # at markup, punctuation, spaces or a change of script (README: "damage in
 # one clause, title or cell of otherwise clean text"), rarely between two Han

@@ -165,6 +165,12 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 break
             if wrong in OTHER_SCRIPT_SIGNALS:
                 applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
+                if wrong in chardata.HAN_READING_WRONG_CODECS and right != "utf-8":
+                    # GBK or Big5 read as cp949 reads as hanja where both
+                    # bytes are 0xCA.. (鷺寧逞鷺巧 for 周一至周五): no hangul
+                    # need show, as none shows in Big5 read as GBK; the same
+                    # lines are searched (`cjk`), the model places the edges.
+                    applies = applies or cjk
             else:
                 applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
             if not applies or _past(deadline):
@@ -1187,6 +1193,8 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
                 return value.translate(chardata.WIDEN_TABLE)
         if action == "realign" and isinstance(value, bytes) and parameter:
             return _realign(value, parameter)
+        if action == "swap" and isinstance(value, bytes) and parameter:
+            return _swap(value, parameter)
         if action in ("apply", "transcode") and parameter in ftfy.FIXERS:
             return ftfy.FIXERS[parameter](value)  # as ftfy.apply_plan does, on str or bytes
         if action == "unescape" and parameter in escapes.FORMS:
@@ -1225,6 +1233,24 @@ def _realign(data: bytes, edits: str) -> bytes:
         else:
             raise InvalidPlan(f"realign edit {edit!r}: expected 0:XX or end:XX")
     return head + data + tail
+
+
+def _swap(data: bytes, edits: str) -> bytes:
+    """Put other bytes of the same length in place: ``4:fb9c`` writes FB 9C
+    at byte offset 4 (comma-separated): a character the wrong codec reads
+    from more than one byte pair goes back to the pair it was read from
+    (`candidates.duplicate_forms`)."""
+    out = bytearray(data)
+    for edit in edits.split(","):
+        where, _, value = edit.partition(":")
+        if not where.isdigit() or not value:
+            raise InvalidPlan(f"swap edit {edit!r}: expected OFFSET:HEX")
+        new = bytes.fromhex(value)
+        at = int(where)
+        if at + len(new) > len(out):
+            raise InvalidPlan(f"swap edit {edit!r}: past the end of {len(out)} bytes")
+        out[at : at + len(new)] = new
+    return bytes(out)
 
 
 def apply_plan(value: str | bytes, plan) -> str:

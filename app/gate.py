@@ -113,12 +113,20 @@ def _class(chars) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
 
-def _letter_beside(letters: set[str], chars: set[str]) -> re.Pattern[str]:
+def _letter_beside(letters: set[str], chars: set[str], alone: bool = False) -> re.Pattern[str]:
     """A letter of `letters` and a character of `chars` next to each other,
     or with one ASCII character 0x40..0x7E between (a GBK or Big5 trail
-    byte in the ASCII range reads as itself)."""
+    byte in the ASCII range reads as itself); with `alone`, also a letter of
+    `letters` outside a word of them followed by such an ASCII character:
+    one double-byte character alone, whose lead byte the single-byte codec
+    reads as a letter and whose trail byte stays ASCII (Big5 ，。、 are
+    A1 41, A1 43, A1 42: ``ЎA`` ``ЎC`` ``ЎB`` through cp1251, in
+    ``158.62ЎA缴费`` or ``3ЎBtimeout``). Not a symbol so followed: ``30°C``
+    is clean. Only for Cyrillic: cp1250's letters (ě š ł) stand before
+    ASCII letters in every Czech or Polish word."""
     a, b = _class(letters), _class(chars)
-    return re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}")
+    lone = f"|(?<!{a}){a}[\x40-\x7e]" if alone else ""
+    return re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}{lone}")
 
 
 # What a single-byte decode with cp1251 or cp1250 makes of bytes 0x80..0xFF,
@@ -147,7 +155,7 @@ _HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
 _HANGUL_OR_JAMO_RE = re.compile(f"[{chardata.HANGUL_OR_JAMO}]")
 OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
     "sloppy-windows-1251": ("cp1251", _letter_beside(
-        {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS)),
+        {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS, alone=True)),
     "sloppy-windows-1250": ("cp1250", _letter_beside(
         {c for c in _CP1250_CHARS if c.isalpha()}, _CP1250_CHARS)),
     "cp932": ("cp932", _HALF_WIDTH_KATAKANA_RE),

@@ -72,8 +72,20 @@ CLASS_BITS: dict[str, float] = {
     "latin": 12.0,  # other Latin letters (accented)
     "latin_in_word": 7.0,  # an accented letter after a Latin letter (égalité)
     "kana": 14.0,  # Japanese kana inside Chinese text
+    # Hangul inside Chinese text: as kana, a letter of another East Asian
+    # script, priced the same way: kana's 14 is log2 of its ~90 letters (6.5
+    # bits) plus 7.5 bits for the odds of the other script in Chinese text;
+    # hangul has KS X 1001's 2,350 syllables (11.2 bits) plus the same 7.5.
+    # As "symbol" (12), the two hangul that GBK 毫米 read as cp949 makes
+    # (봐쵠) cost less than the two Han characters in context.
+    "hangul": 19.0,
     "currency": 7.0,  # ¥ ￥ € £ before prices
-    "rare_form": 20.0,  # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms
+    # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms, circled and
+    # parenthesised numbers: as an unseen Han character (log2(N / 0.5), see
+    # UNIGRAM_K), as chardata says; at 20 they undercut rare seen characters
+    # of names (⒋ for 喆, 22 bits, in GBK 李喆 read back through cp932's
+    # other form of 裵)
+    "rare_form": 27.6,
     "symbol": 12.0,  # other symbols and punctuation
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
@@ -84,7 +96,14 @@ CLASS_BITS: dict[str, float] = {
 # boundaries, with ASCII (A股, T恤), rarely with accented Latin, Cyrillic or
 # kana. Prior cost of the switch, on top of the class cost.
 SCRIPT_SWITCH_BITS = 8.0
-SWITCH_CLASSES = frozenset({"latin", "symbol", "kana"})
+SWITCH_CLASSES = frozenset({"latin", "symbol", "kana", "hangul"})
+# ...and a letter of those classes right after a Chinese punctuation mark
+# that does not open a quotation or a title (，뻘청켱 for GBK 还没呢 read as
+# cp949; 3ЎB for Big5 、 read as cp1251): the mark belongs to the Chinese
+# text, so the letter switches script as it would after a Han character
+# (the same prior). After an opening mark (《さくら》, “안녕하세요”) a
+# quotation in another script is ordinary and costs no switch.
+SWITCH_AFTER_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“‘（《〈【「『")
 # Switching between Han and ASCII letters (iPhone手机, T恤) is ordinary in
 # mixed text but happens at word boundaries only: a smaller prior cost, each
 # way.
@@ -123,6 +142,8 @@ def _char_class(ch: str) -> str:
         return "space"
     if "\u3040" <= ch <= "\u30ff":
         return "kana"
+    if "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e":
+        return "hangul"  # syllables and compatibility jamo (chardata.HANGUL_OR_JAMO)
     if ch in "¥￥€£$":
         return "currency"
     if chardata.RARE_FORMS_RE.match(ch):
@@ -130,6 +151,21 @@ def _char_class(ch: str) -> str:
     if cat.startswith("L") and ch < "\u0250":
         return "latin"
     return "symbol"
+
+
+def _punctuates(marks: str, left: str, right: str) -> bool:
+    """Whether Chinese `marks` between `left` and `right` (the text either
+    side) stand where they punctuate: beside a Han character or a digit; or,
+    full-width marks (U+3000 on), right after an ASCII letter or ``%`` (a
+    mark is written against the text it ends: 容量 32GB。, 降低 15%。; Big5 。
+    read as cp1251 is ``ЎC`` there). Not after a space (``¡C`` opens a
+    Spanish word: ¡Claro!), and not ’ or — after a letter, which Western
+    typography writes (l’ouest: ftfy's)."""
+    if any(chardata.HAN_RE.match(c) is not None or c.isdigit()
+           for c in (left[-1:], right[:1]) if c):
+        return True
+    return (bool(left) and left[-1].isascii() and (left[-1].isalpha() or left[-1] == "%")
+            and all(ch >= "\u3000" for ch in marks))
 
 
 class CharModel:
@@ -335,7 +371,8 @@ class CharModel:
                                         or _char_class(prev) == "latin"):
             return CLASS_BITS["latin_in_word"]
         bits = CLASS_BITS[cls]
-        if prev_han and cls in SWITCH_CLASSES:
+        if cls in SWITCH_CLASSES and (prev_han or prev in SWITCH_AFTER_MARKS
+                                      and unicodedata.category(ch)[0] == "L"):
             bits += SCRIPT_SWITCH_BITS
         elif prev and not prev.isascii() and "kana" in (cls, _char_class(prev)) and \
                 _char_class(prev) != cls and unicodedata.category(ch)[0] == "L" and \
@@ -531,16 +568,14 @@ class CharModel:
         core = "".join(ch for ch in text if not ch.isascii())
         if han == 0 and len(core) <= 3 and any(ch >= "\u2000" for ch in core) and all(
             unicodedata.category(ch)[0] in "PS" for ch in core
-        ) and any(chardata.HAN_RE.match(c) is not None or c.isdigit()
-                  for c in (left[-1:], right[:1]) if c):
+        ) and _punctuates(core, left, right):
             return True  # marks and symbols beside Han or digits (鈩冿紝 for ℃，)
         if han + marks < min_units:
             # A lone Chinese mark beside a Han character or a digit (¡A for ，
             # in Big5, 21:00¡£ for 21:00。 in GBK) reads as Chinese too; not
             # ’ “ … —, which Western typography shares (â€™ is ftfy's).
             return (marks == 1 and len(text) == 1 and text >= "\u3000"
-                    and any(chardata.HAN_RE.match(c) is not None or c.isdigit()
-                            for c in (left[-1:], right[:1]) if c))
+                    and _punctuates(text, left, right))
         if han == 0:
             return False
         # ASCII runs (numbers, codes, Latin words) are not what is judged:

@@ -29,7 +29,7 @@ from ftfy import badness
 
 from . import chardata
 from .annotations import context_before
-from .candidates import Candidate
+from .candidates import Candidate, residue_re
 from .model import CONTEXT_CHARS, CharModel, get_model
 
 
@@ -70,8 +70,10 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         utf8 = ("decode", "utf-8") in c.plan or ("decode_lossy", "utf-8") in c.plan
         if c.defer or (c.guessed_bytes and len(c.replacement) == 1) or model.reads_as_chinese(
             c.replacement, context_before(text, c.start, CONTEXT_CHARS),
-            text[c.end : c.end + CONTEXT_CHARS], _bar(c, text[c.start : c.end]),
-            1 if utf8 else chardata.MIN_REPAIRED_HAN,
+            text[c.end : c.end + CONTEXT_CHARS],
+            _bar(c, text[c.start : c.end], text[max(0, c.start - 1) : c.start],
+                 text[c.end : c.end + 1]),
+            1 if utf8 or _plainly_residue(c, text[c.start : c.end]) else chardata.MIN_REPAIRED_HAN,
         ):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
@@ -170,17 +172,20 @@ def model_odd(original: str) -> bool:
     return get_model().odd_pair_re.search(original) is not None
 
 
-def _bar(candidate: Candidate, original: str) -> float:
+def _bar(candidate: Candidate, original: str, before: str = "", after: str = "") -> float:
     """Most bits per Han character a candidate may cost (see
     `CharModel.reads_as_chinese`): higher where the evidence that the original
     is mojibake is strong, a valid UTF-8 byte sequence or an original that
-    ftfy's badness measure finds plainly bad."""
+    ftfy's badness measure finds plainly bad, or letters of another script
+    that a wrong codec made amid Chinese (`_other_script_damage`; `before`
+    and `after`: the character either side of `original` in the text)."""
     if candidate.layers > 1:
         # A second wrong decode needs plain evidence: every layer valid UTF-8,
         # or a reading that is clearly Chinese.
         utf8_only = all(p == "utf-8" for a, p in candidate.plan if a.startswith("decode"))
         return chardata.MAX_BITS_PER_HAN_UTF8 if utf8_only else chardata.MAX_BITS_PER_HAN
-    bad = badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS
+    bad = (badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS
+           or _other_script_damage(candidate, before + original + after))
     utf8 = ("decode", "utf-8") in candidate.plan
     if utf8 and model_odd(original):
         # Valid UTF-8 bytes behind odd characters (鐜嬪枂): names such as 王喆
@@ -191,6 +196,76 @@ def _bar(candidate: Candidate, original: str) -> float:
     if utf8:
         return chardata.MAX_BITS_PER_HAN_UTF8
     return chardata.MAX_BITS_PER_HAN
+
+
+_OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
+# Hangul and Cyrillic letters (`chardata.OTHER_SCRIPT_LETTER_RE` less the
+# half-width katakana, which Japanese text writes against its kanji itself:
+# ﾃｽﾄ用ﾃﾞｰﾀ).
+_HANGUL_OR_CYRILLIC_RE = re.compile("[\uac00-\ud7a3\u0400-\u045f]")
+# ...half-width katakana count only beside a full-width comma, which Chinese
+# writes and Japanese does not (its comma is 、): 查詢，ｱﾜ饑 is GBK 避開 read
+# as cp932.
+_HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
+# Chinese punctuation that runs on within a sentence, not the marks that open
+# or close a quotation, a title or an aside.
+_RUNNING_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“”‘’（）《》〈〉【】「」『』")
+
+
+def _plainly_residue(candidate: Candidate, original: str) -> bool:
+    """Whether `original` is, but for ASCII, nothing but what the wrong codec
+    of another script makes of Chinese bytes and clean Chinese text does not
+    hold (`candidates.residue_re`: half-width katakana for cp932, hangul
+    for cp949, the upper half's leftovers for cp1251 and cp1250), two bytes
+    at least in that codec (a whole double-byte character: ﾔﾚ, 봤, or one
+    leftover and its ASCII trail byte). Such an original
+    is plainly damage, so a reading of one Han character is evidence
+    enough (`CharModel.reads_as_chinese`'s `min_units` 1, as for valid
+    UTF-8): ﾔﾚ before `` config.yaml`` is GBK 在 read as cp932, 봤 in
+    「봤，請稍等。」 GBK 好 read as cp949."""
+    if not (candidate.plan and candidate.plan[0][0] == "encode"
+            and candidate.plan[0][1] in _OTHER_SCRIPT_CODECS):
+        return False
+    wrong = candidate.plan[0][1]
+    residue = residue_re(wrong)
+    core = [ch for ch in original if not ch.isascii()]
+    if residue is None or not core or not all(
+            residue.match(ch) and ch != "\ufffd" for ch in core):
+        return False
+    try:
+        return len(original.encode(wrong)) >= 2  # a whole double-byte character
+    except UnicodeEncodeError:
+        return False
+
+
+def _other_script_damage(candidate: Candidate, stretch: str) -> bool:
+    """Whether `candidate` undoes a wrong codec of another script
+    (`chardata.OTHER_SCRIPT_ROUND_TRIPS`) and `stretch` (its original with
+    the character either side) holds a letter of such a script: a hangul or
+    Cyrillic letter (`_HANGUL_OR_CYRILLIC_RE`) touching a Han character or a
+    Chinese mark that runs on in a sentence, or a half-width katakana
+    touching ，. ftfy's
+    badness measure does not count those letters (늪棍 for GBK 此外 read as
+    cp949 scores 0), yet run into Chinese text they are as plain a sign of
+    a wrong decode as the Latin-1 mojibake it does count, so the reading may
+    cost as much per Han character (`chardata.MAX_BITS_PER_HAN_BAD_ORIGINAL`):
+    a two-character repair pays its two edges in context (此外 between 。
+    and ，臺鐵 adds 15.8 bits a character). Russian or Korean text on its own
+    (Київ, 疏库 through GBK), or quoted (韩语“안녕하세요”, 基辅（Київ）: a
+    mark that opens or closes a quotation does not count), keeps the plain
+    bar."""
+    if not (candidate.plan and candidate.plan[0][0] == "encode"
+            and candidate.plan[0][1] in _OTHER_SCRIPT_CODECS):
+        return False
+    for m in _HANGUL_OR_CYRILLIC_RE.finditer(stretch):
+        for k in (m.start() - 1, m.end()):
+            if 0 <= k < len(stretch) and (chardata.HAN_RE.match(stretch, k)
+                                          or stretch[k] in _RUNNING_MARKS):
+                return True
+    for m in _HALF_WIDTH_KATAKANA_RE.finditer(stretch):
+        if any(0 <= k < len(stretch) and stretch[k] == "，" for k in (m.start() - 1, m.end())):
+            return True
+    return False
 
 
 def result_features(text: str, spans, changed: bool, model: CharModel,

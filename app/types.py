@@ -24,6 +24,11 @@ action                 on         meaning
 ``realign``            bytes      put back lost bytes: ``0:b1`` in front,
                                   ``end:af`` at the end, comma-separated;
                                   ``lost`` for a byte not guessed back
+``swap``               bytes      write other bytes of the same length at byte
+                                  offsets: ``4:fb9c`` (comma-separated); a
+                                  character the wrong codec reads from two
+                                  byte pairs (cp932's NEC and IBM rows) goes
+                                  back to the pair it was read from
 ``apply``              str        one of ftfy's fixes (``ftfy.FIXERS``), by name
 ``transcode``          bytes/str  the same, as ftfy names it on bytes
 ``unescape``           str/bytes  undo one level of escaping (`app.escapes`);

@@ -141,10 +141,21 @@ def test_no_strip_annotations():
 
 
 @pytest.mark.parametrize("plan", [[("explode", None)], [("decode", "utf-8")],
-                                  [("encode", "ascii")], [("encode", "gb18030")]])
+                                  [("encode", "ascii")], [("encode", "gb18030")],
+                                  [("encode", "cp932"), ("swap", "9:fbc3"), ("decode", "gb18030")],
+                                  [("encode", "cp932"), ("swap", "x:fbc3"), ("decode", "gb18030")]])
 def test_invalid_plans(plan):
     with pytest.raises(InvalidPlan):
         apply_plan("数据", plan)
+
+
+def test_swap_puts_the_other_byte_pair_back():
+    # GBK 他们 (CB FB C3 C7) read as cp932 holds 鈊 from FB C3, which cp932
+    # encodes as its NEC-selected pair EE A7; the swap writes FB C3 back.
+    original = "他们".encode("gbk").decode("cp932")
+    assert original.encode("cp932") != "他们".encode("gbk")
+    assert apply_plan(original, [("encode", "cp932"), ("swap", "1:fbc3"),
+                                 ("decode", "gb18030")]) == "他们"
 
 
 def test_apply_plan_rejects_bad_edit_offsets():
