@@ -7,7 +7,8 @@ Usage:
 CORPUS_DIR is a folder with a ``MANIFEST.json`` in the shape of
 ``../shared/corpora`` (files with ``python_codec`` and ``language``): its
 Simplified (``zh-Hans``, GB2312/GB18030) and Traditional (``zh-Hant``, Big5)
-pages, decoded, are the clean text. Without it, the project's own passages
+pages, decoded, their lines in one fixed shuffled order, are the clean
+text. Without it, the project's own passages
 (``benchmarks/data/passages.jsonl``, 13 KB) are used. Either is repeated to
 reach a size, cut at a line break.
 
@@ -69,7 +70,12 @@ SIZES = {"1K": 1_000, "100K": 100_000, "1M": 1_000_000, "4M": 4_000_000}
 
 
 def clean_texts(corpus: Path | None) -> dict[str, str]:
-    """Clean Simplified and Traditional text: ``{"hans": str, "hant": str}``."""
+    """Clean Simplified and Traditional text: ``{"hans": str, "hant": str}``.
+
+    From a corpus, the lines of all its pages in one fixed shuffled order
+    (seed 0): every size is then cut from the same mix of pages (in page
+    order a 100 KB document held the first few pages only, so the growth
+    exponent compared different text, not different sizes)."""
     if corpus is None:
         passages = load_passages(HERE / "data" / "passages.jsonl")
         return {script: "\n".join(p["text"] for p in passages if p["script"] == script)
@@ -85,7 +91,9 @@ def clean_texts(corpus: Path | None) -> dict[str, str]:
             data = (corpus / f["file"]).read_bytes()
             # gb2312 and big5 labels as a browser reads them
             codec = {"gb2312": "gb18030", "big5": "big5hkscs"}.get(codec, codec)
-            out[script].append(data.decode(codec, "replace").replace("\r\n", "\n"))
+            out[script].extend(data.decode(codec, "replace").replace("\r\n", "\n").split("\n"))
+    for lines in out.values():
+        random.Random(0).shuffle(lines)
     return {k: "\n".join(v) for k, v in out.items()}
 
 
