@@ -663,6 +663,10 @@ def _edge_bits(text: str, start: int, end: int, a: int, b: int, replacement: str
     return bits
 
 
+# A UTF-8 three-byte sequence's lead and first continuation byte (RFC 3629).
+_UTF8_HEAD_RE = re.compile(rb"[\xe0-\xef][\x80-\xbf]\Z")
+
+
 def _looks_like_mojibake(text: str, model: CharModel) -> bool:
     """Whether a layer's reading still shows what a wrong decode makes, so
     that peeling another layer off it can be worth trying: two odd
@@ -933,6 +937,12 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
             middle_bytes = body[1:-1]
         else:  # a lone letter is itself the trail of the one character lost
             middle_bytes = body[1:] + suffix if body else b""
+        if variant == "fffd" and not middle_bytes and _UTF8_HEAD_RE.match(body):
+            # Both characters would be half guessed (X� -> 清涼 from X's two
+            # bytes) where X's bytes are a UTF-8 lead and continuation byte:
+            # UTF-8 read as GBK that lost its third byte (鍥� is 回 less
+            # one byte) explains it with nothing guessed out of step.
+            continue
         try:
             middle = middle_bytes.decode("gb18030")
         except UnicodeDecodeError:
