@@ -140,18 +140,22 @@ def _strict(data: bytes, codec: str) -> str | None:
 
 
 def _detected(data: bytes) -> list[str]:
-    """Codec names charset-normalizer proposes, best first (canonical names)."""
+    """Codec names charset-normalizer proposes, best first (canonical names).
+    Among guesses it ranks equal (same chaos and coherence: short text, where
+    cp1250, cp1252 and cp1257 all read French letters as letters), cp1252
+    comes first: WHATWG's default for Western locales, the web's most common
+    single-byte codec (Très bien read as cp1250 is Trčs)."""
     from charset_normalizer import from_bytes
 
-    names = []
+    ranked = []
     for match in from_bytes(data[:65536]):
         try:
             name = codecs.lookup(match.encoding).name
         except LookupError:
             continue
         if name not in chardata.NOT_PAGE_CODECS:
-            names.append(name)
-    return names
+            ranked.append((match.chaos, -match.coherence, name != "cp1252", len(ranked), name))
+    return [name for *_, name in sorted(ranked)]
 
 
 def _strict_family(data: bytes, codec: str) -> tuple[str, str] | None:
@@ -363,11 +367,37 @@ def _lossy_chinese(data: bytes, codecs_: list[str], model: CharModel
         bits = model.bits_per_han(text[:4096])
         # A corrupted GBK lead byte leaves the rest of its run out of step
         # (rare characters: the engine's byte-loss pass reads them back), so
-        # one or two replaced sequences are taken whatever the reading costs.
+        # one or two replaced sequences are taken whatever the reading costs,
+        # in a text that is Chinese at all: not where ASCII letters outnumber
+        # its Han characters (Latin-1 French, Tr\xe8s bien, \xe0 bient\xf4t,
+        # is no GB18030 Tr鑣 bien, � bient魌).
         if (bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED
-                or count <= chardata.MAX_LOSSY_SEQUENCES) and (best is None or bits < best[0]):
+                or count <= chardata.MAX_LOSSY_SEQUENCES and _mostly_han(text)) and (
+                best is None or bits < best[0]):
             best = (bits, text, codec, count)
     return None if best is None else best[1:]
+
+
+def _mostly_han(text: str) -> bool:
+    """Whether `text`'s Han characters (first 4,096 characters) are at least
+    as many as its ASCII letters."""
+    sample = text[:4096]
+    return len(chardata.HAN_RE.findall(sample)) >= sum(
+        1 for ch in sample if ch.isascii() and ch.isalpha())
+
+
+# A word of Greek or Cyrillic letters (two or more).
+_GREEK_CYRILLIC_WORD_RE = re.compile("[\u0370-\u03ff\u0400-\u04ff]{2,}")
+
+
+def _plainly_greek_or_cyrillic(text: str) -> bool:
+    """Whether every non-ASCII character of `text` (first 4,096) is a Greek
+    or Cyrillic letter in a word of two or more, four at least: what a
+    cp1251 or cp1253 page is, and GBK read with them is not (its lead bytes
+    0xB0..0xBF are symbols there: °±Ііґµ¶·)."""
+    sample = text[:4096]
+    letters = sum(len(m.group()) for m in _GREEK_CYRILLIC_WORD_RE.finditer(sample))
+    return letters >= 4 and letters == sum(1 for ch in sample if not ch.isascii())
 
 
 def _lossy_warning(codec: str, count: int) -> str:
@@ -587,7 +617,8 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         text = _strict(data, codec)
         if text is None:
             continue
-        if (best is None and lossy is None) or _plainly_japanese_or_korean(text):
+        if ((best is None and lossy is None) or _plainly_japanese_or_korean(text)
+                or lossy is not None and _plainly_greek_or_cyrillic(text)):
             _check_controls(text)
             return Decoded(text, codec, 0, tuple(warnings))
     if best:
