@@ -146,6 +146,11 @@ ALTERNATE_CODECS: dict[str, tuple[str, ...]] = {"big5hkscs": ("cp950",), "cp950"
 # Mixed streams (app/mixed.py): the codecs a part may be in, one Viterbi
 # state each.
 MIXED_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
+# Longest stream (bytes) searched for mixed parts: the Viterbi search keeps
+# four lists per codec as long as the stream (about 100 bytes of memory and
+# 20 us a byte: 25 MB and 5 s here; a 10 MiB body would need a gigabyte). A
+# scraped page is rarely longer; a longer stream is read in one codec.
+MAX_MIXED_BYTES = 262_144
 # Prior cost of changing codec in the middle of a stream: a page is one
 # encoding far more often than two (twice KEEP_PRIOR_BITS: the change must
 # pay for itself on both sides of a part). UTF-8 read as GBK costs 10 to 20

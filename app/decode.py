@@ -406,7 +406,7 @@ def _lossy_warning(codec: str, count: int) -> str:
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *,
-                 page_charset: str | None = None) -> Decoded:
+                 page_charset: str | None = None, deadline: float | None = None) -> Decoded:
     """Decode raw bytes, choosing the codec from the evidence.
 
     Evidence in order of trust, each checked against the bytes: a BOM; the
@@ -423,6 +423,9 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         declared: a charset label from the caller, or None.
         page_charset: the charset of the page's own Content-Type header, or
             None; a label no codec answers to is ignored with a warning.
+        deadline: a `time.monotonic()` value past which the search for a
+            mixed stream's parts gives up (`mixed.split_mixed`), the bytes
+            then read in one codec; None: no deadline.
 
     Returns:
         A `Decoded`.
@@ -511,7 +514,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     # A mixed stream (a UTF-8 template around a GBK block): each part in its
     # own codec, before any declaration, which can speak for one part only.
     if utf8 is None and looks_mixed(data):
-        segments = split_mixed(data, model)
+        segments = split_mixed(data, model, deadline)
         if segments and sum(s.end_byte - s.start_byte for s in segments if s.codec != "utf-8") \
                 <= chardata.MAX_MIXED_SLIVER_BYTES and (lossy_utf8 := _replaced(data, "utf-8"))[1] \
                 <= chardata.MAX_LOSSY_SEQUENCES:

@@ -1126,7 +1126,7 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
     data = bytes(data)
     _check_min_confidence(min_confidence)
     check_config(convert)
-    decoded = decode_bytes(data, charset, page_charset=page_charset)
+    decoded = decode_bytes(data, charset, page_charset=page_charset, deadline=deadline)
     step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
     parts: list[tuple[int, int, int, int, str, float]] = []
     if decoded.segments:
@@ -1271,9 +1271,14 @@ def apply_plan(value: str | bytes, plan) -> str:
     >>> apply_plan("鏁版嵁", [("encode", "gb18030"), ("decode", "utf-8")])
     '数据'
     """
+    if isinstance(plan, (str, bytes)):
+        raise InvalidPlan("a plan is a list of (action, parameter) pairs or of steps, "
+                          f"not {type(plan).__name__}")
     items = list(plan)
     if items and (isinstance(items[0], Step) or isinstance(items[0], dict)):
         return _apply_steps(value, items)
+    if any(not isinstance(item, (tuple, list)) or len(item) != 2 for item in items):
+        raise InvalidPlan("each plan item is an (action, parameter) pair")
     fill: list[str] | None = None
     for action, parameter in items:
         if action == "fill" and isinstance(value, str) and parameter is not None:

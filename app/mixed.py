@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 from . import chardata
@@ -74,7 +75,11 @@ def _char_at(data: bytes, i: int, codec: str) -> tuple[str, int] | None:
 def looks_mixed(data: bytes) -> bool:
     """Cheap test before `split_mixed`: the bytes are not valid UTF-8, yet
     their UTF-8 reading holds a run of at least `chardata.MIN_MIXED_UTF8_RUN`
-    Chinese characters (in GBK or Big5 bytes such runs are rare accidents)."""
+    Chinese characters (in GBK or Big5 bytes such runs are rare accidents),
+    and they are at most `chardata.MAX_MIXED_BYTES` long (the search keeps
+    twelve lists as long as the bytes)."""
+    if len(data) > chardata.MAX_MIXED_BYTES:
+        return False
     try:
         data.decode("utf-8")
         return False
@@ -83,12 +88,17 @@ def looks_mixed(data: bytes) -> bool:
     return _CJK_RUN_RE.search(data.decode("utf-8", "replace")) is not None
 
 
-def split_mixed(data: bytes, model: CharModel) -> list[Segment] | None:
+def split_mixed(data: bytes, model: CharModel, deadline: float | None = None
+                ) -> list[Segment] | None:
     """Segments of a mixed stream, or None when one codec reads it best.
 
     Args:
         data: the raw bytes (no BOM).
         model: the language model.
+        deadline: a `time.monotonic()` value; past it the search gives up
+            (None: the stream is read in one codec). The search costs about
+            20 us a byte: 20 s for a megabyte, which a request's deadline
+            must be able to cut.
 
     Returns:
         Segments covering `data` in order, each with its codec, adjacent
@@ -110,6 +120,8 @@ def split_mixed(data: bytes, model: CharModel) -> list[Segment] | None:
     for s in range(len(codecs_)):
         cost[s][0] = 0.0
     for i in range(n):
+        if not i % 4096 and deadline is not None and time.monotonic() > deadline:
+            return None
         ascii_byte = data[i] < 0x80
         for t, codec in enumerate(codecs_):
             # Best way to be in state t at i: stay, or switch (before non-ASCII only).

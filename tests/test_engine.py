@@ -143,7 +143,9 @@ def test_no_strip_annotations():
 @pytest.mark.parametrize("plan", [[("explode", None)], [("decode", "utf-8")],
                                   [("encode", "ascii")], [("encode", "gb18030")],
                                   [("encode", "cp932"), ("swap", "9:fbc3"), ("decode", "gb18030")],
-                                  [("encode", "cp932"), ("swap", "x:fbc3"), ("decode", "gb18030")]])
+                                  [("encode", "cp932"), ("swap", "x:fbc3"), ("decode", "gb18030")],
+                                  "nonsense",  # a string is no plan (was a ValueError)
+                                  [("encode",)], ["encode"]])
 def test_invalid_plans(plan):
     with pytest.raises(InvalidPlan):
         apply_plan("数据", plan)

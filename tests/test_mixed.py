@@ -78,3 +78,19 @@ def test_pages_in_one_encoding_are_never_split(codec):
 
 def test_valid_utf8_is_never_mixed():
     assert not looks_mixed((HEAD + BODY + FOOT).encode("utf-8"))
+
+
+def test_the_mixed_search_gives_up_at_the_deadline_and_above_its_size():
+    """The search costs about 20 us a byte and a list per codec as long as
+    the bytes: a request's deadline cuts it (the bytes are then read in one
+    codec) and a stream over `chardata.MAX_MIXED_BYTES` is not searched."""
+    import time
+
+    from app import chardata
+
+    data = HEAD.encode("utf-8") + BODY.encode("gb18030") + FOOT.encode("utf-8")
+    assert split_mixed(data, get_model()) is not None
+    assert split_mixed(data, get_model(), deadline=time.monotonic() - 1) is None
+    assert looks_mixed(data)
+    padding = b"<!-- " + b"x" * chardata.MAX_MIXED_BYTES + b" -->"
+    assert not looks_mixed(data + padding)
