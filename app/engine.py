@@ -1078,15 +1078,26 @@ def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int,
     starts = [p[0] for p in parts]
     at = [i for i, _ in replaced]
     offsets = {}
+    last: tuple[int, int, int] | None = None  # (part, edge, offset) of the edge before
     for edge in sorted({s.start for s in spans} | {s.end for s in spans}):
         k = max(0, bisect.bisect_right(starts, edge) - 1)
         if k and edge == starts[k]:
             k -= 1  # an edge where a part begins ends the part before (same offset)
         start, start_byte, codec = parts[k]
+        if last is not None and last[0] == k and not _STATEFUL_CODEC_RE.match(codec):
+            # on from the edge before: linear in the text, not in edges x text
+            # (a page of random bytes has tens of thousands of lost spans)
+            start, start_byte = last[1], last[2]
         offsets[edge] = start_byte + len(text[start:edge].encode(codec, "replace")) + sum(
             n - len("\ufffd".encode(codec, "replace"))
             for i, n in replaced[bisect.bisect_left(at, start):bisect.bisect_left(at, edge)])
+        last = (k, edge, offsets[edge])
     return [replace(s, start_byte=offsets[s.start], end_byte=offsets[s.end]) for s in spans]
+
+
+# Codecs whose encoder carries state between characters (escape sequences):
+# a stretch of their text is encoded from the start of its part.
+_STATEFUL_CODEC_RE = re.compile("iso2022|hz|utf[-_]?7")
 
 
 def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None = None,
