@@ -910,6 +910,12 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         # up to two before it).
         floor = max(floor, j - 3)
     if variant == "ascii":
+        if text[j].isalpha() and text[j + 1 : j + 2] in ("", "\n", "\r"):
+            # A letter ending its line after non-ASCII text (麚P) has no
+            # in-step text after it to show that the decoder fell back in
+            # step there; the run before it would be guessed on the letter
+            # alone (宣揚), and a repaired text would be repaired again.
+            return []
         suffix = text[j].encode("ascii")
         end = j + 1
     else:
@@ -955,6 +961,13 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
             continue  # the last pair's ASCII trail must fall out once the lead is back
         if len(middle) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(middle):
             continue  # started too early: clean characters re-read out of step
+        if variant == "ascii" and i == j - 1 and not chardata.HAN_RE.match(text[i - 1 : i] or " "):
+            # One character before the point and no Han text before it: the
+            # bytes of one rare character and an ASCII byte (麚P) are too
+            # little to tell byte loss from a character written so; the
+            # repair would guess on them alone, and a repaired text be
+            # repaired again (ץ麚P0 from a first repair read as ץ宣揚0).
+            continue
         starts.append((i, body, middle))
     if len(starts) > chardata.REALIGN_PROXY_STARTS:
         # Ranking the guessed bytes is the costly part (126 leads a start):
