@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 from itertools import accumulate, product
 
@@ -995,7 +996,7 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         adjacent = two_guesses and not middle
         firsts = _rank_pairs(model, before, _with_lead(head[0]),
                              "" if adjacent else (middle[:1] or after_text), LEADS_PER_START)
-        trails = _with_trail(body[-1]) if two_guesses else ()
+        trails = _with_trail(body[-1]) if two_guesses else _Options((), ())
         shared = _rank_pairs(model, middle[-1:], trails, after_text, TRAILS_PER_END) if (
             two_guesses and not adjacent) else [(0.0, None, "")]
         pairs = [(first, _rank_pairs(model, first[2], trails, after_text, TRAILS_PER_END)
@@ -1067,24 +1068,31 @@ def _isolated_letter(text: str, j: int) -> bool:
         bool(before) or bool(after))
 
 
-@lru_cache(maxsize=256)
-def _with_lead(trail: int) -> tuple[tuple[tuple[int, int], str], ...]:
-    """Every GB18030 byte pair ``(lead, trail)`` with lead 0x81..0xFE that
-    decodes to one character, with that character: the candidates for a lost
-    lead byte before `trail`. Source: Python's ``gb18030`` codec."""
-    return tuple(((lead, trail), ch) for lead in range(0x81, 0xFF)
-                 if len(ch := bytes((lead, trail)).decode("gb18030", "replace")) == 1
-                 and ch != "\ufffd")
+class _Options(NamedTuple):
+    """Byte pairs that decode to one character each, and those characters."""
+
+    pairs: tuple[tuple[int, int], ...]
+    chars: tuple[str, ...]
+
+
+def _single_characters(pairs) -> _Options:
+    """The pairs among `pairs` that GB18030 decodes to one character.
+    Source: Python's ``gb18030`` codec."""
+    found = [(pair, ch) for pair in pairs
+             if len(ch := bytes(pair).decode("gb18030", "replace")) == 1 and ch != "\ufffd"]
+    return _Options(tuple(p for p, _ in found), tuple(ch for _, ch in found))
 
 
 @lru_cache(maxsize=256)
-def _with_trail(lead: int) -> tuple[tuple[tuple[int, int], str], ...]:
-    """Every GB18030 byte pair ``(lead, trail)`` with trail 0x40..0xFE (not
-    0x7F) that decodes to one character, with that character: the candidates
-    for a lost trail byte after `lead`. Source: Python's ``gb18030`` codec."""
-    return tuple(((lead, trail), ch) for trail in range(0x40, 0xFF) if trail != 0x7F
-                 and len(ch := bytes((lead, trail)).decode("gb18030", "replace")) == 1
-                 and ch != "\ufffd")
+def _with_lead(trail: int) -> _Options:
+    """The candidates for a lost lead byte (0x81..0xFE) before `trail`."""
+    return _single_characters((lead, trail) for lead in range(0x81, 0xFF))
+
+
+@lru_cache(maxsize=256)
+def _with_trail(lead: int) -> _Options:
+    """The candidates for a lost trail byte (0x40..0xFE, not 0x7F) after `lead`."""
+    return _single_characters((lead, trail) for trail in range(0x40, 0xFF) if trail != 0x7F)
 
 
 def warm_up(model: CharModel) -> None:
@@ -1095,24 +1103,15 @@ def warm_up(model: CharModel) -> None:
     tables = [_with_lead(t) for t in range(0x40, 0xFF) if t != 0x7F]
     tables += [_with_trail(lead) for lead in range(0x81, 0xFF)]
     for options in tables:
-        model.bits_around("", _option_chars(options), "")
+        model.bits_around("", options.chars, "")
 
 
-@lru_cache(maxsize=512)
-def _option_chars(options: tuple[tuple[tuple[int, int], str], ...]) -> tuple[str, ...]:
-    """The characters of `_with_lead` or `_with_trail` options, one tuple
-    per table (`CharModel.bits_around` caches by it)."""
-    return tuple(ch for _, ch in options)
-
-
-def _rank_pairs(model: CharModel, before: str, options: tuple[tuple[tuple[int, int], str], ...],
-                after: str, keep: int) -> list[tuple[float, tuple[int, int], str]]:
-    """Byte pairs (`_with_lead` or `_with_trail` options: ``(pair, character)``)
-    ranked by the bigram model between `before` and `after`; the best `keep`
-    as ``(bits, pair, character)``."""
-    chars = _option_chars(options)
-    ranked = sorted(zip(model.bits_around(before[-1:], chars, after[:1]),
-                        (pair for pair, _ in options), chars))
+def _rank_pairs(model: CharModel, before: str, options: _Options, after: str,
+                keep: int) -> list[tuple[float, tuple[int, int], str]]:
+    """`options`' byte pairs ranked by the bigram model between `before` and
+    `after`; the best `keep` as ``(bits, pair, character)``."""
+    ranked = sorted(zip(model.bits_around(before[-1:], options.chars, after[:1]),
+                        options.pairs, options.chars))
     return ranked[:keep]
 
 

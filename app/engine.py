@@ -158,11 +158,6 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         first = _NON_ASCII_RE.search(text, start, end)
         last = _LAST_NON_ASCII_RE.search(text, start, end)
         for wrong, right, kind in chardata.ROUND_TRIPS:
-            if found and first and _whole_utf8(found, first.start(), last.end()):
-                # Every non-ASCII character of the line is one strict UTF-8
-                # reading: no other codec's reading competes with that
-                # (`_whole_utf8`).
-                break
             if wrong in OTHER_SCRIPT_SIGNALS:
                 applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
                 if wrong in chardata.HAN_READING_WRONG_CODECS and right != "utf-8":
@@ -190,7 +185,13 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 if key in searched:
                     continue
                 searched.add(key)
-            found += cand.round_trips(text, start, end, wrong, right, kind, model)
+            new = cand.round_trips(text, start, end, wrong, right, kind, model)
+            found += new
+            if right == "utf-8" and first and _whole_utf8(new, first.start(), last.end()):
+                # Every non-ASCII character of the line is one strict UTF-8
+                # reading: no other codec's reading competes with that
+                # (`_whole_utf8`).
+                break
         found.sort(key=lambda c: c.start)
         groups: list[list[cand.Candidate]] = []
         group_end = -1
@@ -331,10 +332,6 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
     """Byte-loss points (see `_realign_pass`), none inside `blocked` regions
     (already repaired, or lines that talk about encodings)."""
     points: list[tuple[int, str]] = []
-
-    def reads_badly_before(j: int) -> bool:
-        return cand.reads_badly_before(text, j, model)
-
     lone = [m.start() for m in detect.LONE_LETTER_RE.finditer(text)
             if cand._isolated_letter(text, m.start())]
     dense = _dense_letters(text, lone)
@@ -342,7 +339,7 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
         if j in dense:
             continue
         if (not text[j].isalnum() or cand._isolated_letter(text, j)
-                or reads_badly_before(j)):
+                or cand.reads_badly_before(text, j, model)):
             # @ [ \ ] ^ _ ` { | } ~ right after Han text are themselves rare
             points.append((j, "ascii"))
     points += [(j, "ascii") for j in lone if j not in dense]
@@ -352,7 +349,8 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
         points.append((m.end(), "skipped"))
     for m in detect.EATEN_ASCII_RE.finditer(text):
         j = m.end()
-        if j not in dense and reads_badly_before(j) and _ascii_trail(text[j - 1]):
+        if (j not in dense and cand.reads_badly_before(text, j, model)
+                and _ascii_trail(text[j - 1])):
             points.append((j, "eaten"))
     return sorted(p for p in set(points) if not _overlaps(p[0], p[0] + 1, blocked))
 

@@ -123,7 +123,7 @@ _ASCII_RUN_RE = re.compile(
 CHAR_BITS_CACHE = 1 << 16  # pairs; about 11 MB when full
 # Tables of candidate characters (`CharModel.bits_around`): the byte-loss
 # search has 190 lead and 126 trail tables.
-HAN_STATS_CACHE = 512
+HAN_TABLE_CACHE = 512
 
 
 @lru_cache(maxsize=65536)
@@ -200,7 +200,8 @@ class CharModel:
         # the same 126 lead bytes; each candidate rescores its neighbours): a
         # pair costs about 3 us to compute and 0.1 us to look up.
         self.char_bits = lru_cache(maxsize=CHAR_BITS_CACHE)(self.char_bits)
-        self._han_stats_cache: dict[tuple[str, ...], list[tuple | None]] = {}
+        self._han_stats_cache: dict[str, tuple] = {}
+        self._han_table_cache: dict[tuple[str, ...], list] = {}
         total_words = sum(words.values())
         word_share = 1.0 - chardata.PUNCT_TOKEN_SHARE
         self._word_cost = {
@@ -319,18 +320,31 @@ class CharModel:
         """Cost in bits of Han `ch` (Simplified) opening a word."""
         return -math.log2((self._s.get(ch, 0) + UNIGRAM_K) / self._start_denominator)
 
-    def _han_after_han(self, prev: str, ch: str) -> float:
-        end = self._end.get(prev, 1.0)
-        p_next = (1.0 - chardata.PUNCT_TOKEN_SHARE) * (
-            (self._s.get(ch, 0) + UNIGRAM_K) / self._start_denominator
-        )
-        c = self._c.get(prev)
+    def _han_stats(self, s: str) -> tuple[float, float, float, int | None, int]:
+        """What `_han_after` needs of Simplified Han `s`, looked up once (a few
+        megabytes at most: one entry per Han character met):
+        ``(P_next, P_uni, word-end share, C, T)`` (see the class docstring)."""
+        stats = self._han_stats_cache.get(s)
+        if stats is None:
+            c = self._c.get(s)
+            stats = self._han_stats_cache[s] = (
+                (1.0 - chardata.PUNCT_TOKEN_SHARE)
+                * ((self._s.get(s, 0) + UNIGRAM_K) / self._start_denominator),
+                (self._u.get(s, 0) + UNIGRAM_K) / self._uni_denominator,
+                self._end.get(s, 1.0), c, self._t[s] if c else 0)
+        return stats
+
+    def _han_after(self, prev: str, prev_stats: tuple, ch: str, stats: tuple) -> float:
+        """Bits of Simplified Han `ch` after Simplified Han `prev`, with their
+        `_han_stats`: the word-boundary bigram of the class docstring."""
+        end, c, t = prev_stats[2], prev_stats[3], prev_stats[4]
         if not c or end >= 1.0:
-            return -math.log2(p_next)
-        t = self._t[prev]
-        p_uni = (self._u.get(ch, 0) + UNIGRAM_K) / self._uni_denominator
-        p_in = (self._b.get(prev + ch, 0) + t * p_uni) / (c + t)
-        return -math.log2((1.0 - end) * p_in + end * p_next)
+            return -math.log2(stats[0])
+        p_in = (self._b.get(prev + ch, 0) + t * stats[1]) / (c + t)
+        return -math.log2((1.0 - end) * p_in + end * stats[0])
+
+    def _han_after_han(self, prev: str, ch: str) -> float:
+        return self._han_after(prev, self._han_stats(prev), ch, self._han_stats(ch))
 
     def char_bits(self, prev: str, ch: str) -> float:
         """Cost in bits of `ch` following `prev` (either may be any character;
@@ -385,75 +399,49 @@ class CharModel:
 
     def bits_around(self, prev: str, chars: tuple[str, ...], nxt: str) -> list[float]:
         """``char_bits(prev, ch) + char_bits(ch, nxt)`` for each of `chars`
-        (without the second term when `nxt` is ""), equal to those sums to
-        the last bit: the byte-loss search ranks the same tables of
-        candidate characters (`candidates._with_lead`) between ever new
-        neighbours, so each character's statistics are looked up once per
-        table (`_han_stats`) and a Han neighbour's once per call.
+        (without the second term when `nxt` is ""), equal to those sums: the
+        byte-loss search ranks the same tables of candidate characters
+        (`candidates._with_lead`) between ever new neighbours, so the Han
+        ones go straight to the bigram (`_han_after`) with their statistics
+        found once per table, the rest through `char_bits`.
 
         Args:
             prev, nxt: one character or "".
-            chars: the candidates, a tuple (its statistics are cached by it).
+            chars: the candidates, a tuple (its Han forms are cached by it).
 
         Returns:
             Bits per character of `chars`, in order.
         """
-        stats = self._han_stats(chars)
+        forms = self._han_forms(chars)
         prev_s = self._t2s(prev) if prev and chardata.HAN_RE.match(prev) else None
         nxt_s = self._t2s(nxt) if nxt and chardata.HAN_RE.match(nxt) else None
-        bigrams, log2 = self._b, math.log2
-        share = 1.0 - chardata.PUNCT_TOKEN_SHARE
-        if prev_s is not None:
-            end_p, c_p = self._end.get(prev_s, 1.0), self._c.get(prev_s)
-            t_p = self._t[prev_s] if c_p else 0
-        if nxt_s is not None:
-            p_next_n = share * ((self._s.get(nxt_s, 0) + UNIGRAM_K) / self._start_denominator)
-            p_uni_n = (self._u.get(nxt_s, 0) + UNIGRAM_K) / self._uni_denominator
+        prev_st = self._han_stats(prev_s) if prev_s is not None else None
+        nxt_st = self._han_stats(nxt_s) if nxt_s is not None else None
+        after = self._han_after
         out = []
-        for ch, st in zip(chars, stats):
-            if st is None or prev_s is None:
-                first = self.char_bits(prev, ch)
-            elif not c_p or end_p >= 1.0:
-                first = -log2(st[1])
+        for ch, form in zip(chars, forms):
+            if form is None or prev_s is None:
+                bits = self.char_bits(prev, ch)
             else:
-                p_in = (bigrams.get(prev_s + st[0], 0) + t_p * st[2]) / (c_p + t_p)
-                first = -log2((1.0 - end_p) * p_in + end_p * st[1])
-            if not nxt:
-                out.append(first)
-                continue
-            if st is None or nxt_s is None:
-                second = self.char_bits(ch, nxt)
-            else:
-                s, _, _, end_s, c_s, t_s = st
-                if not c_s or end_s >= 1.0:
-                    second = -log2(p_next_n)
+                bits = after(prev_s, prev_st, form[0], form[1])
+            if nxt:
+                if form is None or nxt_s is None:
+                    bits += self.char_bits(ch, nxt)
                 else:
-                    p_in = (bigrams.get(s + nxt_s, 0) + t_s * p_uni_n) / (c_s + t_s)
-                    second = -log2((1.0 - end_s) * p_in + end_s * p_next_n)
-            out.append(first + second)
+                    bits += after(form[0], form[1], nxt_s, nxt_st)
+            out.append(bits)
         return out
 
-    def _han_stats(self, chars: tuple[str, ...]) -> list[tuple | None]:
-        """For each of `chars`: None if not Han, else ``(simplified form,
-        P_next, P_uni, its word-end share, C, T)`` as `_han_after_han` uses
-        them (see the class docstring); cached per tuple."""
-        cached = self._han_stats_cache.get(chars)
-        if cached is not None:
-            return cached
-        share = 1.0 - chardata.PUNCT_TOKEN_SHARE
-        out: list[tuple | None] = []
-        for ch in chars:
-            if not chardata.HAN_RE.match(ch):
-                out.append(None)
-                continue
-            s = self._t2s(ch)
-            c = self._c.get(s)
-            out.append((s, share * ((self._s.get(s, 0) + UNIGRAM_K) / self._start_denominator),
-                        (self._u.get(s, 0) + UNIGRAM_K) / self._uni_denominator,
-                        self._end.get(s, 1.0), c, self._t[s] if c else 0))
-        if len(self._han_stats_cache) < HAN_STATS_CACHE:
-            self._han_stats_cache[chars] = out
-        return out
+    def _han_forms(self, chars: tuple[str, ...]) -> list[tuple[str, tuple] | None]:
+        """For each of `chars`: None if not Han, else its Simplified form and
+        that form's `_han_stats`; cached per tuple (`HAN_TABLE_CACHE`)."""
+        forms = self._han_table_cache.get(chars)
+        if forms is None:
+            forms = [(s, self._han_stats(s)) if chardata.HAN_RE.match(ch)
+                     and (s := self._t2s(ch)) else None for ch in chars]
+            if len(self._han_table_cache) < HAN_TABLE_CACHE:
+                self._han_table_cache[chars] = forms
+        return forms
 
     def prefix_bits(self, text: str) -> array:
         """Cumulative bigram cost of `text`: ``out[n]`` is the cost in bits of
