@@ -329,10 +329,6 @@ def _swap_edits(pieces: list[bytes | None], i: int, j: int, swaps: dict[int, byt
     return ",".join(edits)
 
 
-_OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
-# The wrong codecs whose candidates depend on more than the bytes they give
-# (their leftovers are checked: `residue_re`).
-RESIDUE_CODECS = _OTHER_SCRIPT_CODECS
 _RESIDUE_CACHE: dict[str, re.Pattern[str]] = {}
 
 
@@ -348,7 +344,7 @@ def residue_re(wrong: str) -> re.Pattern[str] | None:
     hangul. None for the other codecs.
 
     Source: Python's codec tables (ftfy's sloppy codecs for cp1250/cp1251)."""
-    if wrong not in _OTHER_SCRIPT_CODECS:
+    if wrong not in chardata.OTHER_SCRIPT_CODECS:
         return None
     if wrong not in _RESIDUE_CACHE:
         if wrong.startswith("sloppy-windows-"):

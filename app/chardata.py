@@ -362,6 +362,8 @@ OTHER_SCRIPT_ROUND_TRIPS: tuple[tuple[str, str, str], ...] = (
     ("cp949", "big5hkscs", "big5_as_cp949"),
 )
 ROUND_TRIPS: tuple[tuple[str, str, str], ...] = BASE_ROUND_TRIPS + OTHER_SCRIPT_ROUND_TRIPS
+# ...their wrong codecs
+OTHER_SCRIPT_CODECS = frozenset(wrong for wrong, _, _ in OTHER_SCRIPT_ROUND_TRIPS)
 
 # Mojibake made more than once (UTF-8 read as GBK, saved as UTF-8, read as
 # GBK again: issue 3) is peeled up to this many layers, each layer any of
@@ -702,6 +704,8 @@ CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
 # jamo, what an EUC-KR decode makes of most byte pairs.
 HALF_WIDTH_KATAKANA = "\uff61-\uff9f"
 HANGUL_OR_JAMO = "\uac00-\ud7a3\u3131-\u318e"
+HALF_WIDTH_KATAKANA_RE = re.compile(f"[{HALF_WIDTH_KATAKANA}]")
+HANGUL_OR_JAMO_RE = re.compile(f"[{HANGUL_OR_JAMO}]")
 
 
 def single_byte_leftovers(codec: str) -> frozenset[str]:

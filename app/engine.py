@@ -181,7 +181,9 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 key = (right, text[start:end].encode(wrong))
             except UnicodeEncodeError:
                 key = None
-            if key is not None and wrong not in cand.RESIDUE_CODECS:
+            # (not the other scripts' codecs: their candidates also depend on
+            # the leftovers beside them, `candidates.residue_re`)
+            if key is not None and wrong not in chardata.OTHER_SCRIPT_CODECS:
                 if key in searched:
                     continue
                 searched.add(key)

@@ -151,17 +151,15 @@ _CP1250_CHARS = chardata.single_byte_leftovers("sloppy-windows-1250")
 #   Big5 lead bytes 0xA1..0xDF between its kanji.
 # * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
 #   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
-_HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
-_HANGUL_OR_JAMO_RE = re.compile(f"[{chardata.HANGUL_OR_JAMO}]")
 OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
     "sloppy-windows-1251": ("cp1251", _letter_beside(
         {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS, alone=True)),
     "sloppy-windows-1250": ("cp1250", _letter_beside(
         {c for c in _CP1250_CHARS if c.isalpha()}, _CP1250_CHARS)),
-    "cp932": ("cp932", _HALF_WIDTH_KATAKANA_RE),
-    "shift_jis": ("cp932", _HALF_WIDTH_KATAKANA_RE),
-    "web-shift_jis": ("cp932", _HALF_WIDTH_KATAKANA_RE),
-    "cp949": ("cp949", _HANGUL_OR_JAMO_RE),
+    "cp932": ("cp932", chardata.HALF_WIDTH_KATAKANA_RE),
+    "shift_jis": ("cp932", chardata.HALF_WIDTH_KATAKANA_RE),
+    "web-shift_jis": ("cp932", chardata.HALF_WIDTH_KATAKANA_RE),
+    "cp949": ("cp949", chardata.HANGUL_OR_JAMO_RE),
 }
 # family -> its signal, once each
 OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str]] = {
@@ -223,14 +221,15 @@ class Gate:
         # misaligned GBK run meets the ASCII byte that ends it.
         self.odd_before_ascii_re = re.compile(f"{odd}[^\\x00-\\x7f\\n]{{0,2}}[A-Za-z0-9]")
 
-    def suspect_lines(self, text: str, minority: tuple[re.Pattern[str], ...] | None = None
-                      ) -> list[tuple[int, int, frozenset[str]]]:
+    def suspect_lines(self, text: str, minority: tuple[re.Pattern[str], ...] | None = None,
+                      masked: str | None = None) -> list[tuple[int, int, frozenset[str]]]:
         """Lines of `text` where some pass of the engine could act, and which.
 
         Args:
             text: the text to repair.
             minority: the classes of its minority script (`_minority`),
                 if already known.
+            masked: `mask_readings` of `text`, if already made.
 
         Returns:
             ``(start, end, families)`` for each suspect line: code-point
@@ -249,7 +248,7 @@ class Gate:
         # (tone-marked pinyin is not Latin-1 mojibake, nor its letters after
         # a Han character a GBK stream's fallen-out bytes).
         unmasked = text
-        text = mask_readings(text)
+        text = mask_readings(text) if masked is None else masked
         if text is not unmasked:
             scan(unmasked, TONE_MARK_RE, found["annotation"])
         self._scan_chars(text, found, minority or self._minority(text))
@@ -301,7 +300,7 @@ class Gate:
         minority = self._minority(text)
         patterns = self._family_patterns(text, minority)
         masked = mask_readings(text)
-        for start, end, families in self.suspect_lines(text, minority):
+        for start, end, families in self.suspect_lines(text, minority, masked):
             if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
                 continue
@@ -454,9 +453,9 @@ class Gate:
                 ("lost", LOST_HINT_RE, lambda t, p, start: chardata.LOST_RE.search(
                     t, start, _line_end(t, p)) is not None),
             ]
+            tests = tuple(tests)
             # A branch of one-character classes compiles to one class.
-            union = re.compile("|".join(pattern.pattern for _, pattern, _ in tests))
-            self._char_signal_cache[key] = (union, tuple(tests))
+            self._char_signal_cache[key] = (self._union_of(tests), tests)
         return self._char_signal_cache[key]
 
 

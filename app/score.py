@@ -198,15 +198,10 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
     return chardata.MAX_BITS_PER_HAN
 
 
-_OTHER_SCRIPT_CODECS = frozenset(w for w, _, _ in chardata.OTHER_SCRIPT_ROUND_TRIPS)
 # Hangul and Cyrillic letters (`chardata.OTHER_SCRIPT_LETTER_RE` less the
 # half-width katakana, which Japanese text writes against its kanji itself:
 # ﾃｽﾄ用ﾃﾞｰﾀ).
 _HANGUL_OR_CYRILLIC_RE = re.compile("[\uac00-\ud7a3\u0400-\u045f]")
-# ...half-width katakana count only beside a full-width comma, which Chinese
-# writes and Japanese does not (its comma is 、): 查詢，ｱﾜ饑 is GBK 避開 read
-# as cp932.
-_HALF_WIDTH_KATAKANA_RE = re.compile(f"[{chardata.HALF_WIDTH_KATAKANA}]")
 # Chinese punctuation that runs on within a sentence, not the marks that open
 # or close a quotation, a title or an aside.
 _RUNNING_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“”‘’（）《》〈〉【】「」『』")
@@ -224,7 +219,7 @@ def _plainly_residue(candidate: Candidate, original: str) -> bool:
     UTF-8): ﾔﾚ before `` config.yaml`` is GBK 在 read as cp932, 봤 in
     「봤，請稍等。」 GBK 好 read as cp949."""
     if not (candidate.plan and candidate.plan[0][0] == "encode"
-            and candidate.plan[0][1] in _OTHER_SCRIPT_CODECS):
+            and candidate.plan[0][1] in chardata.OTHER_SCRIPT_CODECS):
         return False
     wrong = candidate.plan[0][1]
     residue = residue_re(wrong)
@@ -255,14 +250,17 @@ def _other_script_damage(candidate: Candidate, stretch: str) -> bool:
     mark that opens or closes a quotation does not count), keeps the plain
     bar."""
     if not (candidate.plan and candidate.plan[0][0] == "encode"
-            and candidate.plan[0][1] in _OTHER_SCRIPT_CODECS):
+            and candidate.plan[0][1] in chardata.OTHER_SCRIPT_CODECS):
         return False
     for m in _HANGUL_OR_CYRILLIC_RE.finditer(stretch):
         for k in (m.start() - 1, m.end()):
             if 0 <= k < len(stretch) and (chardata.HAN_RE.match(stretch, k)
                                           or stretch[k] in _RUNNING_MARKS):
                 return True
-    for m in _HALF_WIDTH_KATAKANA_RE.finditer(stretch):
+    # Half-width katakana count only beside a full-width comma, which Chinese
+    # writes and Japanese does not (its comma is 、): 查詢，ｱﾜ饑 is GBK 避開
+    # read as cp932.
+    for m in chardata.HALF_WIDTH_KATAKANA_RE.finditer(stretch):
         if any(0 <= k < len(stretch) and stretch[k] == "，" for k in (m.start() - 1, m.end())):
             return True
     return False
