@@ -63,6 +63,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers the sloppy codecs)
 from ftfy import badness
 
 from . import annotations, chardata, detect, escapes
+from .candidates import reads_badly_before
 from .model import CharModel
 
 # `detect.LATIN_RUN_RE`, two characters or more
@@ -96,7 +97,9 @@ CUT_RE = re.compile("[。！？；]")
 # engine skips ahead over Han text to ASCII.
 SYMBOL_AFTER_TEXT_RE = re.compile(r"[@\[\\\]^_`{|}~](?<=[^\x00-\x7f].)")
 LONE_LETTER_RE = re.compile(r"[A-Za-z](?<=[^\x00-\x7f].)(?=[^\x00-\x7f]|$)", re.MULTILINE)
-FIRST_LONE_LETTER_RE = re.compile(r"[A-Za-z](?=[^\x00-\x7f]|$)", re.MULTILINE)
+# A letter opening the text before non-ASCII text (`detect.LONE_LETTER_RE`'s
+# other branch): only at the start of the whole text, also in `finditer`.
+FIRST_LONE_LETTER_RE = re.compile(r"\A[A-Za-z](?=[^\x00-\x7f]|$)", re.MULTILINE)
 FFFD_RE = re.compile("\ufffd")
 
 LOST_HINT_RE = re.compile("[锟烫屯]")
@@ -220,6 +223,20 @@ class Gate:
         # An odd character shortly before an ASCII letter or digit: where a
         # misaligned GBK run meets the ASCII byte that ends it.
         self.odd_before_ascii_re = re.compile(f"{odd}[^\\x00-\\x7f\\n]{{0,2}}[A-Za-z0-9]")
+        # Tests a match of a signal must pass, in `suspect_lines` and
+        # `suspect_pieces` alike: a Latin-1 run is not only the punctuation
+        # Chinese uses itself; a parenthesis opens a reading after a Han
+        # character; an odd pair of characters in dictionary
+        # words is not mojibake; an ASCII letter or digit after odd text is a
+        # byte-loss point only where the text before it reads badly, the
+        # engine's own test (`candidates.reads_badly_before`; a letter alone
+        # between non-ASCII characters is `LONE_LETTER_RE`'s signal).
+        self._accept = {
+            self.odd_pair_re: lambda m: not self._in_words(m),
+            self.odd_before_ascii_re: lambda m: reads_badly_before(m.string, m.end() - 1, model),
+            LATIN_RUN_RE: lambda m: any(c not in _PUNCT for c in m.group() if c >= "\x80"),
+            OPEN_PAREN_RE: lambda m: _reading_after(m.string, m),
+        }
 
     def suspect_lines(self, text: str, minority: tuple[re.Pattern[str], ...] | None = None,
                       masked: str | None = None) -> list[tuple[int, int, frozenset[str]]]:
@@ -253,21 +270,19 @@ class Gate:
             scan(unmasked, TONE_MARK_RE, found["annotation"])
         self._scan_chars(text, found, minority or self._minority(text))
         odd: set[int] = set()
-        scan(text, self.odd_pair_re, odd)
+        scan(text, self.odd_pair_re, odd, accept=self._accept[self.odd_pair_re])
         cjk |= odd
         utf8 |= odd
         scan(text, self.utf8_in_gbk_re, utf8)
-        scan(text, LATIN_RUN_RE, found["latin"],
-             accept=lambda m: any(c not in _PUNCT for c in m.group() if c >= "\x80"))
-        scan(unmasked, OPEN_PAREN_RE, found["annotation"],
-             accept=lambda m: _reading_after(unmasked, m))
+        scan(text, LATIN_RUN_RE, found["latin"], accept=self._accept[LATIN_RUN_RE])
+        scan(unmasked, OPEN_PAREN_RE, found["annotation"], accept=self._accept[OPEN_PAREN_RE])
         realign |= cjk | utf8  # misaligned GBK makes the same odd characters
         scan(text, SYMBOL_AFTER_TEXT_RE, realign)
         scan(text, LONE_LETTER_RE, realign)
         scan(text, detect.SKIPPED_TRAIL_RE, realign)
         if FIRST_LONE_LETTER_RE.match(text):
             realign.add(0)
-        scan(text, self.odd_before_ascii_re, realign)
+        scan(text, self.odd_before_ascii_re, realign, accept=self._accept[self.odd_before_ascii_re])
         scan(text, escapes.escape_signal(text), found["escape"])
         for family, pattern in OTHER_SCRIPT_FAMILY_SIGNALS.items():
             scan(text, pattern, found[family])
@@ -313,7 +328,8 @@ class Gate:
                 where = text if family == "annotation" else masked
                 spans = [(m.start(), max(m.end(), m.start() + 1))
                          for pattern in patterns[family]
-                         for m in pattern.finditer(where, start, end)]
+                         for m in pattern.finditer(where, start, end)
+                         if pattern not in self._accept or self._accept[pattern](m)]
                 for p, q in spans:
                     first = bisect.bisect_right(cuts, p) - 1
                     last = min(max(first, bisect.bisect_left(cuts, q) - 1), len(cuts) - 2)
@@ -357,6 +373,14 @@ class Gate:
             "escape": [escapes.escape_signal(text)],
             **{family: [pattern] for family, pattern in OTHER_SCRIPT_FAMILY_SIGNALS.items()},
         }
+
+    def _in_words(self, m: re.Match[str]) -> bool:
+        """Whether both odd characters of an `odd_pair_re` match lie in
+        dictionary words written there (`CharModel.in_word`): 涟漪, 忧心忡忡,
+        闽语、粤语 are rare characters in words, not mojibake, whose runs
+        (鏁版嵁, 鍙戝竷) chain odd characters no dictionary lists."""
+        return self.model.in_word(m.string, m.start()) and self.model.in_word(m.string,
+                                                                              m.end() - 1)
 
     @staticmethod
     def _scan(text: str, pattern: re.Pattern[str], starts: set[int], accept=None) -> None:

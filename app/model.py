@@ -53,6 +53,8 @@ UNIGRAM_K = 0.5
 # Longest dictionary word the segmenter looks up (characters); jieba's
 # dictionary has longer entries, but few, and idioms are four characters.
 MAX_WORD_LEN = 8
+# Longest word `CharModel.in_word` looks for: idioms are four characters.
+IN_WORD_MAX_LEN = 4
 # Context characters taken on each side of a scored span.
 CONTEXT_CHARS = 4
 # Extra cost of a Han character that jieba does not list as a word on its own:
@@ -311,6 +313,31 @@ class CharModel:
         form for Traditional) or a Chinese punctuation mark."""
         return ch in chardata.PUNCT_SHARES or (
             chardata.HAN_RE.match(ch) is not None and self._t2s(ch) in self._u)
+
+    def in_word(self, text: str, pos: int) -> bool:
+        """Whether the character at code-point offset `pos` of `text` lies
+        inside a word of jieba's dictionary of 2 to `IN_WORD_MAX_LEN`
+        characters written there (each character folded to Simplified), or
+        repeats a neighbour that does (钓钓鱼: reduplication).
+
+        Raises:
+            IndexError: `pos` is not an offset into `text`.
+        """
+        if self._covered(text, pos):
+            return True
+        return any(0 <= q < len(text) and text[q] == text[pos] and self._covered(text, q)
+                   for q in (pos - 1, pos + 1))
+
+    def _covered(self, text: str, pos: int) -> bool:
+        lo = max(0, pos - IN_WORD_MAX_LEN + 1)
+        window = "".join(self._t2s(c) for c in text[lo:pos + IN_WORD_MAX_LEN])
+        p = pos - lo
+        words = self._word_cost
+        for length in range(2, IN_WORD_MAX_LEN + 1):
+            for start in range(max(0, p - length + 1), min(p, len(window) - length) + 1):
+                if window[start:start + length] in words:
+                    return True
+        return False
 
     def unigram_bits(self, ch: str) -> float:
         """Cost in bits of Han `ch` (Simplified) on its own."""

@@ -106,3 +106,16 @@ def test_replacement_character_in_output_means_no_confidence():
     result = repair_text("数据抓取".encode().decode("cp1252", "replace"))
     assert "\ufffd" in result.text
     assert result.confidence == 0.0
+
+
+def test_pieces_keep_only_the_units_with_a_signal():
+    """In a suspect line, a unit whose only candidate signals are a letter
+    before Han text (HY这时: a byte-loss signal only at the start of the
+    whole text) or rare characters in a word (涟漪) is not searched; the unit
+    with ``[`` after Han text is, and so is the mojibake with the unit before
+    it (a misaligned GBK run can make a sentence mark of its own bytes)."""
+    line = "参见文献[3]。水面泛起涟漪。HY这时更加理直气壮地说。我们去公园散步。鏁版嵁鎶撳彇。"
+    text = MAJORITY + "\n" + line
+    pieces = [(text[s:e], sorted(f)) for s, e, f in get_gate().suspect_pieces(text)]
+    assert pieces == [("参见文献[3]。", ["realign"]),
+                      ("我们去公园散步。鏁版嵁鎶撳彇。", ["cjk", "realign", "utf8"])]
