@@ -185,14 +185,17 @@ def _entity(m: re.Match[str]) -> str:
     token = m.group()
     if token[1] != "#" and token[1:] not in html.entities.html5:
         return token  # no such name: not a reference
-    return html.unescape(token)
+    # html.unescape drops a reference to a noncharacter (&#xFFFE;) that the
+    # HTML standard keeps; nothing the user sent is lost: it stays as written.
+    return html.unescape(token) or token
 
 
 def unescape_html(text: str) -> str:
     """Replace each character reference in `text` (``&#21019;``, ``&#x521b;``,
     a named one with its semicolon) by what it stands for, one level
     (``&amp;lt;`` gives ``&lt;``). Numbers are mapped as the HTML standard
-    says (``&#128;`` is €, a surrogate or 0 gives U+FFFD; `html.unescape`).
+    says (``&#128;`` is €, a surrogate or 0 gives U+FFFD; `html.unescape`);
+    a reference to a noncharacter (``&#xFFFE;``) stays as written.
 
     >>> unescape_html("&#21019;&#x5efa; &amp;amp;")
     '创建 &amp;'
