@@ -1163,16 +1163,21 @@ def repair(data: str | bytes, *, charset: str | None = None, convert: str | None
            strip_annotations: bool = True, html: bool = False,
            min_confidence: float | None = None, detect_only: bool = False,
            deadline: float | None = None) -> RepairResult:
-    """`repair_bytes` for bytes, `repair_text` for str (`charset` is then ignored).
+    """`repair_bytes` for bytes, `repair_text` for str.
 
     Raises:
         TypeError: `data` is neither str nor bytes.
-        RepairError: see `repair_bytes`.
+        InvalidOption: `charset` given with str `data`, which is already
+            decoded (the API's rule for a JSON item's ``text``).
+        RepairError: see `repair_bytes` and `repair_text`.
     """
     options = {"convert": convert, "strip_annotations": strip_annotations, "html": html,
                "min_confidence": min_confidence, "detect_only": detect_only,
                "deadline": deadline}
     if isinstance(data, str):
+        if charset is not None:
+            raise InvalidOption("charset", "charset applies to bytes, not to str, which is "
+                                "already decoded")
         return repair_text(data, **options)
     return repair_bytes(data, charset=charset, **options)
 

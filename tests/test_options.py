@@ -97,6 +97,16 @@ def test_bad_min_confidence(value):
         repair_bytes(b"x", min_confidence=value)
 
 
+def test_charset_with_str_is_an_invalid_option():
+    """A charset describes bytes; with a str (already decoded) it is a
+    mistake, refused as the API refuses it for a JSON item's text."""
+    with pytest.raises(InvalidOption) as err:
+        repair(GARBLED, charset="gbk")
+    assert err.value.field == "charset"
+    assert repair(GARBLED).text == FIXED
+    assert repair(GARBLED.encode("utf-8"), charset="utf-8").text == FIXED
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_detect_only_never_changes_text(text):
