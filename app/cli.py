@@ -124,11 +124,11 @@ def _damage(result) -> str:
 
 def _repair(args: argparse.Namespace) -> int:
     from .engine import repair_bytes
-    from .settings import get_settings
+    from .settings import SettingsError, get_settings
 
     try:
         settings = get_settings()
-    except ValueError as exc:  # pydantic's ValidationError: a bad LUANMA_* variable
+    except SettingsError as exc:  # a bad LUANMA_* variable
         print(f"luanma: bad setting: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
@@ -271,11 +271,11 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .api.ops import logging_config
-    from .settings import get_settings
+    from .settings import SettingsError, get_settings
 
     try:
         settings = get_settings()
-    except ValueError as exc:  # pydantic's ValidationError: a bad LUANMA_* variable
+    except SettingsError as exc:  # a bad LUANMA_* variable
         print(f"luanma: bad setting: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -86,7 +86,26 @@ class Settings(BaseSettings):
         return value
 
 
+class SettingsError(ValueError):
+    """A ``LUANMA_*`` environment variable that does not hold a valid value;
+    the message names each variable, its value and what is wrong."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once."""
-    return Settings()
+    """The process's settings, read once.
+
+    Raises:
+        SettingsError: a ``LUANMA_*`` variable is invalid, e.g.
+            ``LUANMA_DEADLINE_SECONDS='abc': Input should be a valid number``.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        prefix = Settings.model_config["env_prefix"]
+        problems = [
+            f"{prefix}{'_'.join(str(part) for part in error['loc']).upper()}="
+            f"{error.get('input')!r}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise SettingsError("; ".join(problems)) from None

@@ -570,6 +570,22 @@ def test_settings_from_environment(monkeypatch):
         monkeypatch.delenv(name)
 
 
+def test_bad_setting_names_its_variable(monkeypatch):
+    from app.settings import SettingsError, get_settings
+
+    monkeypatch.setenv("LUANMA_DEADLINE_SECONDS", "abc")
+    monkeypatch.setenv("LUANMA_WORKERS", "0")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SettingsError) as err:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    message = str(err.value)
+    assert message.startswith("LUANMA_DEADLINE_SECONDS='abc': Input should be a valid number")
+    assert "; LUANMA_WORKERS='0': Input should be greater than or equal to 1" in message
+
+
 # --- the in-flight bound, on a real server --------------------------------------------
 
 
