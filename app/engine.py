@@ -832,8 +832,11 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     if _gate is None:
         _gate = len(text) > chardata.GATE_MIN_CHARS
     if _gate and page is None and (not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text)):
-        found = _search_lines(text, get_gate().suspect_pieces(text), model, strip_annotations,
-                              warnings, deadline)
+        pieces = get_gate().suspect_pieces(text, deadline)
+        gate_cut = _past(deadline)  # the pieces may be cut short
+        found = _search_lines(text, pieces, model, strip_annotations, warnings, deadline)
+        if found is not None and gate_cut:
+            found.cut = True
     if found is None:
         found = _search(text, model, strip_annotations, warnings, page=page, deadline=deadline)
     repaired = found.repaired

@@ -58,6 +58,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import time
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy codecs)
 from ftfy import badness
@@ -296,7 +297,8 @@ class Gate:
             out.append((start, len(text) if end < 0 else end, frozenset(by_start[start])))
         return out
 
-    def suspect_pieces(self, text: str) -> list[tuple[int, int, frozenset[str]]]:
+    def suspect_pieces(self, text: str, deadline: float | None = None
+                       ) -> list[tuple[int, int, frozenset[str]]]:
         """`suspect_lines`, each cut after its full-width sentence marks
         (`CUT_RE`) into units, keeping the units where a signal matched, each
         with the families whose signals matched there; neighbouring units
@@ -307,6 +309,12 @@ class Gate:
         whole: whether a paragraph teaches pronunciation, or a line shows
         code or talks about escaping, is judged on all of it.
 
+        Args:
+            text: the text to repair.
+            deadline: a `time.monotonic()` value; past it, the lines not yet
+                cut into pieces are left out (the engine's search, which
+                checks the same deadline, then stops at once). None: none.
+
         Returns:
             ``(start, end, families)``: code-point offsets into `text`,
             sorted and disjoint, each within one line.
@@ -316,6 +324,8 @@ class Gate:
         patterns = self._family_patterns(text, minority)
         masked = mask_readings(text)
         for start, end, families in self.suspect_lines(text, minority, masked):
+            if deadline is not None and time.monotonic() >= deadline:
+                break
             if families & {"annotation", "escape"} and end - start <= chardata.GATE_MAX_PIECE:
                 out.append((start, end, families))
                 continue
@@ -326,20 +336,23 @@ class Gate:
             hit: dict[int, set[str]] = {}
             for family in families:
                 where = text if family == "annotation" else masked
-                spans = [(m.start(), max(m.end(), m.start() + 1))
-                         for pattern in patterns[family]
-                         for m in pattern.finditer(where, start, end)
-                         if pattern not in self._accept or self._accept[pattern](m)]
-                for p, q in spans:
-                    first = bisect.bisect_right(cuts, p) - 1
-                    last = min(max(first, bisect.bisect_left(cuts, q) - 1), len(cuts) - 2)
-                    if family == "realign":
-                        # A misaligned GBK run can make a sentence mark of its
-                        # own bytes (iPhone；た� for iPhone保护壳): the unit
-                        # before is searched for byte loss too.
-                        first = max(0, first - 1)
-                    for k in range(first, last + 1):
-                        hit.setdefault(k, set()).add(family)
+                for pattern in patterns[family]:
+                    accept = self._accept.get(pattern)
+                    for m in pattern.finditer(where, start, end):
+                        p, q = m.start(), max(m.end(), m.start() + 1)
+                        first = bisect.bisect_right(cuts, p) - 1
+                        last = min(max(first, bisect.bisect_left(cuts, q) - 1), len(cuts) - 2)
+                        if family == "realign":
+                            # A misaligned GBK run can make a sentence mark of
+                            # its own bytes (iPhone；た� for iPhone保护壳): the
+                            # unit before is searched for byte loss too.
+                            first = max(0, first - 1)
+                        units = range(first, last + 1)
+                        if accept is not None and (
+                                all(family in hit.get(k, ()) for k in units) or not accept(m)):
+                            continue  # nothing to add, or not a signal: no test run
+                        for k in units:
+                            hit.setdefault(k, set()).add(family)
             piece: list | None = None
             for k in sorted(hit):
                 a, b = cuts[k], cuts[k + 1]

@@ -17,13 +17,15 @@ FIXED = "数据抓取结果"
 LATIN1 = "´´½¨¹ú¼Ò"
 
 
-def test_deadline_already_past_gives_the_input_back():
+@pytest.mark.parametrize("text", [GARBLED, (GARBLED + "。\n") * 100],
+                         ids=["short", "gated-long"])
+def test_deadline_already_past_gives_the_input_back(text):
     past = time.monotonic() - 1
-    first = repair_text(GARBLED, deadline=past)
-    assert (first.text, first.changed, first.confidence) == (GARBLED, False, 0.0)
+    first = repair_text(text, deadline=past)
+    assert (first.text, first.changed, first.confidence) == (text, False, 0.0)
     assert first.warnings == (DEADLINE_WARNING,)
     assert first.spans == () and first.steps == ()
-    assert repair_text(GARBLED, deadline=past) == first  # deterministic
+    assert repair_text(text, deadline=past) == first  # deterministic
 
 
 def test_deadline_past_for_bytes_gives_them_decoded():
