@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 import threading
 import time
 
@@ -117,7 +118,7 @@ def _class(chars) -> str:
     return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
 
-def _letter_beside(letters: set[str], chars: set[str], alone: bool = False) -> re.Pattern[str]:
+def _letter_beside(letters: set[str], chars: set[str], alone: bool = False) -> _Led:
     """A letter of `letters` and a character of `chars` next to each other,
     or with one ASCII character 0x40..0x7E between (a GBK or Big5 trail
     byte in the ASCII range reads as itself); with `alone`, also a letter of
@@ -130,7 +131,29 @@ def _letter_beside(letters: set[str], chars: set[str], alone: bool = False) -> r
     ASCII letters in every Czech or Polish word."""
     a, b = _class(letters), _class(chars)
     lone = f"|(?<!{a}){a}[\x40-\x7e]" if alone else ""
-    return re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}{lone}")
+    return _Led(re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}{lone}"), re.compile(b))
+
+
+class _Led:
+    """A regex each of whose matches begins with a character of the class
+    `first` (which the text rarely holds): searched from the first such
+    character on. Python's regex engine skips ahead fast only to a pattern's
+    one leading class, not through an alternation of them (cp1251's signal:
+    2.1 ms on a clean 100 KB page, its leading class 0.2 ms). `search` and
+    `finditer` take what `re.Pattern`'s do and give the same matches."""
+
+    def __init__(self, pattern: re.Pattern[str], first: re.Pattern[str]):
+        self.pattern = pattern
+        self.first = first
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        lead = self.first.search(text, pos, endpos)
+        return None if lead is None else self.pattern.search(text, lead.start(), endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        while (m := self.search(text, pos, endpos)) is not None:
+            yield m
+            pos = max(m.end(), m.start() + 1)
 
 
 # What a single-byte decode with cp1251 or cp1250 makes of bytes 0x80..0xFF,
@@ -155,7 +178,7 @@ _CP1250_CHARS = chardata.single_byte_leftovers("sloppy-windows-1250")
 #   Big5 lead bytes 0xA1..0xDF between its kanji.
 # * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
 #   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
-OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
+OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str] | _Led]] = {
     "sloppy-windows-1251": ("cp1251", _letter_beside(
         {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS, alone=True)),
     "sloppy-windows-1250": ("cp1250", _letter_beside(
@@ -166,7 +189,7 @@ OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str]]] = {
     "cp949": ("cp949", chardata.HANGUL_OR_JAMO_RE),
 }
 # family -> its signal, once each
-OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str]] = {
+OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str] | _Led] = {
     family: pattern for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app import apply_plan, repair_text
+from app import gate
 from app.gate import get_gate
 from conftest import CASES, load_cases
 
@@ -119,3 +122,19 @@ def test_pieces_keep_only_the_units_with_a_signal():
     pieces = [(text[s:e], sorted(f)) for s, e, f in get_gate().suspect_pieces(text)]
     assert pieces == [("参见文献[3]。", ["realign"]),
                       ("我们去公园散步。鏁版嵁鎶撳彇。", ["cjk", "realign", "utf8"])]
+
+
+_OTHER_SCRIPT_ALPHABET = "".join(sorted(set(gate._CP1251_CHARS) | set(gate._CP1250_CHARS))) + "中文ab[~ @\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_OTHER_SCRIPT_ALPHABET, max_size=16), st.integers(0, 4))
+def test_led_signal_matches_like_its_regex(text, pos):
+    """The cp1251 and cp1250 signals, searched from their leading class on,
+    match exactly where their regex does (also with a start offset)."""
+    for family in ("cp1251", "cp1250"):
+        led = gate.OTHER_SCRIPT_FAMILY_SIGNALS[family]
+        assert [m.span() for m in led.finditer(text, pos)] == [
+            m.span() for m in led.pattern.finditer(text, pos)]
+        found, expected = led.search(text, pos), led.pattern.search(text, pos)
+        assert (found and found.span()) == (expected and expected.span())
