@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         deadline_seconds: the search for one document stops after this many
             seconds and returns what it found by then, with a warning; 0 for
             no deadline. Default 10.
+        body_timeout_seconds: the most seconds a client may take to send a
+            request's body (for an NDJSON stream, the longest wait for its
+            next bytes); slower: 408 (a stream: an error slot, then the
+            end). Bounds what a stalled or trickling client holds of the
+            in-flight slots. Default 60 (a 10 MiB body at 175 KB/s).
         max_in_flight: requests a worker process serves at once (each batch
             is one); more get 503 with Retry-After. Default 64.
         engine_threads: documents a worker repairs at once; the others wait
@@ -52,6 +57,7 @@ class Settings(BaseSettings):
     max_batch_bytes: int = Field(64 * 1024 * 1024, ge=1)
     stream_spool_bytes: int = Field(1024 * 1024 * 1024, ge=65536)
     deadline_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
+    body_timeout_seconds: float = Field(60.0, gt=0, allow_inf_nan=False)
     max_in_flight: int = Field(64, ge=1)
     engine_threads: int = Field(4, ge=1)
     default_convert: str | None = None

@@ -646,6 +646,74 @@ def test_overload_gives_503_with_retry_after(live_server, settings):
     assert httpx.post(f"{base}/v1/repair", json={"text": "a"}).status_code == 200
 
 
+def _recv_all(sock: socket.socket) -> bytes:
+    reply = b""
+    while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+        part = sock.recv(65536)
+        if not part:
+            break
+        reply += part
+    return reply
+
+
+def test_stalled_body_gets_408_and_frees_its_slot(live_server, settings):
+    """A client that sends headers and part of its body, then nothing (a
+    slow-loris), is answered 408 after LUANMA_BODY_TIMEOUT_SECONDS and no
+    longer holds an in-flight slot; an NDJSON stream that stalls ends with
+    an error slot."""
+    settings(body_timeout_seconds=0.5, max_in_flight=2)
+    port = live_server
+    held = socket.create_connection(("127.0.0.1", port))
+    held.sendall(b"POST /v1/repair HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 1000\r\n\r\nabc")
+    reply = _recv_all(held)
+    held.close()
+    assert reply.startswith(b"HTTP/1.1 408")
+    assert b'"code":"body_timeout"' in reply
+    stream = socket.create_connection(("127.0.0.1", port))
+    line = json.dumps({"text": "鏁版嵁"}).encode() + b"\n"
+    stream.sendall(b"POST /v1/repair/batch HTTP/1.1\r\nHost: x\r\n"
+                   b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   + b"%x\r\n%s\r\n" % (len(line), line))
+    answer = b""
+    while b"body_timeout" not in answer:
+        part = stream.recv(65536)
+        if not part:
+            break
+        answer += part
+    stream.close()
+    assert '"text": "数据"'.encode() in answer  # the item that arrived
+    assert b"body_timeout" in answer
+    give_up = time.monotonic() + 10
+    while _in_flight(port) != 1 and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert _in_flight(port) == 1
+
+
+def test_client_gone_mid_body_is_499_not_500(live_server):
+    """A client that closes its connection before its body's end is counted
+    as 499 (nginx's client-closed-request), never as luanma's 500."""
+    import httpx2 as httpx
+
+    port = live_server
+    counter = 'luanma_requests_total{method="POST",path="/v1/repair",status="%s"}'
+
+    def count(status: str) -> float:
+        return _metric(httpx.get(f"http://127.0.0.1:{port}/metrics").text, counter % status)
+
+    before_499, before_500 = count("499"), count("500")
+    gone = socket.create_connection(("127.0.0.1", port))
+    gone.sendall(b"POST /v1/repair HTTP/1.1\r\nHost: x\r\n"
+                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 100\r\n\r\nabc")
+    time.sleep(0.3)
+    gone.close()
+    give_up = time.monotonic() + 10
+    while count("499") == before_499 and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert count("499") == before_499 + 1
+    assert count("500") == before_500
+
+
 def test_ndjson_client_that_goes_away_frees_the_worker(live_server):
     # 20,000 items: minutes of work if the server went on after the client left
     line = json.dumps({"text": "鏁版嵁鎶撳彇缁撴灉"}).encode() + b"\n"

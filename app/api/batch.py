@@ -219,8 +219,14 @@ class NdjsonStream(Response):
     async def _read(self, receive, spool: _Spool) -> None:
         inflater, received = self.inflater, 0
         try:
+            timeout = self.settings.body_timeout_seconds
             while True:
-                message = await receive()
+                try:
+                    message = await asyncio.wait_for(receive(), timeout)
+                except TimeoutError:
+                    spool.finish(ItemError(408, "body_timeout", f"no bytes of the stream for "
+                                           f"{timeout:g} s (LUANMA_BODY_TIMEOUT_SECONDS)"))
+                    return
                 if message["type"] == "http.disconnect":
                     spool.disconnected = True  # nobody reads the answer: stop
                     spool.finish()

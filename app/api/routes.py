@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import zlib
@@ -9,6 +10,7 @@ from email.message import Message
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.requests import ClientDisconnect
 
 from .. import __version__
 from ..engine import is_warm, repair_bytes
@@ -67,6 +69,8 @@ _REQUEST_BODY = {
 }
 
 _ERRORS = {
+    408: {"model": ErrorResponse, "description": "The body took longer than "
+          "LUANMA_BODY_TIMEOUT_SECONDS to arrive"},
     413: {"model": ErrorResponse, "description": "Document larger than LUANMA_MAX_DOCUMENT_BYTES "
           "(a body; a JSON body's decoded text or bytes)"},
     415: {"model": ErrorResponse, "description": "Unsupported content type"},
@@ -147,10 +151,27 @@ async def read_body(request: Request, limit: int) -> bytes:
         InputTooLarge: the body, inflated, or its declared Content-Length, is
             over `limit`.
         ApiError: 415 for another content encoding, 422 for broken gzip.
+        ItemError: 408 ``body_timeout`` when the body takes longer than
+            `Settings.body_timeout_seconds` to arrive; 499
+            ``client_disconnected`` when the client goes away before its end
+            (nginx's code: nobody reads the answer, and it is not luanma's fault).
     """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise InputTooLarge(f"body of {declared} bytes is over the {limit}-byte limit")
+    timeout = get_settings().body_timeout_seconds
+    try:
+        async with asyncio.timeout(timeout):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        raise ItemError(408, "body_timeout", f"the request body did not arrive within "
+                        f"{timeout:g} s (LUANMA_BODY_TIMEOUT_SECONDS)") from None
+    except ClientDisconnect:
+        raise ItemError(499, "client_disconnected",
+                        "the client went away before the end of its request body") from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     # gzip (RFC 1952) is inflated as it arrives, never past `limit` bytes.
     inflater = gzip_inflater(request)
     chunks, size, received = [], 0, 0
