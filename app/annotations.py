@@ -20,7 +20,8 @@ character it belongs to, by pypinyin's readings (heteronyms included), so that
 pronunciation keeps its annotations: one that talks about it (拼音, 声调,
 读音, 注音, ...: `LESSON_WORDS`), or one where most Han characters carry a
 reading (a flattened ruby page annotates a few: the sample, 704 readings
-over about 9,000 characters).
+over about 9,000 characters). A reading of characters in quotation marks
+(“彧(yù)”) is the writer's too.
 """
 
 from __future__ import annotations
@@ -49,7 +50,17 @@ _SEPARATOR_RE = re.compile("[ '’]+")
 
 # Words of a text that teaches pronunciation (Simplified and Traditional):
 # pinyin, tone(s), reading, phonetic notation, pronunciation, "read as".
-LESSON_WORDS = re.compile("拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲|认读|認讀|拼读|拼讀")
+# Also the phrases that ask or tell how a character is read (怎么读, 读成,
+# 字音, 音同: 堃(kūn)字怎么读？, 请读准字音：龃龉(jǔ yǔ)。).
+LESSON_WORDS = re.compile(
+    "拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲|认读|認讀"
+    "|拼读|拼讀|怎么读|怎麼讀|怎么念|怎麼唸|怎麼念|怎样读|怎樣讀|读成|讀成|念成|唸成|读为|讀為"
+    "|读准|讀準|字音|读法|讀法|音同|同音|念“|念「|读“|讀「")
+# Quotation marks around a character and its reading (这个字念“彧(yù)”,
+# “的(de)”和“地(de)”): the text mentions the character, it does not run
+# through it, so the reading is the writer's.
+_OPEN_QUOTES = "“‘「『\"'《"
+_CLOSE_QUOTES = "”’」』\"'》"
 
 
 def _fold(syllable: str) -> str:
@@ -151,6 +162,9 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
             if len(chars) == k and all(chardata.HAN_RE.match(c) for c in chars) and _reads(
                 chars, reading
             ):
+                if (text[m.start() - k - 1 : m.start() - k] in tuple(_OPEN_QUOTES)
+                        and text[m.end() : m.end() + 1] in tuple(_CLOSE_QUOTES)):
+                    break  # “彧(yù)”: a quoted character and its reading
                 if _marked(reading) or _reads(chars, reading, marked_readings):
                     marked_count += 1
                     found.append((m.start(), m.end(), reading))

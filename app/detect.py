@@ -57,6 +57,29 @@ KANA_RE = re.compile("[\u3041-\u30ff]")
 _PARTICLE_RE = re.compile("[のをはがにでてたすま]")
 
 
+# Korean words (eojeol) are written apart and end in a particle or an ending
+# (는 은 이 가 을 를 의 에 도 로 와 과 고 서 며 면 지 다 요 …): 韓國語는 어렵다
+# is two such words. Chinese bytes read as EUC-KR make hangul of lead bytes
+# 0xB0..0xC8 with no space between (Chinese writes none), each syllable one
+# of 1,175 about equally, so a word ending in one of these 24 is about
+# 2% likely, two in a line about 4 in 10,000 (`looks_korean`).
+_HANGUL_WORD_RE = re.compile(r"[^\s]*[\uac00-\ud7af][^\s]*")
+_KOREAN_WORD_END_RE = re.compile(
+    "[은는이가을를의에도로와과고서며면지다요나만까게야서한할]"
+    r"[\s!-/:-@\[-`{-~。，、！？]*$")
+
+
+def looks_korean(line: str) -> bool:
+    """Whether `line` is Korean written as Korean: at least two words
+    (whitespace-delimited) holding hangul, at least two of them ending in a
+    particle or a verb ending (韓國語는 어렵다, with its hanja). Chinese
+    read as EUC-KR (cp949) makes hangul too, but in one run of text with no
+    word spaces. One Korean word alone is too little to tell."""
+    words = _HANGUL_WORD_RE.findall(line)
+    return len(words) >= 2 and sum(
+        _KOREAN_WORD_END_RE.search(w) is not None for w in words) >= 2
+
+
 # Two bopomofo letters in a row: zhuyin (ㄔㄨㄤˋ), written on purpose; a
 # bopomofo letter alone beside Han text is what Big5 makes of GBK's ，.
 ZHUYIN_RUN_RE = re.compile("[\u3105-\u312f\u31a0-\u31bf]{2}")

@@ -148,6 +148,7 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
             # Japanese kana and zhuyin are not Big5 read as GBK, nor
             # Chinese read as Shift_JIS or EUC-KR
             cjk = utf8 = other["cp932"] = other["cp949"] = False
+        korean = (cjk or other["cp949"]) and detect.looks_korean(text[start:end])
         found: list[cand.Candidate] = []
         # (right codec, the line's bytes in the wrong one) already searched:
         # cp1252, latin-1 and ftfy's sloppy cp1252 (or big5 and big5hkscs)
@@ -160,6 +161,8 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         for wrong, right, kind in chardata.ROUND_TRIPS:
             if wrong in OTHER_SCRIPT_SIGNALS:
                 applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
+                if korean and OTHER_SCRIPT_SIGNALS[wrong][0] == "cp949":
+                    continue  # Korean written in words is not Chinese read as EUC-KR
                 if wrong in chardata.HAN_READING_WRONG_CODECS and right != "utf-8":
                     # GBK or Big5 read as cp949 reads as hanja where both
                     # bytes are 0xCA.. (鷺寧逞鷺巧 for 周一至周五): no hangul
