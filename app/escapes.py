@@ -420,8 +420,13 @@ def _decide(form: str, run: str, left: str, right: str, model: CharModel
                 again = text.encode(wrong).decode(right_codec)
             except UnicodeError:
                 continue
+            # Read as Chinese in its context or alone: Traditional text in a
+            # Simplified paragraph pays the script switch at its edges
+            # (軟體 between 阅读。 and 以下是: 16.6 bits a character, alone
+            # 10.6), yet beats the mojibake it was (杌熼珨) by the costs below.
             if again != text and all(again != r[0] for r in readings) and (
-                    model.reads_as_chinese(again, left, right, chardata.MAX_BITS_PER_HAN_UTF8)):
+                    model.reads_as_chinese(again, left, right, chardata.MAX_BITS_PER_HAN_UTF8)
+                    or model.reads_as_chinese(again, "", "", chardata.MAX_BITS_PER_HAN_UTF8)):
                 readings.append((again, plan + (("encode", wrong), ("decode", right_codec)),
                                  f"{what}, then {chardata.SPAN_KINDS[kind]} undone",
                                  chardata.KEEP_PRIOR_BITS))
