@@ -116,6 +116,15 @@ def test_unknown_json_field(client):
     assert err["field"] == "bogus"
 
 
+@pytest.mark.parametrize("path", ["/v1/repair", "/v1/repair/batch"])
+def test_unknown_query_parameter(client, path):
+    """A misspelt option is refused like an unknown JSON field, not ignored."""
+    body = {"text": "a"} if path == "/v1/repair" else []
+    err = _error(client.post(f"{path}?conver=t2s", json=body), 422, "invalid_field")
+    assert err["field"] == "conver"
+    assert "convert" in err["message"]
+
+
 def test_wrong_type_json_field(client):
     err = _error(client.post("/v1/repair", json={"text": 5}), 422, "invalid_field")
     assert err["field"] == "text"

@@ -27,7 +27,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..settings import Settings, get_settings
-from .items import Defaults, ItemError, batch_slot, check_defaults, error_slot, ndjson_slot
+from .items import (Defaults, ItemError, batch_slot, check_defaults, check_query, error_slot,
+                    ndjson_slot)
 from .ops import observe, run_engine
 from .routes import _ERRORS, gzip_inflater, media_type, read_body
 from .schemas import BatchError, BatchItem, BatchResult
@@ -98,6 +99,7 @@ async def batch_endpoint(
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=html)
+    check_query(request.query_params.keys())
     check_defaults(defaults)
     if media == NDJSON:
         return NdjsonStream(gzip_inflater(request), defaults, settings)

@@ -77,6 +77,28 @@ class Defaults:
     page_charset: str | None = None  # X-Source-Content-Type's charset (single requests)
 
 
+# The query parameters of POST /v1/repair and /v1/repair/batch.
+QUERY_OPTIONS = ("charset", "convert", "strip_annotations", "min_confidence", "detect_only",
+                 "html")
+
+
+def check_query(names) -> None:
+    """Refuse a query parameter no endpoint takes, as an unknown JSON field
+    is refused: a misspelt option (``?conver=t2s``) must not pass unnoticed.
+
+    Args:
+        names: the request's query parameter names.
+
+    Raises:
+        ItemError: 422 ``invalid_field`` naming the first unknown parameter
+            (its ``field``) and listing the known ones.
+    """
+    for name in names:
+        if name not in QUERY_OPTIONS:
+            raise ItemError(422, "invalid_field", f"unknown query parameter {name!r}; known: "
+                            f"{', '.join(QUERY_OPTIONS)}", name)
+
+
 def check_defaults(defaults: Defaults) -> None:
     """Check the request-level options (query string, headers, CLI flags)
     before any document is read, so that a bad one fails the whole request

@@ -18,7 +18,8 @@ from ..errors import InputTooLarge
 from ..model import get_model
 from ..settings import get_settings
 from ..types import RepairResult
-from .items import Defaults, ItemError, check_defaults, deadline_after, repair_item
+from .items import (Defaults, ItemError, check_defaults, check_query, deadline_after,
+                    repair_item)
 from .ops import observe, run_engine
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
 
@@ -233,6 +234,7 @@ async def repair_endpoint(
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
+    check_query(request.query_params.keys())
     check_defaults(defaults)  # a bad query option fails even when the JSON body overrides it
     # A JSON body carries the document as base64 or escaped text: its own
     # limit is larger; the document inside is held to max_document_bytes.
