@@ -1180,6 +1180,8 @@ def repair(data: str | bytes, *, charset: str | None = None, convert: str | None
     options = {"convert": convert, "strip_annotations": strip_annotations, "html": html,
                "min_confidence": min_confidence, "detect_only": detect_only,
                "deadline": deadline}
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"repair takes str or bytes, not {type(data).__name__}")
     if isinstance(data, str):
         if charset is not None:
             raise InvalidOption("charset", "charset applies to bytes, not to str, which is "

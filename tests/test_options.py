@@ -99,6 +99,11 @@ def test_bad_min_confidence(value):
         repair_bytes(b"x", min_confidence=value)
 
 
+def test_repair_of_neither_str_nor_bytes_names_repair():
+    with pytest.raises(TypeError, match="^repair takes str or bytes, not NoneType$"):
+        repair(None)
+
+
 def test_charset_with_str_is_an_invalid_option():
     """A charset describes bytes; with a str (already decoded) it is a
     mistake, refused as the API refuses it for a JSON item's text."""
