@@ -63,7 +63,8 @@ _PARTICLE_RE = re.compile("[のをはがにでてたすま]")
 # 0xB0..0xC8 with no space between (Chinese writes none), each syllable one
 # of 1,175 about equally, so a word ending in one of these 24 is about
 # 2% likely, two in a line about 4 in 10,000 (`looks_korean`).
-_HANGUL_WORD_RE = re.compile(r"[^\s]*[\uac00-\ud7af][^\s]*")
+_HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7af]")
+_WORD_RE = re.compile(r"\S+")
 _KOREAN_WORD_END_RE = re.compile(
     "[은는이가을를의에도로와과고서며면지다요나만까게야서한할]"
     r"[\s!-/:-@\[-`{-~。，、！？]*$")
@@ -75,7 +76,9 @@ def looks_korean(line: str) -> bool:
     particle or a verb ending (韓國語는 어렵다, with its hanja). Chinese
     read as EUC-KR (cp949) makes hangul too, but in one run of text with no
     word spaces. One Korean word alone is too little to tell."""
-    words = _HANGUL_WORD_RE.findall(line)
+    if _HANGUL_SYLLABLE_RE.search(line) is None:
+        return False
+    words = [w for w in _WORD_RE.findall(line) if _HANGUL_SYLLABLE_RE.search(w)]
     return len(words) >= 2 and sum(
         _KOREAN_WORD_END_RE.search(w) is not None for w in words) >= 2
 
