@@ -261,6 +261,9 @@ class Gate:
             LATIN_RUN_RE: lambda m: any(c not in _PUNCT for c in m.group() if c >= "\x80"),
             OPEN_PAREN_RE: lambda m: _reading_after(m.string, m),
         }
+        # ...and for the utf8 family, an odd pair also holds what UTF-8 read
+        # as GBK or Big5 leaves (`_holds_utf8`).
+        self._utf8_odd_pair = lambda m: _holds_utf8(m.group()) and not self._in_words(m)
 
     def suspect_lines(self, text: str, minority: tuple[re.Pattern[str], ...] | None = None,
                       masked: str | None = None) -> list[tuple[int, int, frozenset[str]]]:
@@ -293,10 +296,8 @@ class Gate:
         if text is not unmasked:
             scan(unmasked, TONE_MARK_RE, found["annotation"])
         self._scan_chars(text, found, minority or self._minority(text))
-        odd: set[int] = set()
-        scan(text, self.odd_pair_re, odd, accept=self._accept[self.odd_pair_re])
-        cjk |= odd
-        utf8 |= odd
+        scan(text, self.odd_pair_re, cjk, accept=self._accept[self.odd_pair_re])
+        scan(text, self.odd_pair_re, utf8, accept=self._utf8_odd_pair)
         scan(text, self.utf8_in_gbk_re, utf8)
         scan(text, LATIN_RUN_RE, found["latin"], accept=self._accept[LATIN_RUN_RE])
         scan(unmasked, OPEN_PAREN_RE, found["annotation"], accept=self._accept[OPEN_PAREN_RE])
@@ -360,7 +361,8 @@ class Gate:
             for family in families:
                 where = text if family == "annotation" else masked
                 for pattern in patterns[family]:
-                    accept = self._accept.get(pattern)
+                    accept = (self._utf8_odd_pair if family == "utf8" and pattern is self.odd_pair_re
+                              else self._accept.get(pattern))
                     for m in pattern.finditer(where, start, end):
                         p, q = m.start(), max(m.end(), m.start() + 1)
                         first = bisect.bisect_right(cuts, p) - 1
@@ -530,6 +532,23 @@ def _pairs(codec: str, leads, trails) -> list[str]:
             except UnicodeDecodeError:
                 continue
     return out
+
+
+# A UTF-8 lead byte and a continuation byte: the start of a multi-byte
+# sequence (RFC 3629).
+_UTF8_HEAD_BYTES_RE = re.compile(rb"[\xe0-\xf4][\x80-\xbf]")
+
+
+def _holds_utf8(chars: str) -> bool:
+    """Whether the GBK or Big5 bytes of `chars` hold the start of a UTF-8
+    sequence, or `chars` a U+FFFD or a private-use character (what a GBK or
+    Big5 decoder makes of the bytes it cannot pair): UTF-8 read as GBK or
+    Big5 leaves nothing else (鏁 is E6 95, 涓� is E4 B8 then a lost byte).
+    Rare characters of clean text mostly fail it (焯撇: EC CC, C6 B2)."""
+    if "\ufffd" in chars or any("\ue000" <= c <= "\uf8ff" for c in chars):
+        return True
+    return any(_UTF8_HEAD_BYTES_RE.search(chars.encode(codec, "ignore"))
+               for codec in ("gb18030", "big5hkscs"))
 
 
 def _script_only_chars() -> tuple[list[str], list[str]]:
