@@ -534,16 +534,19 @@ def _pairs(codec: str, leads, trails) -> list[str]:
     return out
 
 
-# A UTF-8 lead byte and a continuation byte: the start of a multi-byte
-# sequence (RFC 3629).
-_UTF8_HEAD_BYTES_RE = re.compile(rb"[\xe0-\xf4][\x80-\xbf]")
+# A UTF-8 lead byte and a continuation byte: the start of a three- or
+# four-byte sequence (RFC 3629: Chinese, emoji), or of a two-byte one of
+# Latin-1's upper half (C2, C3: UTF-8 read as Latin-1, then again as UTF-8
+# read as GBK, 脢媒 for 数 through ÊÝ).
+_UTF8_HEAD_BYTES_RE = re.compile(rb"[\xc2\xc3\xe0-\xf4][\x80-\xbf]")
 
 
 def _holds_utf8(chars: str) -> bool:
     """Whether the GBK or Big5 bytes of `chars` hold the start of a UTF-8
     sequence, or `chars` a U+FFFD or a private-use character (what a GBK or
     Big5 decoder makes of the bytes it cannot pair): UTF-8 read as GBK or
-    Big5 leaves nothing else (鏁 is E6 95, 涓� is E4 B8 then a lost byte).
+    Big5 leaves nothing else (鏁 is E6 95, 涓� is E4 B8 then a lost byte,
+    脢 is C3 A2).
     Rare characters of clean text mostly fail it (焯撇: EC CC, C6 B2)."""
     if "\ufffd" in chars or any("\ue000" <= c <= "\uf8ff" for c in chars):
         return True
