@@ -852,6 +852,9 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
     return out
 
 
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+
+
 def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") -> list[Candidate]:
     """Candidates for a GBK stream that lost one byte before offset `j`.
 
@@ -906,6 +909,16 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         # holds all three is not tried (only the character lost at `j` and
         # up to two before it).
         floor = max(floor, j - 3)
+    if variant == "fffd" and j + 1 == len(text) and not _PRIVATE_USE_RE.search(
+            text, max(0, j - chardata.MAX_BYTE_LOSS_RUN), j):
+        # A U+FFFD that ends the text: bytes cut after a lead byte (a byte
+        # limit) explain it with nothing out of step, and nothing after it
+        # shows the decoder falling back in step; read as byte loss, the
+        # run's characters would be guessed anew (南� for 南 cut became ��,
+        # 不堵� became 喜欢马). Only a run holding private-use characters
+        # (what a GBK decoder makes of out-of-step pairs in the user-defined
+        # areas, never text: 今天挛缛\ue41e憧\ue01a�) is searched.
+        return []
     if variant == "ascii":
         if text[j].isalpha() and text[j + 1 : j + 2] in ("", "\n", "\r"):
             # A letter ending its line after non-ASCII text (麚P) has no

@@ -778,6 +778,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                 _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
                 _parts: tuple[tuple[int, int, int, int, str, float], ...] = (),
                 _replaced: tuple[tuple[int, int], ...] = (),
+                _confidence_cap: float | None = None,
                 _gate: bool | None = None) -> RepairResult:
     """Repair mojibake in decoded text.
 
@@ -911,6 +912,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         confidence = score.document_confidence(
             score.result_features(found.scored, spans, output != text, model,
                                   len(found.repaired)))
+        if _confidence_cap is not None:
+            # bytes whose decode nothing in them could choose (repair_bytes)
+            confidence = min(confidence, _confidence_cap)
     result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                           tuple(spans), tuple(warnings))
     if detect_only:
@@ -1162,7 +1166,7 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
                        html=html, min_confidence=min_confidence, detect_only=detect_only,
                        deadline=deadline, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
                        _warnings=decoded.warnings, _parts=tuple(parts),
-                       _replaced=decoded.replaced)
+                       _replaced=decoded.replaced, _confidence_cap=decoded.confidence_cap)
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,
