@@ -528,6 +528,15 @@ LAYER_BITS = 8.0
 # becomes one U+FFFD (issue 3, "one rule for loss"). Calibrated with the
 # document confidence (benchmarks/quality.py).
 GUESS_MIN_POSTERIOR = 0.5
+# The most a repair with a character guessed back from lost UTF-8 bytes
+# (UTF-8 read as GBK, each lost byte a U+FFFD) may claim, below the 0.9 band
+# that benchmarks/quality.py counts as sure: measured on 5,190 such strings
+# made from benchmarks/data/passages.jsonl (words, windows and passages
+# encoded as UTF-8 and decoded as gbk and web-gbk with replacement), no
+# confidence band of the guessed outputs was right 99% of the time (the best,
+# guess posterior at least 0.9, 94.5%; document confidence at least 0.95,
+# 97.9%). The document's confidence is also capped by its least sure guess.
+MAX_GUESSED_CONFIDENCE = 0.89
 # At most this many unknown bytes in one character are filled (64 values
 # each: 4,096 fills for two); a character missing more is left as U+FFFD.
 MAX_GAPS_PER_CHAR = 2

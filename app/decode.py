@@ -570,14 +570,25 @@ def _lossy_warning(codec: str, count: int) -> str:
             f"{'s' if count > 1 else ''} (corrupted or cut bytes), shown as U+FFFD")
 
 
+def _lower_case_rival(reading: tuple[str, str, str]) -> bool:
+    """Whether a reading of `_single_byte_readings` rivals another: a Latin
+    one always; one of another script when it has a lower case letter or is
+    one letter long. An all-capital reading (25ФЄ for GBK 25元, ЙАИ for
+    Greek και in KOI8-R) is no rival: running text is mostly lower case."""
+    codec, text, script = reading
+    letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    return script == "latin" or len(letters) <= 1 or any(ch.islower() for ch in letters)
+
+
 def _single_byte(single: list[tuple[str, str, str]], warnings: list[str]) -> Decoded:
     """The first of `single`'s readings (`_single_byte_readings`); when
     readings of other scripts are as plain (Москва's windows-1251 bytes are
     the Greek Μξρκβΰ in windows-1253), nothing in the bytes tells them
     apart: a warning names them and `Decoded.confidence_cap` is one over the
-    number of scripts (each as likely)."""
+    number of scripts (each as likely). Only rivals count
+    (`_lower_case_rival`)."""
     codec, text, script = single[0]
-    others = {s: (c, t) for c, t, s in single if s != script}
+    others = {s: (c, t) for c, t, s in single if s != script and _lower_case_rival((c, t, s))}
     cap = None
     if others:
         cap = 1 / (len(others) + 1)
@@ -597,9 +608,7 @@ def _chinese_over_single_byte(text: str, codec: str, single: list[tuple[str, str
     them apart: Chinese is kept (luanma's inputs are Chinese far more often
     than not), with a warning and `Decoded.confidence_cap` 1/2."""
     cap = None
-    # An all-capital reading (25ФЄ for 25元) is no rival: running text is
-    # mostly lower case.
-    single = [r for r in single or () if any(ch.islower() for ch in r[1] if not ch.isascii())]
+    single = [r for r in single or () if _lower_case_rival(r)]
     if single and len(chardata.HAN_RE.findall(text)) < chardata.MIN_REPAIRED_HAN:
         cap = 0.5
         c, t, script = single[0]
@@ -862,19 +871,22 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             and model.fluent_share(chinese[best][:4096]) >= chardata.MIN_FLUENT_SHARE)):
         few = len(chardata.HAN_RE.findall(chinese[best][:64])) < chardata.MIN_REPAIRED_HAN
         single = (_single_byte_readings(data)
-                  if few or best_bits > chardata.MAX_BITS_PER_HAN else [])
+                  if few or best_bits > chardata.MAX_BITS_PER_HAN
+                  or _HAN_INSIDE_LATIN_RE.search(chinese[best][:4096]) else [])
         if not single or _clearly_chinese(chinese[best], best_bits, single):
             _check_controls(chinese[best])
             return _chinese_over_single_byte(chinese[best], best, single, warnings)
     # Chinese cut after a lead byte (a byte limit): the head in its codec,
-    # the cut character one U+FFFD; against Latin words (Très bien, café:
-    # its é is a GBK lead byte) only where the head is clearly Chinese.
+    # the cut character one U+FFFD; against words with lower case letters
+    # of a single-byte codec (Très bien, café: its é is a GBK lead byte;
+    # KOI8-R спасибо) only where the head is clearly Chinese.
     cut = _cut_chinese(data, [c for _, _, c in evidence], model)
     if cut is not None:
         text, codec, bits = cut
         if single is None:
             single = _single_byte_readings(data)
-        if not single or single[0][2] != "latin" or _clearly_chinese(text[:-1], bits, single):
+        rivals = [r for r in single if _lower_case_rival(r)]
+        if not rivals or _clearly_chinese(text[:-1], bits, rivals):
             _check_controls(text[:-1])
             warnings.append(f"the bytes end inside a {codec} character (its lead byte alone): "
                             "the cut character is shown as U+FFFD")
@@ -918,7 +930,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             codec = best or lossy[1]
             warnings.append(
                 f"undeclared bytes read as {single[0][0]} ({single[0][2]} words); they also "
-                f"decode as {codec} {shown[:12]!r}, which does not read as Chinese")
+                f"decode as {codec} {shown[:12]!r}, which is not clearly Chinese")
             return _single_byte(single, warnings)
     if single:
         return _single_byte(single, warnings)
