@@ -575,7 +575,7 @@ def _lower_case_rival(reading: tuple[str, str, str]) -> bool:
     one always; one of another script when it has a lower case letter or is
     one letter long. An all-capital reading (25ФЄ for GBK 25元, ЙАИ for
     Greek και in KOI8-R) is no rival: running text is mostly lower case."""
-    codec, text, script = reading
+    _, text, script = reading
     letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
     return script == "latin" or len(letters) <= 1 or any(ch.islower() for ch in letters)
 
@@ -921,17 +921,16 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                 or lossy is not None and _plainly_greek_or_cyrillic(text))):
             _check_controls(text)
             return Decoded(text, codec, 0, tuple(warnings))
-    if best or lossy:
+    if (best or lossy) and single:
         # A Chinese reading that reads badly, or one with replaced bytes,
         # loses to words of a single-byte codec (niño is no UTF-16 楮濱,
         # Москва no GB18030 填耜忄, été no GB18030 閠 and a U+FFFD).
-        if single:
-            shown = chinese[best] if best else lossy[0]
-            codec = best or lossy[1]
-            warnings.append(
-                f"undeclared bytes read as {single[0][0]} ({single[0][2]} words); they also "
-                f"decode as {codec} {shown[:12]!r}, which is not clearly Chinese")
-            return _single_byte(single, warnings)
+        shown = chinese[best] if best else lossy[0]
+        codec = best or lossy[1]
+        warnings.append(
+            f"undeclared bytes read as {single[0][0]} ({single[0][2]} words); they also "
+            f"decode as {codec} {shown[:12]!r}, which is not clearly Chinese")
+        return _single_byte(single, warnings)
     if single:
         return _single_byte(single, warnings)
     if best:
