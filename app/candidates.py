@@ -854,7 +854,8 @@ def _guess(options: list[tuple[str, tuple[int, ...]]], prev: str, nxt: str, mode
         # bytes, and what follows hardly moves them (the same corpus puts a
         # number after 1.5% of its ： and 0.7% of its ，: a factor of 2
         # against 23); measured on UTF-8 read as GBK with lost bytes from
-        # the passages, such guesses were right 2 times of 7. Left lost.
+        # the passages (benchmarks/short_bytes.py, lost_utf8), such guesses
+        # were right 2 times of 7. Left lost.
         return None
     floor = scored[0][0]
     total = sum(2.0 ** (floor - b) for b, _, _ in scored)

@@ -532,7 +532,8 @@ GUESS_MIN_POSTERIOR = 0.5
 # (UTF-8 read as GBK, each lost byte a U+FFFD) may claim, below the 0.9 band
 # that benchmarks/quality.py counts as sure: measured on 5,190 such strings
 # made from benchmarks/data/passages.jsonl (words, windows and passages
-# encoded as UTF-8 and decoded as gbk and web-gbk with replacement), no
+# encoded as UTF-8 and decoded as gbk and web-gbk with replacement: the
+# lost_utf8 set of benchmarks/short_bytes.py), no
 # confidence band of the guessed outputs was right 99% of the time (the best,
 # guess posterior at least 0.9, 94.5%; document confidence at least 0.95,
 # 97.9%). The document's confidence is also capped by its least sure guess.
