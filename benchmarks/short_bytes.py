@@ -40,8 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import repair_bytes, repair_text  # noqa: E402
-from app.errors import RepairError  # noqa: E402
+from app import repair_bytes, repair_text
+from app.errors import RepairError
 
 HERE = Path(__file__).resolve().parent
 HAN_RUN_RE = re.compile("[\u4e00-\u9fff]+")
@@ -159,7 +159,7 @@ def _marked(output: str, expected: str) -> bool:
     """`output` equals `expected` where each U+FFFD stands for one or more
     characters of it."""
     pattern = "".join(".+?" if ch == "\ufffd" else re.escape(ch) for ch in output)
-    return re.fullmatch(pattern, expected, re.S) is not None
+    return re.fullmatch(pattern, expected, re.DOTALL) is not None
 
 
 def lost_utf8() -> None:
