@@ -528,6 +528,16 @@ LAYER_BITS = 8.0
 # becomes one U+FFFD (issue 3, "one rule for loss"). Calibrated with the
 # document confidence (benchmarks/quality.py).
 GUESS_MIN_POSTERIOR = 0.5
+# The most a repair with a character guessed back from lost UTF-8 bytes
+# (UTF-8 read as GBK, each lost byte a U+FFFD) may claim, below the 0.9 band
+# that benchmarks/quality.py counts as sure: measured on 5,190 such strings
+# made from benchmarks/data/passages.jsonl (words, windows and passages
+# encoded as UTF-8 and decoded as gbk and web-gbk with replacement: the
+# lost_utf8 set of benchmarks/short_bytes.py), no
+# confidence band of the guessed outputs was right 99% of the time (the best,
+# guess posterior at least 0.9, 94.5%; document confidence at least 0.95,
+# 97.9%). The document's confidence is also capped by its least sure guess.
+MAX_GUESSED_CONFIDENCE = 0.89
 # At most this many unknown bytes in one character are filled (64 values
 # each: 4,096 fills for two); a character missing more is left as U+FFFD.
 MAX_GAPS_PER_CHAR = 2
@@ -725,3 +735,43 @@ def single_byte_leftovers(codec: str) -> frozenset[str]:
         except UnicodeDecodeError:
             continue
     return frozenset(out - set(CHINESE_CP1252_PUNCT) - {"\xa0"})
+
+# --- Undeclared single-byte text and short bytes ---------------------------
+
+# Single-byte codecs an undeclared text of European letters is tried in
+# (decode._single_byte_readings), in this order of preference: windows-1252,
+# the WHATWG Encoding Standard's default for Western locales and the web's
+# most common single-byte codec; windows-1250 (Central European, the Polish
+# ż ł ń that windows-1252 reads as symbols); windows-1251 and KOI8-R
+# (Cyrillic); windows-1253 (Greek). A reading counts only when it is words
+# of one script's letters (decode._plain_words); the first that is wins.
+SINGLE_BYTE_CODECS: tuple[str, ...] = ("cp1252", "cp1250", "cp1251", "koi8-r", "cp1253")
+# Marks of Western typography a single-byte text holds besides letters
+# (windows-1252 0x80..0xBF: quotes, dashes, ellipsis, euro, pound, degree,
+# no-break space, the Spanish ¿ ¡, « » of French and Russian, ·, ©, ®, №
+# of windows-1251). An opening mark has no letter before it, a closing mark
+# none after it (but the apostrophe ’: l’été), any other mark no letter on
+# either side: GBK or Big5 read as windows-1252 puts ¹ ´ ¿ © ° inside its
+# "words" (ÖÐ¹ú for 中国, ©ирт for 可以 in windows-1251).
+SINGLE_BYTE_MARKS = frozenset("\u00a0«»‘’“”„–—…€£°·©®¿¡№")
+OPENING_MARKS = frozenset("«‘“„¿¡")
+CLOSING_MARKS = frozenset("»’”…®©")
+# Letters of the scripts a short undeclared text or a short UTF-8 reading
+# is believed in: the modern alphabets (Unicode 15 charts): Greek with
+# tonos and dialytika (U+0386..U+03CE, without U+0387 and U+038B, U+038D,
+# U+03A2, unassigned), Cyrillic of Russian, Ukrainian, Belarusian,
+# Serbian, Macedonian and Bulgarian (U+0400..U+045F, Ґ ґ U+0490..U+0491),
+# Armenian (U+0531..U+0556, U+0561..U+0587), Hebrew letters
+# (U+05D0..U+05EA), Arabic letters (U+0621..U+064A). The rest of
+# U+0370..U+07FF (Greek symbols ϵ ϰ, archaic letters ͳ, Coptic, the
+# Cyrillic of Caucasian and Central Asian languages һ Ҳ, Hebrew points,
+# Syriac, Thaana, N'Ko) is what GBK bytes give when read as UTF-8
+# (系统 CF B5 CD B3 reads ϵͳ, 一位 D2 BB CE BB reads һλ).
+COMMON_LETTER_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
+    "greek": ((0x0386, 0x0386), (0x0388, 0x038A), (0x038C, 0x038C), (0x038E, 0x03A1),
+              (0x03A3, 0x03CE)),
+    "cyrillic": ((0x0400, 0x045F), (0x0490, 0x0491)),
+    "armenian": ((0x0531, 0x0556), (0x0561, 0x0587)),
+    "hebrew": ((0x05D0, 0x05EA),),
+    "arabic": ((0x0621, 0x064A),),
+}

@@ -44,6 +44,10 @@ class Decoded:
             length)`` of each U+FFFD that stands for undecodable bytes:
             its code-point index into `text` and how many bytes it replaced
             (so that byte offsets after it are right). Empty otherwise.
+        confidence_cap: the most a repair of `text` can be sure of, where
+            the bytes had readings nothing in them tells apart (a short
+            undeclared string: `_single_byte`, `_chinese_over_single_byte`);
+            None otherwise.
     """
 
     text: str
@@ -52,6 +56,7 @@ class Decoded:
     warnings: tuple[str, ...] = ()
     segments: tuple[Segment, ...] = ()
     replaced: tuple[tuple[int, int], ...] = ()
+    confidence_cap: float | None = None
 
 
 def canonical_codec(label: str) -> str:
@@ -168,12 +173,25 @@ def _strict_family(data: bytes, codec: str) -> tuple[str, str] | None:
     return None
 
 
-# Letters of the scripts UTF-8 encodes in two bytes other than Latin: Greek,
-# Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana, N'Ko (U+0370..U+07FF),
-# and combining marks (U+0300..U+036F).
-_TWO_BYTE_NON_LATIN_RE = re.compile("[\u0300-\u07ff]")
-_LONE_NON_LATIN_RE = re.compile(
-    "(?<![\u0300-\u07ffA-Za-z])[\u0300-\u07ff](?![\u0300-\u07ffA-Za-z])")
+# Characters UTF-8 encodes in two bytes beyond Latin letters: IPA and
+# spacing modifier letters (U+0250..U+02FF), combining marks, Greek,
+# Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana, N'Ko (U+0300..U+07FF).
+_TWO_BYTE_NON_LATIN_RE = re.compile("[\u0250-\u07ff]")
+
+
+def _stray(text: str, k: int) -> bool:
+    """Whether `text[k]` (one of `_TWO_BYTE_NON_LATIN_RE`) stands as no
+    writer puts it: it is no common letter of a script
+    (`chardata.COMMON_LETTER_RANGES`: ϵ ͳ һ Ҳ, modifier letters, points),
+    or no neighbour is a letter of its script or an ASCII letter (a unit,
+    μm); a Greek, Cyrillic or Armenian word has more than one letter
+    (一位 in GBK reads һλ in UTF-8: Cyrillic beside Greek)."""
+    script = _letter_script(text[k])
+    if script is None:
+        return True
+    return not any(0 <= n < len(text) and (
+        text[n].isascii() and text[n].isalpha() or _letter_script(text[n]) == script)
+        for n in (k - 1, k + 1))
 
 
 # Characters of Chinese text: Han, CJK punctuation, full-width forms, the
@@ -221,20 +239,21 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     and either a declaration names its codec while the UTF-8 reading is
     implausible (`_utf8_implausible`), or, undeclared, the UTF-8 reading is
     implausible and a UTF-16 reading reads as Chinese, or the UTF-8 reading
-    is made of two-byte sequences whose letters outside Latin stand alone (a
-    Greek, Cyrillic or Armenian word has more than one letter)."""
+    is made of two-byte sequences whose characters outside Latin all stand
+    as no writer puts them (`_stray`: 系统 CF B5 CD B3 is no Greek ϵͳ) and a
+    Chinese reading reads as Chinese (`chardata.MAX_BITS_PER_HAN`)."""
     if evidence:
         codec = evidence[0][2]
         if codec == "utf-8" or not _utf8_implausible(utf8):
             return False
         decoded = _strict_family(data, codec)
         return decoded is not None and model.bits_per_han(decoded[0]) <= chardata.MAX_BITS_PER_HAN
-    if _utf8_implausible(utf8) and any(_utf16_chinese(data, c) is not None
-                                       for c in chardata.UTF16_CODECS):
+    if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
+            _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
         return True
     if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
         return False
-    if len(_LONE_NON_LATIN_RE.findall(utf8)) != len(_TWO_BYTE_NON_LATIN_RE.findall(utf8)):
+    if not all(_stray(utf8, m.start()) for m in _TWO_BYTE_NON_LATIN_RE.finditer(utf8)):
         return False
     return any(model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
                for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
@@ -400,9 +419,248 @@ def _plainly_greek_or_cyrillic(text: str) -> bool:
     return letters >= 4 and letters == sum(1 for ch in sample if not ch.isascii())
 
 
+def _letter_script(ch: str) -> str | None:
+    """``latin`` for ASCII letters and the Latin letters of U+00C0..U+024F
+    and U+1E00..U+1EFF (not × ÷), the script of `ch` when it is a letter of
+    `chardata.COMMON_LETTER_RANGES`, else None (a symbol, a rare letter)."""
+    if ch.isascii():
+        return "latin" if ch.isalpha() else None
+    code = ord(ch)
+    if (0xC0 <= code <= 0x24F or 0x1E00 <= code <= 0x1EFF) and ch.isalpha():
+        return "latin"
+    for script, ranges in chardata.COMMON_LETTER_RANGES.items():
+        if any(a <= code <= b for a, b in ranges):
+            return script
+    return None
+
+
+def _cased_like_a_word(run: str) -> bool:
+    """Whether the cased letters of `run` are all lower case, all upper
+    case, or one capital followed by lower case: how words are written in
+    the Latin, Greek and Cyrillic scripts, not what two byte codecs mixed
+    make (лНЯЙБЮ, Москва's windows-1251 bytes read as KOI8-R)."""
+    cased = [ch for ch in run if ch.lower() != ch.upper()]
+    return (all(ch.islower() for ch in cased) or all(ch.isupper() for ch in cased)
+            or (cased[0].isupper() and all(ch.islower() for ch in cased[1:])))
+
+
+# Greek letters with tonos or dialytika and tonos (monotonic orthography).
+_GREEK_ACCENTED = frozenset("ΆΈΉΊΌΎΏΐΰάέήίόύώ")
+# Greek vowel groups: a run of vowels is one syllable at most (diphthongs
+# αι ει οι ου υι αυ ευ; a run of two separate vowels counts once, which only
+# makes the rule below looser).
+_GREEK_VOWEL_GROUP_RE = re.compile("[αεηιουωάέήίόύώϊϋΐΰ]+")
+_GREEK_ACCENTED_MONOSYLLABLES = frozenset({"ή", "πού", "πώς"})
+# Cyrillic vowels (Russian, Ukrainian, Belarusian, Serbian, Bulgarian).
+_CYRILLIC_VOWELS = frozenset("аеёиоуыэюяіїєѣАЕЁИОУЫЭЮЯІЇЄ")
+
+
+def _greek_spelling(word: str) -> bool:
+    """Whether a Greek `word` is spelled as monotonic Greek is: final sigma ς
+    at the end only and σ never there (Unicode 15, section 7.2, "Final
+    sigma"); a vowel in any word of two letters or more; and, in the
+    monotonic system (Greek law 1228/1982: one tonos marks the stressed
+    vowel of every word of two syllables or more, none on words of one,
+    bar the few that need it to be told apart: ή, πού, πώς), one accent on a
+    word of two vowel groups or more, none on a word of one, an accented
+    capital only first before lower case, none in an all-capital word. What
+    windows-1251 or KOI8-R Russian reads as in windows-1253 breaks these
+    (Οπθβες for Привет has two syllables and no accent, Μξρκβΰ for Москва
+    one syllable and an accent)."""
+    if "ς" in word[:-1] or word[-1] == "σ":
+        return False
+    low = word.lower()
+    groups = len(_GREEK_VOWEL_GROUP_RE.findall(low))
+    if len(word) > 1 and not groups:
+        return False
+    accented = [k for k, ch in enumerate(word) if ch in _GREEK_ACCENTED]
+    if word.isupper() and len(word) > 1:
+        return not accented
+    if groups >= 2:
+        if len(accented) != 1:
+            return False
+    elif accented and low not in _GREEK_ACCENTED_MONOSYLLABLES:
+        return False
+    return all(word[k].islower() or (k == 0 and word[1:].islower()) for k in accented)
+
+
+def _cyrillic_spelling(word: str) -> bool:
+    """Whether a Cyrillic `word` puts й only first or after a vowel, and ь ъ
+    only after a consonant, never first (Russian orthography: й is a
+    semivowel closing a syllable, ь ъ mark the consonant before them).
+    Greek read as windows-1251 breaks these (και reads кбй)."""
+    low = word.lower()
+    for k, ch in enumerate(low):
+        if ch == "й" and k > 0 and low[k - 1] not in _CYRILLIC_VOWELS:
+            return False
+        if ch in "ьъ" and (k == 0 or low[k - 1] in _CYRILLIC_VOWELS or low[k - 1] in "ьъ"):
+            return False
+    return True
+
+
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
+
+
+def _plain_words(text: str) -> str | None:
+    """The script of `text`'s letters when it reads as words of one script:
+    every non-ASCII character is a letter of `_letter_script` or a mark of
+    `chardata.SINGLE_BYTE_MARKS` (an opening mark after no letter, a
+    closing one before none but the apostrophe ’, any other beside no
+    letter), at least
+    one is a letter, and each word (run of letters) holding one is of one
+    script, cased like a word (`_cased_like_a_word`); a Latin word also has
+    an ASCII letter or is one letter long (à, é: Ìîñêâà, Москва's
+    windows-1251 bytes read as windows-1252, is no word); a Greek word ends
+    in ς and nowhere else and carries at most one accent (`_greek_spelling`);
+    a Cyrillic word puts й after a vowel and ь ъ after a consonant
+    (`_cyrillic_spelling`). Returns ``latin``, ``cyrillic``, ``greek`` ... or None."""
+    found = None
+    for k, ch in enumerate(text):
+        if ch.isascii():
+            continue
+        if ch in chardata.SINGLE_BYTE_MARKS:
+            before = k > 0 and text[k - 1].isalpha()
+            after = k + 1 < len(text) and text[k + 1].isalpha()
+            if (before if ch in chardata.OPENING_MARKS else after and ch != "’"
+                    if ch in chardata.CLOSING_MARKS else before or after):
+                return None
+        elif _letter_script(ch) is None:
+            return None
+    for m in _LETTER_RUN_RE.finditer(text):
+        run = m.group()
+        if run.isascii():
+            continue
+        scripts = {_letter_script(ch) for ch in run}
+        if len(scripts) != 1 or None in scripts or not _cased_like_a_word(run):
+            return None
+        script = scripts.pop()
+        if script == "latin" and len(run) > 1 and not any(ch.isascii() for ch in run):
+            return None
+        if script == "greek" and not _greek_spelling(run):
+            return None
+        if script == "cyrillic" and not _cyrillic_spelling(run):
+            return None
+        found = found if found and found != "latin" else script
+    return found
+
+
+def _single_byte_readings(data: bytes) -> list[tuple[str, str, str]]:
+    """``(codec, text, script)`` for each of `chardata.SINGLE_BYTE_CODECS`
+    that decodes `data` strictly, without control characters, into words of
+    one script (`_plain_words`), in that order; empty for bytes that are no
+    such text (every GBK or Big5 string holding a symbol or a word of
+    accented letters alone in windows-1252)."""
+    out = []
+    for codec in chardata.SINGLE_BYTE_CODECS:
+        text = _strict(data, codec)
+        if text is None or chardata.CONTROL_RE.search(text):
+            continue
+        script = _plain_words(text[:4096])
+        if script is not None:
+            out.append((codecs.lookup(codec).name, text, script))
+    # Running text is mostly lower case: a reading whose words are all
+    # capitals yields to one of the same bytes with lower case (KOI8-R
+    # спасибо reads УРБУЙВП in windows-1251; the two swap cases).
+    return sorted(out, key=lambda r: len(r[1]) > 1 and not any(
+        ch.islower() for ch in r[1][:4096] if not ch.isascii()))
+
+
 def _lossy_warning(codec: str, count: int) -> str:
     return (f"the bytes are {codec} with {count} undecodable sequence"
             f"{'s' if count > 1 else ''} (corrupted or cut bytes), shown as U+FFFD")
+
+
+def _lower_case_rival(reading: tuple[str, str, str]) -> bool:
+    """Whether a reading of `_single_byte_readings` rivals another: a Latin
+    one always; one of another script when it has a lower case letter or is
+    one letter long. An all-capital reading (25ФЄ for GBK 25元, ЙАИ for
+    Greek και in KOI8-R) is no rival: running text is mostly lower case."""
+    _, text, script = reading
+    letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    return script == "latin" or len(letters) <= 1 or any(ch.islower() for ch in letters)
+
+
+def _single_byte(single: list[tuple[str, str, str]], warnings: list[str]) -> Decoded:
+    """The first of `single`'s readings (`_single_byte_readings`); when
+    readings of other scripts are as plain (Москва's windows-1251 bytes are
+    the Greek Μξρκβΰ in windows-1253), nothing in the bytes tells them
+    apart: a warning names them and `Decoded.confidence_cap` is one over the
+    number of scripts (each as likely). Only rivals count
+    (`_lower_case_rival`)."""
+    codec, text, script = single[0]
+    others = {s: (c, t) for c, t, s in single if s != script and _lower_case_rival((c, t, s))}
+    cap = None
+    if others:
+        cap = 1 / (len(others) + 1)
+        named = ", ".join(f"{c} {t[:12]!r} ({s})" for s, (c, t) in others.items())
+        warnings.append(f"the bytes are as plainly {named}: nothing in them tells the "
+                        f"scripts apart; {codec} chosen, the first of "
+                        f"{', '.join(chardata.SINGLE_BYTE_CODECS)}")
+    _check_controls(text)
+    return Decoded(text, codec, 0, tuple(warnings), confidence_cap=cap)
+
+
+def _chinese_over_single_byte(text: str, codec: str, single: list[tuple[str, str, str]] | None,
+                              warnings: list[str]) -> Decoded:
+    """`text` in `codec`, a Chinese reading that reads as Chinese. When it
+    is one Han character (two bytes) and the bytes are also words of a
+    single-byte codec (泥 is Да in windows-1251), two bytes cannot tell
+    them apart: Chinese is kept (luanma's inputs are Chinese far more often
+    than not), with a warning and `Decoded.confidence_cap` 1/2."""
+    cap = None
+    single = [r for r in single or () if _lower_case_rival(r)]
+    if single and len(chardata.HAN_RE.findall(text)) < chardata.MIN_REPAIRED_HAN:
+        cap = 0.5
+        c, t, script = single[0]
+        warnings.append(f"undeclared bytes read as {codec} {text[:12]!r}; they are as plainly "
+                        f"{c} {t[:12]!r} ({script}): too few bytes to tell")
+    return Decoded(text, codec, 0, tuple(warnings), confidence_cap=cap)
+
+
+# A Han character right between two ASCII letters: what a CJK codec makes
+# of a Latin word's accented letter and the ASCII letter after it
+# (Frühstück read as GB18030 is Fr黨st點k); Chinese text writes Han beside
+# a Latin word (T恤, iPhone手机), not inside one.
+_HAN_INSIDE_LATIN_RE = re.compile(f"[A-Za-z]{chardata.HAN_RE.pattern}[A-Za-z]")
+
+
+def _clearly_chinese(text: str, bits: float, single: list[tuple[str, str, str]]) -> bool:
+    """Whether a Chinese reading costing `bits` per Han character beats the
+    single-byte readings `single` of the same bytes: it reads as Chinese
+    (`chardata.MAX_BITS_PER_HAN`, the bar a repair must pass) and, against
+    Latin words, has no Han character inside a Latin word
+    (`_HAN_INSIDE_LATIN_RE`)."""
+    return bits <= chardata.MAX_BITS_PER_HAN and not (
+        single[0][2] == "latin" and _HAN_INSIDE_LATIN_RE.search(text[:4096]))
+
+
+def _cut_chinese(data: bytes, declared: list[str], model: CharModel
+                 ) -> tuple[str, str, float] | None:
+    """``(text, codec, bits)`` for Chinese double-byte text cut after the
+    lead byte of its last character (a byte limit): everything before the
+    last byte decodes strictly in one of `declared` or
+    `chardata.CHINESE_CODECS`, the first that does, holds a Han character
+    and costs at most `chardata.MAX_BITS_PER_HAN_UNDECLARED` bits per Han
+    character (`bits`: one character alone costs 8 to 15), and the last byte
+    is a lead byte of that codec (0x81..0xFE: GB 18030 and Big5 lead bytes);
+    `text` ends in one U+FFFD for the cut character. None otherwise.
+
+    Source: the lead-byte ranges of GB 18030-2005 (0x81..0xFE) and Big5
+    (0x81..0xFE with HKSCS)."""
+    if len(data) < 3 or not 0x81 <= data[-1] <= 0xFE:
+        return None
+    for codec in dict.fromkeys([*declared, *chardata.CHINESE_CODECS]):
+        if codec not in chardata.CHINESE_CODECS and codec not in chardata.DOUBLE_BYTE_CODECS:
+            continue
+        decoded = _strict_family(data[:-1], codec)
+        if decoded is None:
+            continue
+        head, name = decoded
+        if _strict(data, name) is None and chardata.HAN_RE.search(head):
+            bits = model.bits_per_han(head[:4096])
+            if bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED:
+                return head + "\ufffd", name, bits
+    return None
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *,
@@ -505,7 +763,12 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     if cut and not (head := data[:-cut].decode("utf-8")).isascii() and _control_share(head) <= \
             chardata.MAX_CONTROL_SHARE and not any(
                 _strict(data, c) is not None for _, _, c in evidence) \
-            and not _chinese_instead_of_utf8(data[:-cut], head, evidence, model):
+            and not _chinese_instead_of_utf8(data[:-cut], head, evidence, model) \
+            and not (chardata.HAN_RE.search(head) is None
+                     and not any(ch.isascii() and ch.isalpha() for ch in head)
+                     and _cut_chinese(data, [c for _, _, c in evidence], model) is not None):
+        # (A UTF-8 head of no Han and no ASCII letter, ÿ for GBK 每 cut
+        # after its lead byte, loses to a Chinese cut: `_cut_chinese`.)
         warnings.append(f"the bytes end inside a UTF-8 sequence ({cut} of its bytes): the cut "
                         "character is shown as U+FFFD")
         return Decoded(head + "\ufffd", "utf-8", 0, tuple(warnings),
@@ -546,10 +809,12 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         decoded = _strict_family(data, c)
         if decoded is not None:
             chinese[decoded[1]] = decoded[0]
-    if len(data) % 2 == 0:
+    if len(data) % 2 == 0 and len(data) >= 2 * chardata.MIN_REPAIRED_HAN:
         # UTF-16 without a BOM, where it reads as Chinese (mostly Han), is
         # ranked with the others by the same model (GBK or Big5 bytes read
         # as UTF-16 are Yi, hangul, private use or Han in random order).
+        # Two characters at least: two bytes are no evidence of UTF-16 (où
+        # in windows-1252, 6F F9, is the one ideograph 說 U+F96F).
         for c in chardata.UTF16_CODECS:
             text = _strict(data, c)
             if (text is not None and _control_share(text) <= chardata.MAX_CONTROL_SHARE
@@ -598,12 +863,38 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     # Undeclared. luanma's inputs are Chinese far more often than not: the
     # best Chinese reading wins unless it reads badly and another reading is
     # plainly Japanese (its own particles) or Korean (mostly hangul, a few
-    # syllables at least), from charset-normalizer's guesses or our own.
+    # syllables at least), from charset-normalizer's guesses or our own, or
+    # European words in a single-byte codec (`_short_or_single_byte`).
+    single: list[tuple[str, str, str]] | None = None
     if best and (best_bits <= chardata.MAX_BITS_PER_HAN or (
             best_bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED
             and model.fluent_share(chinese[best][:4096]) >= chardata.MIN_FLUENT_SHARE)):
-        _check_controls(chinese[best])
-        return Decoded(chinese[best], best, 0, tuple(warnings))
+        few = len(chardata.HAN_RE.findall(chinese[best][:64])) < chardata.MIN_REPAIRED_HAN
+        single = (_single_byte_readings(data)
+                  if few or best_bits > chardata.MAX_BITS_PER_HAN
+                  or _HAN_INSIDE_LATIN_RE.search(chinese[best][:4096]) else [])
+        if not single or _clearly_chinese(chinese[best], best_bits, single):
+            _check_controls(chinese[best])
+            return _chinese_over_single_byte(chinese[best], best, single, warnings)
+    # Chinese cut after a lead byte (a byte limit): the head in its codec,
+    # the cut character one U+FFFD; against words with lower case letters
+    # of a single-byte codec (Très bien, café: its é is a GBK lead byte;
+    # KOI8-R спасибо) only where the head is clearly Chinese.
+    cut = _cut_chinese(data, [c for _, _, c in evidence], model)
+    if cut is not None:
+        text, codec, bits = cut
+        if single is None:
+            single = _single_byte_readings(data)
+        rivals = [r for r in single if _lower_case_rival(r)]
+        if not rivals or _clearly_chinese(text[:-1], bits, rivals):
+            _check_controls(text[:-1])
+            warnings.append(f"the bytes end inside a {codec} character (its lead byte alone): "
+                            "the cut character is shown as U+FFFD")
+            if single:
+                c, t, script = single[0]
+                warnings.append(f"the bytes also read as {c} {t[:12]!r} ({script}): too few "
+                                "bytes to tell")
+            return Decoded(text, codec, 0, tuple(warnings), replaced=((len(text) - 1, 1),))
     # No Chinese codec decodes the bytes strictly: one that does with a few
     # bytes replaced (the declared one first) beats a Japanese or Korean
     # codec that decodes them only by reading them as other characters
@@ -611,6 +902,8 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     # Japanese or Korean.
     lossy = None if best else _lossy_chinese(
         data, [c for _, _, c in evidence] + ["utf-8", *chardata.CHINESE_CODECS], model)
+    if single is None:
+        single = _single_byte_readings(data)
     guesses = [*_detected(data), *chardata.JAPANESE_KOREAN_CODECS]
     for codec in dict.fromkeys(guesses):
         if codec in chinese or (codec.startswith("utf-16") and b"\x00" not in data):
@@ -620,10 +913,26 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         text = _strict(data, codec)
         if text is None:
             continue
-        if ((best is None and lossy is None) or _plainly_japanese_or_korean(text)
-                or lossy is not None and _plainly_greek_or_cyrillic(text)):
+        # European words in a single-byte codec are ours to choose (the
+        # detector ranks cp1250 with cp1252 on short French, and reads
+        # short Russian as cp1125).
+        if (_plainly_japanese_or_korean(text) or not single and (
+                (best is None and lossy is None)
+                or lossy is not None and _plainly_greek_or_cyrillic(text))):
             _check_controls(text)
             return Decoded(text, codec, 0, tuple(warnings))
+    if (best or lossy) and single:
+        # A Chinese reading that reads badly, or one with replaced bytes,
+        # loses to words of a single-byte codec (niño is no UTF-16 楮濱,
+        # Москва no GB18030 填耜忄, été no GB18030 閠 and a U+FFFD).
+        shown = chinese[best] if best else lossy[0]
+        codec = best or lossy[1]
+        warnings.append(
+            f"undeclared bytes read as {single[0][0]} ({single[0][2]} words); they also "
+            f"decode as {codec} {shown[:12]!r}, which is not clearly Chinese")
+        return _single_byte(single, warnings)
+    if single:
+        return _single_byte(single, warnings)
     if best:
         _check_controls(chinese[best])
         return Decoded(chinese[best], best, 0, tuple(warnings))

@@ -532,14 +532,19 @@ class _Search:
 
 def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list[str],
             families: list[frozenset[str]] | None = None, page: Markup | None = None,
-            deadline: float | None = None, markup_document: bool | None = None) -> _Search:
+            deadline: float | None = None, markup_document: bool | None = None,
+            end_cut: bool = False) -> _Search:
     """Run every pass over `text` (see the module docstring); with
     `families` (one set per line of `text`, `gate.FAMILIES`), each pass only
     on the lines whose set names it; with `page` (HTML mode), only on its
     text nodes and attribute values. Past `deadline`, no further pass runs
     and the running one stops at its next line or place. `markup_document`:
     whether the whole input is HTML or XML source
-    (`escapes.is_markup_document`; None: judged on `text`)."""
+    (`escapes.is_markup_document`; None: judged on `text`). `end_cut`: the
+    U+FFFD that ends `text` stands for bytes the input ended inside (a
+    byte limit cut its last character: `repair_bytes`); the byte-loss pass
+    leaves it alone (one lost character, never two guessed: 南 and the lead
+    byte of a cut character, 南�, stayed as ��)."""
     def allow_now(stage: str):
         """`families` as a test on offsets into `stage` (no pass moves a
         line break, so line k of every stage is line k of `text`)."""
@@ -573,9 +578,11 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
             ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t),
                                                            deadline),
              "ftfy's encoding fixer"),
-            ("realign", lambda t, blocked: _realign_pass(t, model, warnings,
-                                                         blocked + explained,
-                                                         allow_now(t), deadline),
+            ("realign", lambda t, blocked: _realign_pass(
+                t, model, warnings,
+                blocked + explained + ([(len(t) - 1, len(t))]
+                                       if end_cut and t.endswith("\ufffd") else []),
+                allow_now(t), deadline),
              "restored bytes lost from a GBK stream"),
         ]
         if strip_annotations:
@@ -653,15 +660,16 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
 
 
 def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model: CharModel,
-                  strip_annotations: bool, warnings: list[str], deadline: float | None = None
-                  ) -> _Search | None:
+                  strip_annotations: bool, warnings: list[str], deadline: float | None = None,
+                  end_cut: bool = False) -> _Search | None:
     """`_search` of the suspect `lines` of `text` alone (joined by line
     breaks), with every offset moved back into `text`. None when a repair
     crossed a line break (never expected: every pass works within a line),
     in which case the caller searches the whole text."""
     reduced = "\n".join(text[s:e] for s, e, _ in lines)
     sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines],
-                  deadline=deadline, markup_document=escapes.is_markup_document(text))
+                  deadline=deadline, markup_document=escapes.is_markup_document(text),
+                  end_cut=end_cut and bool(lines) and lines[-1][1] == len(text))
     if not sub.steps and not sub.spans:
         return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced, cut=sub.cut)
     if sub.repaired.count("\n") != len(lines) - 1:
@@ -778,6 +786,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                 _bom_bytes: int = 0, _warnings: tuple[str, ...] = (),
                 _parts: tuple[tuple[int, int, int, int, str, float], ...] = (),
                 _replaced: tuple[tuple[int, int], ...] = (),
+                _confidence_cap: float | None = None,
                 _gate: bool | None = None) -> RepairResult:
     """Repair mojibake in decoded text.
 
@@ -831,17 +840,22 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     warnings = list(_warnings)
 
     page = scan_markup(text) if html else None
+    # Bytes that ended inside their last character (decode: one U+FFFD at
+    # the end for the undecodable tail): a cut, not byte loss.
+    end_cut = bool(_replaced) and _replaced[-1][0] == len(text) - 1 and text.endswith("\ufffd")
     found = None
     if _gate is None:
         _gate = len(text) > chardata.GATE_MIN_CHARS
     if _gate and page is None and (not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text)):
         pieces = get_gate().suspect_pieces(text, deadline)
         gate_cut = _past(deadline)  # the pieces may be cut short
-        found = _search_lines(text, pieces, model, strip_annotations, warnings, deadline)
+        found = _search_lines(text, pieces, model, strip_annotations, warnings, deadline,
+                              end_cut)
         if found is not None and gate_cut:
             found.cut = True
     if found is None:
-        found = _search(text, model, strip_annotations, warnings, page=page, deadline=deadline)
+        found = _search(text, model, strip_annotations, warnings, page=page, deadline=deadline,
+                        end_cut=end_cut)
     repaired = found.repaired
     steps = ([_decode_step] if _decode_step else []) + found.steps
     converted: _Pass | None = None
@@ -911,6 +925,16 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         confidence = score.document_confidence(
             score.result_features(found.scored, spans, output != text, model,
                                   len(found.repaired)))
+        lossy_guesses = [s.confidence for s in spans
+                         if s.guessed and ("decode_lossy", "utf-8") in s.plan]
+        if lossy_guesses:
+            # A character guessed back from lost UTF-8 bytes: the whole is
+            # no surer than its least sure guess, nor than such guesses are
+            # (chardata.MAX_GUESSED_CONFIDENCE).
+            confidence = min(confidence, *lossy_guesses, chardata.MAX_GUESSED_CONFIDENCE)
+        if _confidence_cap is not None:
+            # bytes whose decode nothing in them could choose (repair_bytes)
+            confidence = min(confidence, _confidence_cap)
     result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                           tuple(spans), tuple(warnings))
     if detect_only:
@@ -1162,7 +1186,7 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
                        html=html, min_confidence=min_confidence, detect_only=detect_only,
                        deadline=deadline, _encoding=decoded.codec, _decode_step=step, _bom_bytes=decoded.bom_bytes,
                        _warnings=decoded.warnings, _parts=tuple(parts),
-                       _replaced=decoded.replaced)
+                       _replaced=decoded.replaced, _confidence_cap=decoded.confidence_cap)
 
 
 def repair(data: str | bytes, *, charset: str | None = None, convert: str | None = None,

@@ -68,12 +68,19 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
         utf8 = ("decode", "utf-8") in c.plan or ("decode_lossy", "utf-8") in c.plan
+        left = context_before(text, c.start, CONTEXT_CHARS)
+        right = text[c.end : c.end + CONTEXT_CHARS]
+        bar = _bar(c, text[c.start : c.end], text[max(0, c.start - 1) : c.start],
+                   text[c.end : c.end + 1])
+        units = 1 if utf8 or _plainly_residue(c, text[c.start : c.end]) else \
+            chardata.MIN_REPAIRED_HAN
         if c.defer or (c.guessed_bytes and len(c.replacement) == 1) or model.reads_as_chinese(
-            c.replacement, context_before(text, c.start, CONTEXT_CHARS),
-            text[c.end : c.end + CONTEXT_CHARS],
-            _bar(c, text[c.start : c.end], text[max(0, c.start - 1) : c.start],
-                 text[c.end : c.end + 1]),
-            1 if utf8 or _plainly_residue(c, text[c.start : c.end]) else chardata.MIN_REPAIRED_HAN,
+            c.replacement, left, right, bar, units,
+        ) or c.lost and utf8 and chardata.HAN_RE.search(c.replacement) and model.reads_as_chinese(
+            # A character lost from UTF-8 (U+FFFD) is a gap, not a character
+            # the reading made: judged as a word break (电话� before 138
+            # reads as 电话).
+            c.replacement.replace("\ufffd", " "), left, right, bar, units,
         ):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())

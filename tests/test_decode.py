@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app import apply_plan, repair_bytes
+from app import apply_plan, repair_bytes, repair_text
 from app.decode import decode_bytes
 from app.markup import content_type_charset, declared_charsets
 from conftest import CASES
@@ -145,3 +145,40 @@ def test_web_shift_jis_reports_where_a_character_cannot_be_encoded():
         "中é".encode("web-shift_jis")
     assert (raised.value.start, raised.value.end, raised.value.object) == (1, 2, "中é")
     assert "中é".encode("web-shift_jis", "replace") == "中".encode("cp932") + b"?"
+
+
+@pytest.mark.parametrize("original, guessed", [
+    ("涓€瀹�", "一定"),  # 一家, 家's last byte lost: the model guesses 定
+    ("鐨勮�叉キ", "的課業"),
+    ("姣�鏃�", "毫无"),
+])
+def test_a_guess_from_lost_utf8_bytes_stays_below_sure(original, guessed):
+    """A character guessed back from lost UTF-8 bytes: the repair says so
+    and its confidence stays below 0.9 (chardata.MAX_GUESSED_CONFIDENCE:
+    no band of such guesses was right 99% of the time), and below its least
+    sure guess."""
+    r = repair_text(original)
+    assert r.text == guessed
+    guesses = [s for s in r.spans if s.guessed]
+    assert guesses
+    assert r.confidence <= min([0.89] + [s.confidence for s in guesses])
+
+
+@pytest.mark.parametrize("text, codec, rival", [
+    ("Москва", "cp1251", None),  # windows-1253 Μξρκβΰ breaks Greek spelling
+    ("Нет", "cp1251", "cp1253"),  # windows-1253 Νες: too short to refute
+    ("Мир", "cp1251", None),  # windows-1253 Μθπ has no vowel
+])
+def test_single_byte_scripts_nothing_tells_apart(text, codec, rival):
+    """Undeclared Cyrillic or Greek bytes that read as words in two scripts
+    come back in the first codec with a warning naming the other and a
+    confidence of at most one half; where the other's spelling refutes it,
+    neither."""
+    r = repair_bytes(text.encode(codec))
+    assert (r.text, r.encoding) == (text, codec)
+    named = [w for w in r.warnings if "nothing in them tells the scripts apart" in w]
+    if rival:
+        assert named and rival in named[0]
+        assert r.confidence <= 0.5
+    else:
+        assert not named

@@ -1,0 +1,208 @@
+"""Short and undeclared bytes, and characters guessed back from lost bytes.
+
+Usage:
+    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8]
+
+Four measurements, each counted (right, and what else came out):
+
+* ``european``: European words and phrases (a list written for this, below)
+  encoded in their single-byte codecs (Latin-1, cp1252, cp1251, KOI8-R,
+  cp1253), undeclared, through `repair_bytes`: right when the text and the
+  codec come back as written.
+* ``utf8_words``: Han runs of 2 to 4 characters of
+  ``benchmarks/data/passages.jsonl`` (windows) and jieba's words of 2 or 4
+  characters with frequency >= 1,000, encoded in GBK, kept where the bytes
+  are also valid UTF-8 (系统 CF B5 CD B3 is UTF-8 ϵͳ); right when read as
+  GBK. And short real Greek, Russian (and other) UTF-8 words, which must stay
+  UTF-8.
+* ``cut``: GBK text of the passages (Han runs cut to 2, 3, 4 and 6
+  characters, and whole passages ending in Han) with its last byte cut (the
+  lead byte of the last character stays): right when the rest comes back
+  with one U+FFFD.
+* ``lost_utf8``: text of the passages (passages, lines, and windows of 2, 3,
+  4 and 6 characters of their Chinese runs) encoded as UTF-8 and decoded as
+  ``gbk`` and ``web-gbk`` with replacement, kept where a U+FFFD appears and
+  no ASCII character was swallowed with a lost byte (unknowable); through
+  `repair_text`: right, left (unchanged, or every difference a U+FFFD for a
+  lost character), or wrong (other text), and how many of each with a
+  confidence of 0.9 or more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import repair_bytes, repair_text
+from app.errors import RepairError
+
+HERE = Path(__file__).resolve().parent
+HAN_RUN_RE = re.compile("[\u4e00-\u9fff]+")
+
+LATIN = """été café niño señor Größe Grüße aus München Straße über Müller Köln Zürich Bär
+Äpfel Öl Tür schön müde français garçon déjà très où là à voilà crème brûlée forêt hôtel
+île noël naïve Noël élève réponse fenêtre año mañana español canción corazón sí más qué
+cómo está niña pequeño jalapeño acción información São Paulo não coração irmã avó avô lições
+ação você família Ångström Malmö Göteborg smörgåsbord fjäll blåbär Øresund København Ça
+va? Très bien, merci. À bientôt! Où est la gare? C'est déjà l'été. ¿Qué tal? ¡Olé! Mañana
+es sábado. Privé Réservé Fermé Entrée Sortie Soldes Prix spécial Livraison gratuite Ärger
+Übung Öffnungszeiten Frühstück Gemüse Käse Brötchen""".split()
+CYRILLIC = """Москва Привет Россия спасибо до свидания Да Нет мир Он Я мы вы они Новости
+Главная Войти Поиск Ещё Київ Україна Беларусь Ташкент Ереван Иван Петров Пн Вт Ср Чт Пт Сб
+Вс кг км руб шт хорошо пожалуйста Санкт-Петербург Новосибирск Екатеринбург Казань улица дом
+квартира телефон адрес""".split()
+GREEK = """Ελλάδα Αθήνα Γειά και το ένα είναι Ναι Όχι καλημέρα ευχαριστώ Θεσσαλονίκη Κρήτη
+θάλασσα ήλιος νερό ψωμί κρασί σπίτι δρόμος""".split()
+UTF8_NEGATIVES = """Да Нет Мир Он Я мы Привет Москва Россия спасибо Ок до по не на Ναι Όχι
+και το Γειά Αθήνα ένα Ελλάδα είναι ΔΕΗ ΟΚ Ψ Ж Київ Україна Беларусь Ташкент Ереван Ёж ψ π α
+Ω Σύνταγμα Новости Главная Войти Поиск Ещё ещё Пн Вт Ср Чт Пт Сб Вс кг км руб шт μm λ Δ
+шалом שלום مرحبا Հայաստան""".split()
+
+
+def _passages() -> list[str]:
+    path = HERE / "data" / "passages.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").split("\n")
+            if line.strip()]
+
+
+def european() -> None:
+    print("European words in single-byte codecs, undeclared (repair_bytes):")
+    total: collections.Counter[str] = collections.Counter()
+    for encode_as, words, codec in [("latin-1", LATIN, "cp1252"), ("cp1252", LATIN, "cp1252"),
+                                    ("cp1251", CYRILLIC, "cp1251"),
+                                    ("koi8_r", CYRILLIC, "koi8-r"), ("cp1253", GREEK, "cp1253")]:
+        counts: collections.Counter[str] = collections.Counter()
+        for word in words:
+            try:
+                data = word.encode(encode_as)
+            except UnicodeEncodeError:  # Ukrainian ї in KOI8-R
+                continue
+            if data.isascii():
+                continue
+            try:
+                r = repair_bytes(data)
+            except RepairError:
+                counts["error"] += 1
+                continue
+            counts["right" if (r.text, r.encoding) == (word, codec)
+                   else "same text" if r.text == word else "wrong"] += 1
+        total.update(counts)
+        print(f"  {encode_as:8} {dict(counts)}")
+    print(f"  all      {dict(total)}")
+
+
+def _jieba_words() -> list[str]:
+    import jieba
+
+    out = []
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            word, freq, *_ = line.split()
+            if int(freq) >= 1000 and len(word) in (2, 4) and HAN_RUN_RE.fullmatch(word):
+                out.append(word)
+    return out
+
+
+def utf8_words() -> None:
+    print("GBK words whose bytes are valid UTF-8, undeclared (repair_bytes):")
+    windows = sorted({run[i:i + n] for text in _passages() for run in HAN_RUN_RE.findall(text)
+                      for n in (2, 3, 4) for i in range(len(run) - n + 1)})
+    for name, words in [("passages", windows), ("jieba", _jieba_words())]:
+        right = wrong = 0
+        for word in words:
+            try:
+                data = word.encode("gbk")
+                data.decode("utf-8")
+            except UnicodeError:
+                continue
+            if repair_bytes(data).text == word:
+                right += 1
+            else:
+                wrong += 1
+        print(f"  {name:8} read as GBK {right}, not {wrong}")
+    stay = sum(1 for w in UTF8_NEGATIVES
+               if (r := repair_bytes(w.encode("utf-8"))).text == w and r.encoding == "utf-8")
+    print(f"  real short UTF-8 words kept as UTF-8: {stay} of {len(UTF8_NEGATIVES)}")
+
+
+def cut() -> None:
+    print("GBK cut after the lead byte of its last character (repair_bytes):")
+    items = set()
+    for text in _passages():
+        try:
+            text.encode("gbk")
+        except UnicodeEncodeError:
+            continue
+        if HAN_RUN_RE.match(text[-1:]):
+            items.add(text)
+        for run in HAN_RUN_RE.findall(text):
+            items.update(run[:n] for n in (2, 3, 4, 6) if len(run) >= n)
+    counts: collections.Counter[str] = collections.Counter()
+    for text in sorted(items):
+        try:
+            r = repair_bytes(text.encode("gbk")[:-1])
+        except RepairError:
+            counts["error"] += 1
+            continue
+        counts["one U+FFFD" if r.text == text[:-1] + "\ufffd" else "other"] += 1
+    print(f"  {len(items)} strings: {dict(counts)}")
+
+
+def _marked(output: str, expected: str) -> bool:
+    """`output` equals `expected` where each U+FFFD stands for one or more
+    characters of it."""
+    pattern = "".join(".+?" if ch == "\ufffd" else re.escape(ch) for ch in output)
+    return re.fullmatch(pattern, expected, re.DOTALL) is not None
+
+
+def lost_utf8() -> None:
+    print("UTF-8 read as GBK with lost bytes (repair_text):")
+    texts = set()
+    for text in _passages():
+        texts.add(text)
+        texts.update(line for line in text.split("\n") if line)
+        for run in re.findall("[\u4e00-\u9fff\uff00-\uffef\u3000-\u303f0-9]+", text):
+            for n in (2, 3, 4, 6):
+                texts.update(run[i:i + n] for i in range(0, max(1, len(run) - n + 1), 2))
+    cases: dict[str, str] = {}
+    for text in sorted(texts):
+        if not HAN_RUN_RE.search(text):
+            continue
+        for codec in ("gbk", "web-gbk"):
+            damaged = text.encode("utf-8").decode(codec, "replace")
+            if "\ufffd" in damaged and sum(map(str.isascii, damaged)) == sum(
+                    map(str.isascii, text)):
+                cases.setdefault(damaged, text)
+    counts: collections.Counter[str] = collections.Counter()
+    for damaged, text in cases.items():
+        r = repair_text(damaged)
+        kind = ("right" if r.text == text
+                else "left" if r.text == damaged or _marked(r.text, text) else "wrong")
+        counts[kind] += 1
+        if r.confidence >= 0.9:
+            counts[f"{kind} at >= 0.9"] += 1
+        if kind == "right" and any(s.guessed for s in r.spans):
+            counts["right, guessed"] += 1
+    print(f"  {len(cases)} strings: {dict(sorted(counts.items()))}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    measures = {"european": european, "utf8_words": utf8_words, "cut": cut,
+                "lost_utf8": lost_utf8}
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default=",".join(measures))
+    args = ap.parse_args(argv)
+    for name in args.only.split(","):
+        measures[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
