@@ -126,11 +126,18 @@ def _letter_beside(letters: set[str], chars: set[str], alone: bool = False) -> _
     one double-byte character alone, whose lead byte the single-byte codec
     reads as a letter and whose trail byte stays ASCII (Big5 ，。、 are
     A1 41, A1 43, A1 42: ``ЎA`` ``ЎC`` ``ЎB`` through cp1251, in
-    ``158.62ЎA缴费`` or ``3ЎBtimeout``). Not a symbol so followed: ``30°C``
-    is clean. Only for Cyrillic: cp1250's letters (ě š ł) stand before
-    ASCII letters in every Czech or Polish word."""
+    ``158.62ЎA缴费`` or ``3ЎBtimeout``); or one of `chardata.WESTERN_SYMBOLS`
+    among `chars` so followed (Big5 在 is A6 62: ``¦b``). Not a symbol Chinese
+    text writes so followed: ``30°C`` is clean. Only for Cyrillic: cp1250's
+    letters (ě š ł) stand before ASCII letters in every Czech or Polish
+    word."""
     a, b = _class(letters), _class(chars)
-    lone = f"|(?<!{a}){a}[\x40-\x7e]" if alone else ""
+    lone = ""
+    if alone:
+        lone = f"|(?<!{a}){a}[\x40-\x7e]"
+        western = chardata.WESTERN_SYMBOLS & chars
+        if western:  # a character of `chars` too: the matches still begin with one
+            lone += f"|{_class(western)}[\x40-\x7e]"
     return _Led(re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}{lone}"), re.compile(b))
 
 
