@@ -247,6 +247,7 @@ class Gate:
         self.traditional_re = re.compile(_char_class(traditional))
         self.mark_mojibake_re = re.compile(_char_class(_mark_mojibake()))
         self.utf8_in_gbk_re = re.compile(_utf8_in_gbk_pattern())
+        self.latin1_in_gbk_re = re.compile(_latin1_in_gbk_pattern())
         self.utf8_mark_re = re.compile(_char_class(_utf8_mark_mojibake()))
         self._char_signal_cache: dict = {}
         self._union_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
@@ -305,6 +306,7 @@ class Gate:
         cjk |= odd
         utf8 |= odd
         scan(text, self.utf8_in_gbk_re, utf8)
+        scan(text, self.latin1_in_gbk_re, utf8)
         scan(text, LATIN_RUN_RE, found["latin"], accept=self._accept[LATIN_RUN_RE])
         scan(unmasked, OPEN_PAREN_RE, found["annotation"], accept=self._accept[OPEN_PAREN_RE])
         realign |= cjk | utf8  # misaligned GBK makes the same odd characters
@@ -402,7 +404,7 @@ class Gate:
         """The signals of each family in `text`, with `minority`'s script
         classes."""
         cjk = [self.odd_pair_re, self.mark_mojibake_re, GREEK_RE, *minority]
-        utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.utf8_mark_re]
+        utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.latin1_in_gbk_re, self.utf8_mark_re]
         return {
             "cjk": cjk,
             "utf8": utf8,
@@ -610,6 +612,20 @@ def _utf8_in_gbk_pattern() -> str:
     # 0x80 alone shows as € (涓€ for 一).
     return (f"{lead_cont}(?:{cont_lead}{cont_cont}|(?<={cont_cont}{lead_cont}){cont_lead}"
             f"|{cont_ascii}(?=[A-Za-z])|\u20ac)")
+
+
+def _latin1_in_gbk_pattern() -> str:
+    """Two characters in a row whose GBK bytes are UTF-8 of Latin-1's upper
+    half (C2 80..C3 BF): mojibake made twice through Latin-1 and read as GBK
+    the second time (数据 is 忙聲掳忙聧庐, GBK ， is 拢卢), whose every
+    character but ASCII is such a pair; or with one ASCII character 0x40..0x7E
+    between, the first layer's trail byte in the ASCII range (GBK 營業 is
+    A0 49 98 49: 聽I聵I). Clean text holds a few such pairs (忙碌): a signal
+    to search the piece, no more.
+
+    Source: RFC 3629's byte patterns and Python's ``gbk`` codec table."""
+    both = _char_class(_pairs("gbk", range(0xC2, 0xC4), range(0x80, 0xC0)))
+    return f"{both}[\x40-\x7e]?{both}"
 
 
 def _char_class(chars: list[str]) -> str:
