@@ -185,10 +185,12 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                 kept.append(stretch)
             continue
         gain, narrower = _best_subsegment(text, start, pieces, i, j, right, model)
-        if gain is not None and gain <= chardata.MIN_BIGRAM_GAIN_BITS and not narrower:
+        c1, runs = _latin1_runs(pieces, i, j) if right == "utf-8" else (False, [])
+        if gain is not None and gain <= chardata.MIN_BIGRAM_GAIN_BITS and not narrower \
+                and not c1:
             continue  # cheap check: the re-reading reads worse; skip the word model
         kept.append((i, j))
-        kept += [n for n in narrower if n not in segments and n not in kept]
+        kept += [n for n in narrower + runs if n not in segments and n not in kept]
     segments = kept
     out = []
     residue = residue_re(wrong)
@@ -660,6 +662,67 @@ def _edge_bits(text: str, start: int, end: int, a: int, b: int, replacement: str
     return bits
 
 
+# A run of Latin-1 text (printable ASCII and U+0080..U+00FF) from and to a
+# character of the upper half.
+_LATIN1_RUN_RE = re.compile("[\u0080-\u00ff][\u0020-\u00ff]*[\u0080-\u00ff]|[\u0080-\u009f]")
+_C1_RE = re.compile("[\u0080-\u009f]")
+
+
+def _latin1_runs(pieces: list[bytes | None], i: int, j: int) -> tuple[bool, list[tuple[int, int]]]:
+    """The stretches of UTF-8 segment ``(i, j)`` whose reading is a layer
+    below: a run of Latin-1 text (`_LATIN1_RUN_RE`, two upper-half
+    characters at least or a C1 control), and in it each stretch that is
+    valid UTF-8 once encoded as Latin-1 (`detect.utf8_segments`), as piece
+    indices.
+
+    Mojibake made twice through Latin-1 (数据 read as Latin-1, saved as
+    UTF-8, read as GBK: 忙聲掳忙聧庐; GBK 后来 read as Latin-1, saved as UTF-8,
+    read as GBK: 潞贸脌麓) reads first as such a run (æ\x95°æ\x8d®, ºóÀ´),
+    and a clean character beside it whose GBK bytes happen to be valid
+    UTF-8 (悉 is CF A4: Ϥ; 学 is D1 A7: ѧ; 每 is C3 BF: ÿ, Latin-1 too but
+    no UTF-8 of what lies below) is no part of it: the greedy segment's
+    edges are not the damage's, and its narrower stretches are found by the
+    bigram gain, which a run's C1 controls make useless.
+
+    Returns:
+        ``(c1, stretches)``: whether a run holds a C1 control (no text holds
+        those: a Latin-1 decode made them, so the reading is a layer to peel
+        whatever the bigram says of it: æ\x95°æ\x8d® costs more than
+        忙聲掳忙聧庐), and the stretches, ``(i, j)`` itself included when it
+        is one. Only runs whose ends fall on piece boundaries; none when the
+        segment has U+FFFD or unencodable pieces.
+    """
+    seg = pieces[i:j]
+    if None in seg or b"" in seg:
+        return False, []
+    raw = b"".join(seg)
+    if b"\xc2" not in raw and b"\xc3" not in raw:
+        return False, []  # U+0080..U+00FF are C2 80..C3 BF in UTF-8
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False, []
+    # character offset -> piece index, where both readings have a boundary
+    at, pos = {0: 0}, 0
+    ends = list(accumulate(len(ch.encode("utf-8")) for ch in decoded))
+    for k, p in enumerate(seg, 1):
+        pos += len(p)
+        n = bisect.bisect_right(ends, pos)
+        if n and ends[n - 1] == pos:
+            at[n] = k
+    c1, out = False, []
+    for m in _LATIN1_RUN_RE.finditer(decoded):
+        run = m.group()
+        has_c1 = _C1_RE.search(run) is not None
+        if not has_c1 and sum(1 for ch in run if ch >= "\x80") < 2:
+            continue
+        c1 = c1 or has_c1
+        stretches = [(0, len(run))] + detect.utf8_segments([bytes((ord(ch),)) for ch in run])
+        for a, b in stretches:
+            a, b = m.start() + a, m.start() + b
+            if a in at and b in at and (i + at[a], i + at[b]) not in out:
+                out.append((i + at[a], i + at[b]))
+    return c1, out
 # A UTF-8 three-byte sequence's lead and first continuation byte (RFC 3629).
 _UTF8_HEAD_RE = re.compile(rb"[\xe0-\xef][\x80-\xbf]\Z")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 # --- Codec names ----------------------------------------------------------
 
@@ -716,6 +717,45 @@ HALF_WIDTH_KATAKANA = "\uff61-\uff9f"
 HANGUL_OR_JAMO = "\uac00-\ud7a3\u3131-\u318e"
 HALF_WIDTH_KATAKANA_RE = re.compile(f"[{HALF_WIDTH_KATAKANA}]")
 HANGUL_OR_JAMO_RE = re.compile(f"[{HANGUL_OR_JAMO}]")
+
+
+def in_ks_x_1001(ch: str) -> bool:
+    """Whether hangul syllable `ch` is one of KS X 1001's 2,350 (EUC-KR
+    encodes it as one byte pair; the other 8,822 of Unicode's 11,172 only
+    cp949's extension or EUC-KR's eight-byte make-up sequence hold).
+    Source: Python's ``euc_kr`` codec."""
+    try:
+        return len(ch.encode("euc_kr")) == 2
+    except UnicodeEncodeError:
+        return False
+
+
+def _western_symbols() -> frozenset[str]:
+    """The symbols and punctuation of Latin-1's upper half (U+00A1..U+00BF,
+    × ÷) that neither GBK nor Big5 encodes: ¡ ¦ « ¬ ¯ ´ ¶ ¸ » ¿; not © and ®,
+    which modern pages write in any language (©2024, Intel®).
+    Source: Python's ``gbk`` and ``big5`` codecs."""
+    out = set()
+    for cp in [*range(0xA1, 0xC0), 0xD7, 0xF7]:
+        ch = chr(cp)
+        if unicodedata.category(ch)[0] not in "PS" or ch in "©®":
+            continue
+        held = False
+        for codec in ("gbk", "big5"):
+            try:
+                ch.encode(codec)
+                held = True
+            except UnicodeEncodeError:
+                pass
+        if not held:
+            out.add(ch)
+    return frozenset(out)
+
+
+# Latin-1 symbols no Chinese legacy codec holds (`_western_symbols`): what a
+# Western code page makes of Chinese bytes (¦b for Big5 在 read as cp1251),
+# not what Chinese text writes (model CLASS_BITS "western_symbol").
+WESTERN_SYMBOLS = _western_symbols()
 
 
 def single_byte_leftovers(codec: str) -> frozenset[str]:

@@ -126,11 +126,18 @@ def _letter_beside(letters: set[str], chars: set[str], alone: bool = False) -> _
     one double-byte character alone, whose lead byte the single-byte codec
     reads as a letter and whose trail byte stays ASCII (Big5 ，。、 are
     A1 41, A1 43, A1 42: ``ЎA`` ``ЎC`` ``ЎB`` through cp1251, in
-    ``158.62ЎA缴费`` or ``3ЎBtimeout``). Not a symbol so followed: ``30°C``
-    is clean. Only for Cyrillic: cp1250's letters (ě š ł) stand before
-    ASCII letters in every Czech or Polish word."""
+    ``158.62ЎA缴费`` or ``3ЎBtimeout``); or one of `chardata.WESTERN_SYMBOLS`
+    among `chars` so followed (Big5 在 is A6 62: ``¦b``). Not a symbol Chinese
+    text writes so followed: ``30°C`` is clean. Only for Cyrillic: cp1250's
+    letters (ě š ł) stand before ASCII letters in every Czech or Polish
+    word."""
     a, b = _class(letters), _class(chars)
-    lone = f"|(?<!{a}){a}[\x40-\x7e]" if alone else ""
+    lone = ""
+    if alone:
+        lone = f"|(?<!{a}){a}[\x40-\x7e]"
+        western = chardata.WESTERN_SYMBOLS & chars
+        if western:  # a character of `chars` too: the matches still begin with one
+            lone += f"|{_class(western)}[\x40-\x7e]"
     return _Led(re.compile(f"{a}[\x40-\x7e]?{b}|{b}[\x40-\x7e]?{a}{lone}"), re.compile(b))
 
 
@@ -240,6 +247,7 @@ class Gate:
         self.traditional_re = re.compile(_char_class(traditional))
         self.mark_mojibake_re = re.compile(_char_class(_mark_mojibake()))
         self.utf8_in_gbk_re = re.compile(_utf8_in_gbk_pattern())
+        self.latin1_in_gbk_re = re.compile(_latin1_in_gbk_pattern())
         self.utf8_mark_re = re.compile(_char_class(_utf8_mark_mojibake()))
         self._char_signal_cache: dict = {}
         self._union_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
@@ -299,6 +307,7 @@ class Gate:
         scan(text, self.odd_pair_re, cjk, accept=self._accept[self.odd_pair_re])
         scan(text, self.odd_pair_re, utf8, accept=self._utf8_odd_pair)
         scan(text, self.utf8_in_gbk_re, utf8)
+        scan(text, self.latin1_in_gbk_re, utf8)
         scan(text, LATIN_RUN_RE, found["latin"], accept=self._accept[LATIN_RUN_RE])
         scan(unmasked, OPEN_PAREN_RE, found["annotation"], accept=self._accept[OPEN_PAREN_RE])
         realign |= cjk | utf8  # misaligned GBK makes the same odd characters
@@ -397,7 +406,7 @@ class Gate:
         """The signals of each family in `text`, with `minority`'s script
         classes."""
         cjk = [self.odd_pair_re, self.mark_mojibake_re, GREEK_RE, *minority]
-        utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.utf8_mark_re]
+        utf8 = [self.odd_pair_re, self.utf8_in_gbk_re, self.latin1_in_gbk_re, self.utf8_mark_re]
         return {
             "cjk": cjk,
             "utf8": utf8,
@@ -625,6 +634,20 @@ def _utf8_in_gbk_pattern() -> str:
     # 0x80 alone shows as € (涓€ for 一).
     return (f"{lead_cont}(?:{cont_lead}{cont_cont}|(?<={cont_cont}{lead_cont}){cont_lead}"
             f"|{cont_ascii}(?=[A-Za-z])|\u20ac)")
+
+
+def _latin1_in_gbk_pattern() -> str:
+    """Two characters in a row whose GBK bytes are UTF-8 of Latin-1's upper
+    half (C2 80..C3 BF): mojibake made twice through Latin-1 and read as GBK
+    the second time (数据 is 忙聲掳忙聧庐, GBK ， is 拢卢), whose every
+    character but ASCII is such a pair; or with one ASCII character 0x40..0x7E
+    between, the first layer's trail byte in the ASCII range (GBK 營業 is
+    A0 49 98 49: 聽I聵I). Clean text holds a few such pairs (忙碌): a signal
+    to search the piece, no more.
+
+    Source: RFC 3629's byte patterns and Python's ``gbk`` codec table."""
+    both = _char_class(_pairs("gbk", range(0xC2, 0xC4), range(0x80, 0xC0)))
+    return f"{both}[\x40-\x7e]?{both}"
 
 
 def _char_class(chars: list[str]) -> str:

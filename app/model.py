@@ -81,6 +81,14 @@ CLASS_BITS: dict[str, float] = {
     # As "symbol" (12), the two hangul that GBK 毫米 read as cp949 makes
     # (봐쵠) cost less than the two Han characters in context.
     "hangul": 19.0,
+    # A syllable outside KS X 1001's 2,350 (`chardata.in_ks_x_1001`), which
+    # Korean text hardly writes: 2 of 13,529 syllables on the Korean pages
+    # of the shared corpora (chardet's EUC-KR and CP949 feeds and
+    # CulturaX samples, ``scripts/measure_rare_classes.py``), so with one added
+    # count a share of 3/13,531 (12.1 bits) spread over the 8,822 others
+    # (13.1 bits) and the same 7.5 for the script: 32.7, where a KS X 1001
+    # syllable's 11.2 + 7.5 is "hangul" (잫 of 梁燊说 read as cp949).
+    "hangul_rare": 32.7,
     "currency": 7.0,  # ¥ ￥ € £ before prices
     # chardata.RARE_FORMS_RE: bopomofo, small and vertical forms, circled and
     # parenthesised numbers: as an unseen Han character (log2(N / 0.5), see
@@ -89,6 +97,13 @@ CLASS_BITS: dict[str, float] = {
     # other form of 裵)
     "rare_form": 27.6,
     "symbol": 12.0,  # other symbols and punctuation
+    # chardata.WESTERN_SYMBOLS (¦ ¿ « ...: Latin-1 symbols neither GBK nor
+    # Big5 holds): none in 17,457 characters of Chinese UTF-8 and GB18030
+    # text in the shared corpora (``scripts/measure_rare_classes.py``); by the
+    # rule of three their share is below 3 in 17,457 (12.5 bits, 95%
+    # confidence) spread over the 10 of them (3.3 bits): at least 15.8,
+    # where "symbol" gave ¦ (¦b for Big5 在 read as cp1251) 12.
+    "western_symbol": 15.8,
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
 
@@ -98,14 +113,26 @@ CLASS_BITS: dict[str, float] = {
 # boundaries, with ASCII (A股, T恤), rarely with accented Latin, Cyrillic or
 # kana. Prior cost of the switch, on top of the class cost.
 SCRIPT_SWITCH_BITS = 8.0
-SWITCH_CLASSES = frozenset({"latin", "symbol", "kana", "hangul"})
+SWITCH_CLASSES = frozenset({"latin", "symbol", "western_symbol", "kana", "hangul",
+                            "hangul_rare"})
 # ...and a letter of those classes right after a Chinese punctuation mark
 # that does not open a quotation or a title (，뻘청켱 for GBK 还没呢 read as
 # cp949; 3ЎB for Big5 、 read as cp1251): the mark belongs to the Chinese
 # text, so the letter switches script as it would after a Han character
 # (the same prior). After an opening mark (《さくら》, “안녕하세요”) a
 # quotation in another script is ordinary and costs no switch.
-SWITCH_AFTER_MARKS = frozenset(chardata.CJK_PUNCTUATION) - frozenset("“‘（《〈【「『")
+OPENING_MARKS = frozenset("“‘（《〈【「『")
+SWITCH_AFTER_MARKS = frozenset(chardata.CJK_PUNCTUATION) - OPENING_MARKS
+# A quotation let in free after an opening mark must be one in the other
+# script: the full-width comma is Chinese writing's own (Japanese writes 、,
+# Korean and Russian the ASCII comma), so a run of letters of those scripts
+# from an opening mark to ， was Chinese after all (「봤， for GBK 「好，
+# read as cp949), and the switch the mark waived is paid at the comma
+# (`CharModel.cost`). Letters: kana (full and half width), hangul syllables
+# and jamo, Cyrillic; not accented Latin: Chinese text writes Western names
+# with its own comma (“Beyoncé，”).
+COMMA_SWITCH_LETTER_RE = re.compile(
+    f"[\u3040-\u30ff{chardata.HALF_WIDTH_KATAKANA}{chardata.HANGUL_OR_JAMO}\u0400-\u04ff]")
 # Switching between Han and ASCII letters (iPhone手机, T恤) is ordinary in
 # mixed text but happens at word boundaries only: a smaller prior cost, each
 # way.
@@ -144,8 +171,12 @@ def _char_class(ch: str) -> str:
         return "space"
     if "\u3040" <= ch <= "\u30ff":
         return "kana"
-    if "\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e":
-        return "hangul"  # syllables and compatibility jamo (chardata.HANGUL_OR_JAMO)
+    if "\uac00" <= ch <= "\ud7a3":
+        return "hangul" if chardata.in_ks_x_1001(ch) else "hangul_rare"
+    if "\u3131" <= ch <= "\u318e":
+        return "hangul"  # compatibility jamo (chardata.HANGUL_OR_JAMO)
+    if ch in chardata.WESTERN_SYMBOLS:
+        return "western_symbol"
     if ch in "¥￥€£$":
         return "currency"
     if chardata.RARE_FORMS_RE.match(ch):
@@ -168,6 +199,18 @@ def _punctuates(marks: str, left: str, right: str) -> bool:
         return True
     return (bool(left) and left[-1].isascii() and (left[-1].isalpha() or left[-1] == "%")
             and all(ch >= "\u3000" for ch in marks))
+
+
+def _quotation_turned_chinese(chars: list[str], k: int) -> bool:
+    """Whether the characters before offset `k` of `chars` (a ， there) are
+    a run of letters of another script (`COMMA_SWITCH_LETTER_RE`) that an
+    opening mark (`OPENING_MARKS`) opened: a quotation in another script
+    that goes on with a Chinese comma."""
+    n = k - 1
+    while n >= 0 and COMMA_SWITCH_LETTER_RE.match(chars[n]) \
+            and unicodedata.category(chars[n])[0] == "L":
+        n -= 1
+    return n < k - 1 and n >= 0 and chars[n] in OPENING_MARKS
 
 
 class CharModel:
@@ -540,6 +583,8 @@ class CharModel:
                     single = self.unigram_bits(ch) + OOV_WORD_BITS
             else:
                 single = self.char_bits(mapped[start - 1] if start else "", ch)
+                if ch == "，" and _quotation_turned_chinese(mapped, start):
+                    single += SCRIPT_SWITCH_BITS
             if base + single < best[start + 1]:
                 best[start + 1] = base + single
             for length in range(2, min(longest.get(joined[start : start + 2], 0), n - start) + 1):

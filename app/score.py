@@ -188,9 +188,11 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
     and `after`: the character either side of `original` in the text)."""
     if candidate.layers > 1:
         # A second wrong decode needs plain evidence: every layer valid UTF-8,
-        # or a reading that is clearly Chinese.
+        # a layer plainly mojibake (`_plain_layer`), or a reading that is
+        # clearly Chinese.
         utf8_only = all(p == "utf-8" for a, p in candidate.plan if a.startswith("decode"))
-        return chardata.MAX_BITS_PER_HAN_UTF8 if utf8_only else chardata.MAX_BITS_PER_HAN
+        return (chardata.MAX_BITS_PER_HAN_UTF8 if utf8_only or _plain_layer(candidate, original)
+                else chardata.MAX_BITS_PER_HAN)
     bad = (badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS
            or _other_script_damage(candidate, before + original + after))
     utf8 = ("decode", "utf-8") in candidate.plan
@@ -203,6 +205,36 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
     if utf8:
         return chardata.MAX_BITS_PER_HAN_UTF8
     return chardata.MAX_BITS_PER_HAN
+
+
+_C1_RE = re.compile("[\u0080-\u009f]")
+
+
+def _plain_layer(candidate: Candidate, original: str) -> bool:
+    """Whether a layered `candidate` (plain ``encode``/``decode`` steps) reads
+    `original`, on its way, as text that is plainly mojibake: holding a C1
+    control (U+0080..U+009F), which no text holds and a Latin-1 decode of
+    UTF-8 or GBK bytes makes, as valid UTF-8 is made by no accident (GBK
+    梁燊说 read as Latin-1, saved as UTF-8, read as GBK is 脕潞聼枚脣碌, whose
+    middle layer Áº\x9föË holds one: 燊 is 9F F6); or that ftfy's badness
+    measure finds plainly bad (`chardata.BAD_ORIGINAL_BADNESS`, the test
+    `_bar` puts to a one-layer repair's original: GBK 撇去浮沫 so made is
+    脝虏脠楼赂隆脛颅, whose middle layer is Æ²È¥¸¡Ä\xad)."""
+    value: str | bytes = original
+    for action, codec in candidate.plan[:-1]:
+        try:
+            if action == "encode" and isinstance(value, str):
+                value = value.encode(codec)
+            elif action == "decode" and isinstance(value, bytes):
+                value = value.decode(codec)
+                if _C1_RE.search(value) or (
+                        badness.badness(value) >= chardata.BAD_ORIGINAL_BADNESS):
+                    return True
+            else:
+                return False
+        except UnicodeError:
+            return False
+    return False
 
 
 # Hangul and Cyrillic letters (`chardata.OTHER_SCRIPT_LETTER_RE` less the

@@ -63,6 +63,13 @@ KINDS: dict[str, bool] = {
     "gbk_as_cp932": True,
     "utf8_as_cp932": False,
     "utf8_as_cp949": False,
+    # mojibake made twice through Latin-1, whose C1 controls (bytes
+    # 0x80..0x9F) the second save keeps as UTF-8 C2 80..C2 9F and GB18030
+    # reads as byte pairs: every byte survives. Last in this table: a kind's
+    # span cases draw from the passage's random stream, so the kinds before
+    # keep their cases.
+    "utf8_as_latin1_as_gbk": True,
+    "gbk_as_latin1_as_gbk": True,
 }
 
 
@@ -157,6 +164,8 @@ ROUND_TRIP_KINDS: dict[str, list[tuple[str, str]]] = {
     "big5_as_cp1251": [("big5", "sloppy-windows-1251")],
     "gbk_as_cp949": [("gbk", "cp949")],
     "gbk_as_cp932": [("gbk", "cp932")],
+    "utf8_as_latin1_as_gbk": [("utf-8", "latin-1"), ("utf-8", "gb18030")],
+    "gbk_as_latin1_as_gbk": [("gbk", "latin-1"), ("utf-8", "gb18030")],
 }
 # Kinds decoded as Python's decoder does with errors="replace": each byte it
 # cannot use becomes one U+FFFD (UTF-8 read as Shift_JIS or EUC-KR loses

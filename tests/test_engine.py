@@ -282,3 +282,23 @@ def test_letters_written_between_han_characters_are_no_byte_loss_places():
     assert (result.text, result.changed, result.warnings) == (alternating, False, ())
     assert _realign_points(alternating, get_model()) == []
     assert _realign_points("本區全年開展環境l生大檢查", get_model()) == [(8, "ascii")]
+
+
+# Mojibake made twice through Latin-1 whose last decode lost bytes (Big5 has
+# no pair for UTF-8's C2 80..C2 9F; GBK none for some of cp1252's UTF-8):
+# what is left cannot be the author's text, and the confidence says so.
+@pytest.mark.parametrize("chain", [
+    [("utf-8", "latin-1"), ("utf-8", "big5")],
+    [("utf-8", "sloppy-windows-1252"), ("utf-8", "gbk")],
+])
+def test_layered_latin1_mojibake_with_lost_bytes_is_not_sure(chain):
+    import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
+
+    text = "欢迎来到我们的网站，请先登录。"
+    damaged = text
+    for right, wrong in chain:
+        damaged = damaged.encode(right).decode(wrong, errors="replace")
+    assert "\ufffd" in damaged
+    result = repair_text(damaged)
+    assert result.text != text
+    assert result.confidence < 0.5
