@@ -565,7 +565,8 @@ MISFIT_RE = re.compile(
 # One ASCII letter, or one of @ [ \ ] ^ _ ` { | } ~, with no ASCII letter on
 # either side and a Han character on one: what a GBK character whose lead
 # byte was lost leaves (衛 D0 6C is left as "l", 臺 C5 5F as "_"); real text
-# has these (T恤, A股) but rarely.
+# has these (T恤, A股: the document confidence does not count a letter of a
+# dictionary word), A队, 维生素C less often.
 LONE_ASCII_BESIDE_HAN_RE = re.compile(
     "(?<![A-Za-z@])[A-Za-z@\\[\\\\\\]^_`{|}~](?![A-Za-z@])"
     "(?:(?<=[\u4e00-\u9fff].)|(?=[\u4e00-\u9fff]))")

@@ -341,7 +341,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         3-character stretch of the text in bigram bits per character,
         log(1 + characters that sit badly beside Han characters), changed,
         log(1 + guessed characters), log(1 + lone ASCII letters or @ between
-        or beside Han characters), log(1 + characters costing at least
+        or beside Han characters, less letters of dictionary words: A股,
+        T恤), log(1 + characters costing at least
         `chardata.SURPRISING_BITS` after the one before), log(1 + Latin-1
         upper-half characters: ´¿ÃÞ left as they were), log of
         `least_sure_guess`, 1 if any character was guessed, log(1 + letters
@@ -371,7 +372,9 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         prev = ch
     worst = max((sum(bits[k : k + 3]) / 3 for k in range(max(1, len(bits) - 2))), default=0.0)
     unsure = sum(1 for c in span_confidences if c < chardata.DAMAGED_DOC_MIN_CONFIDENCE)
-    lone = len(chardata.LONE_ASCII_BESIDE_HAN_RE.findall(sample))
+    # A letter inside a dictionary word (A股, T恤, X光, B超, U盘) is text.
+    lone = sum(1 for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer(sample)
+               if not (m.group().isalpha() and model.in_word(sample, m.start())))
     surprising = sum(1 for b in bits if b >= chardata.SURPRISING_BITS)
     # Counts per stretch of CONFIDENCE_STRETCH_CHARS characters, so that a
     # long clean page with a few rare names scores as a short one does.

@@ -226,6 +226,20 @@ def test_characters_lost_inside_a_repair_are_warned_about():
     assert any("lost" in w and "U+FFFD" in w for w in r.warnings), r.warnings
 
 
+@pytest.mark.parametrize("text, sure", [
+    ("A股今天大涨，B超检查正常，X光片显示无异常。", True),  # letters of dictionary words
+    ("周末去商场买了一件T恤和一个U盘。", True),
+    ("本區全年開展環境l生大檢查,結果舉報減少。", False),  # 衛 lost its lead byte: l
+])
+def test_lone_letters_of_dictionary_words_do_not_lower_confidence(text, sure):
+    """A letter beside Han text is what a GBK character whose lead byte was
+    lost leaves, but T恤, A股, U盘 are words: the document confidence does
+    not count their letters."""
+    r = repair_text(text)
+    assert r.text == text
+    assert (r.confidence >= 0.9) is sure
+
+
 def test_confidence_does_not_fall_with_the_length_of_a_page_of_the_same_repairs():
     """The span confidences enter the document confidence per stretch of
     text, as its other counts do: 200 lines of one repair are as sure as 5
