@@ -15,7 +15,12 @@ pass states it:
 * ``odd_pair``: two odd characters at most two apart
   (`CharModel.odd_pair_re`): what every CJK round trip leaves (UTF-8 read as
   GBK or Big5, Big5 read as GBK, layered damage) and what a misaligned GBK
-  decode makes (families ``utf8``, ``cjk``, ``realign``);
+  decode makes (families ``utf8``, ``cjk``, ``realign``), unless both lie in
+  dictionary words written there (涟漪, 忧心忡忡: `CharModel.in_word`; not a
+  necessary condition, but one no case of the generated set or the tests
+  breaks: gated and whole search give the same output on all of them); for
+  ``utf8`` only where their GBK or Big5 bytes hold the head of a UTF-8
+  sequence (`_holds_utf8`);
 * ``latin_run``: two or more characters of a single-byte decode of bytes
   0x80..0xFF in a row (GBK/Big5/UTF-8 read as Latin-1 or cp1252: ``¡£`` is
   GBK's ``。``), unless every non-ASCII one is punctuation Chinese uses
@@ -27,9 +32,10 @@ pass states it:
   ``(`` or ``（``) or a tone-marked letter (``創chuàng建``);
 * ``byte_loss``: U+FFFD, a symbol ``@[\\]^_`{|}~`` or a lone letter right
   after non-ASCII text, an ASCII symbol between non-ASCII text and a Chinese
-  mark (`detect.SKIPPED_TRAIL_RE`), or an ASCII letter or digit after three characters
-  that read badly (`chardata.MIN_REALIGN_BITS_PER_CHAR`): the points of
-  `engine._realign_points`;
+  mark (`detect.SKIPPED_TRAIL_RE`), or an ASCII letter or digit after an odd
+  character and three characters that read badly
+  (`candidates.reads_badly_before`, `chardata.MIN_REALIGN_BITS_PER_CHAR`):
+  the points of `engine._realign_points`;
 * ``lost``: 锟斤拷, 烫烫烫, 屯屯屯 (`chardata.LOST_RE`);
 * ``utf8_in_gbk``: three characters whose GBK bytes are two UTF-8
   sequences in a row, or one that swallowed an ASCII letter
