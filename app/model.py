@@ -281,6 +281,7 @@ class CharModel:
         self._word_bits = -math.log2(1 - chardata.PUNCT_TOKEN_SHARE)
         self._odd_pair_re: re.Pattern[str] | None = None
         self._odd_class: str | None = None
+        self._letter_words: dict[str, list[tuple[str, int]]] | None = None
         self._t2s = _t2s_char
 
     @classmethod
@@ -370,6 +371,30 @@ class CharModel:
             return True
         return any(0 <= q < len(text) and text[q] == text[pos] and self._covered(text, q)
                    for q in (pos - 1, pos + 1))
+
+    def in_letter_word(self, text: str, pos: int) -> bool:
+        """Whether the ASCII letter at code-point offset `pos` of `text` is
+        part of a word of jieba's dictionary written there that mixes
+        letters and Han characters (A股, T恤, X光, U盘, 4S店: 64 such words),
+        each Han character folded to Simplified. A few comparisons a letter.
+
+        Raises:
+            IndexError: `pos` is not an offset into `text`.
+        """
+        if self._letter_words is None:
+            index: dict[str, list[tuple[str, int]]] = {}
+            for w in self._word_cost:
+                if chardata.HAN_RE.search(w) and not w.isascii():
+                    for i, ch in enumerate(w):
+                        if ch.isascii() and ch.isalpha():
+                            index.setdefault(ch, []).append((w, i))
+            self._letter_words = index
+        for word, i in self._letter_words.get(text[pos], ()):
+            start = pos - i
+            if start >= 0 and "".join(self._t2s(c) for c in
+                                      text[start:start + len(word)]) == word:
+                return True
+        return False
 
     def _covered(self, text: str, pos: int) -> bool:
         lo = max(0, pos - IN_WORD_MAX_LEN + 1)

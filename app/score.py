@@ -374,7 +374,7 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     unsure = sum(1 for c in span_confidences if c < chardata.DAMAGED_DOC_MIN_CONFIDENCE)
     # A letter inside a dictionary word (A股, T恤, X光, B超, U盘) is text.
     lone = sum(1 for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer(sample)
-               if not (m.group().isalpha() and model.in_word(sample, m.start())))
+               if not (m.group().isalpha() and model.in_letter_word(sample, m.start())))
     surprising = sum(1 for b in bits if b >= chardata.SURPRISING_BITS)
     # Counts per stretch of CONFIDENCE_STRETCH_CHARS characters, so that a
     # long clean page with a few rare names scores as a short one does.
