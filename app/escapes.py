@@ -44,11 +44,13 @@ unassigned or replacement character in it.
 
 from __future__ import annotations
 
+import bisect
 import html
 import html.entities
 import json
 import math
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
@@ -298,48 +300,76 @@ def talks_about_escaping(line: str) -> bool:
     return ESCAPE_TALK_RE.search(line) is not None
 
 
-def _inside_quotes(line: str, start: int, end: int) -> bool:
-    """Whether line[start:end] sits inside an ASCII string literal: between
-    double quotes or backticks (an odd number before it, one after), or
-    single quotes whose opening one follows no ASCII letter or digit (not an
-    apostrophe)."""
-    for q in ('"', "`"):
-        if line.count(q, 0, start) % 2 == 1 and q in line[end:]:
-            return True
-    opening = line.rfind("'", 0, start)
-    return (opening >= 0 and (opening == 0 or not (line[opening - 1].isascii()
-                                                   and line[opening - 1].isalnum()))
-            and "'" not in line[opening + 1 : start] and "'" in line[end:])
+class _Line:
+    """What `_meant` asks of one line, found once (a line of a megabyte of
+    escapes holds a hundred thousand runs; asked per run by slicing and
+    counting, the questions made the pass quadratic): the positions of the
+    ASCII quotes, and each whitespace-delimited token's span and marks.
+
+    Args:
+        bare: the line with every escape run blanked out (as many ``x``).
+    """
+
+    def __init__(self, bare: str):
+        self.quotes = {q: [m.start() for m in re.finditer(re.escape(q), bare)]
+                       for q in ('"', "`", "'")}
+        self.bare = bare
+        self.tokens = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(bare)]
+        self.token_starts = [a for a, _ in self.tokens]
+        self._marks: dict[int, str] = {}
+
+    def inside_quotes(self, start: int, end: int) -> bool:
+        """Whether bare[start:end] sits inside an ASCII string literal:
+        between double quotes or backticks (an odd number before it, one
+        after), or single quotes whose opening one follows no ASCII letter
+        or digit (not an apostrophe)."""
+        for q in ('"', "`"):
+            at = self.quotes[q]
+            before = bisect.bisect_left(at, start)
+            if before % 2 == 1 and at and at[-1] >= end:
+                return True
+        at = self.quotes["'"]
+        k = bisect.bisect_left(at, start)
+        if k == 0 or at[-1] < end:
+            return False
+        opening = at[k - 1]
+        return opening == 0 or not (self.bare[opening - 1].isascii()
+                                    and self.bare[opening - 1].isalnum())
+
+    def token(self, start: int) -> tuple[int, str]:
+        """The start of the token holding offset `start` and the marks of
+        that token that `_meant` asks about (``:``, ``w`` for a leading
+        ``www.``, and those of ``/?=&+\\`` in it), found once a token."""
+        k = bisect.bisect_right(self.token_starts, start) - 1
+        if k < 0:
+            return start, ""
+        if k not in self._marks:
+            a, b = self.tokens[k]
+            token = self.bare[a:b]
+            self._marks[k] = ((":" if "://" in token else "")
+                              + ("w" if token[:4].lower() == "www." else "")
+                              + "".join(c for c in "/?=&+\\" if c in token))
+        return self.tokens[k][0], self._marks[k]
 
 
-def _token_around(line: str, start: int, end: int) -> tuple[str, str]:
-    """The whitespace-delimited token around line[start:end], as the parts
-    before and after the run."""
-    a = start
-    while a > 0 and not line[a - 1].isspace():
-        a -= 1
-    b = end
-    while b < len(line) and not line[b].isspace():
-        b += 1
-    return line[a:start], line[end:b]
+_TOKEN_RE = re.compile(r"\S+")
 
 
-def _meant(form: str, line: str, bare: str, start: int, end: int) -> bool:
-    """Whether the run line[start:end] of `form` is written on purpose: in a
-    string literal, a URL, a query string or a path (see the module doc).
-    `bare` is `line` with every escape run blanked out (as many ``x``), so
-    that neighbouring escapes do not count as URL or path characters."""
-    if _inside_quotes(bare, start, end):
+def _meant(form: str, line: _Line, start: int, end: int) -> bool:
+    """Whether the run at [start, end) of a line (`_Line` of the line with
+    every escape run blanked out, so that neighbouring escapes do not count
+    as URL or path characters) is written on purpose: in a string literal,
+    a URL, a query string or a path (see the module doc)."""
+    if line.inside_quotes(start, end):
         return True
-    before, after = _token_around(bare, start, end)
-    around = before + " " + after
-    if "://" in around or before.lower().startswith("www."):
+    a, marks = line.token(start)  # the run itself is x's: it adds no mark
+    if ":" in marks or (a < start and "w" in marks):
         return True
     if form == "percent":
-        return any(c in around for c in "?=&/+")
+        return any(c in marks for c in "?=&/+")
     if form in ("unicode", "hex"):
-        return "\\" in around  # a Windows path (C:\\Users\\u1234)
-    return "=" in around  # html: a=1&amp;b=2
+        return "\\" in marks  # a Windows path (C:\\Users\\u1234)
+    return "=" in marks  # html: a=1&amp;b=2
 
 
 # --- deciding ---------------------------------------------------------------------
@@ -475,7 +505,8 @@ def _lines(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, str]]:
 
 
 def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
-                 markup_document: bool | None = None) -> list[Unescaped]:
+                 markup_document: bool | None = None,
+                 deadline: float | None = None) -> list[Unescaped]:
     """Runs of escapes in `text` to unescape, with their replacements.
 
     Args:
@@ -487,6 +518,8 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
             (`is_markup_document`); None: judged on `text` (the engine
             passes the judgement of the whole input when it searches only
             some of its lines).
+        deadline: a `time.monotonic()` value; past it, the runs found so
+            far are returned. None: none.
 
     Returns:
         Non-overlapping `Unescaped` runs sorted by start; offsets are code
@@ -514,12 +547,15 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
             bare = run_re.sub(lambda m: "x" * len(m.group()), bare)
         code = _CODE_LINE_RE.search(bare) is not None or _is_json_document(line)
         markup = _MARKUP_RE.search(line) is not None
+        index = _Line(bare)
         for form, run_re in _RUN_RES.items():
             if code or (form == "html" and (markup or markup_document)):
                 continue
             for m in run_re.finditer(line):
+                if deadline is not None and time.monotonic() >= deadline:
+                    return _first_of_overlaps(found)
                 s, e = m.span()
-                if _meant(form, line, bare, s, e):
+                if _meant(form, index, s, e):
                     continue
                 decided = None
                 if form in ("unicode", "html"):
@@ -552,16 +588,28 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
                     continue
                 replacement, plan, confidence, what = decided
                 shown = replacement.strip()
-                if not shown.isascii() and shown in line[:s] + " " + line[e:]:
+                if not shown.isascii() and shown in (line[max(0, s - SHOWN_NEAR): s] + " "
+                                                     + line[e: e + SHOWN_NEAR]):
                     continue  # the line shows the result too: it explains the escape
                 levels = sum(a == "unescape" for a, _ in plan)
                 found.append(Unescaped(
                     offset + s, offset + e, replacement, plan, confidence,
                     f"{chardata.SPAN_KINDS['escaped']}: {what}"
                     + (f" ({levels} levels of escaping)" if levels > 1 else "")))
+    return _first_of_overlaps(found)
+
+
+def _first_of_overlaps(found: list[Unescaped]) -> list[Unescaped]:
+    """`found` sorted by start, each run that overlaps one before it left out."""
     found.sort(key=lambda u: (u.start, -u.end))
     out: list[Unescaped] = []
     for u in found:
         if not out or u.start >= out[-1].end:
             out.append(u)
     return out
+
+
+# Characters either side of a run in which its result, shown unescaped,
+# explains the escape (\u4e2d 就是 中): a sentence or two, so that a line of
+# a megabyte is not searched once per run.
+SHOWN_NEAR = 256

@@ -6,6 +6,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app import RepairError, apply_plan, repair, repair_bytes, repair_text
 from app.decode import canonical_codec, decode_bytes
@@ -316,3 +318,15 @@ def test_layered_latin1_mojibake_with_lost_bytes_is_not_sure(chain):
     result = repair_text(damaged)
     assert result.text != text
     assert result.confidence < 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=8),
+       st.integers(0, 45), st.integers(0, 5))
+def test_overlap_test_answers_as_overlaps(intervals, start, width):
+    """The O(log n) overlap test built once for a set of intervals answers
+    as the plain scan of them does."""
+    from app.engine import _overlap_test, _overlaps
+
+    spans = [(a, a + w) for a, w in intervals]
+    assert _overlap_test(spans)(start, start + width) == _overlaps(start, start + width, spans)
