@@ -649,9 +649,13 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         spans.append(Span(a.kind, start, end, out_start, out_end, text[start:end],
                           current[out_start:out_end], a.confidence, a.plan, a.explanation,
                           lost=a.lost, guessed=a.guessed))
-    talk = _talk_lines(text)
+    # A lost run inside a region some pass repaired (not a ruby reading's) is
+    # that repair's; one in a line that talks about encodings is quoted.
+    inside_repair = _containment_test([(sp.start, sp.end) for sp in spans
+                                       if sp.kind != "ruby_annotation"])
+    in_talk = _overlap_test(_talk_lines(text))
     for s, e, what in detect.lost_runs(text):
-        if _inside_repair(s, e, span_sources, to_input) or _overlaps(s, e, talk):
+        if inside_repair(s, e) or in_talk(s, e):
             continue
         o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
         spans.append(Span("lost", s, e, o_start, o_end, what, current[o_start:o_end], 0.0, (),
@@ -989,23 +993,43 @@ def _overlaps(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in intervals)
 
 
+def _reach(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The starts of `intervals` sorted, and for each k the furthest end of
+    the first k + 1 of them in that order."""
+    ordered = sorted(intervals)
+    furthest, reach = [], -1
+    for _, b in ordered:
+        reach = max(reach, b)
+        furthest.append(reach)
+    return [a for a, _ in ordered], furthest
+
+
 def _overlap_test(intervals: list[tuple[int, int]]):
     """`_overlaps` against fixed `intervals`, each question in O(log n): the
     intervals that start before `end` are a prefix of them sorted by start,
     and one of those reaches past `start` when the prefix's furthest end does
     (a page of ten thousand repaired escapes asked once per byte-loss point
     took seconds)."""
-    ordered = sorted(intervals)
-    starts = [a for a, _ in ordered]
-    furthest, reach = [], -1
-    for _, b in ordered:
-        reach = max(reach, b)
-        furthest.append(reach)
+    starts, furthest = _reach(intervals)
 
     def overlaps(start: int, end: int) -> bool:
         k = bisect.bisect_left(starts, end) - 1
         return k >= 0 and furthest[k] > start
     return overlaps
+
+
+def _containment_test(intervals: list[tuple[int, int]]):
+    """Whether some interval of `intervals` holds [start, end), each question
+    in O(log n) (the intervals that start at or before `start` are a prefix
+    of them sorted by start; one holds [start, end) when the prefix's
+    furthest end reaches `end`): a page's thousands of lost runs against its
+    thousands of repairs took seconds asked one by one."""
+    starts, furthest = _reach(intervals)
+
+    def contains(start: int, end: int) -> bool:
+        k = bisect.bisect_right(starts, start) - 1
+        return k >= 0 and furthest[k] >= end
+    return contains
 
 
 def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accepted]:
@@ -1104,16 +1128,6 @@ def _markup_edits(page: Markup, text: str, strip_annotations: bool) -> list[_Acc
                           "the contents of an <rt> or <rp> element (a ruby reading)")
                 for a, b in page.annotations]
     return _non_overlapping(out)
-
-
-def _inside_repair(start: int, end: int, sources, to_input) -> bool:
-    """Whether input[start:end] lies inside a region some pass repaired."""
-    for k, a in sources:
-        if a.kind == "ruby_annotation":
-            continue
-        if to_input(a.start, k, False) <= start and end <= to_input(a.end, k, True):
-            return True
-    return False
 
 
 def _with_byte_offsets(text: str, spans: list[Span], parts: list[tuple[int, int, str]],

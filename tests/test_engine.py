@@ -330,3 +330,14 @@ def test_overlap_test_answers_as_overlaps(intervals, start, width):
 
     spans = [(a, a + w) for a, w in intervals]
     assert _overlap_test(spans)(start, start + width) == _overlaps(start, start + width, spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=8),
+       st.integers(0, 45), st.integers(0, 5))
+def test_containment_test_answers_as_a_scan(intervals, start, width):
+    from app.engine import _containment_test
+
+    spans = [(a, a + w) for a, w in intervals]
+    end = start + width
+    assert _containment_test(spans)(start, end) == any(a <= start and end <= b for a, b in spans)
