@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from . import chardata
-from .detect import looks_japanese
+from .detect import looks_japanese, looks_korean
 from .errors import NotText, UnknownCodec
 from .markup import declared_charsets
 from .mixed import Segment, looks_mixed, split_mixed
@@ -98,12 +98,13 @@ _JUNK_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def _plainly_japanese_or_korean(text: str) -> bool:
-    """Japanese with its particles, or Korean: at least
+    """Japanese with its particles, Korean written in words
+    (`detect.looks_korean`), or Korean: at least
     `chardata.MIN_HANGUL_SYLLABLES` syllables, most of the non-ASCII text,
     written in words (at most `chardata.MAX_MEAN_HANGUL_RUN` syllables per
     run on average: Chinese bytes read as Korean are one long run)."""
-    if looks_japanese(text):
-        return True
+    if looks_japanese(text) or looks_korean(text):
+        return True  # (Korean with hanja: 韓國語는 어렵다 has 4 hangul of 7)
     runs = [len(r) for r in _HANGUL_RUN_RE.findall(text)]
     hangul = sum(runs)
     return (hangul >= chardata.MIN_HANGUL_SYLLABLES
