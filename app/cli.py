@@ -39,16 +39,16 @@ def _progress(**kwargs):
     return tqdm(disable=not sys.stderr.isatty(), file=sys.stderr, dynamic_ncols=True, **kwargs)
 
 
-def _inputs(paths: list[str], output_dir: Path | None) -> list[tuple[Path, Path]]:
+def _inputs(paths: list[str], output_dir: Path | None
+            ) -> tuple[list[tuple[Path, Path]], list[str]]:
     """(file, relative name for --output-dir) for every file named or found
     under a named directory (recursively, sorted; hidden files and folders,
-    earlier ``*.repaired.*`` outputs and the output folder itself skipped).
-
-    Raises:
-        OSError: a path that does not exist.
-    """
+    earlier ``*.repaired.*`` outputs and the output folder itself skipped),
+    and a message for each named path that does not exist (the other files
+    are still done)."""
     out_root = output_dir.resolve() if output_dir is not None else None
     found: list[tuple[Path, Path]] = []
+    missing: list[str] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
@@ -64,8 +64,8 @@ def _inputs(paths: list[str], output_dir: Path | None) -> list[tuple[Path, Path]
         elif path.exists():
             found.append((path, Path(path.name)))
         else:
-            raise FileNotFoundError(f"{name}: no such file or directory")
-    return found
+            missing.append(f"{name}: no such file or directory")
+    return found, missing
 
 
 def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
@@ -182,12 +182,10 @@ def _repair(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     output_dir = Path(args.output_dir) if args.output_dir is not None else None
-    try:
-        inputs = _inputs(files, output_dir)
-    except OSError as exc:
-        print(f"luanma: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    status = EXIT_OK
+    inputs, missing = _inputs(files, output_dir)
+    for message in missing:
+        print(f"luanma: {message}", file=sys.stderr)
+    status = EXIT_ERROR if missing else EXIT_OK
     damaged = 0
     with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
         for src, rel in inputs:

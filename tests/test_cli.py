@@ -41,6 +41,18 @@ def test_missing_file(capsys):
     assert "luanma:" in capsys.readouterr().err
 
 
+def test_missing_file_among_others_the_others_are_done(tmp_path, capsys):
+    """A path that does not exist is an error (exit 2), but the other files
+    are still checked and listed."""
+    clean, bad = tmp_path / "clean.txt", tmp_path / "bad.txt"
+    clean.write_text("干净的中文。", encoding="utf-8")
+    bad.write_text("鏁版嵁鎶撳彇缁撴灉", encoding="utf-8")
+    assert main(["repair", "--check", str(clean), str(bad), str(tmp_path / "none.txt")]) == 2
+    out, err = capsys.readouterr()
+    assert out == f"{bad}: utf8_as_gbk\n"
+    assert f"luanma: {tmp_path / 'none.txt'}: no such file or directory" in err
+
+
 def test_bad_convert(tmp_path, capsys):
     f = tmp_path / "a.txt"
     f.write_text("x")
