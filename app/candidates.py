@@ -665,7 +665,6 @@ def _edge_bits(text: str, start: int, end: int, a: int, b: int, replacement: str
 # A run of Latin-1 text (printable ASCII and U+0080..U+00FF) from and to a
 # character of the upper half.
 _LATIN1_RUN_RE = re.compile("[\u0080-\u00ff][\u0020-\u00ff]*[\u0080-\u00ff]|[\u0080-\u009f]")
-_C1_RE = re.compile("[\u0080-\u009f]")
 
 
 def _latin1_runs(pieces: list[bytes | None], i: int, j: int) -> tuple[bool, list[tuple[int, int]]]:
@@ -713,7 +712,7 @@ def _latin1_runs(pieces: list[bytes | None], i: int, j: int) -> tuple[bool, list
     c1, out = False, []
     for m in _LATIN1_RUN_RE.finditer(decoded):
         run = m.group()
-        has_c1 = _C1_RE.search(run) is not None
+        has_c1 = chardata.C1_RE.search(run) is not None
         if not has_c1 and sum(1 for ch in run if ch >= "\x80") < 2:
             continue
         c1 = c1 or has_c1

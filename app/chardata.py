@@ -204,6 +204,9 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 # C1. (Undecodable bytes are counted with them where a decode replaced any;
 # a U+FFFD the text itself carries is text.)
 CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# A C1 control (U+0080..U+009F): what a Latin-1 decode makes of bytes
+# 0x80..0x9F; no text writes one.
+C1_RE = re.compile("[\u0080-\u009f]")
 # Share of such characters above which bytes are "not text". Random bytes read
 # as Latin-1 give 61/256 = 24% (28 C0 + DEL + 32 C1); the most in a text file
 # of the corpora is 17.8% (chardet's big5-chinese/culturax_OSCAR-2201_10.txt,

@@ -85,7 +85,6 @@ def canonical_codec(label: str) -> str:
 
 
 _KANA_HANGUL_RE = re.compile("[\u3040-\u30ff\uac00-\ud7af]")
-_HANGUL_RE = re.compile("[\uac00-\ud7af]")
 _HANGUL_RUN_RE = re.compile("[\uac00-\ud7af]+")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 # Control characters that ASCII text does not hold: C0 controls other than

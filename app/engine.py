@@ -82,7 +82,6 @@ def _explain_plan(kind: str, plan: tuple[PlanItem, ...]) -> str:
 _LATIN_CODECS = ("cp1252", "latin-1", "sloppy-windows-1252")
 # C1 controls: what latin-1 (and ftfy's sloppy codecs) make of bytes
 # 0x80..0x9F that cp1252 maps to € ‚ ƒ „ … or leaves undefined.
-_C1_RE = re.compile("[\u0080-\u009f]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 _LAST_NON_ASCII_RE = re.compile("[^\x00-\x7f](?=[\x00-\x7f]*$)")
 
@@ -155,7 +154,7 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         # mostly give the same bytes, hence the same candidates, of which the
         # scorer keeps the first plan anyway (`score.choose`).
         searched: set[tuple[str, bytes]] = set()
-        c1 = _C1_RE.search(text, start, end) is not None
+        c1 = chardata.C1_RE.search(text, start, end) is not None
         first = _NON_ASCII_RE.search(text, start, end)
         last = _LAST_NON_ASCII_RE.search(text, start, end)
         for wrong, right, kind in chardata.ROUND_TRIPS:

@@ -391,14 +391,18 @@ class CharModel:
             self._letter_words = index
         for word, i in self._letter_words.get(text[pos], ()):
             start = pos - i
-            if start >= 0 and "".join(self._t2s(c) for c in
-                                      text[start:start + len(word)]) == word:
+            if start >= 0 and self._fold(text[start:start + len(word)]) == word:
                 return True
         return False
 
+    def _fold(self, s: str) -> str:
+        """`s` with each character folded to Simplified (one to one), as
+        dictionary words are written."""
+        return "".join(self._t2s(c) for c in s)
+
     def _covered(self, text: str, pos: int) -> bool:
         lo = max(0, pos - IN_WORD_MAX_LEN + 1)
-        window = "".join(self._t2s(c) for c in text[lo:pos + IN_WORD_MAX_LEN])
+        window = self._fold(text[lo:pos + IN_WORD_MAX_LEN])
         p = pos - lo
         words = self._word_cost
         for length in range(2, IN_WORD_MAX_LEN + 1):

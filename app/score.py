@@ -207,7 +207,6 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
     return chardata.MAX_BITS_PER_HAN
 
 
-_C1_RE = re.compile("[\u0080-\u009f]")
 
 
 def _plain_layer(candidate: Candidate, original: str) -> bool:
@@ -227,7 +226,7 @@ def _plain_layer(candidate: Candidate, original: str) -> bool:
                 value = value.encode(codec)
             elif action == "decode" and isinstance(value, bytes):
                 value = value.decode(codec)
-                if _C1_RE.search(value) or (
+                if chardata.C1_RE.search(value) or (
                         badness.badness(value) >= chardata.BAD_ORIGINAL_BADNESS):
                     return True
             else:
