@@ -1009,7 +1009,8 @@ def _utf8_suffix(data: bytes) -> bool:
     return False
 
 
-def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") -> list[Candidate]:
+def realignments(text: str, j: int, model: CharModel, variant: str = "ascii",
+                 min_gain_bits: float | None = None) -> list[Candidate]:
     """Candidates for a GBK stream that lost one byte before offset `j`.
 
     A GBK decoder that loses one lead byte pairs each trail byte with the
@@ -1043,6 +1044,11 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
         j: offset of the realignment point.
         model: ranks the guessed bytes.
         variant: ``ascii``, ``eaten``, ``fffd`` or ``skipped``.
+        min_gain_bits: for the ``ascii`` variant, the bits a repair must gain
+            over the input to be worth ranking (the decision's priors less
+            `chardata.REALIGN_BOUND_SLACK_BITS`); a start whose re-read text
+            cannot gain that much by the bigram model is not ranked
+            (`_gain_bound`). None: every start is ranked.
 
     Returns:
         Candidates for the `chardata.REALIGN_STARTS` starts whose re-read
@@ -1128,6 +1134,9 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
             # repair would guess on them alone, and a repaired text be
             # repaired again (ץ麚P0 from a first repair read as ץ宣揚0).
             continue
+        if (min_gain_bits is not None and variant == "ascii"
+                and _gain_bound(model, text, i, end, middle) < min_gain_bits):
+            continue
         starts.append((i, body, middle))
     if len(starts) > chardata.REALIGN_PROXY_STARTS:
         # Ranking the guessed bytes is the costly part (126 leads a start):
@@ -1194,6 +1203,22 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii") ->
                                tuple(k for k, ch in enumerate(lost_replacement) if ch == "\ufffd")),
                 ))
     return out
+
+
+def _gain_bound(model: CharModel, text: str, i: int, end: int, middle: str) -> float:
+    """An upper bound, by the bigram model, on the bits a byte-loss repair of
+    ``text[i:end]`` into a guessed character followed by `middle` (the run
+    re-read in step) can gain over the input, the character after the run
+    included: the input's cost less the cost of `middle` after its first
+    character and of the next character after `middle`. The guessed
+    character's own bits, and those of `middle`'s first character after
+    it, are at least 0 whatever it is, so no guess gains more. Costs only a
+    few `CharModel.char_bits` calls, where ranking the guesses costs some
+    250 (`_rank_pairs`)."""
+    after = text[end : end + 1]
+    cost_in = _bigram_bits(model, text[i:end] + after, context_before(text, i))
+    cost_out = _bigram_bits(model, middle[1:] + after, middle[:1]) if middle else 0.0
+    return cost_in - cost_out
 
 
 def reads_badly_before(text: str, j: int, model: CharModel) -> bool:

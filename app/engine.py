@@ -396,6 +396,10 @@ def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
     accepted: list[_Accepted] = []
     group: list[cand.Candidate] = []
     group_end = -1
+    # An ``ascii`` candidate guesses one byte (`score._prior_bits`): to win it
+    # must gain the keep prior and that byte's bits; starts that cannot come
+    # near are not ranked.
+    min_gain = keep_prior + chardata.GUESS_BITS - chardata.REALIGN_BOUND_SLACK_BITS
 
     def decide() -> None:
         decision = score.choose(text, group, model, keep_prior=keep_prior,
@@ -415,7 +419,7 @@ def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
     for j, variant in points:
         if _past(deadline):
             break
-        found = cand.realignments(text, j, model, variant)
+        found = cand.realignments(text, j, model, variant, min_gain)
         if not found:
             continue
         if group and min(c.start for c in found) >= group_end:
