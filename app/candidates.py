@@ -1048,7 +1048,7 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii",
             over the input to be worth ranking (the decision's priors less
             `chardata.REALIGN_BOUND_SLACK_BITS`); a start whose re-read text
             cannot gain that much by the bigram model is not ranked
-            (`_gain_bound`). None: every start is ranked.
+            (`_GainBound`). None: every start is ranked.
 
     Returns:
         Candidates for the `chardata.REALIGN_STARTS` starts whose re-read
@@ -1090,6 +1090,8 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii",
     starts: list[tuple[int, bytes, str]] = []
     first_i = j if variant == "ascii" and _isolated_letter(text, j) else j - 1
     body = b""  # text[i:j] widened and encoded, grown one character a start
+    bound = _GainBound(model, text, end) if (
+        min_gain_bits is not None and variant == "ascii") else None
     for i in range(first_i, floor, -1):
         if i < j:
             if text[i] in "\r\n":
@@ -1125,6 +1127,8 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii",
             continue  # the ASCII byte must end a pair once the lead is back
         if variant == "eaten" and (not middle or not middle[-1].isascii() or len(middle) < 2):
             continue  # the last pair's ASCII trail must fall out once the lead is back
+        if bound is not None and bound.at(i, middle) < min_gain_bits:
+            continue  # no guess could make this start win (cheaper than the next test)
         if len(middle) >= 2 * chardata.MIN_REPAIRED_HAN and not model.reads_as_chinese(middle):
             continue  # started too early: clean characters re-read out of step
         if variant == "ascii" and i == j - 1 and not chardata.HAN_RE.match(text[i - 1 : i] or " "):
@@ -1133,9 +1137,6 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii",
             # little to tell byte loss from a character written so; the
             # repair would guess on them alone, and a repaired text be
             # repaired again (ץ麚P0 from a first repair read as ץ宣揚0).
-            continue
-        if (min_gain_bits is not None and variant == "ascii"
-                and _gain_bound(model, text, i, end, middle) < min_gain_bits):
             continue
         starts.append((i, body, middle))
     if len(starts) > chardata.REALIGN_PROXY_STARTS:
@@ -1205,20 +1206,47 @@ def realignments(text: str, j: int, model: CharModel, variant: str = "ascii",
     return out
 
 
-def _gain_bound(model: CharModel, text: str, i: int, end: int, middle: str) -> float:
+class _GainBound:
     """An upper bound, by the bigram model, on the bits a byte-loss repair of
     ``text[i:end]`` into a guessed character followed by `middle` (the run
     re-read in step) can gain over the input, the character after the run
     included: the input's cost less the cost of `middle` after its first
     character and of the next character after `middle`. The guessed
     character's own bits, and those of `middle`'s first character after
-    it, are at least 0 whatever it is, so no guess gains more. Costs only a
-    few `CharModel.char_bits` calls, where ranking the guesses costs some
-    250 (`_rank_pairs`)."""
-    after = text[end : end + 1]
-    cost_in = _bigram_bits(model, text[i:end] + after, context_before(text, i))
-    cost_out = _bigram_bits(model, middle[1:] + after, middle[:1]) if middle else 0.0
-    return cost_in - cost_out
+    it, are at least 0 whatever it is, so no guess gains more.
+
+    `at` is called with ever smaller starts `i` (the search walks back from
+    the point); both costs grow by one `CharModel.char_bits` a character
+    (where `middle` grows by one character at its front, as it does unless
+    a byte pair re-reads as an ASCII character), so a walk of n starts costs
+    O(n) calls, where ranking the guesses of one start costs some 250
+    (`_rank_pairs`) and testing its middle (`CharModel.reads_as_chinese`)
+    O(n)."""
+
+    def __init__(self, model: CharModel, text: str, end: int):
+        self.model, self.text, self.end = model, text, end
+        self.after = text[end : end + 1]
+        self.i = end  # text[self.i:end] is costed: self.tail is its cost after text[self.i]
+        self.tail = 0.0
+        self.middle = ""
+        self.middle_cost = 0.0
+
+    def at(self, i: int, middle: str) -> float:
+        """The bound for start `i` (bits; offsets into the text given)."""
+        bits, text = self.model.char_bits, self.text
+        while self.i > i:  # the input's cost after its first character
+            self.i -= 1
+            nxt = text[self.i + 1] if self.i + 1 < self.end else self.after
+            self.tail += bits(text[self.i], nxt) if nxt else 0.0
+        cost_in = bits(context_before(text, i)[-1:], text[i]) + self.tail
+        if len(middle) == len(self.middle) + 1 and middle.endswith(self.middle):
+            nxt = self.middle[:1] or self.after
+            self.middle_cost += bits(middle[0], nxt) if nxt else 0.0
+        else:
+            self.middle_cost = (_bigram_bits(self.model, middle[1:] + self.after, middle[:1])
+                                if middle else 0.0)
+        self.middle = middle
+        return cost_in - self.middle_cost
 
 
 def reads_badly_before(text: str, j: int, model: CharModel) -> bool:
