@@ -566,7 +566,7 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
     orig = [model.char_bits(text[k - 1] if k > start else "", text[k]) for k in range(lo_seg, hi_seg)]
     chain = [bits(readings[n - 1][-1] if n else before, readings[n]) for n in range(len(readings))]
     entry = [bits(text[k - 1] if k > start else "", reading[k]) for k in range(lo_seg, hi_seg)]
-    best_value, seed = chardata.MIN_BIGRAM_GAIN_BITS, None
+    best_value, seed = chardata.KEEP_PRIOR_BITS - chardata.STRETCH_BOUND_SLACK_BITS, None
     best_open, open_at = -math.inf, 0  # max over a of (-O[a] - entry[a] + C[a+1])
     o_sum = c_sum = 0.0  # O[n], C[n]: prefix sums of orig and chain
     for n in range(len(readings)):
