@@ -102,6 +102,33 @@ MAX_MEAN_HANGUL_RUN = 6.0
 # mostly hangul.
 JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
 
+# Undeclared bytes read as Japanese (`decode._japanese_reading`): the
+# codecs, and the cost of a reading in Japanese rather than in the Chinese
+# model's terms. The model prices a kana at 14 bits "inside Chinese text"
+# (model.CLASS_BITS "kana": log2 of its ~90 letters, 6.5 bits, plus 7.5 bits
+# for the odds of the other script in Chinese text); a string written in
+# Japanese pays those odds once, then 6.5 bits a kana (the same two numbers).
+JAPANESE_CODECS: tuple[str, ...] = ("cp932", "euc_jp")
+JAPANESE_SCRIPT_BITS = 7.5
+KANA_LETTER_BITS = 6.5
+# Kana a reading needs to be Japanese writing on its own evidence: one kana
+# is what many Big5 characters make in EUC-JP (中 A4A4 is い); two in a
+# Japanese reading that costs less than the Chinese one (above) is a word.
+MIN_JAPANESE_KANA = 2
+# A Japanese reading and a Chinese one of the same bytes whose costs (above;
+# `CharModel`) differ by less than this many bits are both plausible: the
+# one that costs less is chosen, with `AMBIGUOUS_READING_CAP`. Measured with
+# ``python benchmarks/short_bytes.py --only cjk``: Big5 and GBK words of 2
+# to 4 characters whose Japanese reading costs less do so by at most 6.4
+# bits (件件 in Big5 is EUC-JP ンン), Japanese words in Shift_JIS or EUC-JP
+# by 4.6 to 138 bits (京都 in EUC-JP 4.6, 東京 in Shift_JIS 13.2).
+JAPANESE_SURE_MARGIN_BITS = 8.0
+# The most a repair may be sure of when two readings of short undeclared
+# bytes are both plausible and nothing in the bytes tells them apart (two
+# kanji in Shift_JIS or two hanzi in GBK; ①②③ in GBK or ＫＬＭ in Big5):
+# each as likely, as `decode._chinese_over_single_byte` already counts.
+AMBIGUOUS_READING_CAP = 0.5
+
 # Chinese codecs tried, in this order, when the bytes are not UTF-8 and carry
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte
 # string (GB 18030-2005 is a superset), big5hkscs every Big5 one.

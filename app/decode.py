@@ -600,17 +600,107 @@ def _single_byte(single: list[tuple[str, str, str]], warnings: list[str]) -> Dec
     return Decoded(text, codec, 0, tuple(warnings), confidence_cap=cap)
 
 
+# Kana (hiragana U+3041..U+309F, katakana U+30A1..U+30FF with ・ and ー).
+_KANA_RE = re.compile("[\u3041-\u309f\u30a1-\u30ff]")
+# What Japanese writing holds besides ASCII: kana, Han, CJK symbols and
+# punctuation (U+3000..U+303F: 、。「」), full-width ASCII forms
+# (U+FF01..U+FF5E); not half-width katakana, which is what cp932 makes of
+# GBK and Big5 lead bytes 0xA1..0xDF.
+_JAPANESE_TEXT_RE = re.compile(
+    f"[\u3000-\u303f\u3041-\u309f\u30a1-\u30ff\uff01-\uff5e{chardata.HAN_RE.pattern[1:-1]}]")
+# Full-width ASCII forms (U+FF01..U+FF5E) and the ideographic space.
+_FULL_WIDTH_ONLY_RE = re.compile("[\u3000\uff01-\uff5e]+")
+# Runs the Chinese model does not price in a Japanese reading: ASCII (read
+# alike in every codec) and kana (`chardata.KANA_LETTER_BITS` each).
+_ASCII_OR_KANA_RUN_RE = re.compile("[\x00-\x7f\u3041-\u309f\u30a1-\u30ff]+")
+
+
+# Small kana (Unicode 15 names them SMALL): yōon ゃゅょ follow a kana of the
+# i row (きゃ, シュ: the Japanese syllabary's contracted sounds); the others
+# (ぁぃぅぇぉゎ, っ) follow a kana too: none starts a word or follows a
+# kanji (中文 in Big5 is EUC-JP いゅ, which no Japanese writes).
+_SMALL_KANA = frozenset("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
+_YOON = frozenset("ゃゅょャュョ")
+_I_ROW_KANA = frozenset("きぎしじちぢにひびぴみりキギシジチヂニヒビピミリ")
+
+
+def _kana_spelling(text: str) -> bool:
+    """Whether each small kana of `text` (`_SMALL_KANA`) follows a kana
+    that is not small, and each of ゃゅょ a kana of the i row (katakana loan
+    spelling writes ャュョ after any katakana: ヴュ); and whether ん, ン and
+    ー follow a kana (the moraic nasal and the long vowel mark end a
+    syllable: no word starts with them; 件件 in Big5 is EUC-JP ンン)."""
+    for k, ch in enumerate(text):
+        prev = text[k - 1] if k else ""
+        if ch in "んンー" and not _KANA_RE.match(prev):
+            return False  # no Japanese word starts with ん or ー
+        if ch not in _SMALL_KANA:
+            continue
+        if not _KANA_RE.match(prev) or prev in _SMALL_KANA:
+            return False
+        if ch in _YOON and prev not in _I_ROW_KANA and not ("\u30a1" <= prev <= "\u30ff"):
+            return False
+    return True
+
+
+def _japanese_reading(data: bytes, model: CharModel) -> tuple[str, str, float, int] | None:
+    """The cheapest reading of `data` in one of `chardata.JAPANESE_CODECS`
+    that decodes it strictly into Japanese writing: at least one non-ASCII
+    character, each a kana, Han, a CJK mark or a full-width form
+    (`_JAPANESE_TEXT_RE`).
+
+    Returns:
+        ``(text, codec, bits, kana)``: `bits` its cost in bits as Japanese
+        (first 4,096 characters): `chardata.JAPANESE_SCRIPT_BITS` once,
+        `chardata.KANA_LETTER_BITS` a kana, and the model's cost of each
+        run between kana and ASCII runs (kanji words are mostly Chinese
+        words too: 東京, 天気); `kana` how many kana it holds. None when no
+        codec gives such a reading.
+    """
+    best = None
+    for codec in chardata.JAPANESE_CODECS:
+        text = _strict(data, codec)
+        if text is None:
+            continue
+        sample = text[:4096]
+        non_ascii = _NON_ASCII_RE.findall(sample)
+        if not non_ascii or not all(_JAPANESE_TEXT_RE.match(ch) for ch in non_ascii) \
+                or not _kana_spelling(sample):
+            continue
+        kana = len(_KANA_RE.findall(sample))
+        bits = (chardata.JAPANESE_SCRIPT_BITS + chardata.KANA_LETTER_BITS * kana
+                + sum(model.cost(run) for run in _ASCII_OR_KANA_RUN_RE.split(sample) if run))
+        if best is None or bits < best[2]:
+            best = (text, codec, bits, kana)
+    return best
+
+
+def _total_bits(text: str, model: CharModel) -> float:
+    """The model's cost of the non-ASCII characters of `text` (first 4,096
+    characters), ASCII runs set aside (`CharModel.bits_per_non_ascii`)."""
+    sample = text[:4096]
+    n = len(_NON_ASCII_RE.findall(sample))
+    return model.bits_per_non_ascii(sample) * n if n else float("inf")
+
+
 def _chinese_over_single_byte(text: str, codec: str, single: list[tuple[str, str, str]] | None,
-                              warnings: list[str]) -> Decoded:
+                              warnings: list[str], rival: tuple[str, str] | None = None
+                              ) -> Decoded:
     """`text` in `codec`, a Chinese reading that reads as Chinese. When it
     is one Han character (two bytes) and the bytes are also words of a
     single-byte codec (泥 is Да in windows-1251), two bytes cannot tell
     them apart: Chinese is kept (luanma's inputs are Chinese far more often
-    than not), with a warning and `Decoded.confidence_cap` 1/2."""
+    than not), with a warning and `Decoded.confidence_cap` 1/2. The same,
+    `chardata.AMBIGUOUS_READING_CAP`, when `rival`, ``(codec, text)``, is a
+    Japanese reading about as plausible (`decode_bytes`)."""
     cap = None
+    if rival is not None:
+        cap = chardata.AMBIGUOUS_READING_CAP
+        warnings.append(f"undeclared bytes read as {codec} {text[:12]!r}; they also read as "
+                        f"{rival[0]} {rival[1][:12]!r}: too few bytes to tell")
     single = [r for r in single or () if _lower_case_rival(r)]
     if single and len(chardata.HAN_RE.findall(text)) < chardata.MIN_REPAIRED_HAN:
-        cap = 0.5
+        cap = chardata.AMBIGUOUS_READING_CAP
         c, t, script = single[0]
         warnings.append(f"undeclared bytes read as {codec} {text[:12]!r}; they are as plainly "
                         f"{c} {t[:12]!r} ({script}): too few bytes to tell")
@@ -865,6 +955,36 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     # plainly Japanese (its own particles) or Korean (mostly hangul, a few
     # syllables at least), from charset-normalizer's guesses or our own, or
     # European words in a single-byte codec (`_short_or_single_byte`).
+    # Japanese writing (`_japanese_reading`) that costs less as Japanese
+    # than the best Chinese reading costs as Chinese: with kana (カタカナ in
+    # EUC-JP, which Big5 reads as 市正市瓜), or, where no Chinese reading
+    # reads as Chinese, with one kana or kanji that read as Chinese words
+    # (東京 in Shift_JIS is GB18030 搶嫗). Readings whose costs differ by
+    # less than `chardata.JAPANESE_SURE_MARGIN_BITS` are both plausible:
+    # the cheaper one is chosen with `chardata.AMBIGUOUS_READING_CAP` (the
+    # Chinese one too, further down: `rival_cap`).
+    chinese_reads = bool(best) and (best_bits <= chardata.MAX_BITS_PER_HAN or (
+        best_bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED
+        and model.fluent_share(chinese[best][:4096]) >= chardata.MIN_FLUENT_SHARE))
+    rival: tuple[str, str] | None = None
+    japanese = _japanese_reading(data, model)
+    if japanese is not None and japanese[0] != (chinese[best] if best else None):
+        text, codec, bits, kana = japanese
+        margin = (_total_bits(chinese[best], model) if best else float("inf")) - bits
+        sure = margin >= chardata.JAPANESE_SURE_MARGIN_BITS
+        # (Against Chinese that reads as Chinese, only a sure margin: luanma's
+        # inputs are Chinese far more often than not; 及公 in Big5 is のそ.)
+        if (sure if chinese_reads else margin > 0) and (
+                kana >= chardata.MIN_JAPANESE_KANA or not chinese_reads and (
+                kana or model.bits_per_han(text[:4096]) <= chardata.MAX_BITS_PER_HAN)):
+            if not sure:
+                warnings.append(f"undeclared bytes read as {codec} {text[:12]!r}; they also read "
+                                f"as {best} {chinese[best][:12]!r}: too few bytes to tell")
+            _check_controls(text)
+            return Decoded(text, codec, 0, tuple(warnings),
+                           confidence_cap=None if sure else chardata.AMBIGUOUS_READING_CAP)
+        if -margin < chardata.JAPANESE_SURE_MARGIN_BITS:
+            rival = (codec, text)
     single: list[tuple[str, str, str]] | None = None
     if best and (best_bits <= chardata.MAX_BITS_PER_HAN or (
             best_bits <= chardata.MAX_BITS_PER_HAN_UNDECLARED
@@ -875,7 +995,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                   or _HAN_INSIDE_LATIN_RE.search(chinese[best][:4096]) else [])
         if not single or _clearly_chinese(chinese[best], best_bits, single):
             _check_controls(chinese[best])
-            return _chinese_over_single_byte(chinese[best], best, single, warnings)
+            return _chinese_over_single_byte(chinese[best], best, single, warnings, rival)
     # Chinese cut after a lead byte (a byte limit): the head in its codec,
     # the cut character one U+FFFD; against words with lower case letters
     # of a single-byte codec (Très bien, café: its é is a GBK lead byte;
@@ -921,6 +1041,19 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                 or lossy is not None and _plainly_greek_or_cyrillic(text))):
             _check_controls(text)
             return Decoded(text, codec, 0, tuple(warnings))
+    if best and single and _FULL_WIDTH_ONLY_RE.fullmatch(
+            "".join(_NON_ASCII_RE.findall(chinese[best][:4096]))):
+        # Full-width letters, digits and signs alone (ＡＢＣ, １２３): row 3
+        # of GB 2312, KS X 1001 and JIS X 0208 alike, what CJK text writes;
+        # a single-byte codec reads its bytes as one letter or sign
+        # repeated between others (ёаёбёц, ЈБЈВЈГ). Too few bytes to be
+        # sure: one over the number of readings.
+        rivals = [r for r in single if _lower_case_rival(r)]
+        warnings.append(f"undeclared bytes read as {best} {chinese[best][:12]!r}; they also "
+                        f"decode as {single[0][0]} {single[0][1][:12]!r} ({single[0][2]})")
+        _check_controls(chinese[best])
+        return Decoded(chinese[best], best, 0, tuple(warnings),
+                       confidence_cap=1 / (1 + max(1, len(rivals))))
     if (best or lossy) and single:
         # A Chinese reading that reads badly, or one with replaced bytes,
         # loses to words of a single-byte codec (niño is no UTF-16 楮濱,
@@ -934,8 +1067,29 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     if single:
         return _single_byte(single, warnings)
     if best:
+        # A Chinese reading that does not read as Chinese (ＫＬＭ, フ措), taken
+        # because no other reading is plain text: where another CJK codec
+        # reads the bytes about as well (within
+        # `chardata.JAPANESE_SURE_MARGIN_BITS`, the model's margin between
+        # two plausible readings; 한국 in cp949 is Big5 フ措), or, for a
+        # reading without Han, as another without Han (①②③ in GBK is ＫＬＭ
+        # in Big5), nothing in them tells which:
+        # `chardata.AMBIGUOUS_READING_CAP`.
+        own = _total_bits(chinese[best], model)
+        has_han = chardata.HAN_RE.search(chinese[best][:4096]) is not None
+        others = {c: t for c in (*chardata.CHINESE_CODECS, *chardata.JAPANESE_KOREAN_CODECS)
+                  if c != best and (t := _strict(data, c)) is not None
+                  and t != chinese[best] and not _JUNK_RE.search(t)
+                  and (_total_bits(t, model) - own < chardata.JAPANESE_SURE_MARGIN_BITS
+                       if has_han else chardata.HAN_RE.search(t[:4096]) is None)}
+        cap = None
+        if others:
+            cap = chardata.AMBIGUOUS_READING_CAP
+            c, t = next(iter(others.items()))
+            warnings.append(f"undeclared bytes read as {best} {chinese[best][:12]!r}, which is not "
+                            f"clearly Chinese; they also decode as {c} {t[:12]!r}")
         _check_controls(chinese[best])
-        return Decoded(chinese[best], best, 0, tuple(warnings))
+        return Decoded(chinese[best], best, 0, tuple(warnings), confidence_cap=cap)
     if lossy:
         text, codec, count = lossy
         _check_controls(text, count)

@@ -1,9 +1,9 @@
 """Short and undeclared bytes, and characters guessed back from lost bytes.
 
 Usage:
-    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8]
+    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8,cjk]
 
-Four measurements, each counted (right, and what else came out):
+Five measurements, each counted (right, and what else came out):
 
 * ``european``: European words and phrases (a list written for this, below)
   encoded in their single-byte codecs (Latin-1, cp1252, cp1251, KOI8-R,
@@ -26,6 +26,17 @@ Four measurements, each counted (right, and what else came out):
   `repair_text`: right, left (unchanged, or every difference a U+FFFD for a
   lost character), or wrong (other text), and how many of each with a
   confidence of 0.9 or more.
+* ``cjk``: short East Asian strings (lists written for this, below) in the
+  codec they are written in, undeclared, each alone and wrapped in a little
+  ASCII markup (``<p>..</p>``, ``<td>..</td>``), through `repair_bytes`:
+  full-width digits, letters and symbols, circled and Roman numbers in GBK
+  and Big5; Japanese kanji words, kana words and mixed phrases in
+  Shift_JIS, cp932 and EUC-JP; Korean words in cp949; and Chinese words
+  of 2 to 4 characters (Han runs of the passages, a window every third
+  character; the Traditional ones through OpenCC s2t) in GBK and Big5. Right
+  when the text comes back as written; per set: right, wrong, and wrong with
+  a confidence of 0.9 or more (the product promises that at least 99% of
+  the outputs at 0.9 or more are right).
 """
 
 from __future__ import annotations
@@ -193,14 +204,95 @@ def lost_utf8() -> None:
     print(f"  {len(cases)} strings: {dict(sorted(counts.items()))}")
 
 
+# Full-width forms and symbols, each in both GBK and Big5 where it encodes.
+FULL_WIDTH = """１２３ ２０２４ ０ ９ ＡＢＣ ＸＹＺ ａｂｃ ＯＫ ＴＶ ＣＰＵ ＵＳＢ Ａ ｘｙｚ
+（１） １． ＃１ ＠ ＆ ％ ＋ ＝ ～ １０％ ＡＢ＋""".split()
+SYMBOLS = """★☆ ※ ○● →← ■□ ◆◇ △▲ 【】 《》 “” 、。 ℃ ‰ §№ ￥ ±× ÷ ∞ √ ≠ ≤≥ ♂♀
+…… —— ·""".split()
+NUMBERS = """①②③ ① ⑩ ⑴⑵⑶ ⒈⒉⒊ ⅠⅡⅢ Ⅳ ⅰⅱⅲ ㈠㈡ ⑤⑥""".split()
+JAPANESE_KANJI = """東京 大阪 日本 京都 会社 新聞 天気 時間 電話 学校 先生 銀行 名古屋 北海道
+横浜 駅 社長 部長 株式会社 営業時間 検索 会員登録 住所 価格 送料無料""".split()
+JAPANESE_KANA = """ありがとう こんにちは カタカナ テスト ニュース さくら ログイン メール
+ホーム ください です ひらがな お問い合わせ ショッピング""".split()
+JAPANESE_MIXED = """東京都の天気 日本語を話す 今日は晴れ 食べる 新しい お知らせ 会員ログイン
+利用規約について 東京の駅 大阪へ行く 私は学生です 日本の首都""".split()
+KOREAN = """한국 서울 안녕하세요 감사합니다 뉴스 로그인 검색 대한민국 사랑 회원가입 날씨
+오늘의 뉴스 부산 사진""".split()
+WRAPS = ("{}", "<p>{}</p>", "<td>{}</td>")
+
+
+def _cjk_sets() -> list[tuple[str, list[str], str]]:
+    from app.convert import converter
+
+    runs = sorted({run for text in _passages() for run in HAN_RUN_RE.findall(text)})
+    windows = sorted({run[i:i + n] for run in runs for n in (2, 3, 4)
+                      for i in range(0, max(1, len(run) - n + 1), 3) if len(run) >= n})
+    hant = sorted({converter("s2t").convert(w) for w in windows})
+    return [("full-width gbk", FULL_WIDTH, "gbk"), ("full-width big5", FULL_WIDTH, "big5"),
+            ("symbols gbk", SYMBOLS, "gbk"), ("symbols big5", SYMBOLS, "big5"),
+            ("numbers gbk", NUMBERS, "gbk"), ("numbers big5", NUMBERS, "big5"),
+            ("kanji shift_jis", JAPANESE_KANJI, "shift_jis"),
+            ("kanji cp932", JAPANESE_KANJI, "cp932"), ("kanji euc_jp", JAPANESE_KANJI, "euc_jp"),
+            ("kana shift_jis", JAPANESE_KANA, "shift_jis"),
+            ("kana euc_jp", JAPANESE_KANA, "euc_jp"),
+            ("mixed shift_jis", JAPANESE_MIXED, "shift_jis"),
+            ("mixed cp932", JAPANESE_MIXED, "cp932"), ("mixed euc_jp", JAPANESE_MIXED, "euc_jp"),
+            ("korean cp949", KOREAN, "cp949"),
+            ("words gbk", windows, "gbk"), ("words big5", hant, "big5")]
+
+
+def cjk(show: int = 0) -> None:
+    print("Short CJK strings in their codecs, undeclared, alone and in markup (repair_bytes):")
+    print(f"  {'set':18} {'inputs':>6} {'right':>6} {'right < 0.9':>11} {'wrong':>6} "
+          f"{'wrong >= 0.9':>12}")
+    total: collections.Counter[str] = collections.Counter()
+    for name, words, codec in _cjk_sets():
+        counts: collections.Counter[str] = collections.Counter()
+        shown = []
+        for word in words:
+            for wrap in WRAPS:
+                text = wrap.format(word)
+                try:
+                    data = text.encode(codec)
+                except UnicodeEncodeError:
+                    continue
+                counts["inputs"] += 1
+                try:
+                    r = repair_bytes(data)
+                except RepairError:
+                    counts["wrong"] += 1
+                    continue
+                if r.text == text:
+                    counts["right"] += 1
+                    counts["right < 0.9"] += r.confidence < 0.9
+                    continue
+                counts["wrong"] += 1
+                if r.confidence >= 0.9:
+                    counts["wrong >= 0.9"] += 1
+                if len(shown) < show:
+                    shown.append(f"{text} -> {r.text} ({r.encoding}, {r.confidence:.3f})")
+        total.update(counts)
+        print(f"  {name:18} {counts['inputs']:6} {counts['right']:6} {counts['right < 0.9']:11} "
+              f"{counts['wrong']:6} {counts['wrong >= 0.9']:12}")
+        for line in shown:
+            print(f"      {line}")
+    print(f"  {'all':18} {total['inputs']:6} {total['right']:6} {total['right < 0.9']:11} "
+          f"{total['wrong']:6} {total['wrong >= 0.9']:12}")
+
+
 def main(argv: list[str] | None = None) -> int:
     measures = {"european": european, "utf8_words": utf8_words, "cut": cut,
-                "lost_utf8": lost_utf8}
+                "lost_utf8": lost_utf8, "cjk": cjk}
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", default=",".join(measures))
+    ap.add_argument("--show", type=int, default=0,
+                    help="cjk: print up to this many wrong outputs per set")
     args = ap.parse_args(argv)
     for name in args.only.split(","):
-        measures[name]()
+        if name == "cjk":
+            cjk(args.show)
+        else:
+            measures[name]()
     return 0
 
 

@@ -36,6 +36,8 @@ def test_bytes_case(case):
     else:
         assert r.warnings == ()
     assert apply_plan(data, r.steps) == r.text
+    if "max_confidence" in case:
+        assert r.confidence <= case["max_confidence"]
 
 
 @pytest.mark.parametrize("head,found", [
