@@ -594,38 +594,53 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
     def render(lo: int, hi: int, s: int, e: int) -> str:
         return "".join(reading[k] if s <= k < e else text[k] for k in range(lo, hi))
 
-    def cost_at(positions: list[tuple[int, int]]) -> list[float]:
-        lo = max(start, min(p for pair in positions for p in pair) - chardata.EDGE_WINDOW_CHARS)
-        hi = min(end, max(p for pair in positions for p in pair) + chardata.EDGE_WINDOW_CHARS)
+    def cost_at(positions: list[tuple[int, int]], moving: list[int]) -> list[float]:
+        # One window for all positions, the stretch's both edges in it; on a
+        # stretch longer than `chardata.MAX_SHARED_WINDOW`, the window around
+        # the edge being moved (`moving`) alone, the same for every option,
+        # so that each costs O(window), not O(stretch).
+        every = [p for pair in positions for p in pair]
+        lo = max(start, min(every) - chardata.EDGE_WINDOW_CHARS)
+        hi = min(end, max(every) + chardata.EDGE_WINDOW_CHARS)
+        if hi - lo > chardata.MAX_SHARED_WINDOW:
+            lo = max(start, min(moving) - chardata.EDGE_WINDOW_CHARS)
+            hi = min(end, max(moving) + chardata.EDGE_WINDOW_CHARS)
         out = []
         for a, b in positions:
             c = model.cost(render(lo, hi, a, b))
-            c += _edge_bits(text, start, end, a, b, "".join(reading[k] for k in range(a, b)))
+            # (the re-read text's first and last characters: all _edge_bits reads)
+            c += _edge_bits(text, start, end, a, b, reading[a] + reading[b - 1] if a < b else "")
             out.append(c)
         return out
+
+    def n_changed(a: int, b: int) -> int:
+        """How many of `changed` (ascending) lie in [a, b)."""
+        return bisect.bisect_left(changed, b) - bisect.bisect_left(changed, a)
 
     for side in ("start", "end"):
         direction = 0
         while True:
             pos = s if side == "start" else e
             inward, outward = [], []
-            kept_changed = [k for k in changed if s <= k < e]
+            # changed[i0:i1]: the changed characters inside the stretch
+            i0, i1 = bisect.bisect_left(changed, s), bisect.bisect_left(changed, e)
             if side == "start":
                 # Dropping the first n changed characters starts at the next one.
-                inward = kept_changed[1 : 1 + chardata.EDGE_STEP_CHARS]
+                inward = changed[min(i1, i0 + 1) : min(i1, i0 + 1 + chardata.EDGE_STEP_CHARS)]
                 outward = [k for k in reversed(changed) if k < s
                            and s - k <= chardata.EDGE_WINDOW_CHARS][: chardata.EDGE_STEP_CHARS]
             else:
-                inward = [k + 1 for k in reversed(kept_changed[-1 - chardata.EDGE_STEP_CHARS : -1])]
+                inward = [k + 1 for k in reversed(
+                    changed[max(i0, i1 - 1 - chardata.EDGE_STEP_CHARS) : max(i0, i1 - 1)])]
                 outward = [k + 1 for k in changed if k >= e
                            and k - e < chardata.EDGE_WINDOW_CHARS][: chardata.EDGE_STEP_CHARS]
             options = [pos] + (inward if direction >= 0 else []) + (outward if direction <= 0 else [])
             if len(options) == 1:
                 break
             pairs = [(p, e) if side == "start" else (s, p) for p in options]
-            costs = cost_at(pairs)
+            costs = cost_at(pairs, options)
             # Cheapest; on a tie the fewest re-read characters.
-            n_read = [sum(1 for k in changed if a <= k < b) for a, b in pairs]
+            n_read = [n_changed(a, b) for a, b in pairs]
             best = min(range(len(options)), key=lambda n: (costs[n], n_read[n]))
             if options[best] == pos:
                 break

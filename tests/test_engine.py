@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app import RepairError, apply_plan, repair, repair_bytes, repair_text
+from app import RepairError, apply_plan, chardata, repair, repair_bytes, repair_text
 from app.decode import canonical_codec, decode_bytes
 from app.errors import InvalidPlan, NotText, UnknownCodec, UnknownConversion
 
@@ -275,7 +275,6 @@ def test_lost_places_are_warned_about_up_to_a_limit():
     """Each place with lost characters is a span; the first
     chardata.MAX_LOST_WARNINGS are also named in `warnings`, the rest
     counted in one line (3,000 warnings for one page before)."""
-    from app import chardata
 
     text = "你好\ufffd世界。" * 30
     r = repair_text(text)
@@ -341,3 +340,16 @@ def test_containment_test_answers_as_a_scan(intervals, start, width):
     spans = [(a, a + w) for a, w in intervals]
     end = start + width
     assert _containment_test(spans)(start, end) == any(a <= start and end <= b for a, b in spans)
+
+
+def test_a_big5_stretch_longer_than_the_shared_window_is_repaired_to_its_edges():
+    # Past chardata.MAX_SHARED_WINDOW characters the edges of a Big5 <-> GBK
+    # stretch are placed with a window around the edge being moved alone
+    # (candidates._refined_stretch); the repair and its span are the same.
+    trad = "這台筆電的螢幕解析度很高，記憶體最高可擴充至三十二GB，電池續航力也相當不錯。" * 16
+    damaged = trad.encode("big5").decode("gb18030")
+    assert len(damaged) > chardata.MAX_SHARED_WINDOW
+    r = repair_text("简体中文的说明：" + damaged + "以上是繁体的评测。")
+    assert r.text == "简体中文的说明：" + trad + "以上是繁体的评测。"
+    assert [(s.kind, s.start, s.end) for s in r.spans] == [("big5_as_gbk", 8, 8 + len(damaged))]
+    assert r.confidence >= 0.99
