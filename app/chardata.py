@@ -457,6 +457,13 @@ GATE_SCRIPT_SAMPLE = 20_000
 # (code points; a paragraph is some 100 to 300, the real sample's longest run
 # without a sentence mark 488). A unit longer than this is not cut.
 GATE_MAX_PIECE = 512
+# Longest piece of a line the round trips search as one (code points;
+# `detect._chunks`): a unit of work the deadline cannot cut, about 0.1 to
+# 0.3 s for this many characters of mojibake on the 2-core machine (a
+# megabyte of GBK read as cp949 or UTF-8 read as GBK on one line: 333,333
+# characters in some 7 to 10 s); real pages' lines are shorter (the
+# sample's longest 488, the corpora's feeds 14,000 at most).
+LONG_LINE_CHARS = 8192
 GATE_SCRIPT_MIN = 20
 # Starts of a byte-loss run tried: the four whose best guess gains most over
 # the input by the bigram model. (A run of n characters has n starts that

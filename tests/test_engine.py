@@ -353,3 +353,28 @@ def test_a_big5_stretch_longer_than_the_shared_window_is_repaired_to_its_edges()
     assert r.text == "简体中文的说明：" + trad + "以上是繁体的评测。"
     assert [(s.kind, s.start, s.end) for s in r.spans] == [("big5_as_gbk", 8, 8 + len(damaged))]
     assert r.confidence >= 0.99
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("数据鏁版嵁 1,。A\r"), max_size=3 * 8192))
+def test_long_lines_are_cut_into_pieces_after_a_safe_character(line):
+    from app.detect import _SAFE_CUT_RE, _chunks
+
+    pieces = _chunks(line)
+    assert "".join(line[a:b] for a, b in pieces) == line
+    assert all(b - a <= chardata.LONG_LINE_CHARS for a, b in pieces)
+    assert all(a < b for a, b in pieces) or line == ""
+    for a, b in pieces[:-1]:
+        half = line[a + chardata.LONG_LINE_CHARS // 2 : a + chardata.LONG_LINE_CHARS]
+        if _SAFE_CUT_RE.search(half):
+            assert _SAFE_CUT_RE.match(line[b - 1]), "cut right after a safe character"
+        else:
+            assert b - a == chardata.LONG_LINE_CHARS
+
+
+def test_a_line_longer_than_a_piece_is_repaired_across_its_pieces():
+    clean = "這台筆電的螢幕解析度很高 記憶體最高可擴充至三十二GB 電池續航力也相當不錯。"
+    line = clean * (3 * chardata.LONG_LINE_CHARS // len(clean))
+    damaged = line.encode("big5").decode("gb18030")  # Big5 read as GBK
+    assert len(damaged) > 2 * chardata.LONG_LINE_CHARS
+    assert repair_text(damaged).text == line
