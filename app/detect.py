@@ -43,17 +43,13 @@ def lines_to_check(text: str) -> Iterator[tuple[int, int, bool, bool]]:
         body = line.rstrip("\r")
         if body.isascii():
             continue
-        for a, b in _chunks(body):
-            chunk = body[a:b]
-            if chunk.isascii():
-                continue
-            latin = sum(m.end() - m.start() for m in LATIN_RUN_RE.finditer(chunk)) >= 2
-            cjk = any(m.end() - m.start() >= 2 for m in CJK_RUN_RE.finditer(chunk))
-            if latin or cjk:
-                yield start + a, start + b, latin, cjk
+        latin = sum(m.end() - m.start() for m in LATIN_RUN_RE.finditer(body)) >= 2
+        cjk = any(m.end() - m.start() >= 2 for m in CJK_RUN_RE.finditer(body))
+        if latin or cjk:
+            yield start, start + len(body), latin, cjk
 
 
-# What a long line is cut after (`_chunks`): ASCII below 0x40 (space,
+# What a long line is cut after (`line_pieces`): ASCII below 0x40 (space,
 # digits, most ASCII marks), a byte no codec luanma reads makes part of a
 # multi-byte character (GBK, Big5, Shift_JIS and cp949 trail bytes are 0x40
 # and up, UTF-8 continuation bytes 0x80 and up), so no character's bytes
@@ -61,25 +57,31 @@ def lines_to_check(text: str) -> Iterator[tuple[int, int, bool, bool]]:
 _SAFE_CUT_RE = re.compile("[\t\x20-\x3f]")
 
 
-def _chunks(line: str) -> list[tuple[int, int]]:
-    """`line` cut into pieces of at most `chardata.LONG_LINE_CHARS` code
-    points, each cut right after the last `_SAFE_CUT_RE` character of the
-    piece's second half, or, where it has none (a megabyte of mojibake with
-    no space or digit), at the limit: a character whose bytes straddle such
-    a cut stays as it is. A line within the limit is one piece. The round
-    trips search each piece on its own, so that one unit of work, which the
-    deadline cannot stop, stays small (issue 5)."""
+def line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The line ``text[start:end]`` cut into pieces of at most
+    `chardata.LONG_LINE_CHARS` code points, each cut right after the last
+    `_SAFE_CUT_RE` character of the piece's second half, or, where it has
+    none (a megabyte of mojibake with no space or digit), at the limit: a
+    character whose bytes straddle such a cut stays as it is.
+
+    Returns:
+        ``(a, b)`` offsets into `text`, in order, covering ``[start, end)``;
+        one piece for a line within the limit. The round trips search each
+        piece on its own (what the line as a whole says, such as Japanese
+        kana in it, still applies to every piece), so that one unit of work,
+        which the deadline cannot stop, stays small (issue 5).
+    """
     limit = chardata.LONG_LINE_CHARS
-    out, a = [], 0
-    while len(line) - a > limit:
+    out, a = [], start
+    while end - a > limit:
         b = a + limit
         cut = None
-        for m in _SAFE_CUT_RE.finditer(line, a + limit // 2, b):
+        for m in _SAFE_CUT_RE.finditer(text, a + limit // 2, b):
             cut = m.end()
         b = cut or b
         out.append((a, b))
         a = b
-    out.append((a, len(line)))
+    out.append((a, end))
     return out
 
 

@@ -153,7 +153,11 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
     (offsets into `text`) that a sure reading in another script explains,
     with two letters of it at least (`chardata.OTHER_SCRIPT_LETTER_RE`:
     UTF-8 Korean read as GBK is not Chinese, so not repaired here, and not
-    for the byte-loss pass to read as Chinese either)."""
+    for the byte-loss pass to read as Chinese either). A line longer than
+    `chardata.LONG_LINE_CHARS` is searched piece by piece
+    (`detect.line_pieces`, `_piece_round_trips`); the whole line still
+    decides which families apply (Japanese kana anywhere in it) and which
+    of its readings are made."""
     accepted: list[_Accepted] = []
     japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
@@ -180,58 +184,11 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
             cjk = utf8 = other["cp932"] = other["cp949"] = False
         korean = (cjk or other["cp949"]) and detect.looks_korean(text[start:end])
         found: list[cand.Candidate] = []
-        # (right codec, the line's bytes in the wrong one) already searched:
-        # cp1252, latin-1 and ftfy's sloppy cp1252 (or big5 and big5hkscs)
-        # mostly give the same bytes, hence the same candidates, of which the
-        # scorer keeps the first plan anyway (`score.choose`).
-        searched: set[tuple[str, bytes]] = set()
-        c1 = chardata.C1_RE.search(text, start, end) is not None
-        first = _NON_ASCII_RE.search(text, start, end)
-        last = _LAST_NON_ASCII_RE.search(text, start, end)
-        for n, (wrong, right, kind) in enumerate(chardata.ROUND_TRIPS):
-            if n == _AFTER_LATIN and first and _whole_single_byte(found, first.start(), last.end()):
-                # Every non-ASCII character of the line is a single-byte
-                # decode's, read back whole: the later codecs' damage makes
-                # characters the line does not hold (`_whole_single_byte`).
+        for a, b in detect.line_pieces(text, start, end):
+            if _past(deadline):
                 break
-            if wrong in OTHER_SCRIPT_SIGNALS:
-                applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
-                if korean and OTHER_SCRIPT_SIGNALS[wrong][0] == "cp949":
-                    continue  # Korean written in words is not Chinese read as EUC-KR
-                if wrong in chardata.HAN_READING_WRONG_CODECS and right != "utf-8":
-                    # GBK or Big5 read as cp949 reads as hanja where both
-                    # bytes are 0xCA.. (鷺寧逞鷺巧 for 周一至周五): no hangul
-                    # need show, as none shows in Big5 read as GBK; the same
-                    # lines are searched (`cjk`), the model places the edges.
-                    applies = applies or cjk
-            else:
-                applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
-            if not applies or _past(deadline):
-                continue
-            if wrong == "web-gbk" and "\u20ac" not in text[start:end]:
-                continue  # a browser's GBK differs from gb18030 only in €
-            if wrong == "latin-1" and not c1:
-                # Without a C1 control (U+0080..U+009F) in the line, latin-1
-                # encodes what cp1252 does to the same bytes and fails on the
-                # rest (€ ‚ … œ): its segments are pieces of cp1252's.
-                continue
-            try:
-                key = (right, text[start:end].encode(wrong))
-            except UnicodeEncodeError:
-                key = None
-            # (not the other scripts' codecs: their candidates also depend on
-            # the leftovers beside them, `candidates.residue_re`)
-            if key is not None and wrong not in chardata.OTHER_SCRIPT_CODECS:
-                if key in searched:
-                    continue
-                searched.add(key)
-            new = cand.round_trips(text, start, end, wrong, right, kind, model)
-            found += new
-            if right == "utf-8" and first and _whole_utf8(new, first.start(), last.end()):
-                # Every non-ASCII character of the line is one strict UTF-8
-                # reading: no other codec's reading competes with that
-                # (`_whole_utf8`).
-                break
+            found += _piece_round_trips(text, a, b, model, latin, utf8, cjk, other, korean,
+                                        deadline)
         found.sort(key=lambda c: c.start)
         groups: list[list[cand.Candidate]] = []
         group_end = -1
@@ -244,6 +201,8 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 group_end = c.end
         line_accepted, deferred = [], []
         for group in groups:
+            if _past(deadline):
+                break  # (a long line holds many groups)
             decision = score.choose(text, group, model)
             if decision:
                 line_accepted.append(decision)
@@ -254,6 +213,8 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
         # same codecs are repaired too (河内 Hà Ná»™i: the Vietnamese as well).
         pairs = {d.candidate.plan[:2] for d in line_accepted}
         for group in deferred:
+            if _past(deadline):
+                break
             if not pairs and (explained is None or not any(
                     _other_script_reading(c.replacement) for c in group)):
                 continue
@@ -266,6 +227,68 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 explained.append((decision.candidate.start, decision.candidate.end))
         accepted += [_Accepted.of(d) for d in line_accepted]
     return _non_overlapping(accepted)
+
+
+def _piece_round_trips(text: str, start: int, end: int, model: CharModel, latin: bool,
+                       utf8: bool, cjk: bool, other: dict[str, bool], korean: bool,
+                       deadline: float | None) -> list[cand.Candidate]:
+    """The candidates of every applicable codec pair for the piece
+    ``text[start:end]`` of a line (`detect.line_pieces`); which families
+    apply was decided on the whole line (`_round_trip_pass`)."""
+    found: list[cand.Candidate] = []
+    # (right codec, the piece's bytes in the wrong one) already searched:
+    # cp1252, latin-1 and ftfy's sloppy cp1252 (or big5 and big5hkscs)
+    # mostly give the same bytes, hence the same candidates, of which the
+    # scorer keeps the first plan anyway (`score.choose`).
+    searched: set[tuple[str, bytes]] = set()
+    c1 = chardata.C1_RE.search(text, start, end) is not None
+    first = _NON_ASCII_RE.search(text, start, end)
+    last = _LAST_NON_ASCII_RE.search(text, start, end)
+    for n, (wrong, right, kind) in enumerate(chardata.ROUND_TRIPS):
+        if n == _AFTER_LATIN and first and _whole_single_byte(found, first.start(), last.end()):
+            # Every non-ASCII character of the piece is a single-byte
+            # decode's, read back whole: the later codecs' damage makes
+            # characters the piece does not hold (`_whole_single_byte`).
+            break
+        if wrong in OTHER_SCRIPT_SIGNALS:
+            applies = other[OTHER_SCRIPT_SIGNALS[wrong][0]]
+            if korean and OTHER_SCRIPT_SIGNALS[wrong][0] == "cp949":
+                continue  # Korean written in words is not Chinese read as EUC-KR
+            if wrong in chardata.HAN_READING_WRONG_CODECS and right != "utf-8":
+                # GBK or Big5 read as cp949 reads as hanja where both
+                # bytes are 0xCA.. (鷺寧逞鷺巧 for 周一至周五): no hangul
+                # need show, as none shows in Big5 read as GBK; the same
+                # lines are searched (`cjk`), the model places the edges.
+                applies = applies or cjk
+        else:
+            applies = latin if wrong in _LATIN_CODECS else utf8 if right == "utf-8" else cjk
+        if not applies or _past(deadline):
+            continue
+        if wrong == "web-gbk" and "\u20ac" not in text[start:end]:
+            continue  # a browser's GBK differs from gb18030 only in €
+        if wrong == "latin-1" and not c1:
+            # Without a C1 control (U+0080..U+009F) in the piece, latin-1
+            # encodes what cp1252 does to the same bytes and fails on the
+            # rest (€ ‚ … œ): its segments are pieces of cp1252's.
+            continue
+        try:
+            key = (right, text[start:end].encode(wrong))
+        except UnicodeEncodeError:
+            key = None
+        # (not the other scripts' codecs: their candidates also depend on
+        # the leftovers beside them, `candidates.residue_re`)
+        if key is not None and wrong not in chardata.OTHER_SCRIPT_CODECS:
+            if key in searched:
+                continue
+            searched.add(key)
+        new = cand.round_trips(text, start, end, wrong, right, kind, model)
+        found += new
+        if right == "utf-8" and first and _whole_utf8(new, first.start(), last.end()):
+            # Every non-ASCII character of the piece is one strict UTF-8
+            # reading: no other codec's reading competes with that
+            # (`_whole_utf8`).
+            break
+    return found
 
 
 def _other_script_reading(text: str) -> bool:

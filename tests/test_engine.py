@@ -358,9 +358,9 @@ def test_a_big5_stretch_longer_than_the_shared_window_is_repaired_to_its_edges()
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from("数据鏁版嵁 1,。A\r"), max_size=3 * 8192))
 def test_long_lines_are_cut_into_pieces_after_a_safe_character(line):
-    from app.detect import _SAFE_CUT_RE, _chunks
+    from app.detect import _SAFE_CUT_RE, line_pieces
 
-    pieces = _chunks(line)
+    pieces = line_pieces(line, 0, len(line))
     assert "".join(line[a:b] for a, b in pieces) == line
     assert all(b - a <= chardata.LONG_LINE_CHARS for a, b in pieces)
     assert all(a < b for a, b in pieces) or line == ""
