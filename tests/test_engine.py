@@ -378,3 +378,13 @@ def test_a_line_longer_than_a_piece_is_repaired_across_its_pieces():
     damaged = line.encode("big5").decode("gb18030")  # Big5 read as GBK
     assert len(damaged) > 2 * chardata.LONG_LINE_CHARS
     assert repair_text(damaged).text == line
+
+
+def test_every_code_point_on_long_lines_makes_no_round_trip_repair():
+    # The load benchmark's pathological input: kana on a line keep the CJK
+    # round trips off in every piece of it (detect.line_pieces), as on the
+    # whole line; what ftfy makes of the C1 controls is the one repair.
+    every = "".join(chr(c) for c in range(0x10FFFF + 1) if not 0xD800 <= c <= 0xDFFF)
+    text = every.encode("utf-8")[:100_000].decode("utf-8", "ignore")
+    assert max(len(line) for line in text.split("\n")) > chardata.LONG_LINE_CHARS
+    assert [s.kind for s in repair_text(text).spans] == ["mojibake"]
