@@ -527,7 +527,8 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
             from `_double_byte_segments`.
         right: the codec the bytes are re-read with.
         residue: `residue_re` of the wrong codec, or None: a stretch of
-            one character is kept when it is a Chinese mark or, with this,
+            one character (or of one character repeated) is kept when it
+            is a Chinese mark or, with this,
             a character clean Chinese does not hold (봤 for GBK 好 read as
             cp949 in 「봤，請稍等。」).
 
@@ -651,10 +652,12 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
             else:
                 e = options[best]
     alone = [k for k in changed if s <= k < e]
-    if len(alone) == 1 and not (
+    if len({text[k] for k in alone}) == 1 and not (
             all(ch in chardata.PUNCT_SHARES and ch >= "\u3000" for ch in reading[alone[0]])
             or residue is not None and residue.match(text, alone[0]) is not None):
-        # one character alone: only a Chinese mark (158.62ㄛ), as in
+        # one character alone, or one repeated (clean ﹏﹏﹏ re-reads as 姊姊姊,
+        # ＵＵＵ as €€€: each re-reads on its own, so a repeat is no more
+        # evidence than the first): only a Chinese mark (158.62ㄛ), as in
         # reads_as_chinese, or the wrong codec's plain residue (score._plainly_residue)
         return None
     return s - start, e - start

@@ -255,7 +255,10 @@ def _plainly_residue(candidate: Candidate, original: str) -> bool:
     is plainly damage, so a reading of one Han character is evidence
     enough (`CharModel.reads_as_chinese`'s `min_units` 1, as for valid
     UTF-8): ﾔﾚ before `` config.yaml`` is GBK 在 read as cp932, 봤 in
-    「봤，請稍等。」 GBK 好 read as cp949."""
+    「봤，請稍等。」 GBK 好 read as cp949. Not one character repeated: a
+    doubled letter is a byte pair whose lead is its trail (ДД is cp1251
+    C4 C4, GBK 哪), which any word with a doubled letter makes, and the
+    repeat is no more evidence than the first (clean 我爱你ДД was 我爱你哪)."""
     if not (candidate.plan and candidate.plan[0][0] == "encode"
             and candidate.plan[0][1] in chardata.OTHER_SCRIPT_CODECS):
         return False
@@ -264,6 +267,8 @@ def _plainly_residue(candidate: Candidate, original: str) -> bool:
     core = [ch for ch in original if not ch.isascii()]
     if residue is None or not core or not all(
             residue.match(ch) and ch != "\ufffd" for ch in core):
+        return False
+    if len(core) > 1 and len(set(core)) == 1:
         return False
     try:
         return len(original.encode(wrong)) >= 2  # a whole double-byte character
