@@ -37,7 +37,7 @@ from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes
-from .gate import OTHER_SCRIPT_FAMILY_SIGNALS, OTHER_SCRIPT_SIGNALS, get_gate
+from .gate import OTHER_SCRIPT_FAMILY_SIGNALS, OTHER_SCRIPT_SIGNALS, _holds_utf8, get_gate
 from .errors import InvalidOption, InvalidPlan, RepairError
 from .markup import Markup, declare_utf8
 from .markup import scan as scan_markup
@@ -977,16 +977,23 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         warnings.append(f"... and {len(lossy) - chardata.MAX_LOST_WARNINGS} more places with lost "
                         "characters (see the spans: kind 'lost', or a span's 'lost')")
 
+    left = _left_beside(output, spans, model)
+    for a, b, chars in left[: chardata.MAX_LOST_WARNINGS]:
+        warnings.append(f"characters {a}..{b} of the output ({chars!r}) still read as UTF-8 "
+                        "read as GBK or Big5 beside a repair of it: bytes were dropped without "
+                        "a trace (a decode with errors='ignore'?); left as they are")
     if _encoding is not None:
         spans = _with_byte_offsets(
             text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
             or [(0, _bom_bytes, _encoding)], _replaced)
     if found.cut:
         warnings.append(DEADLINE_WARNING)
-    if found.cut or any(s.kind == "lost" or s.lost for s in spans) or "\ufffd" in output:
+    if (found.cut or any(s.kind == "lost" or s.lost for s in spans) or "\ufffd" in output
+            or left):
         # characters are gone (U+FFFD anywhere in the output: bytes lost
-        # before luanma saw them, or in its repair), or the search was cut:
-        # the text is not vouched for
+        # before luanma saw them, or in its repair; mojibake left beside a
+        # repair: bytes dropped without a trace), or the search was cut: the
+        # text is not vouched for
         confidence = 0.0
     else:
         confidence = score.document_confidence(
@@ -1010,6 +1017,49 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         return withhold(result, text, f"confidence {confidence:.4f} is below min_confidence "
                                       f"{min_confidence}: the input is returned unchanged")
     return result
+
+
+_UTF8_REPAIR_KINDS = frozenset({"utf8_as_gbk", "utf8_as_big5"})
+
+
+def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple[int, int, str]]:
+    """Mojibake left beside a repair of UTF-8 read as GBK or Big5: odd pairs
+    (`CharModel.odd_pair_re`) of `output` on such a repair's line, outside
+    every span, at most `chardata.LEFT_BESIDE_MAX_GAP_CHARS` characters from
+    its edge, every Han character in them odd (`CharModel.odd_class`; not
+    彧和李喆), in no dictionary word (`CharModel.in_word`), whose GBK or Big5
+    bytes hold the start of a UTF-8 sequence (`gate._holds_utf8`). A decoder
+    that dropped bytes without a trace (``errors="ignore"``) breaks the
+    sequences there, and the rest cannot be read (加大城乡结合部环境卫鐢熺＄悊).
+
+    Args:
+        output: the repaired text.
+        spans: the result's spans (``out_start``/``out_end`` index `output`).
+        model: the language model.
+
+    Returns:
+        ``(start, end, characters)`` per leftover, offsets into `output`.
+    """
+    repairs = [s for s in spans if s.kind in _UTF8_REPAIR_KINDS]
+    if not repairs:
+        return []
+    covered = sorted((s.out_start, s.out_end) for s in spans)
+    inside = _overlap_test(covered)
+    gap = chardata.LEFT_BESIDE_MAX_GAP_CHARS
+    odd = re.compile(model.odd_class)
+    found: dict[int, tuple[int, int, str]] = {}
+    for s in repairs:
+        a, b = max(0, s.out_start - gap - 6), min(len(output), s.out_end + gap + 6)
+        for m in model.odd_pair_re.finditer(output, a, b):
+            near = m.end() >= s.out_start - gap and m.start() <= s.out_end + gap
+            if (near and "\n" not in output[min(m.start(), s.out_start):max(m.end(), s.out_end)]
+                    and not inside(m.start(), m.end())
+                    and all(odd.match(ch) for ch in chardata.HAN_RE.findall(m.group()))
+                    and not (model.in_word(output, m.start())
+                             and model.in_word(output, m.end() - 1))
+                    and _holds_utf8(m.group())):
+                found[m.start()] = (m.start(), m.end(), m.group())
+    return [found[k] for k in sorted(found)]
 
 
 DEADLINE_WARNING = ("the deadline cut the search: the result is what was found by then "

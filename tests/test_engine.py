@@ -388,3 +388,27 @@ def test_every_code_point_on_long_lines_makes_no_round_trip_repair():
     text = every.encode("utf-8")[:100_000].decode("utf-8", "ignore")
     assert max(len(line) for line in text.split("\n")) > chardata.LONG_LINE_CHARS
     assert [s.kind for s in repair_text(text).spans] == ["mojibake"]
+
+
+@pytest.mark.parametrize("clean", [
+    "加大城乡结合部环境卫生管理,实现环境卫生保洁经常化",
+    "区属各单位、各部门，并定期进行考核",
+    "创建国家卫生城市工作总结",
+])
+def test_utf8_read_as_gbk_with_dropped_bytes_is_not_vouched_for(clean):
+    # resp.content.decode("gbk", "ignore"): the bytes GBK could not pair are
+    # gone without a U+FFFD, the UTF-8 sequences they broke cannot be read,
+    # and what is left of them beside the repair says so (was 0.99).
+    damaged = clean.encode("utf-8").decode("gbk", "ignore")
+    r = repair_text(damaged)
+    assert r.text != clean and r.confidence == 0.0
+    assert any("dropped without a trace" in w for w in r.warnings)
+
+
+def test_rare_names_beside_a_utf8_repair_are_no_leftover():
+    # 彧 and 喆 are rare (an odd pair) but written so, right beside the
+    # repair, and 和 and 李 between them are common characters.
+    text = "张彧和李喆" + "在杭州创业了".encode().decode("gb18030")
+    r = repair_text(text)
+    assert r.text == "张彧和李喆在杭州创业了"
+    assert r.confidence >= 0.9 and not any("dropped" in w for w in r.warnings)
