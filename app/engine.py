@@ -329,14 +329,30 @@ def _ftfy_pass(text: str, model: CharModel, blocked: list[tuple[int, int]] = (),
     return accepted
 
 
+# An accented Latin letter (what a single-byte decode makes of bytes
+# 0xC0..0xFF) and a Greek or Cyrillic one side by side, either way round
+# (Unicode blocks: Latin-1 Supplement and Latin Extended-A/B letters; Greek
+# and Coptic; Cyrillic). Not ASCII letters: IL2Rγc is how biology writes.
+_LATIN_LETTER = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_GREEK_OR_CYRILLIC_LETTER = "\u0386-\u03ff\u0400-\u04ff"
+_GLUED_SCRIPTS_RE = re.compile(
+    f"[{_LATIN_LETTER}](?=[{_GREEK_OR_CYRILLIC_LETTER}])|"
+    f"[{_GREEK_OR_CYRILLIC_LETTER}](?=[{_LATIN_LETTER}])")
+
+
 def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted | None:
     """ftfy's encoding fix of ``text[start:end]``, narrowed to the changed
-    middle where the plan replays there; None when ftfy changes nothing."""
+    middle where the plan replays there; None when ftfy changes nothing, or
+    when its fix glues letters of two alphabets together where the line had
+    no such pair (`_GLUED_SCRIPTS_RE`: GBK 张伟 read as cp1252 is ÕÅÎ°, whose
+    Î° ftfy reads as UTF-8 ΰ, giving ÕÅΰ; no word is so spelled)."""
     line = text[start:end]
     if line.isascii() or not badness.is_bad(line):
         return None
     fixed, plan = ftfy.fix_encoding_and_explain(line)
     if fixed == line or not plan or _round_trip_pass(fixed, model):
+        return None
+    if len(_GLUED_SCRIPTS_RE.findall(fixed)) > len(_GLUED_SCRIPTS_RE.findall(line)):
         return None
     a = 0
     while a < min(len(line), len(fixed)) and line[a] == fixed[a]:

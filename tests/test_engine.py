@@ -412,3 +412,13 @@ def test_rare_names_beside_a_utf8_repair_are_no_leftover():
     r = repair_text(text)
     assert r.text == "张彧和李喆在杭州创业了"
     assert r.confidence >= 0.9 and not any("dropped" in w for w in r.warnings)
+
+
+def test_ftfy_fix_that_glues_two_alphabets_is_not_taken():
+    # GBK 张伟 read as cp1252 is ÕÅÎ°; ftfy reads Î° as UTF-8 (ΰ), leaving
+    # ÕÅΰ, which no language spells (was taken at 0.909). Too short to read
+    # as GBK with confidence, the text stays as it came, not vouched for.
+    r = repair_text("张伟".encode("gbk").decode("cp1252"))
+    assert r.text == "ÕÅÎ°" and r.confidence < 0.9
+    # Greek letters beside ASCII ones are how science writes: still fixed.
+    assert repair_text("IL2RÎ³cKO mice").text == "IL2RγcKO mice"
