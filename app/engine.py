@@ -996,8 +996,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     left = _left_beside(output, spans, model)
     for a, b, chars in left[: chardata.MAX_LOST_WARNINGS]:
         warnings.append(f"characters {a}..{b} of the output ({chars!r}) still read as UTF-8 "
-                        "read as GBK or Big5 beside a repair of it: bytes were dropped without "
-                        "a trace (a decode with errors='ignore'?); left as they are")
+                        "read as GBK or Big5 beside a repair of it and could not be read back "
+                        "(bytes dropped without a trace, as errors='ignore' drops them, or a "
+                        "character too rare to tell); left as they are")
     if _encoding is not None:
         spans = _with_byte_offsets(
             text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
@@ -1036,6 +1037,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
 
 
 _UTF8_REPAIR_KINDS = frozenset({"utf8_as_gbk", "utf8_as_big5"})
+# What a GBK or Big5 decoder makes of the user-defined byte pairs a UTF-8
+# four-byte sequence can hold (𠮷 is F0 A0 AE B7: GB18030 馉 and U+E18E).
+_PRIVATE_USE_RUN_RE = re.compile("[\ue000-\uf8ff]+")
 
 
 def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple[int, int, str]]:
@@ -1044,7 +1048,9 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
     every span, at most `chardata.LEFT_BESIDE_MAX_GAP_CHARS` characters from
     its edge, every Han character in them odd (`CharModel.odd_class`; not
     彧和李喆), in no dictionary word (`CharModel.in_word`), whose GBK or Big5
-    bytes hold the start of a UTF-8 sequence (`gate._holds_utf8`). A decoder
+    bytes hold the start of a UTF-8 sequence (`gate._holds_utf8`); and
+    private-use characters as near (馉\ue18e野家: 𠮷 read as GB18030 and
+    left, 野家 repaired). A decoder
     that dropped bytes without a trace (``errors="ignore"``) breaks the
     sequences there, and the rest cannot be read (加大城乡结合部环境卫鐢熺＄悊).
 
@@ -1074,6 +1080,10 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     and not (model.in_word(output, m.start())
                              and model.in_word(output, m.end() - 1))
                     and _holds_utf8(m.group())):
+                found[m.start()] = (m.start(), m.end(), m.group())
+        for m in _PRIVATE_USE_RUN_RE.finditer(output, a, b):
+            near = m.end() >= s.out_start - gap and m.start() <= s.out_end + gap
+            if near and not inside(m.start(), m.end()):
                 found[m.start()] = (m.start(), m.end(), m.group())
     return [found[k] for k in sorted(found)]
 
