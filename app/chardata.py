@@ -229,15 +229,15 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"),
     (b"PK\x03\x04", "ZIP archive"),
-    (b"\x1f\x8b", "gzip data"),
+    (b"\x1f\x8b", "gzip stream"),
     (b"%PDF-", "PDF document"),
     (b"\x7fELF", "ELF executable file"),
     (b"RIFF", "RIFF container (WAV, AVI, WebP)"),
     (b"\x00asm", "WebAssembly module"),
     (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
-    (b"BZh", "bzip2 data"),
-    (b"\xfd7zXZ\x00", "xz data"),
-    (b"\x28\xb5\x2f\xfd", "Zstandard data"),
+    (b"BZh", "bzip2 stream"),
+    (b"\xfd7zXZ\x00", "xz stream"),
+    (b"\x28\xb5\x2f\xfd", "Zstandard frame"),
 )
 
 # Control characters in decoded text: C0 other than TAB, LF, VT, FF, CR; DEL;

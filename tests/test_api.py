@@ -125,6 +125,23 @@ def test_unknown_query_parameter(client, path):
     assert "convert" in err["message"]
 
 
+@pytest.mark.parametrize("path", ["/v1/repair", "/v1/repair/batch"])
+def test_repeated_query_parameter(client, path):
+    """?convert=t2s&convert=s2t has no one meaning: refused, not the last taken."""
+    body = {"text": "a"} if path == "/v1/repair" else []
+    err = _error(client.post(f"{path}?convert=t2s&convert=s2t", json=body), 422, "invalid_field")
+    assert err["field"] == "convert"
+    assert "more than once" in err["message"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_min_confidence_must_be_finite(client, value):
+    err = _error(client.post(f"/v1/repair?min_confidence={value}", json={"text": "a"}), 422,
+                 "invalid_field")
+    assert err["field"] == "min_confidence"
+    assert "finite" in err["message"]
+
+
 def test_wrong_type_json_field(client):
     err = _error(client.post("/v1/repair", json={"text": 5}), 422, "invalid_field")
     assert err["field"] == "text"

@@ -86,7 +86,8 @@ async def batch_endpoint(
     convert: str | None = Query(None, description="Default OpenCC config id."),
     strip_annotations: bool = Query(True, description="Default: remove flattened ruby."),
     min_confidence: float | None = Query(
-        None, ge=0, le=1, description="Default: below it, return an item unchanged."),
+        None, ge=0, le=1, allow_inf_nan=False,
+        description="Default: below it, return an item unchanged."),
     detect_only: bool = Query(False, description="Default: report spans; change nothing."),
     html: bool = Query(False, description="Default: items are HTML pages (HTML mode)."),
 ) -> Response:
@@ -99,7 +100,7 @@ async def batch_endpoint(
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=html)
-    check_query(request.query_params.keys())
+    check_query([name for name, _ in request.query_params.multi_items()])
     check_defaults(defaults)
     if media == NDJSON:
         return NdjsonStream(gzip_inflater(request), defaults, settings)

@@ -84,19 +84,27 @@ QUERY_OPTIONS = ("charset", "convert", "strip_annotations", "min_confidence", "d
 
 def check_query(names) -> None:
     """Refuse a query parameter no endpoint takes, as an unknown JSON field
-    is refused: a misspelt option (``?conver=t2s``) must not pass unnoticed.
+    is refused: a misspelt option (``?conver=t2s``) must not pass unnoticed;
+    and one given twice (``?convert=t2s&convert=s2t``), which no reading
+    settles.
 
     Args:
-        names: the request's query parameter names.
+        names: the request's query parameter names, each as often as given.
 
     Raises:
-        ItemError: 422 ``invalid_field`` naming the first unknown parameter
-            (its ``field``) and listing the known ones.
+        ItemError: 422 ``invalid_field`` naming the first unknown or
+            repeated parameter (its ``field``); for an unknown one, listing
+            the known ones.
     """
+    seen: set[str] = set()
     for name in names:
         if name not in QUERY_OPTIONS:
             raise ItemError(422, "invalid_field", f"unknown query parameter {name!r}; known: "
                             f"{', '.join(QUERY_OPTIONS)}", name)
+        if name in seen:
+            raise ItemError(422, "invalid_field", f"query parameter {name!r} is given more "
+                            "than once", name)
+        seen.add(name)
 
 
 def check_defaults(defaults: Defaults) -> None:

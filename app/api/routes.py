@@ -218,7 +218,8 @@ async def repair_endpoint(
     convert: str | None = Query(None, description="OpenCC config id: t2s, s2t, tw2sp, ..."),
     strip_annotations: bool = Query(True, description="Remove flattened ruby annotations."),
     min_confidence: float | None = Query(
-        None, ge=0, le=1, description="Below this confidence, return the input unchanged."),
+        None, ge=0, le=1, allow_inf_nan=False,
+        description="Below this confidence, return the input unchanged."),
     detect_only: bool = Query(False, description="Report spans; change nothing."),
     html: bool | None = Query(None, description=(
         "Treat the input as an HTML document: repair text nodes and attribute values only. "
@@ -234,7 +235,7 @@ async def repair_endpoint(
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
-    check_query(request.query_params.keys())
+    check_query([name for name, _ in request.query_params.multi_items()])
     check_defaults(defaults)  # a bad query option fails even when the JSON body overrides it
     # A JSON body carries the document as base64 or escaped text: its own
     # limit is larger; the document inside is held to max_document_bytes.
