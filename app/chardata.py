@@ -161,12 +161,12 @@ MAX_LOST_WARNINGS = 10
 # whose GBK or Big5 bytes hold the start of a UTF-8 sequence
 # (`gate._holds_utf8`), its Han characters all odd: what a decoder that
 # dropped bytes without a trace (errors="ignore") leaves of the sequences it
-# broke (`engine._left_beside`). Measured (scratch, session 6) on the
-# generated set (6,732 cases): it never fires on a right output (on 5
+# broke (`engine._left_beside`). Measured by `scripts/measure_leftovers.py`:
+# on the generated set (6,732 cases) it never fires on a right output (on 7
 # wrong ones; anywhere on the line, without the odd-characters test, it
-# fired on 12 right ones: rare names, 彧淼, 李喆). On 114 sentences of the
+# fired on 12 right ones: rare names, 彧淼, 李喆); of 114 sentences of the
 # sample decoded from UTF-8 as GBK with errors="ignore", all left half
-# repaired, it finds 101; 9 others keep a confidence of 0.9 or more.
+# repaired, it finds 101, and 9 others keep a confidence of 0.9 or more.
 LEFT_BESIDE_MAX_GAP_CHARS = 2
 # UTF-16 without a byte-order mark, read when the bytes are of even length
 # and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
