@@ -714,6 +714,33 @@ def test_client_gone_mid_body_is_499_not_500(live_server):
     assert count("500") == before_500
 
 
+def test_malformed_chunked_stream_is_no_internal_error(live_server):
+    """A chunked NDJSON body whose chunk size is not hex: the server answers
+    400 itself, and luanma, which had begun its streamed answer, counts the
+    request as 499, not as an internal error (was logged as one)."""
+    import httpx2 as httpx
+
+    port = live_server
+    counter = 'luanma_requests_total{method="POST",path="/v1/repair/batch",status="%s"}'
+
+    def count(status: str) -> float:
+        return _metric(httpx.get(f"http://127.0.0.1:{port}/metrics").text, counter % status)
+
+    before_499, before_500 = count("499"), count("500")
+    bad = socket.create_connection(("127.0.0.1", port))
+    bad.sendall(b"POST /v1/repair/batch HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"ZZ\r\n{}\n\r\n")
+    reply = bad.recv(65536)
+    bad.close()
+    assert reply.startswith(b"HTTP/1.1 400")
+    give_up = time.monotonic() + 10
+    while count("499") == before_499 and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert count("499") == before_499 + 1
+    assert count("500") == before_500
+
+
 def test_ndjson_client_that_goes_away_frees_the_worker(live_server):
     # 20,000 items: minutes of work if the server went on after the client left
     line = json.dumps({"text": "鏁版嵁鎶撳彇缁撴灉"}).encode() + b"\n"

@@ -198,6 +198,10 @@ def log_internal_error(exc: BaseException) -> None:
     exc._luanma_logged = True
 
 
+class _ConnectionGone(Exception):
+    """The server could not send on the request's connection any more."""
+
+
 class OpsMiddleware:
     """Request id, in-flight bound, metrics and the access log (see module doc)."""
 
@@ -232,7 +236,14 @@ class OpsMiddleware:
                 status[0] = message["status"]
                 answered[0] = True
                 message["headers"] = list(message.get("headers", [])) + [rid_header]
-            await send(message)
+            try:
+                await send(message)
+            except Exception as exc:
+                # The server can no longer answer on this connection (it has
+                # answered a malformed request itself, 400, or the client is
+                # gone): not a fault of luanma's; counted as 499.
+                status[0] = 499
+                raise _ConnectionGone from exc
 
         bounded = path.startswith("/v1/")
         try:
@@ -249,6 +260,8 @@ class OpsMiddleware:
             IN_FLIGHT.inc()
             try:
                 await self.app(scope, counting_receive, tagging_send)
+            except _ConnectionGone:
+                log.info("connection closed before the answer was sent")
             except Exception as exc:
                 # Handled here, where the request id is known, rather than by
                 # Starlette's outermost handler (which logs it as null).
