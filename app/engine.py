@@ -1048,8 +1048,9 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
     every span, at most `chardata.LEFT_BESIDE_MAX_GAP_CHARS` characters from
     its edge, every Han character in them odd (`CharModel.odd_class`; not
     彧和李喆), in no dictionary word (`CharModel.in_word`), whose GBK or Big5
-    bytes hold the start of a UTF-8 sequence (`gate._holds_utf8`); and
-    private-use characters as near (馉\ue18e野家: 𠮷 read as GB18030 and
+    bytes hold the start of a UTF-8 sequence (`gate._holds_utf8`); a run
+    of odd characters with such bytes touching the repair (大娓鍗 for
+    大港區); and private-use characters as near (馉\ue18e野家: 𠮷 read as GB18030 and
     left, 野家 repaired). A decoder
     that dropped bytes without a trace (``errors="ignore"``) breaks the
     sequences there, and the rest cannot be read (加大城乡结合部环境卫鐢熺＄悊).
@@ -1069,6 +1070,7 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
     inside = _overlap_test(covered)
     gap = chardata.LEFT_BESIDE_MAX_GAP_CHARS
     odd = re.compile(model.odd_class)
+    odd_run = re.compile(model.odd_class + "+")
     found: dict[int, tuple[int, int, str]] = {}
     for s in repairs:
         a, b = max(0, s.out_start - gap - 6), min(len(output), s.out_end + gap + 6)
@@ -1079,6 +1081,14 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     and all(odd.match(ch) for ch in chardata.HAN_RE.findall(m.group()))
                     and not (model.in_word(output, m.start())
                              and model.in_word(output, m.end() - 1))
+                    and _holds_utf8(m.group())):
+                found[m.start()] = (m.start(), m.end(), m.group())
+        for m in odd_run.finditer(output, max(0, s.out_start - 8), min(len(output), s.out_end + 8)):
+            # a run of odd characters touching the repair: where a dropped
+            # byte broke one sequence (大娓鍗 for 大港區)
+            if ((m.end() == s.out_start or m.start() == s.out_end)
+                    and not inside(m.start(), m.end())
+                    and not any(model.in_word(output, k) for k in range(m.start(), m.end()))
                     and _holds_utf8(m.group())):
                 found[m.start()] = (m.start(), m.end(), m.group())
         for m in _PRIVATE_USE_RUN_RE.finditer(output, a, b):
