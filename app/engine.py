@@ -1043,17 +1043,21 @@ _PRIVATE_USE_RUN_RE = re.compile("[\ue000-\uf8ff]+")
 
 
 def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple[int, int, str]]:
-    """Mojibake left beside a repair of UTF-8 read as GBK or Big5: odd pairs
-    (`CharModel.odd_pair_re`) of `output` on such a repair's line, outside
-    every span, at most `chardata.LEFT_BESIDE_MAX_GAP_CHARS` characters from
-    its edge, every Han character in them odd (`CharModel.odd_class`; not
-    彧和李喆), in no dictionary word (`CharModel.in_word`), whose GBK or Big5
-    bytes hold the start of a UTF-8 sequence (`gate._holds_utf8`); a run
-    of odd characters with such bytes touching the repair (大娓鍗 for
-    大港區); and private-use characters as near (馉\ue18e野家: 𠮷 read as GB18030 and
-    left, 野家 repaired). A decoder
-    that dropped bytes without a trace (``errors="ignore"``) breaks the
-    sequences there, and the rest cannot be read (加大城乡结合部环境卫鐢熺＄悊).
+    """Mojibake left beside a repair of UTF-8 read as GBK or Big5, which a
+    decoder that dropped bytes without a trace (``errors="ignore"``) leaves
+    where it broke a sequence, and which cannot be read back
+    (加大城乡结合部环境卫鐢熺＄悊): just outside such a repair, on its line and
+    outside every span,
+
+    * an odd pair (`CharModel.odd_pair_re`) at most
+      `chardata.LEFT_BESIDE_MAX_GAP_CHARS` characters from the repair's
+      edge, every Han character in it odd (`CharModel.odd_class`; not
+      彧和李喆), not all in dictionary words (`CharModel.in_word`), its GBK or
+      Big5 bytes holding the start of a UTF-8 sequence (`gate._holds_utf8`);
+    * a run of odd characters touching the edge, in no word, with such
+      bytes (大娓鍗 for 大港區);
+    * private-use characters as near: what GB18030 makes of part of a
+      four-byte sequence (𠮷 is F0 A0 AE B7: 馉 and U+E18E).
 
     Args:
         output: the repaired text.
@@ -1061,40 +1065,44 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
         model: the language model.
 
     Returns:
-        ``(start, end, characters)`` per leftover, offsets into `output`.
+        ``(start, end, characters)`` per leftover, offsets into `output`,
+        in order.
     """
     repairs = [s for s in spans if s.kind in _UTF8_REPAIR_KINDS]
     if not repairs:
         return []
-    covered = sorted((s.out_start, s.out_end) for s in spans)
-    inside = _overlap_test(covered)
+    inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans))
     gap = chardata.LEFT_BESIDE_MAX_GAP_CHARS
     odd = re.compile(model.odd_class)
     odd_run = re.compile(model.odd_class + "+")
+    reach = gap + 4  # an odd pair is at most 4 characters long
     found: dict[int, tuple[int, int, str]] = {}
+
+    def add(m: re.Match[str]) -> None:
+        if not inside(m.start(), m.end()) and "\n" not in m.group():
+            found[m.start()] = (m.start(), m.end(), m.group())
+
     for s in repairs:
-        a, b = max(0, s.out_start - gap - 6), min(len(output), s.out_end + gap + 6)
-        for m in model.odd_pair_re.finditer(output, a, b):
-            near = m.end() >= s.out_start - gap and m.start() <= s.out_end + gap
-            if (near and "\n" not in output[min(m.start(), s.out_start):max(m.end(), s.out_end)]
-                    and not inside(m.start(), m.end())
-                    and all(odd.match(ch) for ch in chardata.HAN_RE.findall(m.group()))
-                    and not (model.in_word(output, m.start())
-                             and model.in_word(output, m.end() - 1))
-                    and _holds_utf8(m.group())):
-                found[m.start()] = (m.start(), m.end(), m.group())
-        for m in odd_run.finditer(output, max(0, s.out_start - 8), min(len(output), s.out_end + 8)):
-            # a run of odd characters touching the repair: where a dropped
-            # byte broke one sequence (大娓鍗 for 大港區)
-            if ((m.end() == s.out_start or m.start() == s.out_end)
-                    and not inside(m.start(), m.end())
-                    and not any(model.in_word(output, k) for k in range(m.start(), m.end()))
-                    and _holds_utf8(m.group())):
-                found[m.start()] = (m.start(), m.end(), m.group())
-        for m in _PRIVATE_USE_RUN_RE.finditer(output, a, b):
-            near = m.end() >= s.out_start - gap and m.start() <= s.out_end + gap
-            if near and not inside(m.start(), m.end()):
-                found[m.start()] = (m.start(), m.end(), m.group())
+        # the text just before the repair's start and just after its end
+        for lo, hi in ((max(0, s.out_start - reach), s.out_start),
+                       (s.out_end, min(len(output), s.out_end + reach))):
+            if "\n" in output[lo:hi]:
+                lo, hi = (output.rfind("\n", lo, hi) + 1, hi) if hi == s.out_start else (
+                    lo, output.find("\n", lo, hi))
+            for m in model.odd_pair_re.finditer(output, lo, hi):
+                if (m.end() >= s.out_start - gap and m.start() <= s.out_end + gap
+                        and all(odd.match(ch) for ch in chardata.HAN_RE.findall(m.group()))
+                        and not (model.in_word(output, m.start())
+                                 and model.in_word(output, m.end() - 1))
+                        and _holds_utf8(m.group())):
+                    add(m)
+            for m in odd_run.finditer(output, lo, hi):
+                if ((m.end() == s.out_start or m.start() == s.out_end)
+                        and not any(model.in_word(output, k) for k in range(m.start(), m.end()))
+                        and _holds_utf8(m.group())):
+                    add(m)
+            for m in _PRIVATE_USE_RUN_RE.finditer(output, lo, hi):
+                add(m)
     return [found[k] for k in sorted(found)]
 
 
