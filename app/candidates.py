@@ -181,7 +181,10 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             # only that stretch is offered.
             stretch = _refined_stretch(text, start, end, pieces, i, j, right, model,
                                        residue_re(wrong))
-            if stretch is not None:
+            if stretch is not None and not _russian_words(text, start + stretch[0],
+                                                          start + stretch[1]):
+                # (GBK's row of Cyrillic letters is Big5's of common
+                # characters: Нееееет read as Big5 is Н快快快快快找)
                 kept.append(stretch)
             continue
         gain, narrower = _best_subsegment(text, start, pieces, i, j, right, model)
@@ -200,6 +203,8 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             continue
         if residue is not None and _beside_residue(text, start, pieces, i, j, residue):
             continue  # a half repair: the wrong codec's work goes on beside it
+        if wrong == "sloppy-windows-1251" and _russian_words(text, start + i, start + j):
+            continue  # Сочи, Яндекс: words written in Russian, not GBK read as cp1251
         if None in seg:
             decoded = _decode_utf8_gaps(seg, model, context_before(text, start + i),
                                         text[start + j : start + j + 1], wrong)
@@ -232,6 +237,34 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                                      edge_bits=(_edge_bits(text, start, end, start + i, start + j,
                                                            layer_text) if both_double_byte else 0.0)))
     return out
+
+
+# A run of Russian letters (the 33 of the alphabet; no Ukrainian, Serbian
+# or Macedonian one, which windows-1251 also makes of GBK bytes).
+_RUSSIAN_RUN_RE = re.compile("[А-Яа-яЁё]+")
+_RUSSIAN_VOWELS = frozenset("аеёиоуыэюя")
+
+
+def _russian_words(text: str, a: int, b: int) -> bool:
+    """Whether every run of Cyrillic letters that ``text[a:b]`` touches (the
+    whole run, past `a` and `b`) is a Russian word: Russian letters only,
+    three or more, a vowel, cased as words are (`detect.cased_like_a_word`)
+    and spelled as Russian is (`detect.cyrillic_spelling`), and nothing else
+    non-ASCII in ``text[a:b]``. GBK read as windows-1251 makes letters of
+    either case by the byte's value, and symbols (ґ №) between them, so its
+    runs are rarely cased as words; a Russian name in a Chinese sentence
+    (2014年Сочи冬奥会: GBK 杨麒 by its bytes) is written so."""
+    region = text[a:b]
+    if any(not ch.isascii() and not _RUSSIAN_RUN_RE.match(ch) for ch in region):
+        return False
+    while a > 0 and _RUSSIAN_RUN_RE.match(text[a - 1]):
+        a -= 1
+    while b < len(text) and _RUSSIAN_RUN_RE.match(text[b]):
+        b += 1
+    words = _RUSSIAN_RUN_RE.findall(text, a, b)
+    return bool(words) and all(
+        len(w) >= 3 and any(ch in _RUSSIAN_VOWELS for ch in w.lower())
+        and detect.cased_like_a_word(w) and detect.cyrillic_spelling(w) for w in words)
 
 
 @lru_cache(maxsize=65536)

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from . import chardata
-from .detect import looks_japanese, looks_korean
+from .detect import cased_like_a_word, cyrillic_spelling, looks_japanese, looks_korean
 from .errors import NotText, UnknownCodec
 from .markup import declared_charsets
 from .mixed import Segment, looks_mixed, split_mixed
@@ -434,16 +434,6 @@ def _letter_script(ch: str) -> str | None:
     return None
 
 
-def _cased_like_a_word(run: str) -> bool:
-    """Whether the cased letters of `run` are all lower case, all upper
-    case, or one capital followed by lower case: how words are written in
-    the Latin, Greek and Cyrillic scripts, not what two byte codecs mixed
-    make (лНЯЙБЮ, Москва's windows-1251 bytes read as KOI8-R)."""
-    cased = [ch for ch in run if ch.lower() != ch.upper()]
-    return (all(ch.islower() for ch in cased) or all(ch.isupper() for ch in cased)
-            or (cased[0].isupper() and all(ch.islower() for ch in cased[1:])))
-
-
 # Greek letters with tonos or dialytika and tonos (monotonic orthography).
 _GREEK_ACCENTED = frozenset("ΆΈΉΊΌΎΏΐΰάέήίόύώ")
 # Greek vowel groups: a run of vowels is one syllable at most (diphthongs
@@ -451,8 +441,6 @@ _GREEK_ACCENTED = frozenset("ΆΈΉΊΌΎΏΐΰάέήίόύώ")
 # makes the rule below looser).
 _GREEK_VOWEL_GROUP_RE = re.compile("[αεηιουωάέήίόύώϊϋΐΰ]+")
 _GREEK_ACCENTED_MONOSYLLABLES = frozenset({"ή", "πού", "πώς"})
-# Cyrillic vowels (Russian, Ukrainian, Belarusian, Serbian, Bulgarian).
-_CYRILLIC_VOWELS = frozenset("аеёиоуыэюяіїєѣАЕЁИОУЫЭЮЯІЇЄ")
 
 
 def _greek_spelling(word: str) -> bool:
@@ -484,20 +472,6 @@ def _greek_spelling(word: str) -> bool:
     return all(word[k].islower() or (k == 0 and word[1:].islower()) for k in accented)
 
 
-def _cyrillic_spelling(word: str) -> bool:
-    """Whether a Cyrillic `word` puts й only first or after a vowel, and ь ъ
-    only after a consonant, never first (Russian orthography: й is a
-    semivowel closing a syllable, ь ъ mark the consonant before them).
-    Greek read as windows-1251 breaks these (και reads кбй)."""
-    low = word.lower()
-    for k, ch in enumerate(low):
-        if ch == "й" and k > 0 and low[k - 1] not in _CYRILLIC_VOWELS:
-            return False
-        if ch in "ьъ" and (k == 0 or low[k - 1] in _CYRILLIC_VOWELS or low[k - 1] in "ьъ"):
-            return False
-    return True
-
-
 _LETTER_RUN_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -508,12 +482,12 @@ def _plain_words(text: str) -> str | None:
     closing one before none but the apostrophe ’, any other beside no
     letter), at least
     one is a letter, and each word (run of letters) holding one is of one
-    script, cased like a word (`_cased_like_a_word`); a Latin word also has
+    script, cased like a word (`detect.cased_like_a_word`); a Latin word also has
     an ASCII letter or is one letter long (à, é: Ìîñêâà, Москва's
     windows-1251 bytes read as windows-1252, is no word); a Greek word ends
     in ς and nowhere else and carries at most one accent (`_greek_spelling`);
     a Cyrillic word puts й after a vowel and ь ъ after a consonant
-    (`_cyrillic_spelling`). Returns ``latin``, ``cyrillic``, ``greek`` ... or None."""
+    (`detect.cyrillic_spelling`). Returns ``latin``, ``cyrillic``, ``greek`` ... or None."""
     found = None
     for k, ch in enumerate(text):
         if ch.isascii():
@@ -531,14 +505,14 @@ def _plain_words(text: str) -> str | None:
         if run.isascii():
             continue
         scripts = {_letter_script(ch) for ch in run}
-        if len(scripts) != 1 or None in scripts or not _cased_like_a_word(run):
+        if len(scripts) != 1 or None in scripts or not cased_like_a_word(run):
             return None
         script = scripts.pop()
         if script == "latin" and len(run) > 1 and not any(ch.isascii() for ch in run):
             return None
         if script == "greek" and not _greek_spelling(run):
             return None
-        if script == "cyrillic" and not _cyrillic_spelling(run):
+        if script == "cyrillic" and not cyrillic_spelling(run):
             return None
         found = found if found and found != "latin" else script
     return found

@@ -306,3 +306,31 @@ def _utf8_width(lead: int | None) -> int:
     if 0xF0 <= lead <= 0xF4:
         return 4
     return 0
+
+
+def cased_like_a_word(run: str) -> bool:
+    """Whether the cased letters of `run` are all lower case, all upper
+    case, or one capital followed by lower case: how words are written in
+    the Latin, Greek and Cyrillic scripts, not what two byte codecs mixed
+    make (лНЯЙБЮ, Москва's windows-1251 bytes read as KOI8-R)."""
+    cased = [ch for ch in run if ch.lower() != ch.upper()]
+    return (all(ch.islower() for ch in cased) or all(ch.isupper() for ch in cased)
+            or (cased[0].isupper() and all(ch.islower() for ch in cased[1:])))
+
+
+# Cyrillic vowels (Russian, Ukrainian, Belarusian, Serbian, Bulgarian).
+_CYRILLIC_VOWELS = frozenset("аеёиоуыэюяіїєѣАЕЁИОУЫЭЮЯІЇЄ")
+
+
+def cyrillic_spelling(word: str) -> bool:
+    """Whether a Cyrillic `word` puts й only first or after a vowel, and ь ъ
+    only after a consonant, never first (Russian orthography: й is a
+    semivowel closing a syllable, ь ъ mark the consonant before them).
+    Greek read as windows-1251 breaks these (και reads кбй)."""
+    low = word.lower()
+    for k, ch in enumerate(low):
+        if ch == "й" and k > 0 and low[k - 1] not in _CYRILLIC_VOWELS:
+            return False
+        if ch in "ьъ" and (k == 0 or low[k - 1] in _CYRILLIC_VOWELS or low[k - 1] in "ьъ"):
+            return False
+    return True
