@@ -205,6 +205,11 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             continue  # a half repair: the wrong codec's work goes on beside it
         if wrong == "sloppy-windows-1251" and _russian_words(text, start + i, start + j):
             continue  # Сочи, Яндекс: words written in Russian, not GBK read as cp1251
+        if wrong in _SINGLE_BYTE_WRONG and _one_repeated(text[start + i : start + j]):
+            # ¿¿¿¿ or »»»» is one byte repeated, a GBK pair whose lead is its
+            # trail (靠靠, 遙遙), which a run of one symbol makes whatever
+            # it is: no more evidence than one character
+            continue
         if None in seg:
             decoded = _decode_utf8_gaps(seg, model, context_before(text, start + i),
                                         text[start + j : start + j + 1], wrong)
@@ -237,6 +242,18 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                                      edge_bits=(_edge_bits(text, start, end, start + i, start + j,
                                                            layer_text) if both_double_byte else 0.0)))
     return out
+
+
+# Wrong codecs that make one character of each byte.
+_SINGLE_BYTE_WRONG = frozenset({"cp1252", "latin-1", "sloppy-windows-1252",
+                                "sloppy-windows-1251", "sloppy-windows-1250"})
+
+
+def _one_repeated(region: str) -> bool:
+    """Whether the non-ASCII characters of `region` are one character, more
+    than once."""
+    core = [ch for ch in region if not ch.isascii()]
+    return len(core) > 1 and len(set(core)) == 1
 
 
 # A run of Russian letters (the 33 of the alphabet; no Ukrainian, Serbian

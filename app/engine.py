@@ -26,6 +26,7 @@ import re
 import time
 import unicodedata
 from dataclasses import replace
+from functools import lru_cache
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
@@ -1040,6 +1041,21 @@ _UTF8_REPAIR_KINDS = frozenset({"utf8_as_gbk", "utf8_as_big5"})
 # What a GBK or Big5 decoder makes of the user-defined byte pairs a UTF-8
 # four-byte sequence can hold (𠮷 is F0 A0 AE B7: GB18030 馉 and U+E18E).
 _PRIVATE_USE_RUN_RE = re.compile("[\ue000-\uf8ff]+")
+# A run of Han characters (`_truncated_utf8` tests each).
+_TRUNCATED_UTF8_RUN_RE = re.compile(f"{chardata.HAN_RE.pattern}+")
+
+
+@lru_cache(maxsize=4096)
+def _truncated_utf8(ch: str) -> bool:
+    """Whether the GBK bytes of `ch` are a three-byte UTF-8 sequence less
+    its last byte (a lead E0..EF, a continuation 80..BF): what is left of a
+    UTF-8 character whose last byte a decoder dropped (銆 for 。, E3 80 82;
+    涓 for 中, E4 B8 AD)."""
+    try:
+        b = ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and 0xE0 <= b[0] <= 0xEF and 0x80 <= b[1] <= 0xBF
 
 
 def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple[int, int, str]]:
@@ -1055,7 +1071,9 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
       彧和李喆), not all in dictionary words (`CharModel.in_word`), its GBK or
       Big5 bytes holding the start of a UTF-8 sequence (`gate._holds_utf8`);
     * a run of odd characters touching the edge, in no word, with such
-      bytes (大娓鍗 for 大港區);
+      bytes (大娓鍗 for 大港區), or of characters whose GBK bytes are a
+      three-byte UTF-8 sequence less its last byte (`_truncated_utf8`:
+      北京鏄涓国 for 北京是中国, 首都銆 for 首都。);
     * private-use characters as near: what GB18030 makes of part of a
       four-byte sequence (𠮷 is F0 A0 AE B7: 馉 and U+E18E).
 
@@ -1100,6 +1118,11 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                 if ((m.end() == s.out_start or m.start() == s.out_end)
                         and not any(model.in_word(output, k) for k in range(m.start(), m.end()))
                         and _holds_utf8(m.group())):
+                    add(m)
+            for m in _TRUNCATED_UTF8_RUN_RE.finditer(output, lo, hi):
+                if ((m.end() == s.out_start or m.start() == s.out_end)
+                        and all(_truncated_utf8(ch) for ch in m.group())
+                        and not any(model.in_word(output, k) for k in range(m.start(), m.end()))):
                     add(m)
             for m in _PRIVATE_USE_RUN_RE.finditer(output, lo, hi):
                 add(m)
