@@ -17,7 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import chardata
 from .detect import cased_like_a_word, cyrillic_spelling, looks_japanese, looks_korean
@@ -1037,7 +1037,13 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         warnings.append(
             f"undeclared bytes read as {single[0][0]} ({single[0][2]} words); they also "
             f"decode as {codec} {shown[:12]!r}, which is not clearly Chinese")
-        return _single_byte(single, warnings)
+        decoded = _single_byte(single, warnings)
+        if sum(1 for ch in single[0][1] if ch.isalpha()) <= 1:
+            # One letter is no word (GBK's × is A1 C1, cp1252's ¡Á): the
+            # bytes do not tell the readings apart (AMBIGUOUS_READING_CAP).
+            decoded = replace(decoded, confidence_cap=min(
+                decoded.confidence_cap or 1.0, chardata.AMBIGUOUS_READING_CAP))
+        return decoded
     if single:
         return _single_byte(single, warnings)
     if best:

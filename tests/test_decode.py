@@ -184,3 +184,13 @@ def test_single_byte_scripts_nothing_tells_apart(text, codec, rival):
         assert r.confidence <= 0.5
     else:
         assert not named
+
+
+@pytest.mark.parametrize("symbol", ["×", "÷", "≤", "√"])
+def test_one_gbk_symbol_against_one_latin_letter_is_a_tie(symbol):
+    # GBK × is A1 C1, cp1252 ¡Á: one letter is no word, and two bytes cannot
+    # tell the readings apart, so whichever is taken is at most 0.5 sure
+    # (was cp1252 at 0.90).
+    r = repair_bytes(symbol.encode("gbk"))
+    assert r.confidence <= 0.5
+    assert any("gb18030" in w for w in r.warnings)
