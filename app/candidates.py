@@ -205,7 +205,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             continue  # a half repair: the wrong codec's work goes on beside it
         if wrong == "sloppy-windows-1251" and _russian_words(text, start + i, start + j):
             continue  # Сочи, Яндекс: words written in Russian, not GBK read as cp1251
-        if wrong in _SINGLE_BYTE_WRONG and _one_repeated(text[start + i : start + j]):
+        if wrong in _SINGLE_BYTE_WRONG and one_repeated(text[start + i : start + j]):
             # ¿¿¿¿ or »»»» is one byte repeated, a GBK pair whose lead is its
             # trail (靠靠, 遙遙), which a run of one symbol makes whatever
             # it is: no more evidence than one character
@@ -249,7 +249,7 @@ _SINGLE_BYTE_WRONG = frozenset({"cp1252", "latin-1", "sloppy-windows-1252",
                                 "sloppy-windows-1251", "sloppy-windows-1250"})
 
 
-def _one_repeated(region: str) -> bool:
+def one_repeated(region: str) -> bool:
     """Whether the non-ASCII characters of `region` are one character, more
     than once."""
     core = [ch for ch in region if not ch.isascii()]
@@ -702,7 +702,7 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
             else:
                 e = options[best]
     alone = [k for k in changed if s <= k < e]
-    if len({text[k] for k in alone}) == 1 and not (
+    if (len(alone) == 1 or one_repeated("".join(text[k] for k in alone))) and not (
             all(ch in chardata.PUNCT_SHARES and ch >= "\u3000" for ch in reading[alone[0]])
             or residue is not None and residue.match(text, alone[0]) is not None):
         # one character alone, or one repeated (clean ﹏﹏﹏ re-reads as 姊姊姊,

@@ -87,6 +87,17 @@ _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 _LAST_NON_ASCII_RE = re.compile("[^\x00-\x7f](?=[\x00-\x7f]*$)")
 
 
+def _reads_whole(found: list[cand.Candidate], first: int, last: int, accept) -> bool:
+    """Whether one of `found` reads ``text[first:last]`` (a piece's first to
+    last non-ASCII character) whole, through one wrong decode and back
+    (``encode``, ``decode``), nothing guessed, lost or deferred, and
+    `accept(candidate)` holds."""
+    return any(c.start <= first and c.end >= last and c.layers == 1 and not c.guessed
+               and not c.lost and not c.defer and len(c.plan) == 2
+               and c.plan[0][0] == "encode" and c.plan[1][0] == "decode" and accept(c)
+               for c in found)
+
+
 def _whole_utf8(found: list[cand.Candidate], first: int, last: int) -> bool:
     """Whether one of `found` reads ``text[first:last]`` (a line's first to
     last non-ASCII character) whole as strict UTF-8 through one wrong decode,
@@ -96,14 +107,8 @@ def _whole_utf8(found: list[cand.Candidate], first: int, last: int) -> bool:
     so four in a row are one chance in millions, and the other codecs'
     readings of the line need not be tried (the scorer still weighs this
     one against keeping the line)."""
-    for c in found:
-        if (c.start <= first and c.end >= last and c.layers == 1 and not c.guessed
-                and not c.lost and not c.defer
-                and c.plan == (("encode", c.plan[0][1]), ("decode", "utf-8"))
-                and sum(1 for ch in c.replacement if ord(ch) >= 0x800)
-                >= chardata.WHOLE_UTF8_MIN_CHARS):
-            return True
-    return False
+    return _reads_whole(found, first, last, lambda c: c.plan[1][1] == "utf-8" and sum(
+        1 for ch in c.replacement if ord(ch) >= 0x800) >= chardata.WHOLE_UTF8_MIN_CHARS)
 
 
 # Index in `chardata.ROUND_TRIPS` of the first pair after the last whose
@@ -127,14 +132,8 @@ def _whole_single_byte(found: list[cand.Candidate], first: int, last: int) -> bo
     reading against keeping the line. (Outputs and confidences were the
     same with and without this on the generated set, the case tables, the
     real sample and 200 KB of the corpora's pages: 7,042 inputs.)"""
-    for c in found:
-        if (c.start <= first and c.end >= last and c.layers == 1 and not c.guessed
-                and not c.lost and not c.defer and c.plan[0][1] in _LATIN_CODECS
-                and c.plan == (("encode", c.plan[0][1]), ("decode", c.plan[1][1]))
-                and len(chardata.HAN_RE.findall(c.replacement))
-                >= chardata.WHOLE_UTF8_MIN_CHARS):
-            return True
-    return False
+    return _reads_whole(found, first, last, lambda c: c.plan[0][1] in _LATIN_CODECS and len(
+        chardata.HAN_RE.findall(c.replacement)) >= chardata.WHOLE_UTF8_MIN_CHARS)
 
 
 def _past(deadline: float | None) -> bool:
@@ -1091,8 +1090,7 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
         return []
     inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans))
     gap = chardata.LEFT_BESIDE_MAX_GAP_CHARS
-    odd = re.compile(model.odd_class)
-    odd_run = re.compile(model.odd_class + "+")
+    odd_run = model.odd_run_re
     reach = gap + 4  # an odd pair is at most 4 characters long
     found: dict[int, tuple[int, int, str]] = {}
 
@@ -1109,7 +1107,7 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     lo, output.find("\n", lo, hi))
             for m in model.odd_pair_re.finditer(output, lo, hi):
                 if (m.end() >= s.out_start - gap and m.start() <= s.out_end + gap
-                        and all(odd.match(ch) for ch in chardata.HAN_RE.findall(m.group()))
+                        and all(odd_run.match(ch) for ch in chardata.HAN_RE.findall(m.group()))
                         and not (model.in_word(output, m.start())
                                  and model.in_word(output, m.end() - 1))
                         and _holds_utf8(m.group())):

@@ -280,6 +280,7 @@ class CharModel:
         }
         self._word_bits = -math.log2(1 - chardata.PUNCT_TOKEN_SHARE)
         self._odd_pair_re: re.Pattern[str] | None = None
+        self._odd_run_re: re.Pattern[str] | None = None
         self._odd_class: str | None = None
         self._letter_words: dict[str, list[tuple[str, int]]] | None = None
         self._t2s = _t2s_char
@@ -328,6 +329,13 @@ class CharModel:
             odd = self.odd_class
             self._odd_pair_re = re.compile(f"{odd}[^\n]{{0,2}}{odd}")
         return self._odd_pair_re
+
+    @property
+    def odd_run_re(self) -> re.Pattern[str]:
+        """A run of odd characters (`odd_class`), one or more; compiled once."""
+        if self._odd_run_re is None:
+            self._odd_run_re = re.compile(self.odd_class + "+")
+        return self._odd_run_re
 
     @property
     def odd_class(self) -> str:

@@ -29,7 +29,7 @@ from ftfy import badness
 
 from . import chardata
 from .annotations import context_before
-from .candidates import Candidate, residue_re
+from .candidates import Candidate, one_repeated, residue_re
 from .model import CONTEXT_CHARS, CharModel, get_model
 
 
@@ -268,7 +268,7 @@ def _plainly_residue(candidate: Candidate, original: str) -> bool:
     if residue is None or not core or not all(
             residue.match(ch) and ch != "\ufffd" for ch in core):
         return False
-    if len(core) > 1 and len(set(core)) == 1:
+    if one_repeated(original):
         return False
     try:
         return len(original.encode(wrong)) >= 2  # a whole double-byte character

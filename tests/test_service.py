@@ -690,55 +690,53 @@ def test_stalled_body_gets_408_and_frees_its_slot(live_server, settings):
     assert _in_flight(port) == 1
 
 
+def _requests_total(port: int, path: str, status: str) -> float:
+    """The live server's ``luanma_requests_total`` for POST `path` answered `status`."""
+    import httpx2 as httpx
+
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    return _metric(text, f'luanma_requests_total{{method="POST",path="{path}",status="{status}"}}')
+
+
+def _counted_as_499(port: int, path: str, act) -> None:
+    """Run `act(socket)` on a fresh connection to the live server, then
+    assert that POST `path` was counted once more as 499 and never as 500."""
+    before_499 = _requests_total(port, path, "499")
+    before_500 = _requests_total(port, path, "500")
+    conn = socket.create_connection(("127.0.0.1", port))
+    try:
+        act(conn)
+    finally:
+        conn.close()
+    give_up = time.monotonic() + 10
+    while _requests_total(port, path, "499") == before_499 and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert _requests_total(port, path, "499") == before_499 + 1
+    assert _requests_total(port, path, "500") == before_500
+
+
 def test_client_gone_mid_body_is_499_not_500(live_server):
     """A client that closes its connection before its body's end is counted
     as 499 (nginx's client-closed-request), never as luanma's 500."""
-    import httpx2 as httpx
+    def leave(conn: socket.socket) -> None:
+        conn.sendall(b"POST /v1/repair HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 100\r\n\r\nabc")
+        time.sleep(0.3)
 
-    port = live_server
-    counter = 'luanma_requests_total{method="POST",path="/v1/repair",status="%s"}'
-
-    def count(status: str) -> float:
-        return _metric(httpx.get(f"http://127.0.0.1:{port}/metrics").text, counter % status)
-
-    before_499, before_500 = count("499"), count("500")
-    gone = socket.create_connection(("127.0.0.1", port))
-    gone.sendall(b"POST /v1/repair HTTP/1.1\r\nHost: x\r\n"
-                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 100\r\n\r\nabc")
-    time.sleep(0.3)
-    gone.close()
-    give_up = time.monotonic() + 10
-    while count("499") == before_499 and time.monotonic() < give_up:
-        time.sleep(0.05)
-    assert count("499") == before_499 + 1
-    assert count("500") == before_500
+    _counted_as_499(live_server, "/v1/repair", leave)
 
 
 def test_malformed_chunked_stream_is_no_internal_error(live_server):
     """A chunked NDJSON body whose chunk size is not hex: the server answers
     400 itself, and luanma, which had begun its streamed answer, counts the
     request as 499, not as an internal error (was logged as one)."""
-    import httpx2 as httpx
+    def send_bad_chunk(conn: socket.socket) -> None:
+        conn.sendall(b"POST /v1/repair/batch HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"ZZ\r\n{}\n\r\n")
+        assert conn.recv(65536).startswith(b"HTTP/1.1 400")
 
-    port = live_server
-    counter = 'luanma_requests_total{method="POST",path="/v1/repair/batch",status="%s"}'
-
-    def count(status: str) -> float:
-        return _metric(httpx.get(f"http://127.0.0.1:{port}/metrics").text, counter % status)
-
-    before_499, before_500 = count("499"), count("500")
-    bad = socket.create_connection(("127.0.0.1", port))
-    bad.sendall(b"POST /v1/repair/batch HTTP/1.1\r\nHost: x\r\n"
-                b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
-                b"ZZ\r\n{}\n\r\n")
-    reply = bad.recv(65536)
-    bad.close()
-    assert reply.startswith(b"HTTP/1.1 400")
-    give_up = time.monotonic() + 10
-    while count("499") == before_499 and time.monotonic() < give_up:
-        time.sleep(0.05)
-    assert count("499") == before_499 + 1
-    assert count("500") == before_500
+    _counted_as_499(live_server, "/v1/repair/batch", send_bad_chunk)
 
 
 def test_ndjson_client_that_goes_away_frees_the_worker(live_server):
