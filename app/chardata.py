@@ -791,6 +791,12 @@ CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
 HALF_WIDTH_KATAKANA = "\uff61-\uff9f"
 HANGUL_OR_JAMO = "\uac00-\ud7a3\u3131-\u318e"
 HALF_WIDTH_KATAKANA_RE = re.compile(f"[{HALF_WIDTH_KATAKANA}]")
+# What Python's cp932 (and WHATWG's Shift_JIS) makes of the single bytes it
+# does not read as katakana or as a lead: 0x80 is U+0080, 0xA0 and 0xFD..0xFF
+# are U+F8F0..U+F8F3 (Microsoft's best-fit table for cp932). UTF-8
+# continuation bytes 0x80 and 0xA0 alone between kanji come out so (配送地址:
+# 驟埼\x80∝慍蝮\x80), with no katakana beside them.
+CP932_SINGLE_BYTE_RE = re.compile(f"[{HALF_WIDTH_KATAKANA}\u0080\uf8f0-\uf8f3]")
 HANGUL_OR_JAMO_RE = re.compile(f"[{HANGUL_OR_JAMO}]")
 
 

@@ -188,7 +188,8 @@ _CP1250_CHARS = chardata.single_byte_leftovers("sloppy-windows-1250")
 # * ``cp1250``: likewise a letter of cp1250's upper half (ĺ ć ä Ľ Ň ...).
 # * ``cp932``: a half-width katakana (U+FF61..U+FF9F: bytes 0xA1..0xDF alone),
 #   what a Shift_JIS decode makes of UTF-8 continuation bytes and of GBK and
-#   Big5 lead bytes 0xA1..0xDF between its kanji.
+#   Big5 lead bytes 0xA1..0xDF between its kanji, or what cp932 makes of the
+#   other single bytes (U+0080, U+F8F0..U+F8F3: `chardata.CP932_SINGLE_BYTE_RE`).
 # * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
 #   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
 OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str] | _Led]] = {
@@ -196,9 +197,9 @@ OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str] | _Led]] = {
         {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS, alone=True)),
     "sloppy-windows-1250": ("cp1250", _letter_beside(
         {c for c in _CP1250_CHARS if c.isalpha()}, _CP1250_CHARS)),
-    "cp932": ("cp932", chardata.HALF_WIDTH_KATAKANA_RE),
-    "shift_jis": ("cp932", chardata.HALF_WIDTH_KATAKANA_RE),
-    "web-shift_jis": ("cp932", chardata.HALF_WIDTH_KATAKANA_RE),
+    "cp932": ("cp932", chardata.CP932_SINGLE_BYTE_RE),
+    "shift_jis": ("cp932", chardata.CP932_SINGLE_BYTE_RE),
+    "web-shift_jis": ("cp932", chardata.CP932_SINGLE_BYTE_RE),
     "cp949": ("cp949", chardata.HANGUL_OR_JAMO_RE),
 }
 # family -> its signal, once each
