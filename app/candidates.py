@@ -794,13 +794,19 @@ def _latin1_runs(pieces: list[bytes | None], i: int, j: int) -> tuple[bool, list
 _UTF8_HEAD_RE = re.compile(rb"[\xe0-\xef][\x80-\xbf]\Z")
 
 
-def _looks_like_mojibake(text: str, model: CharModel) -> bool:
+def _looks_like_mojibake(text: str, model: CharModel, from_utf8: bool = False) -> bool:
     """Whether a layer's reading still shows what a wrong decode makes, so
     that peeling another layer off it can be worth trying: two odd
     characters close together (`CharModel.odd_pair_re`), three whose GBK
     bytes are two UTF-8 sequences (`gate.Gate.utf8_in_gbk_re`; both UTF-8
     read as GBK), a run of Latin-1 or cp1252 letters from bytes 0x80..0xFF
-    (`detect.LATIN_RUN_RE`), or a U+FFFD. A reading without any is either
+    (`detect.LATIN_RUN_RE`), a U+FFFD, or, in a reading made by a UTF-8
+    decode (`from_utf8`), a private-use character: what a GBK or Big5
+    decoder made of its user-defined areas, which UTF-8 bytes fall in, before
+    the text was saved as UTF-8 (大学 read as GBK is 澶у\ue11f, read so
+    again 婢堆冾劅). (A GBK or Big5 decode's own private-use characters are
+    no such sign: they are what that wrong reading makes of the bytes.) A
+    reading without any is either
     the repair or an accident of decoding; chains of round trips through it
     only make more accidents (one 309-character line of UTF-8 read as
     cp1252 gave 986 deeper readings, 11 of them Chinese-looking, none
@@ -809,7 +815,12 @@ def _looks_like_mojibake(text: str, model: CharModel) -> bool:
 
     return (model.odd_pair_re.search(text) is not None
             or get_gate().utf8_in_gbk_re.search(text) is not None
-            or detect.LATIN_RUN_RE.search(text) is not None or "\ufffd" in text)
+            or detect.LATIN_RUN_RE.search(text) is not None or "\ufffd" in text
+            or from_utf8 and _PRIVATE_USE_RE.search(text) is not None)
+
+
+# Unicode's Private Use Area of the BMP (U+E000..U+F8FF).
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int = 1
@@ -823,7 +834,8 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
     reads as Chinese is not peeled further: chains of round trips can turn
     good text into other text by accident."""
     out = [(text, plan)]
-    if (depth >= chardata.MAX_LAYERS or text.isascii() or not _looks_like_mojibake(text, model)
+    if (depth >= chardata.MAX_LAYERS or text.isascii()
+            or not _looks_like_mojibake(text, model, plan[-1] == ("decode", "utf-8"))
             or model.reads_as_chinese(text)):
         return out
     seen = {text}

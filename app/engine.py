@@ -338,6 +338,14 @@ _GREEK_OR_CYRILLIC_LETTER = "\u0386-\u03ff\u0400-\u04ff"
 _GLUED_SCRIPTS_RE = re.compile(
     f"[{_LATIN_LETTER}](?=[{_GREEK_OR_CYRILLIC_LETTER}])|"
     f"[{_GREEK_OR_CYRILLIC_LETTER}](?=[{_LATIN_LETTER}])")
+# A combining mark (the combining diacritical blocks: U+0300..U+036F and
+# kin) at the start of the text or after a space, with nothing to combine
+# with. Text writes such marks after letters, and in emoticons and
+# strikethrough after symbols too ((ง'̀⌣'́)ง, $̶6̶3̶: ftfy's test cases), not
+# alone; ftfy's cp437 reading of GBK's ═ó (Big5 汽車 read as GBK) makes
+# U+0362 alone.
+_BASELESS_MARK_RE = re.compile(
+    "(?:^|(?<=\\s))[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted | None:
@@ -345,7 +353,10 @@ def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted 
     middle where the plan replays there; None when ftfy changes nothing, or
     when its fix glues letters of two alphabets together where the line had
     no such pair (`_GLUED_SCRIPTS_RE`: GBK 张伟 read as cp1252 is ÕÅÎ°, whose
-    Î° ftfy reads as UTF-8 ΰ, giving ÕÅΰ; no word is so spelled)."""
+    Î° ftfy reads as UTF-8 ΰ, giving ÕÅΰ; no word is so spelled), or
+    makes a combining mark at the start or after a space, with nothing to
+    combine with (`_BASELESS_MARK_RE`: ═ó, Big5 汽車 read as GBK, read by ftfy as cp437
+    made of UTF-8, is U+0362 alone)."""
     line = text[start:end]
     if line.isascii() or not badness.is_bad(line):
         return None
@@ -353,6 +364,8 @@ def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted 
     if fixed == line or not plan or _round_trip_pass(fixed, model):
         return None
     if len(_GLUED_SCRIPTS_RE.findall(fixed)) > len(_GLUED_SCRIPTS_RE.findall(line)):
+        return None
+    if len(_BASELESS_MARK_RE.findall(fixed)) > len(_BASELESS_MARK_RE.findall(line)):
         return None
     a = 0
     while a < min(len(line), len(fixed)) and line[a] == fixed[a]:

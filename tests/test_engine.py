@@ -428,6 +428,15 @@ def test_ftfy_fix_that_glues_two_alphabets_is_not_taken():
     assert repair_text("IL2RÎ³cKO mice").text == "IL2RγcKO mice"
 
 
+def test_ftfy_fix_that_makes_a_combining_mark_alone_is_not_taken():
+    # Big5 汽車 read as GBK is ═ó, which ftfy reads as cp437 made of UTF-8:
+    # U+0362 alone (was taken at 0.9963). Marks after symbols are text:
+    # ftfy's own (ง'̀⌣'́)ง and $̶6̶3̶ cases keep passing (test_ftfy_cases).
+    r = repair_text("汽車".encode("big5").decode("gb18030"))
+    assert r.text == "═ó" and not r.spans
+    assert repair_text("cafÃ©").text == "café"
+
+
 def test_a_private_use_character_left_beside_a_utf8_repair_is_not_vouched_for():
     # 𠮷 (F0 A0 AE B7) read as GB18030 is 馉 and a private-use character;
     # 野家 is repaired, 𠮷 too rare to tell in four characters (was 0.99).
