@@ -142,7 +142,8 @@ def _past(deadline: float | None) -> bool:
 
 
 def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | None = None,
-                     explained: list[tuple[int, int]] | None = None) -> list[_Accepted]:
+                     explained: list[tuple[int, int]] | None = None,
+                     doubts: list[score.Doubt] | None = None) -> list[_Accepted]:
     """Round trips, line by line: each applicable (wrong, right) codec pair
     proposes segments; overlapping candidates form a group and the scorer
     picks one per group (or none). `allow(pos, family)`, if given, says
@@ -157,7 +158,9 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
     `chardata.LONG_LINE_CHARS` is searched piece by piece
     (`detect.line_pieces`, `_piece_round_trips`); the whole line still
     decides which families apply (Japanese kana anywhere in it) and which
-    of its readings are made."""
+    of its readings are made. `doubts`, if given, receives each group
+    kept as it came although a Chinese reading of it came close
+    (`score.Doubt`)."""
     accepted: list[_Accepted] = []
     japanese = detect.looks_japanese(text)
     for start, end, latin, cjk in detect.lines_to_check(text):
@@ -200,31 +203,39 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 groups.append([c])
                 group_end = c.end
         line_accepted, deferred = [], []
+        group_doubts: list[list[score.Doubt]] = []
         for group in groups:
             if _past(deadline):
                 break  # (a long line holds many groups)
-            decision = score.choose(text, group, model)
+            doubt: list[score.Doubt] = []
+            decision = score.choose(text, group, model, doubts=doubt)
             if decision:
                 line_accepted.append(decision)
             else:
                 deferred.append(group)
+                group_doubts.append(doubt)
         # A line shown to be read with the wrong codec (a Chinese repair made)
         # is so read throughout: its non-Chinese segments read through the
         # same codecs are repaired too (河内 Hà Ná»™i: the Vietnamese as well).
         pairs = {d.candidate.plan[:2] for d in line_accepted}
-        for group in deferred:
+        for group, doubt in zip(deferred, group_doubts):
             if _past(deadline):
                 break
             if not pairs and (explained is None or not any(
                     _other_script_reading(c.replacement) for c in group)):
+                if doubts is not None:
+                    doubts += doubt
                 continue
             decision = score.choose(text, group, model, allow_defer=True)
             if decision and decision.candidate.plan[:2] in pairs:
                 line_accepted.append(decision)
-            elif (decision and explained is not None and decision.candidate.defer
-                  and decision.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE
-                  and _other_script_reading(decision.candidate.replacement)):
+                continue
+            if (decision and explained is not None and decision.candidate.defer
+                    and decision.confidence >= chardata.DAMAGED_DOC_MIN_CONFIDENCE
+                    and _other_script_reading(decision.candidate.replacement)):
                 explained.append((decision.candidate.start, decision.candidate.end))
+            if doubts is not None:
+                doubts += doubt
         accepted += [_Accepted.of(d) for d in line_accepted]
     return _non_overlapping(accepted)
 
@@ -609,17 +620,22 @@ class _Search:
         forward: ``forward(pos, is_end)`` moves an offset into the text
             searched to `repaired`.
         cut: whether the deadline may have cut a pass short.
+        doubts: regions kept although a Chinese reading came close
+            (`score.Doubt`; offsets into the text the round trips read,
+            used for their posteriors and quoted characters only).
     """
 
-    __slots__ = ("repaired", "steps", "stages", "spans", "scored", "markup", "forward", "cut")
+    __slots__ = ("repaired", "steps", "stages", "spans", "scored", "markup", "forward", "cut",
+                 "doubts")
 
     def __init__(self, repaired: str, steps: list[Step], stages: list[str], spans: list[Span],
                  forward, scored: str | None = None, markup: list[tuple[int, int]] = (),
-                 cut: bool = False):
+                 cut: bool = False, doubts: list[score.Doubt] = ()):
         self.repaired, self.steps, self.stages, self.spans = repaired, steps, stages, spans
         self.forward, self.cut = forward, cut
         self.scored = repaired if scored is None else scored
         self.markup = list(markup)
+        self.doubts = list(doubts)
 
 
 def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list[str],
@@ -654,6 +670,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
 
     current = text
     cut = False
+    # Regions kept against a reading almost as likely (`_round_trip_pass`)
+    doubts: list[score.Doubt] = []
     # HTML mode: only text nodes and attribute values are read; the charset
     # declarations and the readings inside <rt>/<rp> are the markup's own edits.
     markup: list[tuple[int, int]] = page.blocked() if page else []
@@ -665,7 +683,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                 for u in escapes.find_escaped(t, model, blocked, markup_document, deadline)],
              "unescaped escaped text"),
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t), deadline,
-                                                           explained),
+                                                           explained, doubts),
              "undid text decoded with the wrong codec"),
             ("fix_encoding", lambda t, blocked: _ftfy_pass(t, model, blocked, allow_now(t),
                                                            deadline),
@@ -752,7 +770,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         spans.append(Span("lost", s, e, o_start, o_end, what, current[o_start:o_end], 0.0, (),
                           f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
     return _Search(current, steps, stages, spans,
-                   lambda pos, is_end: to_output(pos, 0, is_end), markup=markup, cut=cut)
+                   lambda pos, is_end: to_output(pos, 0, is_end), markup=markup, cut=cut,
+                   doubts=doubts)
 
 
 def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model: CharModel,
@@ -767,7 +786,8 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
                   deadline=deadline, markup_document=escapes.is_markup_document(text),
                   end_cut=end_cut and bool(lines) and lines[-1][1] == len(text))
     if not sub.steps and not sub.spans:
-        return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced, cut=sub.cut)
+        return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced, cut=sub.cut,
+                       doubts=sub.doubts)
     if sub.repaired.count("\n") != len(lines) - 1:
         return None
     # gaps[i]: the text of `text` before suspect line i (after line i - 1).
@@ -829,7 +849,8 @@ def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model
             return out_starts[i] + sub.forward(in_starts[i] + pos - s, is_end) - rep_starts[i]
         return out_starts[i] + len(repaired_lines[i]) + pos - e
 
-    return _Search(repaired, steps, [], spans, forward, scored=sub.repaired, cut=sub.cut)
+    return _Search(repaired, steps, [], spans, forward, scored=sub.repaired, cut=sub.cut,
+                   doubts=sub.doubts)
 
 
 # Text whose repair builds what the engine makes on first use (the gate's
@@ -1012,6 +1033,13 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                         "read as GBK or Big5 beside a repair of it and could not be read back "
                         "(bytes dropped without a trace, as errors='ignore' drops them, or a "
                         "character too rare to tell); left as they are")
+    doubtful = sorted((d for d in found.doubts
+                       if d.keep_posterior < chardata.DAMAGED_DOC_MIN_CONFIDENCE),
+                      key=lambda d: d.keep_posterior)
+    for d in doubtful[: chardata.MAX_LOST_WARNINGS]:
+        warnings.append(f"{d.original!r} may be {chardata.SPAN_KINDS[d.kind]} ({d.reading!r}): "
+                        "that reading is almost as likely as the text as it came (posterior of "
+                        f"keeping it {d.keep_posterior:.2f}); left as it came")
     if _encoding is not None:
         spans = _with_byte_offsets(
             text, spans, [(s, a, codec) for s, _, a, _, codec, _ in _parts]
@@ -1039,6 +1067,10 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         if _confidence_cap is not None:
             # bytes whose decode nothing in them could choose (repair_bytes)
             confidence = min(confidence, _confidence_cap)
+        if found.doubts:
+            # a region kept against a Chinese reading of it is no surer
+            # than keeping it was (`score.Doubt`)
+            confidence = min(confidence, *(d.keep_posterior for d in found.doubts))
     result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                           tuple(spans), tuple(warnings))
     if detect_only:

@@ -13,9 +13,11 @@ cost in base 2, with priors:
   makes `chardata.FOREIGN_LETTER_BITS`.
 
 A candidate wins only when it is more probable than keeping the text; its
-posterior is the span's confidence. The document's confidence is a logistic
-model over features of the result (`features`, `document_confidence`),
-fitted on a generated evaluation set.
+posterior is the span's confidence. Where keeping wins, its own posterior
+(`Doubt`) caps the document's confidence (`engine.repair_text`): a text kept
+against a reading almost as likely is not vouched for. The document's
+confidence is otherwise a logistic model over features of the result
+(`features`, `document_confidence`), fitted on a generated evaluation set.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ftfy import badness
 
@@ -44,7 +47,7 @@ class Decision:
 
 def choose(text: str, candidates: list[Candidate], model: CharModel,
            keep_prior: float = chardata.KEEP_PRIOR_BITS, allow_defer: bool = False,
-           loss_shown: bool = False) -> Decision | None:
+           loss_shown: bool = False, doubts: list[Doubt] | None = None) -> Decision | None:
     """Pick the best of `candidates` (all for one region of `text`) or none.
 
     Args:
@@ -58,6 +61,11 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         loss_shown: the page has already shown byte loss with confidence
             (`engine._realign_pass`'s second round): byte-loss repairs pay
             for their loss events, not per guessed byte (`_prior_bits`).
+        doubts: if given, where keeping the text wins, receives a `Doubt`:
+            the posterior of keeping it under the same softmax against the
+            Chinese readings that lost (a reading that came within a few
+            bits of the prior leaves the text about as likely damaged as
+            not: Big5 所有 read as GBK, ┮Τ, is kept at 0.50).
 
     Returns:
         The winner and its confidence, or None when keeping the text is at
@@ -111,6 +119,15 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
                      - model.cost(text[c.start : c.end], left, right))
             costs.append(delta + _prior_bits(c, keep_prior, loss_shown))
     best = min(range(len(candidates)), key=costs.__getitem__)
+    if costs[best] >= keep and doubts is not None:
+        readings = [k for k, c in enumerate(candidates) if not c.defer]
+        if readings:
+            weights = [2.0 ** ((keep - costs[k]) / chardata.CONFIDENCE_TEMPERATURE)
+                       for k in readings]
+            likeliest = readings[max(range(len(readings)), key=weights.__getitem__)]
+            c = candidates[likeliest]
+            doubts.append(Doubt(c.start, c.end, text[c.start : c.end], c.replacement, c.kind,
+                                round(1.0 / (1.0 + sum(weights)), 4)))
     if costs[best] >= keep or (candidates[best].defer and not allow_defer):
         return None
     floor = min(costs[best], keep)
@@ -128,6 +145,27 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     confidence = best_weight / (sum(weights) + keep_weight)
     confidence = min(confidence, chardata.MAX_SPAN_CONFIDENCE)
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
+
+
+class Doubt(NamedTuple):
+    """A region kept as it came although a Chinese reading of it came close.
+
+    Attributes:
+        start, end: code-point offsets of the likeliest reading's region in
+            the text `choose` was given.
+        original: that region's characters, as kept.
+        reading: what that reading makes of them.
+        kind: its kind (a key of `chardata.SPAN_KINDS`).
+        keep_posterior: the posterior that keeping the text is right, in
+            [0, 1] (`choose`'s softmax over keeping and every Chinese reading).
+    """
+
+    start: int
+    end: int
+    original: str
+    reading: str
+    kind: str
+    keep_posterior: float
 
 
 def _prior_bits(c: Candidate, keep_prior: float = chardata.KEEP_PRIOR_BITS,

@@ -437,6 +437,25 @@ def test_ftfy_fix_that_makes_a_combining_mark_alone_is_not_taken():
     assert repair_text("cafÃ©").text == "café"
 
 
+def test_a_text_kept_against_a_reading_almost_as_likely_is_not_vouched_for():
+    # Big5 所有 read as GBK is ┮Τ; reading it back gains 12.0 bits, the
+    # prior's margin, so the text is kept, but keeping it is right with
+    # posterior 0.50, not the 0.99 of clean text (was 0.9932).
+    r = repair_text("所有".encode("big5").decode("gb18030"))
+    assert r.text == "┮Τ" and not r.changed
+    assert 0.45 <= r.confidence <= 0.55
+    assert r.warnings == ("'┮Τ' may be Big5 bytes decoded as GBK ('所有'): that reading is "
+                          "almost as likely as the text as it came (posterior of keeping it "
+                          "0.50); left as it came",)
+    # the same beside a repair: the repair is made, the doubt stays
+    r = repair_text("┮Τ " + "数据".encode().decode("gb18030"))
+    assert r.text == "┮Τ 数据" and r.confidence <= 0.55
+    # clean text whose readings are far less likely keeps its confidence
+    for clean in ("中华人民共和国", "今天天气很好", "彧喆"):
+        r = repair_text(clean)
+        assert not r.changed and r.confidence >= 0.98 and not r.warnings
+
+
 def test_a_private_use_character_left_beside_a_utf8_repair_is_not_vouched_for():
     # 𠮷 (F0 A0 AE B7) read as GB18030 is 馉 and a private-use character;
     # 野家 is repaired, 𠮷 too rare to tell in four characters (was 0.99).
