@@ -103,11 +103,15 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         # around it, so regions of different extent compare exactly.
         left = context_before(text, lo, CONTEXT_CHARS)
         right = text[hi : hi + CONTEXT_CHARS]
-        keep = model.cost(text[lo:hi], left, right) - keep_prior
+        # Person names are read in the text as it came and around a repair,
+        # not in what a repair makes (`CharModel.cost`'s `names`).
+        keep = model.cost(text[lo:hi], left, right, names=(0, 0)) - keep_prior
         for c in candidates:
             window = text[lo : c.start] + c.replacement + text[c.end : hi]
             windows.append(window)
-            costs.append(model.cost(window, left, right) + _prior_bits(c, keep_prior, loss_shown))
+            made = (c.start - lo, c.start - lo + len(c.replacement))
+            costs.append(model.cost(window, left, right, names=made)
+                         + _prior_bits(c, keep_prior, loss_shown))
     else:
         # A long region: each candidate against leaving its own region as
         # it is, in its own context (linear in the region's length).
@@ -115,8 +119,8 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         for c in candidates:
             left = context_before(text, c.start, CONTEXT_CHARS)
             right = text[c.end : c.end + CONTEXT_CHARS]
-            delta = (model.cost(c.replacement, left, right)
-                     - model.cost(text[c.start : c.end], left, right))
+            delta = (model.cost(c.replacement, left, right, names=(0, len(c.replacement)))
+                     - model.cost(text[c.start : c.end], left, right, names=(0, 0)))
             costs.append(delta + _prior_bits(c, keep_prior, loss_shown))
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep and doubts is not None:
