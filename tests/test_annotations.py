@@ -61,7 +61,8 @@ def test_per_word_and_per_character_readings_decide_alike(items):
 
 def test_user_lists_are_lessons():
     # fresh-eyes report (ruby-fe7): six of eight, four of six characters read.
-    assert find_annotations("生词：苹果(píngguǒ)、香蕉(xiāngjiāo)、橙子(chéngzi)。") == []
+    words = "苹果(píngguǒ)、香蕉(xiāngjiāo)、橙子(chéngzi)。"
+    assert find_annotations("生词：" + words) == []
     assert find_annotations("地名：六安(lù ān)、蚌埠(bèng bù)。") == []
     assert find_annotations("爸爸(bàba)") == []
 
