@@ -19,8 +19,9 @@ character it belongs to, by pypinyin's readings (heteronyms included), so that
 ``專(兼)職`` or ``(1993年-1995年)`` stay. A paragraph that teaches
 pronunciation keeps its annotations: one that talks about it (拼音, 声调,
 读音, 注音, ...: `LESSON_WORDS`), or one where most Han characters carry a
-reading (a flattened ruby page annotates a few: the sample, 704 readings
-over about 9,000 characters). A reading of characters in quotation marks
+reading, a word's reading counting each character it reads (a flattened
+ruby page annotates a few: the sample, 704 readings over about 9,000
+characters). A reading of characters in quotation marks
 (“彧(yù)”) is the writer's too.
 """
 
@@ -132,6 +133,20 @@ def _split(rest: str, chars: str, table) -> bool:
     return False
 
 
+def _read_width(text: str, pos: int, reading: str) -> int:
+    """How many Han characters right before `pos` in `text` the parenthesised
+    `reading` reads: the fewest, from 1 to `chardata.MAX_ANNOTATED_WORD`, that
+    `reading` splits into one syllable each of (``苹果(píngguǒ)``: 2); 0 if
+    none (``專(兼)職``, ``Zhang``'s parenthesis after a Latin letter)."""
+    for k in range(1, chardata.MAX_ANNOTATED_WORD + 1):
+        chars = text[max(0, pos - k) : pos]
+        if len(chars) < k or not chardata.HAN_RE.match(chars[0]):
+            return 0  # the run of Han characters before `pos` is shorter
+        if _reads(chars, reading):
+            return k
+    return 0
+
+
 def find_annotations(text: str) -> list[tuple[int, int, str]]:
     """Find flattened ruby annotations that read the characters before them.
 
@@ -157,20 +172,17 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
         reading = m.group(1)
         if reading[:1].isupper() or lesson(m.start()):
             continue  # 北京(Běijīng), 李白(Lǐ Bái): a writer's gloss of a name
-        for k in range(1, chardata.MAX_ANNOTATED_WORD + 1):
+        k = _read_width(text, m.start(), reading)
+        if k:
             chars = text[m.start() - k : m.start()]
-            if len(chars) == k and all(chardata.HAN_RE.match(c) for c in chars) and _reads(
-                chars, reading
-            ):
-                if (text[m.start() - k - 1 : m.start() - k] in tuple(_OPEN_QUOTES)
-                        and text[m.end() : m.end() + 1] in tuple(_CLOSE_QUOTES)):
-                    break  # “彧(yù)”: a quoted character and its reading
-                if _marked(reading) or _reads(chars, reading, marked_readings):
-                    marked_count += 1
-                    found.append((m.start(), m.end(), reading))
-                elif reading.islower():
-                    plain.append((m.start(), m.end(), reading))
-                break
+            if (text[m.start() - k - 1 : m.start() - k] in tuple(_OPEN_QUOTES)
+                    and text[m.end() : m.end() + 1] in tuple(_CLOSE_QUOTES)):
+                continue  # “彧(yù)”: a quoted character and its reading
+            if _marked(reading) or _reads(chars, reading, marked_readings):
+                marked_count += 1
+                found.append((m.start(), m.end(), reading))
+            elif reading.islower():
+                plain.append((m.start(), m.end(), reading))
     if marked_count >= chardata.MIN_MARKED_FOR_PLAIN:
         found += plain
     for m in BARE_RE.finditer(text):
@@ -181,18 +193,32 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
 
 def _lesson(text: str, pos: int) -> bool:
     """Whether the paragraph around `pos` teaches pronunciation: it talks
-    about it (`LESSON_WORDS`), or, with at least
-    `chardata.LESSON_MIN_ANNOTATIONS` readings, at least
-    `chardata.LESSON_ANNOTATION_SHARE` of its Han characters carry one
-    (妈(mā) 麻(má) 马(mǎ) 骂(mà)),
-    where pages that flatten ruby annotate a few characters of running text."""
+    about it (`LESSON_WORDS`), or at least
+    `chardata.LESSON_ANNOTATION_SHARE` of its Han characters, and
+    `chardata.LESSON_MIN_ANNOTATIONS` of them at least, carry a reading
+    (妈(mā) 麻(má) 马(mǎ) 骂(mà)), where pages that flatten ruby annotate a
+    few characters of running text. A reading of a word counts each
+    character it reads (生词：苹果(píngguǒ)、香蕉(xiāngjiāo)、橙子(chéngzi)。
+    is six of eight), so per-word and per-character readings weigh alike.
+
+    Args:
+        text: decoded text; paragraphs end at ``\n``.
+        pos: a code-point offset into `text`.
+
+    Source: the thresholds in chardata, set against
+    samples/000_cc1ae68ad79e1051.txt (704 readings, under a tenth of its
+    characters) and tests/cases/negative.jsonl."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     end = end if end >= 0 else len(text)
     if LESSON_WORDS.search(text, start, end) is not None:
         return True
     paragraph = text[start:end]
-    annotated = len(ANNOTATION_RE.findall(paragraph))
+    # Characters that carry a reading, not readings: 苹果(píngguǒ) is two,
+    # as 苹(píng)果(guǒ) is. A parenthesis that reads no character before
+    # it still counts one, as it always did.
+    annotated = sum(max(1, _read_width(paragraph, m.start(), m.group(1)))
+                    for m in ANNOTATION_RE.finditer(paragraph))
     han = len(chardata.HAN_RE.findall(ANNOTATION_RE.sub("", paragraph)))
     return (annotated >= chardata.LESSON_MIN_ANNOTATIONS
             and annotated / han >= chardata.LESSON_ANNOTATION_SHARE)

@@ -1,0 +1,73 @@
+"""Flattened ruby annotations: a reading per word weighs as readings per character."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.annotations import find_annotations
+
+# Words with their tone-marked reading per character (pypinyin's readings;
+# no neutral tones, which are removed only beside three marked readings).
+WORDS = [
+    ("苹果", ("píng", "guǒ")),
+    ("香蕉", ("xiāng", "jiāo")),
+    ("創建", ("chuàng", "jiàn")),
+    ("國家", ("guó", "jiā")),
+    ("蚌埠", ("bèng", "bù")),
+    ("天气", ("tiān", "qì")),
+    ("喆", ("zhé",)),
+]
+FILLER = ["生词：", "他的名字是", "工作", "很好", "地区"]
+
+# A paragraph: words, each annotated or not, with filler between some.
+ITEMS = st.lists(
+    st.one_of(
+        st.tuples(st.just("word"), st.sampled_from(WORDS), st.booleans(),
+                  st.sampled_from(["", "、", " "])),
+        st.tuples(st.just("filler"), st.sampled_from(FILLER), st.just(False), st.just("")),
+    ),
+    min_size=1, max_size=8,
+)
+
+
+def _paragraph(items, per_word: bool) -> str:
+    out = []
+    for kind, item, annotated, sep in items:
+        if kind == "filler":
+            out.append(item)
+            continue
+        word, syllables = item
+        if not annotated:
+            out.append(word + sep)
+        elif per_word:
+            out.append(f"{word}({''.join(syllables)}){sep}")
+        else:
+            out.append("".join(f"{c}({s})" for c, s in zip(word, syllables)) + sep)
+    return "".join(out)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ITEMS)
+def test_per_word_and_per_character_readings_decide_alike(items):
+    per_word = _paragraph(items, per_word=True)
+    per_char = _paragraph(items, per_word=False)
+    annotated = sum(len(item[0]) for kind, item, a, _ in items if kind == "word" and a)
+    # Kept (a lesson) in one form exactly when kept in the other.
+    assert (find_annotations(per_word) == []) == (find_annotations(per_char) == [])
+    if find_annotations(per_char):
+        assert len(find_annotations(per_char)) == annotated
+
+
+def test_user_lists_are_lessons():
+    # fresh-eyes report (ruby-fe7): six of eight, four of six characters read.
+    words = "苹果(píngguǒ)、香蕉(xiāngjiāo)、橙子(chéngzi)。"
+    assert find_annotations("生词：" + words) == []
+    assert find_annotations("地名：六安(lù ān)、蚌埠(bèng bù)。") == []
+    assert find_annotations("爸爸(bàba)") == []
+
+
+def test_a_single_gloss_in_running_text_is_removed():
+    text = "他的名字是王喆(wángzhé)，不是王哲。"
+    assert find_annotations(text) == [(7, 16, "wángzhé")]
+    assert find_annotations("他的名字是王喆(zhé)，不是王哲。") == [(7, 12, "zhé")]
