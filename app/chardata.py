@@ -724,7 +724,8 @@ MIN_MARKED_FOR_PLAIN = 3
 # teaches pronunciation (妈(mā) 麻(má)); samples/000_cc1ae68ad79e1051.txt, a
 # flattened ruby page, annotates under a tenth of its characters.
 LESSON_ANNOTATION_SHARE = 0.5
-# ...counted only from this many readings on: 創(chuàng)建 alone is damage.
+# ...counted only from this many characters read on (a word's reading counts each
+# character it reads: annotations._lesson): 創(chuàng)建 alone is damage.
 LESSON_MIN_ANNOTATIONS = 2
 # Longest word one parenthesised reading may annotate, in characters.
 MAX_ANNOTATED_WORD = 6
