@@ -77,6 +77,28 @@ class Candidate:
     loss_events: int = 0
 
 
+_WEB_SYMBOL_RE = re.compile(f"[{chardata.WEB_SYMBOLS}]")
+
+
+def _symbols_only(pieces: list[bytes | None]) -> bool:
+    """Whether the bytes `pieces` leave out of a UTF-8 segment's core
+    (`detect.utf8_core`) or narrower stretch are symbols a web page writes
+    beside Chinese (`chardata.WEB_SYMBOLS`) in UTF-8, with ASCII at most:
+    then they belong to the damage, not to clean text beside it, and the core
+    is not offered alone (版权©2024 read as GBK is 鐗堟潈漏2024, © being C2 A9,
+    GBK's 漏, which the model prices below © after Han text; a clean
+    neighbour whose GBK bytes are two-byte UTF-8 makes a letter: 学, D1 A7,
+    is ѧ; 路, C2 B7, is ·, which is why · is not one of them)."""
+    if any(p is None for p in pieces):
+        return False
+    try:
+        decoded = b"".join(pieces).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    core = [ch for ch in decoded if not ch.isascii()]
+    return bool(core) and all(_WEB_SYMBOL_RE.match(ch) for ch in core)
+
+
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
 # 126 possible lead bytes by the first character alone; the word model then
 # scores whole candidates. The right byte ranked within the top 3 on every run
@@ -167,7 +189,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         for i, j in detect.utf8_segments(pieces):
             segments.append((i, j))
             core = detect.utf8_core(pieces[i:j])
-            if core:
+            if core and not _symbols_only(pieces[i : i + core[0]] + pieces[i + core[1] : j]):
                 segments.append((i + core[0], i + core[1]))
     else:
         segments = _double_byte_segments(pieces, right)
@@ -526,6 +548,8 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     left_out = text[start + i : start + i + best[0]] + text[start + i + best[1] : start + j]
     if _LATIN1_HIGH_RE.search(left_out):
         return full_gain, []
+    if right == "utf-8" and any(_symbols_only(side) for side in (seg[: best[0]], seg[best[1] :])):
+        return full_gain, []  # nor web symbols in UTF-8 (版权©2024: `_symbols_only`)
     ks = [k for k, _ in points]
     a, b = ks.index(best[0]), ks.index(best[1])
     spans = {best}

@@ -792,6 +792,12 @@ CHINESE_CP1252_PUNCT = "…—–“”‘’•·"
 HALF_WIDTH_KATAKANA = "\uff61-\uff9f"
 HANGUL_OR_JAMO = "\uac00-\ud7a3\u3131-\u318e"
 HALF_WIDTH_KATAKANA_RE = re.compile(f"[{HALF_WIDTH_KATAKANA}]")
+# Latin-1 symbols that Chinese web pages in UTF-8 write beside Chinese text
+# (版权©2024, 注册商标®, 25°C, ±5%, 30×40cm, ÷), two bytes each, whose GBK
+# readings are rare characters (漏 庐 掳 卤 脳 梅). Not · (C2 B7, GBK's
+# common 路) nor the other Latin-1 symbols, whose GBK readings are common
+# characters or which pages rarely write (¼ 录, ½ 陆, ¶ 露, « 芦).
+WEB_SYMBOLS = "\u00a9\u00ae\u00b0\u00b1\u00d7\u00f7"
 # What Python's cp932 (and WHATWG's Shift_JIS) makes of the single bytes it
 # does not read as katakana or as a lead: 0x80 is U+0080, 0xA0 and 0xFD..0xFF
 # are U+F8F0..U+F8F3 (Microsoft's best-fit table for cp932). UTF-8

@@ -143,10 +143,12 @@ SCRIPT_MIX_BITS = 6.0
 
 _ONLY_ASCII_RUN_RE = re.compile("[\x00-\x7f]+")
 # Runs of ASCII, Latin letters and their full-width forms (numbers, codes,
-# Latin words, accented names: Hà Nội, ＡＢＣ): set aside when judging whether
-# a reading is Chinese.
+# Latin words, accented names: Hà Nội, ＡＢＣ) and the Latin-1 symbols web
+# pages write beside Chinese (© ® ° ± × ÷: 版权©2024, chardata.WEB_SYMBOLS):
+# set aside when judging whether a reading is Chinese.
 _ASCII_RUN_RE = re.compile(
-    "[\x00-\x7f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\uff01-\uff5e]+")
+    f"[\x00-\x7f{chardata.WEB_SYMBOLS}\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+    "\u1e00-\u1eff\uff01-\uff5e]+")
 
 
 # Person names as tokens of the segmentation (`CharModel.cost`): a surname
