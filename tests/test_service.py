@@ -542,7 +542,7 @@ def json_logs():
 def test_logs_hold_no_text_and_carry_the_request_id(client, json_logs):
     secret = "张三的身份证号码是一二三"
     garbled = secret.encode("utf-8").decode("gb18030", "replace")
-    r = client.post("/v1/repair?charset=gbk", json={"text": garbled},
+    r = client.post("/v1/repair?strip_annotations=false", json={"text": garbled},
                     headers={"x-request-id": "log-test-1"})
     assert r.status_code == 200
     client.post("/v1/repair/batch", json=[{"text": garbled}], headers={"x-request-id": "b-2"})
@@ -558,7 +558,7 @@ def test_logs_hold_no_text_and_carry_the_request_id(client, json_logs):
     for text in (secret, garbled, secret[:4], garbled[:4]):
         assert text not in out
     server = [r for r in records if r["logger"].startswith(("luanma", "uvicorn"))]
-    assert "charset=gbk" not in json.dumps(server)  # nor are query strings
+    assert "strip_annotations=false" not in json.dumps(server)  # nor are query strings
 
 
 def _raise_inside(monkeypatch):
