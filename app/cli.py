@@ -5,6 +5,11 @@ found); 1 only with ``--check``: damage found in some input (the files are
 listed on stdout); 2 bad arguments, settings or input (unreadable file, not
 text, unknown codec or conversion), reported on stderr; the other inputs are
 still done.
+
+``luanma serve`` checks its arguments and settings, and that it can listen
+on the host and port, before it loads the model: a port outside 1..65535, a
+worker count below 1, an empty value, a host that does not resolve or an
+address in use exit 2 with one line on stderr, not a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -265,27 +271,86 @@ def _repair_ndjson(args: argparse.Namespace, settings) -> int:
     return EXIT_OK
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why the service could not listen on `host`:`port` (a host that does
+    not resolve, an address in use or not on this machine, a port that needs
+    privileges), or None when a socket binds there now. Checked before the
+    model loads, as uvicorn binds only after (one worker) and would then die
+    with a traceback; the socket is closed again at once, set like
+    uvicorn's (``SO_REUSEADDR``), so uvicorn's own bind follows it."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve host {host!r}: {exc}"
+    try:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
-    from .api.ops import logging_config
+
+def _serve(args: argparse.Namespace) -> int:
     from .settings import SettingsError, get_settings
 
     try:
         settings = get_settings()
     except SettingsError as exc:  # a bad LUANMA_* variable
         print(f"luanma: bad setting: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
+    host = args.host if args.host is not None else settings.host
+    port = args.port if args.port is not None else settings.port
+    problem = _listen_problem(host, port)
+    if problem is not None:
+        print(f"luanma: {problem}", file=sys.stderr)
+        return EXIT_ERROR
+
+    import uvicorn
+
+    from .api.ops import logging_config
+
     uvicorn.run(
         "app.api.main:app",
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers or settings.workers,
+        host=host,
+        port=port,
+        workers=args.workers if args.workers is not None else settings.workers,
         log_level=settings.log_level,
         log_config=logging_config(settings.log_level),
         access_log=False,
     )
     return 0
+
+
+def _text(value: str) -> str:
+    """An argparse type: a value that is not empty (``--charset ''`` is no
+    charset, as ``?charset=`` is a 422)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def _port(value: str) -> int:
+    """An argparse type: a TCP port, 1..65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
+def _count(value: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{count} is below 1")
+    return count
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -304,8 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "Exit status: 0 done, 1 --check found damage, 2 errors.")
     rep.add_argument("files", nargs="*", metavar="PATH",
                      help="files or directories; none or - for stdin")
-    rep.add_argument("--convert", metavar="CONFIG", help="OpenCC config: t2s, s2t, tw2sp, ...")
-    rep.add_argument("--charset", help="the charset the page declares (evidence, not an order)")
+    rep.add_argument("--convert", metavar="CONFIG", type=_text,
+                     help="OpenCC config: t2s, s2t, tw2sp, ...")
+    rep.add_argument("--charset", type=_text,
+                     help="the charset the page declares (evidence, not an order)")
     rep.add_argument("--json", action="store_true", help="print the whole result as JSON")
     rep.add_argument("--html", action="store_true",
                      help="the file is an HTML page: repair text nodes and attribute values only")
@@ -329,10 +396,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "NDJSON results on stdout")
     rep.set_defaults(func=_repair)
 
-    srv = sub.add_parser("serve", help="run the HTTP service")
-    srv.add_argument("--host", help="address to bind (default 127.0.0.1, LUANMA_HOST)")
-    srv.add_argument("--port", type=int, help="port (default 8000, LUANMA_PORT)")
-    srv.add_argument("--workers", type=int, help="worker processes (default 1, LUANMA_WORKERS)")
+    srv = sub.add_parser(
+        "serve", help="run the HTTP service",
+        description="Run the HTTP service. Bad arguments or settings, or an address it cannot "
+                    "listen on, exit 2 before the model loads.")
+    srv.add_argument("--host", type=_text,
+                     help="address to bind (default 127.0.0.1, LUANMA_HOST)")
+    srv.add_argument("--port", type=_port, help="port, 1-65535 (default 8000, LUANMA_PORT)")
+    srv.add_argument("--workers", type=_count,
+                     help="worker processes, at least 1 (default 1, LUANMA_WORKERS)")
     srv.set_defaults(func=_serve)
     return parser
 

@@ -210,6 +210,20 @@ def _chinese_share(text: str) -> float:
     return len(_CHINESE_CHAR_RE.findall(text)) / non_ascii if non_ascii else 0.0
 
 
+# Characters above Latin-1 (U+0100 and up).
+_ABOVE_LATIN1_RE = re.compile("[^\x00-\xff]")
+
+
+def _utf16_chinese_share(text: str) -> float:
+    """`_chinese_share` of a UTF-16 reading, Latin-1 characters (U+0080..
+    U+00FF) counted as ASCII is: in UTF-16 each is a NUL byte and one
+    other, which no GBK, Big5 or UTF-8 text holds, so they are no sign of
+    such bytes misread, while Chinese text writes × ° ± § ¨ (all in GB 2312's
+    first row: 尺寸：30×40cm). 0.0 without characters above U+00FF."""
+    wide = _ABOVE_LATIN1_RE.findall(text)
+    return sum(1 for ch in wide if _CHINESE_CHAR_RE.match(ch)) / len(wide) if wide else 0.0
+
+
 # Non-ASCII characters a UTF-8 reading plausibly holds besides Han: Latin
 # letters and signs (U+00A0..U+024F, U+1E00..U+1EFF), general punctuation
 # and symbols (U+2000..U+2BFF), CJK, kana and hangul (U+2E80..U+9FFF,
@@ -259,15 +273,17 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
                for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
 
 
-def _utf16_chinese(data: bytes, codec: str) -> str | None:
+def _utf16_chinese(data: bytes, codec: str,
+                   max_bits: float = chardata.MAX_BITS_PER_HAN) -> str | None:
     """The reading of `data` in `codec` when that is UTF-16 and reads as
-    Chinese (mostly Chinese characters, `chardata.MAX_BITS_PER_HAN`), else None."""
+    Chinese (mostly Chinese characters, at most `max_bits` bits per Han
+    character), else None."""
     if codec not in chardata.UTF16_CODECS:
         return None
     text = _strict(data, codec)
     if (text is None or _control_share(text) > chardata.MAX_CONTROL_SHARE
             or _chinese_share(text) < chardata.MIN_UTF16_HAN_SHARE
-            or get_model().bits_per_han(text) > chardata.MAX_BITS_PER_HAN):
+            or get_model().bits_per_han(text) > max_bits):
         return None
     return text
 
@@ -806,6 +822,25 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                 wide = _utf16_chinese(data, candidate)
                 if wide is not None:
                     return Decoded(wide, candidate, 0, tuple(warnings))
+            if _control_share(text) > chardata.MAX_CONTROL_SHARE:
+                # ASCII would be refused as not text: the UTF-16 reading
+                # that is Chinese at all (chardata.MAX_BITS_PER_HAN_UNDECLARED:
+                # a name, 张伟 is 20 5F 1F 4F at 14.5 bits a character) is
+                # taken rather than nothing, but not vouched for: a few
+                # bytes of ASCII controls can read so by chance (about 4% of
+                # random 4-byte ones, 0.2% of 8-byte ones, in samples of
+                # 5,000 each), chardata.AMBIGUOUS_READING_CAP and a warning.
+                readings = {c: t for c in chardata.UTF16_CODECS if (t := _utf16_chinese(
+                    data, c, chardata.MAX_BITS_PER_HAN_UNDECLARED)) is not None}
+                if readings:
+                    model = get_model()
+                    codec = min(readings, key=lambda c: model.bits_per_han(readings[c]))
+                    warnings.append(f"undeclared bytes in ASCII's range read as {codec} without "
+                                    f"a BOM ({readings[codec][:12]!r}), which is not clearly "
+                                    "Chinese; as ASCII they are control characters. Declare "
+                                    "the charset where you know it")
+                    return Decoded(readings[codec], codec, 0, tuple(warnings),
+                                   confidence_cap=chardata.AMBIGUOUS_READING_CAP)
         _check_controls(text)
         return Decoded(text, codec, 0, tuple(warnings))
 
@@ -882,7 +917,7 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
         for c in chardata.UTF16_CODECS:
             text = _strict(data, c)
             if (text is not None and _control_share(text) <= chardata.MAX_CONTROL_SHARE
-                    and _chinese_share(text) >= chardata.MIN_UTF16_HAN_SHARE):
+                    and _utf16_chinese_share(text) >= chardata.MIN_UTF16_HAN_SHARE):
                 chinese[c] = text
     best = (min(chinese, key=lambda c: model.bits_per_non_ascii(chinese[c][:4096]))
             if chinese else None)

@@ -45,8 +45,8 @@ class Settings(BaseSettings):
             1 thread about 28 requests/s, 4 threads 41, 40 threads 39).
         default_convert: OpenCC config applied when a request names none
             (None: no conversion).
-        host: address `luanma serve` binds to.
-        port: port `luanma serve` listens on.
+        host: address `luanma serve` binds to (not empty).
+        port: port `luanma serve` listens on, 1..65535.
         workers: uvicorn worker processes for `luanma serve`.
         log_level: level of the JSON logs (critical, error, warning, info, debug).
     """
@@ -61,8 +61,8 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(64, ge=1)
     engine_threads: int = Field(4, ge=1)
     default_convert: str | None = None
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 

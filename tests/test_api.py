@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import gzip
+import json
 from pathlib import Path
 
 import pytest
 
 from conftest import api_error as _error
+from conftest import load_cases
 
 GARBLED = "鏁版嵁鎶撳彇缁撴灉"
 FIXED = "数据抓取结果"
@@ -288,6 +291,46 @@ def test_gzip_bomb_is_refused(client, monkeypatch):
         "input_too_large")
 
 
+@pytest.mark.parametrize("tail, status, text", [
+    # every member, as zcat gives them (RFC 1952: a gzip file is a series of members)
+    (gzip.compress("第二部分。".encode()), 200, "第一部分。第二部分。"),
+    (gzip.compress(b"") + gzip.compress("第二部分。".encode()), 200, "第一部分。第二部分。"),
+    (b"\0" * 8, 200, "第一部分。"),  # zero padding, as gzip and Python's gzip skip it
+    (b"junk", 422, "neither another member nor zero padding"),
+    (b"\0\0junk", 422, "neither another member nor zero padding"),
+    (gzip.compress("第二部分。".encode())[:-4], 422, "ends before its end"),
+])
+def test_gzip_members(client, tail, status, text):
+    body = gzip.compress("第一部分。".encode()) + tail
+    r = client.post("/v1/repair", content=body, headers={
+        "content-type": "text/plain; charset=utf-8", "content-encoding": "gzip"})
+    if status == 200:
+        assert r.status_code == 200, r.text
+        assert r.json()["text"] == text
+    else:
+        assert text in _error(r, status, "invalid_gzip")["message"]
+
+
+@pytest.mark.parametrize("path, content_type, body", [
+    ("/v1/repair", "application/octet-stream", b"a" * 3_000),
+    ("/v1/repair/batch", "application/json", json.dumps([{"text": "a" * 3_000}]).encode()),
+])
+def test_gzip_bomb_over_members_is_refused(client, monkeypatch, path, content_type, body):
+    # each member under the limit, all of them over it: 413, as for one member
+    from app.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "max_document_bytes", 10_000)
+    monkeypatch.setattr(get_settings(), "max_batch_bytes", 10_000)
+    half = len(body) // 2
+    members = gzip.compress(body[:half]) + gzip.compress(body[half:])
+    r = client.post(path, content=members, headers={
+        "content-type": content_type, "content-encoding": "gzip"})
+    assert r.status_code == 200, r.text  # the two halves make the body again
+    bomb = b"".join(gzip.compress(b"a" * 3_000) for _ in range(4))
+    _error(client.post(path, content=bomb, headers={
+        "content-type": content_type, "content-encoding": "gzip"}), 413, "input_too_large")
+
+
 def test_broken_gzip(client):
     _error(client.post("/v1/repair", content=b"\x1f\x8b\x08\x00garbage", headers={
         "content-type": "application/octet-stream", "content-encoding": "gzip"}), 422,
@@ -427,3 +470,51 @@ def test_json_options_must_be_booleans(client, field, value):
     r = client.post("/v1/repair", json={"text": "鏁版嵁", field: value})
     _error(r, 422, "invalid_field")
     assert r.json()["error"]["field"] == field
+
+
+# --- option handling, table-driven (tests/cases/http_options.jsonl) -------------------
+
+
+@pytest.mark.parametrize("case", load_cases("http_options"))
+def test_http_option_case(client, case):
+    """One request of the table: its status and error (code, field, words of
+    the message), or the text and encoding it answers (per batch slot:
+    ``[id, text or error, encoding]``)."""
+    if "json" in case:
+        content, headers = json.dumps(case["json"]).encode(), {"content-type": "application/json"}
+    else:
+        content = (case["text"].encode() if "text" in case else bytes.fromhex(case["hex"]))
+        headers = {}
+    headers.update(case.get("headers", {}))
+    query = f"?{case['query']}" if "query" in case else ""
+    r = client.post(case["path"] + query, content=content, headers=headers)
+    if "code" in case:
+        err = _error(r, case["status"], case["code"])
+        assert err.get("field") == case.get("field")
+        assert case.get("message", "") in err["message"]
+        return
+    assert r.status_code == case["status"], r.text
+    body = r.json()
+    if "expected_slots" in case:
+        got = [[s["id"], s["error"] if "error" in s else s["text"],
+                None if "error" in s else s["encoding"]] for s in body]
+        for slot, want in zip(got, case["expected_slots"], strict=True):
+            if isinstance(want[1], dict):  # an error slot: its code and field
+                slot[1] = {k: slot[1].get(k) for k in want[1]}
+            assert slot == want
+    else:
+        assert (body["text"], body["encoding"]) == (case["expected_text"],
+                                                     case["expected_encoding"])
+        assert body["warnings"] == []
+
+
+@pytest.mark.parametrize("path", ["/v1/repair", "/v1/repair/batch"])
+@pytest.mark.parametrize("option", ["charset", "convert", "strip_annotations", "min_confidence",
+                                    "detect_only", "html"])
+@pytest.mark.parametrize("form", ["{}", "{}="])
+def test_empty_query_option_is_refused(client, path, option, form):
+    # ?convert and ?convert= are neither a value nor the option left out:
+    # 422 naming it, for every option alike (as ?min_confidence= always was)
+    body = {"text": "標題"} if path == "/v1/repair" else [{"text": "標題"}]
+    err = _error(client.post(f"{path}?{form.format(option)}", json=body), 422, "invalid_field")
+    assert err["field"] == option

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from app.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_repair_stdin_json(monkeypatch, capsys):
@@ -282,3 +288,78 @@ def test_progress_bar_on_a_terminal(tmp_path):
     os.close(main_fd)
     assert proc.returncode == 0
     assert b"3/3" in shown and b"file" in shown
+
+
+# --- luanma serve: arguments checked before the model loads -----------------------------
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--port", "99999"], "argument --port: 99999 is not a port number (1-65535)"),
+    (["--port", "0"], "argument --port: 0 is not a port number (1-65535)"),
+    (["--port", "-1"], "argument --port: -1 is not a port number (1-65535)"),
+    (["--port", "http"], "argument --port: 'http' is not a port number"),
+    (["--workers", "0"], "argument --workers: 0 is below 1"),
+    (["--workers", "two"], "argument --workers: 'two' is not a whole number"),
+    (["--host", ""], "argument --host: must not be empty"),
+])
+def test_serve_bad_argument_exits_2(capsys, args, said):
+    # argparse's own exit: status 2 and one usage line, no traceback
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["--charset", ""], ["--convert", ""], ["--charset", " "]])
+def test_repair_empty_option_exits_2(capsys, args):
+    # an empty --charset or --convert is no value, as ?charset= is a 422
+    with pytest.raises(SystemExit) as exc:
+        main(["repair", *args])
+    assert exc.value.code == 2
+    assert "must not be empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env, said", [
+    ({"LUANMA_PORT": "0"}, "LUANMA_PORT='0': Input should be greater than or equal to 1"),
+    ({"LUANMA_PORT": "70000"}, "LUANMA_PORT='70000': Input should be less than or equal to 65535"),
+])
+def test_serve_bad_port_setting_exits_2(monkeypatch, capsys, env, said):
+    from app.settings import get_settings
+
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    try:
+        assert main(["serve"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert said in capsys.readouterr().err
+
+
+def _serve(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", "serve", *args], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+
+
+def test_serve_on_a_port_in_use_exits_2_before_loading(tmp_path):
+    # uvicorn would load the model and warm up, then fail to bind and exit 1;
+    # luanma says so first, in one line, and never starts the application
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = _serve("--port", str(port))
+    assert r.returncode == 2
+    assert r.stderr == f"luanma: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+@pytest.mark.parametrize("host, said", [
+    ("no-such-host.invalid", "luanma: cannot resolve host 'no-such-host.invalid'"),
+    ("192.0.2.1", "luanma: cannot listen on 192.0.2.1:8000: Cannot assign requested address"),
+])
+def test_serve_on_a_host_it_cannot_bind_exits_2(host, said):
+    r = _serve("--host", host)
+    assert r.returncode == 2
+    assert r.stderr.startswith(said) and r.stderr.count("\n") == 1

@@ -9,6 +9,7 @@ import pytest
 
 from app import apply_plan, repair_bytes, repair_text
 from app.decode import decode_bytes
+from app.errors import NotText
 from app.markup import content_type_charset, declared_charsets
 from conftest import CASES
 
@@ -194,3 +195,14 @@ def test_one_gbk_symbol_against_one_latin_letter_is_a_tie(symbol):
     r = repair_bytes(symbol.encode("gbk"))
     assert r.confidence <= 0.5
     assert any("gb18030" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("data", [
+    b"\x1b[0m", b"OK\x07\x07", b"\x08\x08ab", b"\x01\x02\x03\x04", b"ab\x1f\x1f",
+])
+def test_ascii_controls_with_no_chinese_utf16_reading_stay_refused(data):
+    # the UTF-16 fallback for ASCII-range bytes that are mostly controls
+    # takes only a reading that is Chinese; these have none (1B 5B 30 6D as
+    # UTF-16LE is 嬛洰, no Chinese the model reads): still not text
+    with pytest.raises(NotText):
+        decode_bytes(data)

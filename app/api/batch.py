@@ -20,13 +20,13 @@ import contextlib
 import json
 import os
 import tempfile
-import zlib
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ..settings import Settings, get_settings
+from .inflate import BadGzip
 from .items import (Defaults, ItemError, batch_slot, check_defaults, check_query, error_slot,
                     ndjson_slot)
 from .ops import observe, run_engine
@@ -100,7 +100,7 @@ async def batch_endpoint(
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=html)
-    check_query([name for name, _ in request.query_params.multi_items()])
+    check_query(request.query_params.multi_items())
     check_defaults(defaults)
     if media == NDJSON:
         return NdjsonStream(gzip_inflater(request), defaults, settings)
@@ -240,9 +240,10 @@ class NdjsonStream(Response):
                     if chunk:
                         await spool.write(chunk)
                 else:
-                    while chunk:
-                        await spool.write(inflater.decompress(chunk, CHUNK_BYTES))
-                        chunk = inflater.unconsumed_tail
+                    # every piece before a fault is written (its lines are
+                    # answered) before the fault ends the stream
+                    for piece in inflater.inflate(chunk, CHUNK_BYTES):
+                        await spool.write(piece)
                 if not message.get("more_body", False):
                     if inflater is not None and received and not inflater.eof:
                         spool.finish(ItemError(422, "invalid_gzip",
@@ -250,8 +251,8 @@ class NdjsonStream(Response):
                     else:
                         spool.finish()
                     return
-        except zlib.error as exc:
-            spool.finish(ItemError(422, "invalid_gzip", f"the gzip body does not inflate: {exc}"))
+        except BadGzip as exc:
+            spool.finish(ItemError(422, "invalid_gzip", f"bad gzip body: {exc}"))
 
     async def __call__(self, scope, receive, send) -> None:
         spool = _Spool(self.settings.stream_spool_bytes)

@@ -82,28 +82,34 @@ QUERY_OPTIONS = ("charset", "convert", "strip_annotations", "min_confidence", "d
                  "html")
 
 
-def check_query(names) -> None:
+def check_query(params) -> None:
     """Refuse a query parameter no endpoint takes, as an unknown JSON field
     is refused: a misspelt option (``?conver=t2s``) must not pass unnoticed;
-    and one given twice (``?convert=t2s&convert=s2t``), which no reading
-    settles.
+    one given twice (``?convert=t2s&convert=s2t``), which no reading
+    settles; and one given empty (``?convert``, ``?charset=``), which is
+    neither a value nor leaving the option out (as ``?min_confidence=`` is
+    no number).
 
     Args:
-        names: the request's query parameter names, each as often as given.
+        params: the request's query parameters as (name, value) pairs, each
+            as often as given (Starlette's ``query_params.multi_items()``).
 
     Raises:
-        ItemError: 422 ``invalid_field`` naming the first unknown or
-            repeated parameter (its ``field``); for an unknown one, listing
+        ItemError: 422 ``invalid_field`` naming the first unknown, repeated
+            or empty parameter (its ``field``); for an unknown one, listing
             the known ones.
     """
     seen: set[str] = set()
-    for name in names:
+    for name, value in params:
         if name not in QUERY_OPTIONS:
             raise ItemError(422, "invalid_field", f"unknown query parameter {name!r}; known: "
                             f"{', '.join(QUERY_OPTIONS)}", name)
         if name in seen:
             raise ItemError(422, "invalid_field", f"query parameter {name!r} is given more "
                             "than once", name)
+        if not value.strip():
+            raise ItemError(422, "invalid_field", f"query parameter {name!r} is empty; give "
+                            "it a value or leave it out", name)
         seen.add(name)
 
 
@@ -111,7 +117,8 @@ def check_defaults(defaults: Defaults) -> None:
     """Check the request-level options (query string, headers, CLI flags)
     before any document is read, so that a bad one fails the whole request
     (422, or the CLI's exit 2) instead of every item on its own; an item's
-    own fields are checked with the item. Empty strings mean "not given".
+    own fields are checked with the item. Empty strings are refused before
+    this (`check_query`; the CLI's own check).
 
     Raises:
         UnknownConversion: `defaults.convert` is no OpenCC config (field ``convert``).
@@ -128,8 +135,8 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
-                deadline: float | None = None, model: type[RepairRequest] = RepairRequest
-                ) -> RepairResult:
+                deadline: float | None = None, model: type[RepairRequest] = RepairRequest,
+                own_charset: bool = False) -> RepairResult:
     """Validate one JSON item and repair it.
 
     Args:
@@ -139,13 +146,18 @@ def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
             `base64` decodes to).
         deadline: the engine's deadline, a `time.monotonic()` value, or None.
         model: `RepairRequest`, or `BatchItem` (which also takes `id`).
+        own_charset: `defaults.charset` was given for this one document
+            (``POST /v1/repair``'s query), so with `text` it is refused as a
+            JSON ``charset`` is; False for a batch, where it is the default
+            of the items that carry ``base64``.
 
     Returns:
         The engine's `RepairResult`.
 
     Raises:
         ItemError: 422 ``invalid_json`` (not an object), ``invalid_field``
-            (a field is wrong; named), ``invalid_base64``.
+            (a field is wrong; named: ``charset`` with `text`, from the item
+            or, with `own_charset`, from `defaults`), ``invalid_base64``.
         RepairError: from the engine (``InputTooLarge`` for an item over
             `max_bytes`, ``NotText``, ``UnknownCodec``, ...).
     """
@@ -174,8 +186,9 @@ def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
             raise ItemError(422, "invalid_field", "text holds lone surrogates (\\ud800..\\udfff "
                             "escapes that pair with nothing): that is not Unicode text; send "
                             "the raw bytes as base64 instead", "text")
-        if req.charset is not None:
-            raise ItemError(422, "invalid_field", "'charset' applies to 'base64' bytes, not to "
+        if req.charset is not None or (own_charset and defaults.charset is not None):
+            where = "'charset'" if req.charset is not None else "the 'charset' query parameter"
+            raise ItemError(422, "invalid_field", f"{where} applies to 'base64' bytes, not to "
                             "'text', which is already decoded", "charset")
         if len(req.text) > max_bytes or len(req.text.encode("utf-8")) > max_bytes:
             raise InputTooLarge(f"text is over the {max_bytes}-byte limit (as UTF-8)")

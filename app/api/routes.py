@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import zlib
 from email.message import Message
 
 from fastapi import APIRouter, Header, Query, Request
@@ -13,11 +12,13 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.requests import ClientDisconnect
 
 from .. import __version__
+from ..decode import canonical_codec
 from ..engine import is_warm, repair_bytes
 from ..errors import InputTooLarge
 from ..model import get_model
 from ..settings import get_settings
 from ..types import RepairResult
+from .inflate import BadGzip, GzipInflater
 from .items import (Defaults, ItemError, check_defaults, check_query, deadline_after,
                     repair_item)
 from .ops import observe, run_engine
@@ -82,17 +83,33 @@ _ERRORS = {
                                       "description": "Seconds to wait before retrying"}}},
 }
 
+# Most bytes inflated from a gzip body at a time.
+_INFLATE_PIECE_BYTES = 64 * 1024
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
 
 
-def _parse_media_type(raw: str) -> tuple[str, dict[str, str]] | None:
+def _parse_media_type(raw: str) -> tuple[str, dict[str, str]]:
     """A Content-Type value's media type and parameters (RFC 9110, section
-    8.3), or None when it is not a media type."""
+    8.3); parameter names in lower case.
+
+    Raises:
+        ValueError: the value is not a media type, or gives a parameter
+            twice (RFC 6838, section 4.3: "It is an error for a specific
+            parameter to be specified more than once"; ``charset=utf-8;
+            charset=gbk`` has no one reading). The message says which.
+    """
     if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
-        return None
+        raise ValueError(f"{raw!r} is not a media type")
     msg = Message()
     msg["content-type"] = raw
-    params = {k.lower(): v for k, v in msg.get_params()[1:] if isinstance(v, str)}
+    params: dict[str, str] = {}
+    for name, value in msg.get_params()[1:]:
+        name = name.lower()
+        if not name:
+            continue  # an empty parameter (``text/plain;;charset=gbk``, a trailing ``;``)
+        if name in params:
+            raise ValueError(f"{raw!r} gives its {name!r} parameter more than once")
+        params[name] = value if isinstance(value, str) else ""
     return msg.get_content_type(), params
 
 
@@ -100,38 +117,67 @@ def media_type(request: Request) -> tuple[str, dict[str, str]]:
     """The request's media type and parameters (RFC 9110, section 8.3).
 
     Raises:
-        ApiError: 415 for a Content-Type that is not a media type.
+        ApiError: 415 ``unsupported_media_type`` for a Content-Type that is
+            not a media type or that gives a parameter twice.
     """
     raw = request.headers.get("content-type")
     if not raw:
         return "application/octet-stream", {}
-    parsed = _parse_media_type(raw)
-    if parsed is None:
-        raise ApiError(415, "unsupported_media_type", f"{raw!r} is not a media type")
-    return parsed
+    try:
+        return _parse_media_type(raw)
+    except ValueError as exc:
+        raise ApiError(415, "unsupported_media_type", f"Content-Type {exc}") from None
 
 
 def _source_media_type(raw: str | None) -> tuple[str | None, str | None]:
     """The media type and charset of an ``X-Source-Content-Type`` value: the
     page's own HTTP Content-Type as the scraper got it; (None, None) when
-    absent.
+    absent. An empty charset parameter counts as none: the header is the
+    page's, as its server sent it.
 
     Raises:
-        ApiError: 422 for a value that is not a media type.
+        ApiError: 422 for a value that is not a media type or that gives a
+            parameter twice.
     """
     if raw is None:
         return None, None
-    parsed = _parse_media_type(raw)
-    if parsed is None:
-        raise ApiError(422, "invalid_field", f"X-Source-Content-Type {raw!r} is not a media type",
-                       "X-Source-Content-Type")
-    media, params = parsed
+    try:
+        media, params = _parse_media_type(raw)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_field", f"X-Source-Content-Type {exc}",
+                       "X-Source-Content-Type") from None
     return media, (params.get("charset") or "").strip() or None
 
 
-def gzip_inflater(request: Request):
-    """A `zlib.decompressobj` for a gzip body (RFC 1952), or None for an
-    identity one.
+def body_charset(params: dict[str, str], query_charset: str | None) -> str | None:
+    """The charset a bytes body is declared in: its Content-Type's
+    ``charset`` parameter, or the ``charset`` query option; both may be
+    given only when they name the same codec (`decode.canonical_codec`:
+    ``gb2312`` and ``gbk`` do).
+
+    Raises:
+        ApiError: 422 ``invalid_field`` (field ``charset``) for an empty
+            ``charset`` parameter, or one that names another codec than the
+            query's.
+        UnknownCodec: either names no codec of web pages.
+    """
+    if "charset" not in params:
+        return query_charset
+    header = params["charset"].strip()
+    if not header:
+        raise ApiError(422, "invalid_field", "the Content-Type's charset parameter is empty; "
+                       "name the charset or leave the parameter out", "charset")
+    if query_charset is not None and canonical_codec(header) != canonical_codec(query_charset):
+        raise ApiError(422, "invalid_field", f"the Content-Type says charset={header} and the "
+                       f"query says charset={query_charset}: they name different codecs "
+                       f"({canonical_codec(header)}, {canonical_codec(query_charset)}); "
+                       "give one", "charset")
+    return header
+
+
+def gzip_inflater(request: Request) -> GzipInflater | None:
+    """A `GzipInflater` for a gzip body (RFC 1952: every member, in order),
+    or None for an identity one.
 
     Raises:
         ApiError: 415 ``unsupported_content_encoding`` for another encoding.
@@ -140,7 +186,7 @@ def gzip_inflater(request: Request):
     if encoding not in ("identity", "gzip", "x-gzip"):
         raise ApiError(415, "unsupported_content_encoding",
                        f"content encoding {encoding!r} is not accepted; use gzip or none")
-    return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS) if encoding != "identity" else None
+    return GzipInflater() if encoding != "identity" else None
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -173,22 +219,23 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    # gzip (RFC 1952) is inflated as it arrives, never past `limit` bytes.
+    # gzip (RFC 1952) is inflated as it arrives, a piece at a time, and
+    # refused at the first piece past `limit` bytes in all (every member
+    # counts): never more than one piece over the limit in memory.
     inflater = gzip_inflater(request)
     chunks, size, received = [], 0, 0
     async for chunk in request.stream():
         received += len(chunk)
-        if inflater is not None:
-            try:
-                chunk = inflater.decompress(chunk, limit + 1 - size)
-            except zlib.error as exc:
-                raise ApiError(422, "invalid_gzip", f"the gzip body does not inflate: {exc}") from None
-            if inflater.unconsumed_tail:
-                raise InputTooLarge(f"body inflates to over the {limit}-byte limit")
-        size += len(chunk)
-        if size > limit:
-            raise InputTooLarge(f"body is over the {limit}-byte limit")
-        chunks.append(chunk)
+        pieces = [chunk] if inflater is None else inflater.inflate(chunk, _INFLATE_PIECE_BYTES)
+        try:
+            for piece in pieces:
+                size += len(piece)
+                if size > limit:
+                    said = "is" if inflater is None else "inflates to"
+                    raise InputTooLarge(f"body {said} over the {limit}-byte limit")
+                chunks.append(piece)
+        except BadGzip as exc:
+            raise ApiError(422, "invalid_gzip", f"bad gzip body: {exc}") from None
     if inflater is not None and received and not inflater.eof:
         raise ApiError(422, "invalid_gzip", "the gzip body ends before its end")
     return b"".join(chunks)
@@ -235,8 +282,10 @@ async def repair_endpoint(
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
-    check_query([name for name, _ in request.query_params.multi_items()])
+    check_query(request.query_params.multi_items())
     check_defaults(defaults)  # a bad query option fails even when the JSON body overrides it
+    bytes_body = media in ("application/octet-stream", "text/plain", "text/html")
+    declared = body_charset(params, charset) if bytes_body else None
     # A JSON body carries the document as base64 or escaped text: its own
     # limit is larger; the document inside is held to max_document_bytes.
     body = await read_body(request, settings.max_item_json_bytes if media == "application/json"
@@ -256,9 +305,8 @@ async def repair_endpoint(
             raise ApiError(422, "invalid_json", "the JSON body must be an object")
         result = await run_engine(
             repair_item, payload, defaults, max_bytes=settings.max_document_bytes,
-            deadline=deadline)
-    elif media in ("application/octet-stream", "text/plain", "text/html"):
-        declared = params.get("charset") or charset
+            deadline=deadline, own_charset=True)
+    elif bytes_body:
         result = await run_engine(
             repair_bytes, body, charset=declared, convert=defaults.convert,
             strip_annotations=strip_annotations, min_confidence=min_confidence,

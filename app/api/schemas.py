@@ -21,9 +21,10 @@ class RepairRequest(BaseModel):
         json_schema_extra={"pattern": r"^(?:[A-Za-z0-9+/]{4})*"
                                       r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"})
     charset: str | None = Field(
-        None, description="The page's declared charset, for `base64`: evidence, not an order."
-    )
-    convert: str | None = Field(None, description="OpenCC config id, e.g. t2s, s2t, tw2sp.")
+        None, min_length=1,
+        description="The page's declared charset, for `base64`: evidence, not an order.")
+    convert: str | None = Field(None, min_length=1,
+                                description="OpenCC config id, e.g. t2s, s2t, tw2sp.")
     strip_annotations: bool | None = Field(
         None, strict=True, description="Remove flattened ruby annotations such as 創(chuàng). Default true."
     )
