@@ -273,17 +273,15 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
                for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
 
 
-def _utf16_chinese(data: bytes, codec: str,
-                   max_bits: float = chardata.MAX_BITS_PER_HAN) -> str | None:
+def _utf16_chinese(data: bytes, codec: str) -> str | None:
     """The reading of `data` in `codec` when that is UTF-16 and reads as
-    Chinese (mostly Chinese characters, at most `max_bits` bits per Han
-    character), else None."""
+    Chinese (mostly Chinese characters, `chardata.MAX_BITS_PER_HAN`), else None."""
     if codec not in chardata.UTF16_CODECS:
         return None
     text = _strict(data, codec)
     if (text is None or _control_share(text) > chardata.MAX_CONTROL_SHARE
             or _chinese_share(text) < chardata.MIN_UTF16_HAN_SHARE
-            or get_model().bits_per_han(text) > max_bits):
+            or get_model().bits_per_han(text) > chardata.MAX_BITS_PER_HAN):
         return None
     return text
 
@@ -822,25 +820,6 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
                 wide = _utf16_chinese(data, candidate)
                 if wide is not None:
                     return Decoded(wide, candidate, 0, tuple(warnings))
-            if _control_share(text) > chardata.MAX_CONTROL_SHARE:
-                # ASCII would be refused as not text: the UTF-16 reading
-                # that is Chinese at all (chardata.MAX_BITS_PER_HAN_UNDECLARED:
-                # a name, 张伟 is 20 5F 1F 4F at 14.5 bits a character) is
-                # taken rather than nothing, but not vouched for: a few
-                # bytes of ASCII controls can read so by chance (about 4% of
-                # random 4-byte ones, 0.2% of 8-byte ones, in samples of
-                # 5,000 each), chardata.AMBIGUOUS_READING_CAP and a warning.
-                readings = {c: t for c in chardata.UTF16_CODECS if (t := _utf16_chinese(
-                    data, c, chardata.MAX_BITS_PER_HAN_UNDECLARED)) is not None}
-                if readings:
-                    model = get_model()
-                    codec = min(readings, key=lambda c: model.bits_per_han(readings[c]))
-                    warnings.append(f"undeclared bytes in ASCII's range read as {codec} without "
-                                    f"a BOM ({readings[codec][:12]!r}), which is not clearly "
-                                    "Chinese; as ASCII they are control characters. Declare "
-                                    "the charset where you know it")
-                    return Decoded(readings[codec], codec, 0, tuple(warnings),
-                                   confidence_cap=chardata.AMBIGUOUS_READING_CAP)
         _check_controls(text)
         return Decoded(text, codec, 0, tuple(warnings))
 

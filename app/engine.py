@@ -1075,7 +1075,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                           tuple(spans), tuple(warnings))
     if detect_only:
         return withhold(result, text)
-    if min_confidence is not None and result.changed and confidence < min_confidence:
+    if min_confidence is not None and repaired != text and confidence < min_confidence:
+        # (a conversion alone is not a repair: it is not held back)
         return withhold(result, text, f"confidence {confidence:.4f} is below min_confidence "
                                       f"{min_confidence}: the input is returned unchanged")
     return result

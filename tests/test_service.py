@@ -89,9 +89,6 @@ def test_min_confidence_withholds_a_repair_and_its_conversion(client):
     assert any("below min_confidence 1" in w for w in body["warnings"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "needs the engine change in app/engine.py repair_text: gate on `repaired != text` "
-    "(a repair changed the text) instead of `result.changed` (which a conversion alone sets)"))
 @pytest.mark.parametrize("request_, content_type", [
     ({"json": {"text": "標題", "convert": "t2s", "min_confidence": 0.9999}}, None),
     ({"content": "標題".encode("big5")}, "application/octet-stream"),
