@@ -21,7 +21,8 @@ unicode    ``\\uXXXX``, ``\\UXXXXXXXX``            str; pairs of surrogate
                                                    a lone one stays as it is
 html       ``&#NNN;``, ``&#xHHH;``, ``&name;``     str; one level (``&amp;lt;``
            (names of the HTML5 table, with their   gives ``&lt;``)
-           semicolon)
+           semicolon; a numeric one without it
+           where no letter or digit follows)
 percent    ``%HH``                                 bytes (RFC 3986 section
                                                    2.1), then a ``decode``
 hex        ``\\xHH``                               bytes, then a ``decode``
@@ -32,19 +33,33 @@ code (`_CODE_LINE_RE`) and escapes inside ASCII quotes or backticks (string
 literals), escapes inside a URL, a query string or a file path (the
 whitespace-delimited token around the run has ``://``; for percent runs
 also ``?``, ``=``, ``&``, ``/`` or ``+``; for ``\\u`` and ``\\x`` runs another
-backslash), HTML entities in a line with markup or anywhere in a markup
+backslash), ``\\u`` and ``\\x`` ends of a range in a regular expression's
+character class (``[\\u4e00-\\u9fa5]``), HTML entities in a line with markup or anywhere in a markup
 document (`is_markup_document`: HTML or XML source sent as text, whose
 entities are its own escaping), lines that
 talk about escaping (`ESCAPE_TALK_RE`), and a run whose result the line also
 shows unescaped (``\\u4e2d 就是 中``). Everything else is unescaped only where
 the language model finds the result clearly better text: more probable than
 the escapes by `chardata.UNESCAPE_PRIOR_BITS`, with no control, private-use,
-unassigned or replacement character in it.
+unassigned or replacement character in it. Where one run of a form in a
+line is unescaped, the line is escaped text, and every other run of that
+form in it (not meant) is unescaped too where its plain reading is text:
+℃, ～, an emoji or ``%3A`` beside escaped Chinese, and a run the line seemed
+to explain (`SHOWN_NEAR`), so that no line is left half undone.
+
+Never unescaped: a token that stands for ``<`` or ``>`` (`TAG_CHARS`; in HTML
+or XML source also ``&`` and quotes, `MARKUP_CHARS`), which splits its run;
+bytes at the end of a percent or ``\\x`` run that begin a UTF-8 character
+the run ends inside (`utf8_cut`: a URL cut at a byte limit; the bytes
+before them are read as UTF-8, and the caller is warned). A result that
+still reads as UTF-8 read as GBK with bytes dropped (`dropped_leftovers`:
+涓鍥, escaped) is unescaped with confidence 0 and a warning.
 """
 
 from __future__ import annotations
 
 import bisect
+import codecs
 import html
 import html.entities
 import json
@@ -53,6 +68,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 import ftfy
@@ -67,7 +83,8 @@ FORMS = ("unicode", "html", "percent", "hex")
 # Anything `find_escaped` could act on contains a match: a cheap necessary
 # condition (a text without one is left as it is by this pass).
 ESCAPE_SIGNAL_RE = re.compile(
-    r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|&#?[0-9A-Za-z]{1,32};|%[0-9A-Fa-f]{2}")
+    r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|&#?[0-9A-Za-z]{1,32};|%[0-9A-Fa-f]{2}"
+    r"|&#[0-9xX]")
 # The same without HTML entities: the signal in a markup document.
 NON_HTML_ESCAPE_SIGNAL_RE = re.compile(
     r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2})|%[0-9A-Fa-f]{2}")
@@ -78,7 +95,14 @@ _UNICODE_TOKEN_RE = re.compile(
     rf"\\u([dD][89abAB]{_HEX}{{2}})\\u([dD][c-fC-F]{_HEX}{{2}})|\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
 # One character reference (WHATWG HTML, 13.1.4 "Character references"):
 # decimal, hexadecimal, or a named one with its semicolon.
-_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# A numeric reference may lack its semicolon where no letter or digit
+# follows (13.2.5.80 "Numeric character reference end state": the missing
+# semicolon is a parse error, the reference is still read; ``&#29233`` at
+# the end of a text).
+_NUMBER = r"(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6})"
+_NO_SEMICOLON = rf"{_NUMBER}(?![0-9A-Za-z;])"
+_ENTITY_RE = re.compile(
+    rf"&(?:(?:{_NUMBER}|[A-Za-z][A-Za-z0-9]{{1,31}});|{_NO_SEMICOLON})")
 _HEX_BYTE_RE = re.compile(rb"\\x([0-9A-Fa-f]{2})")
 
 # Runs: consecutive tokens of one form, not after a backslash (``\\u4e2d``
@@ -90,12 +114,34 @@ _HEX_BYTE_RE = re.compile(rb"\\x([0-9A-Fa-f]{2})")
 _RUN_RES: dict[str, re.Pattern[str]] = {
     "unicode": re.compile(rf"(?<!\\)(?:\\u{_HEX}{{4}}|\\U{_HEX}{{8}})+"),
     "html": re.compile(
-        r"(?:&(?:amp;){0,2}(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+"),
+        rf"(?:&(?:amp;){{0,2}}(?:{_NUMBER}|[A-Za-z][A-Za-z0-9]{{1,31}});)+"
+        rf"(?:&(?:amp;){{0,2}}{_NO_SEMICOLON})?|&(?:amp;){{0,2}}{_NO_SEMICOLON}"),
     "percent": re.compile(
         rf"(?:%(?:25){{0,2}}{_HEX}{{2}})+(?:[A-Za-z0-9._~-]*(?:%(?:25){{0,2}}{_HEX}{{2}})+)*"),
     "hex": re.compile(rf"(?<!\\)(?:\\x{_HEX}{{2}})+"),
 }
 _PERCENT_TOKEN_RE = re.compile(rf"%{_HEX}{{2}}")
+# One token of a run, which gives one character (``unicode``, ``html``; a
+# surrogate pair is one token) or one byte (``percent``, ``hex``; a percent
+# run's unreserved ASCII between tokens is one byte a character).
+_TOKEN_RES: dict[str, re.Pattern[str]] = {
+    "unicode": _UNICODE_TOKEN_RE,
+    "html": re.compile(rf"&(?:amp;){{0,2}}(?:(?:{_NUMBER}|[A-Za-z][A-Za-z0-9]{{1,31}});"
+                       rf"|{_NO_SEMICOLON})"),
+    "percent": re.compile(rf"%(?:25){{0,2}}{_HEX}{{2}}"),
+    "hex": re.compile(rf"\\x{_HEX}{{2}}"),
+}
+# Characters that make markup. A token that stands for ``<`` or ``>`` is
+# never unescaped, and splits its run: the source escaped it on purpose
+# (JSON encoders write < > & as \u003c \u003e \u0026 so that a string
+# cannot close a <script> element: Go's encoding/json HTMLEscape, Django's
+# json_script), and undoing it makes a tag (\u003cscript\u003e) in text
+# that a caller puts in a page. In HTML or XML source (`is_markup_document`,
+# and so in HTML mode) ``&`` and the quotes are markup too and stay as
+# well: the engine refuses any edit there that adds one of the five
+# (`engine._adds_markup`), which took the Chinese beside them down with it.
+TAG_CHARS = "<>"
+MARKUP_CHARS = "<>&\"'"
 # What a single-byte decode makes of bytes 0x80..0xFF (Latin-1's upper half,
 # cp1252's extra characters): mojibake that may continue an escape run.
 _LATIN_HIGH_RE = re.compile(f"[\u0080-\u00ff{re.escape(chardata.CP1252_HIGH)}]")
@@ -106,12 +152,17 @@ _LATIN_HIGH_RE = re.compile(f"[\u0080-\u00ff{re.escape(chardata.CP1252_HIGH)}]")
 BYTE_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")
 
 # Words of text that explains escapes (and so shows them on purpose): terms
-# for escaping, character references, code points and markup, and phrases
-# that say what a thing stands for (tests/cases/negative.jsonl). Checked per line, with detect.ENCODING_TALK_RE
-# (which the engine applies to every pass).
+# for escaping, character references, code points and markup, phrases that
+# say what a thing stands for, and what a system stores, returns or shows
+# (数据库里存的是\xe5\x88\x9b: the escapes are what it holds)
+# (tests/cases/negative.jsonl). Checked per line, with
+# detect.ENCODING_TALK_RE (which the engine applies to every pass).
 ESCAPE_TALK_RE = re.compile(
     "转义|轉義|实体|實體|码点|碼點|码位|碼位|百分号|百分號|表示|代表|意思|意为|意為|写作|寫作|写成|寫成"
     "|标签|標籤"
+    "|存的是|存的都是|存储的是|儲存的是|存储为|儲存為|保存的是|保存为|保存為|返回的是|傳回的是|输出的是"
+    "|輸出的是|打印出|印出來|显示的是|顯示的是|显示为|顯示為|显示成|顯示成"
+    r"|\b(?:stored|saved) as\b"
     r"|\bescap|\bentit(?:y|ies)\b|\bunicode\b|code ?point|percent|url-?encod|\bmeans?\b"
     r"|stands? for|written as|\bhtml\b|\bxml\b|\bmarkup\b|\btags?\b",
     re.IGNORECASE,
@@ -359,7 +410,8 @@ def _meant(form: str, line: _Line, start: int, end: int) -> bool:
     """Whether the run at [start, end) of a line (`_Line` of the line with
     every escape run blanked out, so that neighbouring escapes do not count
     as URL or path characters) is written on purpose: in a string literal,
-    a URL, a query string or a path (see the module doc)."""
+    a URL, a query string, a path or a regular expression's character
+    class (see the module doc)."""
     if line.inside_quotes(start, end):
         return True
     a, marks = line.token(start)  # the run itself is x's: it adds no mark
@@ -368,7 +420,10 @@ def _meant(form: str, line: _Line, start: int, end: int) -> bool:
     if form == "percent":
         return any(c in marks for c in "?=&/+")
     if form in ("unicode", "hex"):
-        return "\\" in marks  # a Windows path (C:\\Users\\u1234)
+        # a Windows path (C:\\Users\\u1234), or an end of a range in a
+        # regular expression's character class ([\\u4e00-\\u9fa5])
+        return "\\" in marks or (line.bare[start - 1: start] in ("[", "-", "^")
+                                  and line.bare[end: end + 1] in ("-", "]"))
     return "=" in marks  # html: a=1&amp;b=2
 
 
@@ -506,7 +561,8 @@ def _lines(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, str]]:
 
 def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
                  markup_document: bool | None = None,
-                 deadline: float | None = None) -> list[Unescaped]:
+                 deadline: float | None = None,
+                 warnings: list[str] | None = None) -> list[Unescaped]:
     """Runs of escapes in `text` to unescape, with their replacements.
 
     Args:
@@ -520,6 +576,11 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
             some of its lines).
         deadline: a `time.monotonic()` value; past it, the runs found so
             far are returned. None: none.
+        warnings: a list to which a sentence is appended per run left
+            partly as it came because its bytes end inside a UTF-8
+            character (`utf8_cut`), and per unescaped run that still reads
+            as mojibake that cannot be read back (`dropped_leftovers`);
+            None: not reported.
 
     Returns:
         Non-overlapping `Unescaped` runs sorted by start; offsets are code
@@ -551,52 +612,242 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
         for form, run_re in _RUN_RES.items():
             if code or (form == "html" and (markup or markup_document)):
                 continue
-            for m in run_re.finditer(line):
-                if deadline is not None and time.monotonic() >= deadline:
-                    return _first_of_overlaps(found)
-                s, e = m.span()
-                if _meant(form, index, s, e):
-                    continue
-                decided = None
-                if form in ("unicode", "html"):
-                    # Mojibake around the run that its result belongs to
-                    # (Î&frac14; is Î¼, UTF-8 of μ read as Latin-1): the
-                    # run with it, when a round trip then reads better.
-                    s2, e2 = s, e
-                    while s2 > 0 and _LATIN_HIGH_RE.match(line[s2 - 1]):
-                        s2 -= 1
-                    while e2 < len(line) and _LATIN_HIGH_RE.match(line[e2]):
-                        e2 += 1
-                    if (s2, e2) != (s, e):
-                        decided = _decide(form, line[s2:e2], line[max(0, s2 - 4): s2],
-                                          line[e2 : e2 + 4], model)
-                        if decided and any(a == "encode" for a, _ in decided[1]):
-                            s, e = s2, e2
-                        else:
-                            decided = None
-                if decided is None:
-                    decided = _decide(form, line[s:e], line[max(0, s - 4): s],
-                                      line[e : e + 4], model)
-                if decided is None and form == "percent" and line[e : e + 1].isascii() \
-                        and line[e : e + 1].isalpha():
-                    # A GBK or Big5 trail byte an encoder left as a letter
-                    # (家 is Big5 AE 61: %AEa).
-                    e += 1
-                    decided = _decide(form, line[s:e], line[max(0, s - 4): s],
-                                      line[e : e + 4], model)
-                if decided is None:
-                    continue
-                replacement, plan, confidence, what = decided
-                shown = replacement.strip()
-                if not shown.isascii() and shown in (line[max(0, s - SHOWN_NEAR): s] + " "
-                                                     + line[e: e + SHOWN_NEAR]):
-                    continue  # the line shows the result too: it explains the escape
-                levels = sum(a == "unescape" for a, _ in plan)
-                found.append(Unescaped(
-                    offset + s, offset + e, replacement, plan, confidence,
-                    f"{chardata.SPAN_KINDS['escaped']}: {what}"
-                    + (f" ({levels} levels of escaping)" if levels > 1 else "")))
+            runs = _form_runs(form, line, index, run_re, model,
+                              MARKUP_CHARS if markup_document else TAG_CHARS, deadline, warnings)
+            found += [Unescaped(offset + s, offset + e, *rest) for s, e, *rest in runs]
+            if deadline is not None and time.monotonic() >= deadline:
+                return _first_of_overlaps(found)
     return _first_of_overlaps(found)
+
+
+def _split_at_markup(form: str, line: str, start: int, end: int, kept: str
+                     ) -> list[tuple[int, int]]:
+    """The pieces of the run at [start, end) of `line` between its tokens
+    that stand for a character of `kept` (`TAG_CHARS`, or `MARKUP_CHARS` in
+    markup; those tokens are left escaped), each from its first token's
+    start to its last token's end; offsets into `line`."""
+    pieces: list[tuple[int, int]] = []
+    first = last = None
+    for m in _TOKEN_RES[form].finditer(line, start, end):
+        char = _token_ascii(form, m.group())
+        if char and char in kept:
+            if first is not None:
+                pieces.append((first, last))
+            first = None
+            continue
+        if first is None:
+            first = m.start()
+        last = m.end()
+    if first is not None:
+        pieces.append((first, last))
+    return pieces
+
+
+@lru_cache(maxsize=4096)
+def _token_ascii(form: str, token: str) -> str:
+    """The ASCII character one token of `form` stands for (all its levels
+    undone), or "" (not one ASCII character)."""
+    value, _ = _layers(form, token)
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return value if len(value) == 1 and value.isascii() else ""
+
+
+def _byte_ends(form: str, run: str) -> list[int] | None:
+    """End offset in `run` (a percent or hex run) of the text that gives
+    each byte of its unescaped value: a token, or one unreserved character
+    of a percent run; None when the levels of escaping differ between its
+    tokens (``%E5%25E5``), which does not map byte for byte."""
+    ends, pos = [], 0
+    for m in _TOKEN_RES[form].finditer(run):
+        ends += range(pos + 1, m.start() + 1)  # unreserved characters
+        ends.append(m.end())
+        pos = m.end()
+    value, _ = _layers(form, run)
+    return ends if isinstance(value, bytes) and len(value) == len(ends) else None
+
+
+def utf8_cut(data: bytes) -> int:
+    """How many bytes at the end of `data` begin a UTF-8 character that
+    `data` ends inside, when the bytes before them are well-formed UTF-8
+    (RFC 3629) and hold a character beyond ASCII or are none; else 0.
+
+    What a byte limit leaves of percent-encoded UTF-8 (a URL cut at 2,000
+    bytes: ``%E6%88%91%E4`` is 我 and the first byte of a second
+    character). A GBK or Big5 decoder reads such bytes out of step
+    (鎴戠埍鍖椾 for 我爱北 and a cut 京), so the bytes before the cut are
+    read alone and the cut ones are left as they came.
+
+    >>> utf8_cut(b"\\xe6\\x88\\x91\\xe4"), utf8_cut(b"\\xe6\\x88"), utf8_cut(b"\\xe6\\x88\\x91")
+    (1, 2, 0)
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        done = decoder.decode(data, final=False)
+    except UnicodeDecodeError:
+        return 0
+    pending = len(decoder.getstate()[0])
+    return pending if pending and (not done or not done.isascii()) else 0
+
+
+# What is left, after a decode that dropped bytes (``errors="ignore"``), of
+# UTF-8 read as GBK: characters whose GBK bytes are a three-byte UTF-8
+# sequence less its last byte (涓 for 中, E4 B8 AD; 鍥 for 国, E5 9B BD).
+# A run of two or more of them in no dictionary word cannot be read back
+# (the dropped bytes are gone); `engine._left_beside` warns of the same
+# leftovers beside a UTF-8 repair (its `_truncated_utf8`).
+_HAN_RUN_RE = re.compile(f"{chardata.HAN_RE.pattern}{{2,}}")
+
+
+def _cut_utf8_char(ch: str) -> bool:
+    try:
+        b = ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and 0xE0 <= b[0] <= 0xEF and 0x80 <= b[1] <= 0xBF
+
+
+def dropped_leftovers(text: str, model: CharModel) -> list[str]:
+    """Runs of `text` that read as UTF-8 read as GBK with bytes dropped
+    (see `_cut_utf8_char`): two or more Han characters, each a three-byte
+    UTF-8 sequence less its last byte in GBK, none in a dictionary word
+    (`CharModel.in_word`).
+
+    >>> from app.model import get_model
+    >>> dropped_leftovers("涓鍥", get_model()), dropped_leftovers("数据", get_model())
+    (['涓鍥'], [])
+    """
+    return [m.group() for m in _HAN_RUN_RE.finditer(text)
+            if all(_cut_utf8_char(c) for c in m.group())
+            and not any(model.in_word(text, k) for k in range(m.start(), m.end()))]
+
+
+def _follow(form: str, run: str, codecs_used: list[str]
+            ) -> tuple[str, tuple[PlanItem, ...], str] | None:
+    """The plain unescaped reading of `run` (for bytes forms in the first of
+    `codecs_used` that decodes it strictly), when it is text (`_is_text`);
+    else None."""
+    value, layers = _layers(form, run)
+    if not layers:
+        return None
+    plan: tuple[PlanItem, ...] = (("unescape", form),) * layers
+    if isinstance(value, str):
+        return (value, plan, form) if _is_text(value) else None
+    for codec in codecs_used:
+        try:
+            reading = value.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _is_text(reading):
+            return reading, plan + (("decode", codec),), f"{form} {codec}"
+    return None
+
+
+def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], model: CharModel,
+               kept: str, deadline: float | None, warnings: list[str] | None
+               ) -> list[tuple[int, int, str, tuple[PlanItem, ...], float, str]]:
+    """The runs of `form` in `line` to unescape: ``(start, end, replacement,
+    plan, confidence, explanation)``, offsets into `line`.
+
+    Each run not meant (`_meant`) is judged by `_decide`. When one run of the
+    form in the line is taken, the line is escaped text, and every other run
+    of the form in it that was not meant is unescaped too where its plain
+    reading is text (`_follow`; ℃, ～, 😀, ``%3A`` beside escaped Chinese),
+    as sure as the least sure run taken. Tokens that stand for a character
+    of `kept` stay (`_split_at_markup`); bytes that end inside a
+    UTF-8 character (`utf8_cut`) stay, with a note in `warnings`.
+    """
+    taken: list[tuple[int, int, str, tuple[PlanItem, ...], float, str]] = []
+    waiting: list[tuple[int, int]] = []
+    for m in run_re.finditer(line):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        for s, e in _split_at_markup(form, line, *m.span(), kept):
+            if _meant(form, index, s, e):
+                continue
+            if form in ("percent", "hex"):
+                ends = _byte_ends(form, line[s:e])
+                value, _ = _layers(form, line[s:e])
+                cut = utf8_cut(value) if ends and isinstance(value, bytes) else 0
+                if cut:
+                    whole, e = line[s:e], s + (ends[-cut - 1] if cut < len(ends) else 0)
+                    if warnings is not None:
+                        warnings.append(
+                            f"{whole[e - s:]!r} at the end of {whole!r} begins a UTF-8 "
+                            "character that the text ends inside (cut at a byte limit?); left "
+                            "as it came")
+                    if e == s:
+                        continue
+            decided = _judged(form, line, s, e, model)
+            if decided is None:
+                waiting.append((s, e))
+                continue
+            s, e, (replacement, plan, confidence, what) = decided
+            shown = replacement.strip()
+            if not shown.isascii() and shown in (line[max(0, s - SHOWN_NEAR): s] + " "
+                                                 + line[e: e + SHOWN_NEAR]):
+                waiting.append((s, e))  # the line shows the result too: it explains the escape
+                continue
+            taken.append((s, e, replacement, plan, confidence, what))
+    if not taken:
+        return []
+    least = min(t[4] for t in taken)
+    # the codec of each bytes run taken (its first decode)
+    codecs_used = list(dict.fromkeys(next((p for a, p in t[3] if a == "decode"), "utf-8")
+                                     for t in taken))
+    for s, e in waiting:
+        followed = _follow(form, line[s:e], codecs_used)
+        if followed is not None:
+            replacement, plan, what = followed
+            taken.append((s, e, replacement, plan, least,
+                          f"{what}, as the {form} escapes beside it"))
+    out = []
+    for s, e, replacement, plan, confidence, what in taken:
+        levels = sum(a == "unescape" for a, _ in plan)
+        explanation = (f"{chardata.SPAN_KINDS['escaped']}: {what}"
+                       + (f" ({levels} levels of escaping)" if levels > 1 else ""))
+        left = dropped_leftovers(replacement, model) if not any(
+            a == "encode" for a, _ in plan) else []
+        if left:
+            # UTF-8 read as GBK with bytes dropped, escaped: nothing reads
+            # it back (see `dropped_leftovers`); shown, but not vouched for.
+            confidence = 0.0
+            explanation += (f"; {', '.join(left)} still reads as UTF-8 read as GBK with bytes "
+                            "dropped and could not be read back")
+            if warnings is not None:
+                warnings.append(f"{line[s:e]!r} unescaped is {replacement!r}, which still reads "
+                                "as UTF-8 read as GBK with bytes dropped (as errors='ignore' drops "
+                                "them) and could not be read back; left as unescaped")
+        out.append((s, e, replacement, plan, confidence, explanation))
+    return out
+
+
+def _judged(form: str, line: str, s: int, e: int, model: CharModel
+            ) -> tuple[int, int, tuple[str, tuple[PlanItem, ...], float, str]] | None:
+    """`_decide` of the run at [s, e) of `line`, with the mojibake around it
+    that its result belongs to (``unicode``, ``html``) or a trail byte an
+    encoder left as a letter (``percent``); the run's span as taken."""
+    if form in ("unicode", "html"):
+        # Mojibake around the run that its result belongs to (Î&frac14; is
+        # Î¼, UTF-8 of μ read as Latin-1): the run with it, when a round
+        # trip then reads better.
+        s2, e2 = s, e
+        while s2 > 0 and _LATIN_HIGH_RE.match(line[s2 - 1]):
+            s2 -= 1
+        while e2 < len(line) and _LATIN_HIGH_RE.match(line[e2]):
+            e2 += 1
+        if (s2, e2) != (s, e):
+            decided = _decide(form, line[s2:e2], line[max(0, s2 - 4): s2], line[e2: e2 + 4], model)
+            if decided and any(a == "encode" for a, _ in decided[1]):
+                return s2, e2, decided
+    decided = _decide(form, line[s:e], line[max(0, s - 4): s], line[e: e + 4], model)
+    if decided is None and form == "percent" and line[e: e + 1].isascii() \
+            and line[e: e + 1].isalpha():
+        # A GBK or Big5 trail byte an encoder left as a letter (家 is Big5
+        # AE 61: %AEa).
+        decided = _decide(form, line[s:e + 1], line[max(0, s - 4): s], line[e + 1: e + 5], model)
+        e += 1
+    return (s, e, decided) if decided is not None else None
 
 
 def _first_of_overlaps(found: list[Unescaped]) -> list[Unescaped]:

@@ -12,6 +12,7 @@ from app import apply_plan, repair_text
 from app.errors import InvalidPlan
 from app.escapes import (
     ESCAPE_SIGNAL_RE,
+    utf8_cut,
     apply_unescape,
     escape_signal,
     find_escaped,
@@ -40,6 +41,9 @@ def test_unescape_unicode(escaped, text):
     ("&ldquo;", "“"),
     ("&nosuchname;", "&nosuchname;"),
     ("&#128;", "€"),  # as the HTML standard maps it
+    ("&#25105;&#29233", "我爱"),  # a numeric reference may lack its semicolon
+    ("&#x7231.", "爱."),
+    ("&#29233abc", "&#29233abc"),  # ... where no letter or digit follows
 ])
 def test_unescape_html(escaped, text):
     assert unescape_html(escaped) == text
@@ -97,6 +101,7 @@ _PIECES = st.sampled_from([
     "\\u521b", "\\u5efa", "\\ud83d", "\\ude00", "&#21019;", "&#x5efa;", "&amp;", "&lt;",
     "%E5", "%88", "%9B", "%B4", "%25", "\\xe5", "\\x88", "创建", "中文", "表示", " ", "\n",
     "=", "/", '"', "'", "abc", ";", "\\", "<p>", "</b>", "<?xml ",
+    "\\u003c", "\\u2103", "&#29233", "%E4", "%3A", "[", "-", "]",
 ])
 TEXTS = st.lists(_PIECES, max_size=12).map("".join)
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -126,3 +131,59 @@ def test_unescaping_replays_and_is_stable(text):
         if s.kind == "escaped":
             assert apply_plan(s.original, s.plan) == s.repaired
     assert repair_text(r.text).text == r.text
+
+
+def test_a_cut_utf8_character_stays_with_a_warning():
+    warnings: list[str] = []
+    (u,) = find_escaped("%E6%88%91%E7%88%B1%E5%8C%97%E4", get_model(), warnings=warnings)
+    assert (u.start, u.end, u.replacement) == (0, 27, "我爱北")
+    assert u.plan == (("unescape", "percent"), ("decode", "utf-8"))
+    assert warnings == ["'%E4' at the end of '%E6%88%91%E7%88%B1%E5%8C%97%E4' begins a UTF-8 "
+                        "character that the text ends inside (cut at a byte limit?); left as "
+                        "it came"]
+    warnings.clear()
+    assert find_escaped("%E6%88", get_model(), warnings=warnings) == []
+    assert len(warnings) == 1 and warnings[0].startswith("'%E6%88' at the end of '%E6%88'")
+
+
+@pytest.mark.parametrize("data,cut", [
+    (b"\xe6\x88\x91\xe4", 1),
+    (b"\xe6\x88", 2),
+    (b"\xf0\x9f\x98", 3),
+    (b"\xe6\x88\x91", 0),  # whole
+    (b"ab\xe6", 0),  # nothing beyond ASCII before the cut: not taken for one
+    (b"\xb4\xb4\xbd", 0),  # GBK 创 and a cut one: not UTF-8 at all
+])
+def test_utf8_cut(data, cut):
+    assert utf8_cut(data) == cut
+
+
+def test_unescaped_dropped_byte_mojibake_is_not_vouched_for():
+    """Escaped UTF-8 read as GBK with bytes dropped (中国 read as GBK with
+    errors="ignore" is 涓鍥): unescaped, but nothing reads it back."""
+    warnings: list[str] = []
+    (u,) = find_escaped("&#28051;&#37733;", get_model(), warnings=warnings)
+    assert u.replacement == "涓鍥" and u.confidence == 0.0
+    assert "涓鍥 still reads as UTF-8 read as GBK with bytes dropped" in u.explanation
+    assert len(warnings) == 1 and "could not be read back" in warnings[0]
+    r = repair_text("&#28051;&#37733;")
+    assert r.text == "涓鍥"
+    assert r.confidence < 0.05  # was 0.9975
+
+
+def test_escapes_beside_undone_ones_are_undone_as_surely():
+    model = get_model()
+    found = find_escaped("\\u6e29\\u5ea6\\uff1a-5\\u2103\\uff5e3\\u2103", model)
+    assert [(u.replacement, u.confidence) for u in found] == [
+        ("温度：", 0.9999), ("℃～", 0.9999), ("℃", 0.9999)]
+    assert "as the unicode escapes beside it" in found[1].explanation
+    # alone, ℃ is not Chinese text: the escape stays
+    assert find_escaped("温度：-5\\u2103", model) == []
+
+
+def test_tag_characters_stay_escaped_in_text_and_html_mode():
+    assert repair_text("\\u003cscript\\u003e\\u6211").text == "\\u003cscript\\u003e我"
+    # HTML mode refuses an edit that adds markup; the Chinese beside it is
+    # still undone, as its own run
+    r = repair_text("<p>\\u003cb\\u003e\\u6211\\u7231</p>", html=True)
+    assert r.text == "<p>\\u003cb\\u003e我爱</p>"
