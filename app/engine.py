@@ -672,6 +672,9 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
     cut = False
     # Regions kept against a reading almost as likely (`_round_trip_pass`)
     doubts: list[score.Doubt] = []
+    # What the unescape pass has to say (a cut escape left as it came); a
+    # second search of the whole text (`repair_text`) says it once
+    escape_warnings: list[str] = []
     # HTML mode: only text nodes and attribute values are read; the charset
     # declarations and the readings inside <rt>/<rp> are the markup's own edits.
     markup: list[tuple[int, int]] = page.blocked() if page else []
@@ -680,7 +683,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
             ("unescape", lambda t, blocked: [
                 _Accepted(u.start, u.end, u.replacement, u.plan, "escaped", u.confidence,
                           u.explanation)
-                for u in escapes.find_escaped(t, model, blocked, markup_document, deadline)],
+                for u in escapes.find_escaped(t, model, blocked, markup_document, deadline,
+                                              escape_warnings)],
              "unescaped escaped text"),
             ("fix_encoding", lambda t, _: _round_trip_pass(t, model, allow_now(t), deadline,
                                                            explained, doubts),
@@ -738,6 +742,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                             for a, b in explained]
             current = _apply(current, accepted)
         cut = _past(deadline)
+    warnings += [w for w in escape_warnings if w not in warnings]
 
     def to_output(pos: int, first_pass: int, is_end: bool) -> int:
         for p in passes[first_pass:]:
@@ -1047,7 +1052,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     if found.cut:
         warnings.append(DEADLINE_WARNING)
     if (found.cut or any(s.kind == "lost" or s.lost for s in spans) or "\ufffd" in output
-            or left):
+            or left or any(s.kind == "escaped" and s.confidence == 0.0 for s in spans)):
         # characters are gone (U+FFFD anywhere in the output: bytes lost
         # before luanma saw them, or in its repair; mojibake left beside a
         # repair: bytes dropped without a trace), or the search was cut: the
@@ -1086,21 +1091,8 @@ _UTF8_REPAIR_KINDS = frozenset({"utf8_as_gbk", "utf8_as_big5"})
 # What a GBK or Big5 decoder makes of the user-defined byte pairs a UTF-8
 # four-byte sequence can hold (𠮷 is F0 A0 AE B7: GB18030 馉 and U+E18E).
 _PRIVATE_USE_RUN_RE = re.compile("[\ue000-\uf8ff]+")
-# A run of Han characters (`_truncated_utf8` tests each).
+# A run of Han characters (`escapes.truncated_utf8` tests each).
 _TRUNCATED_UTF8_RUN_RE = re.compile(f"{chardata.HAN_RE.pattern}+")
-
-
-@lru_cache(maxsize=4096)
-def _truncated_utf8(ch: str) -> bool:
-    """Whether the GBK bytes of `ch` are a three-byte UTF-8 sequence less
-    its last byte (a lead E0..EF, a continuation 80..BF): what is left of a
-    UTF-8 character whose last byte a decoder dropped (銆 for 。, E3 80 82;
-    涓 for 中, E4 B8 AD)."""
-    try:
-        b = ch.encode("gb18030")
-    except UnicodeEncodeError:
-        return False
-    return len(b) == 2 and 0xE0 <= b[0] <= 0xEF and 0x80 <= b[1] <= 0xBF
 
 
 def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple[int, int, str]]:
@@ -1117,7 +1109,7 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
       Big5 bytes holding the start of a UTF-8 sequence (`gate._holds_utf8`);
     * a run of odd characters touching the edge, in no word, with such
       bytes (大娓鍗 for 大港區), or of characters whose GBK bytes are a
-      three-byte UTF-8 sequence less its last byte (`_truncated_utf8`:
+      three-byte UTF-8 sequence less its last byte (`escapes.truncated_utf8`:
       北京鏄涓国 for 北京是中国, 首都銆 for 首都。);
     * private-use characters as near: what GB18030 makes of part of a
       four-byte sequence (𠮷 is F0 A0 AE B7: 馉 and U+E18E).
@@ -1165,7 +1157,7 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     add(m)
             for m in _TRUNCATED_UTF8_RUN_RE.finditer(output, lo, hi):
                 if ((m.end() == s.out_start or m.start() == s.out_end)
-                        and all(_truncated_utf8(ch) for ch in m.group())
+                        and all(escapes.truncated_utf8(ch) for ch in m.group())
                         and not any(model.in_word(output, k) for k in range(m.start(), m.end()))):
                     add(m)
             for m in _PRIVATE_USE_RUN_RE.finditer(output, lo, hi):

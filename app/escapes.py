@@ -695,11 +695,17 @@ def utf8_cut(data: bytes) -> int:
 # sequence less its last byte (涓 for 中, E4 B8 AD; 鍥 for 国, E5 9B BD).
 # A run of two or more of them in no dictionary word cannot be read back
 # (the dropped bytes are gone); `engine._left_beside` warns of the same
-# leftovers beside a UTF-8 repair (its `_truncated_utf8`).
+# leftovers beside a UTF-8 repair (with `truncated_utf8` too).
 _HAN_RUN_RE = re.compile(f"{chardata.HAN_RE.pattern}{{2,}}")
 
 
-def _cut_utf8_char(ch: str) -> bool:
+@lru_cache(maxsize=4096)
+def truncated_utf8(ch: str) -> bool:
+    """Whether the GBK bytes of `ch` (a one-character str) are a three-byte
+    UTF-8 sequence less its last byte (a lead E0..EF, a continuation
+    80..BF): what is left of a UTF-8 character whose last byte a decoder
+    dropped (銆 for 。, E3 80 82; 涓 for 中, E4 B8 AD). False where GBK
+    (gb18030) has no two-byte form of `ch`."""
     try:
         b = ch.encode("gb18030")
     except UnicodeEncodeError:
@@ -709,7 +715,7 @@ def _cut_utf8_char(ch: str) -> bool:
 
 def dropped_leftovers(text: str, model: CharModel) -> list[str]:
     """Runs of `text` that read as UTF-8 read as GBK with bytes dropped
-    (see `_cut_utf8_char`): two or more Han characters, each a three-byte
+    (see `truncated_utf8`): two or more Han characters, each a three-byte
     UTF-8 sequence less its last byte in GBK, none in a dictionary word
     (`CharModel.in_word`).
 
@@ -718,7 +724,7 @@ def dropped_leftovers(text: str, model: CharModel) -> list[str]:
     (['涓鍥'], [])
     """
     return [m.group() for m in _HAN_RUN_RE.finditer(text)
-            if all(_cut_utf8_char(c) for c in m.group())
+            if all(truncated_utf8(c) for c in m.group())
             and not any(model.in_word(text, k) for k in range(m.start(), m.end()))]
 
 
