@@ -741,6 +741,37 @@ def _cut_chinese(data: bytes, declared: list[str], model: CharModel
     return None
 
 
+# Codecs whose readings of one undeclared character compete (`_one_character`).
+_ONE_CHARACTER_CODECS = ("utf-8", *chardata.CHINESE_CODECS, *chardata.JAPANESE_KOREAN_CODECS)
+
+
+def _one_character(data: bytes, decoded: Decoded) -> Decoded:
+    """`decoded` capped at `chardata.AMBIGUOUS_READING_CAP`, with a warning,
+    when `data` is two bytes, one at least non-ASCII, that a codec
+    (`_ONE_CHARACTER_CODECS`) reads as one letter or Han character other
+    than `decoded.text`: nothing in two bytes tells the codecs apart (GBK 业
+    is D2 B5, UTF-8 ҵ; Big5 政 is AC 46, GBK 現, cp1250 ĄN), and which
+    character is commoner is no evidence of which codec wrote it.
+    Unchanged otherwise."""
+    if len(data) != 2 or data.isascii():
+        return decoded
+    others = {}
+    for codec in _ONE_CHARACTER_CODECS:
+        text = _strict(data, codec)
+        if text is None or text == decoded.text:
+            continue
+        core = [ch for ch in text if not ch.isascii()]
+        if len(core) == 1 and (core[0].isalpha() or chardata.HAN_RE.match(core[0])):
+            others.setdefault(text, codec)
+    if not others:
+        return decoded
+    text, codec = next(iter(others.items()))
+    warning = (f"undeclared bytes hold one character, read as {decoded.codec} "
+               f"{decoded.text[:12]!r}; {codec} reads {text[:12]!r}: too few bytes to tell")
+    return replace(decoded, warnings=decoded.warnings + (warning,), confidence_cap=min(
+        decoded.confidence_cap or 1.0, chardata.AMBIGUOUS_READING_CAP))
+
+
 def decode_bytes(data: bytes, declared: str | None = None, *,
                  page_charset: str | None = None, deadline: float | None = None) -> Decoded:
     """Decode raw bytes, choosing the codec from the evidence.
@@ -771,7 +802,21 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             `chardata.MAX_CONTROL_SHARE` of the decoded text is control
             characters.
         UnknownCodec: `declared` names no codec.
+
+    Undeclared bytes holding one two-byte character that another codec reads
+    as another character come with `chardata.AMBIGUOUS_READING_CAP`
+    (`_one_character`).
     """
+    decoded = _decode_bytes(data, declared, page_charset, deadline)
+    if declared is None and page_charset is None and not decoded.bom_bytes \
+            and not decoded.segments:
+        return _one_character(data, decoded)
+    return decoded
+
+
+def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
+                  deadline: float | None) -> Decoded:
+    """`decode_bytes` before `_one_character`."""
     warnings: list[str] = []
     declared_codec = canonical_codec(declared) if declared else None
     for bom, codec in chardata.BOMS:

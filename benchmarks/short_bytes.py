@@ -1,9 +1,9 @@
 """Short and undeclared bytes, and characters guessed back from lost bytes.
 
 Usage:
-    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8,cjk]
+    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8,cjk,one_char]
 
-Five measurements, each counted (right, and what else came out):
+Six measurements, each counted (right, and what else came out):
 
 * ``european``: European words and phrases (a list written for this, below)
   encoded in their single-byte codecs (Latin-1, cp1252, cp1251, KOI8-R,
@@ -26,6 +26,8 @@ Five measurements, each counted (right, and what else came out):
   `repair_text`: right, left (unchanged, or every difference a U+FFFD for a
   lost character), or wrong (other text), and how many of each with a
   confidence of 0.9 or more.
+* ``one_char``: one common Han character as two undeclared bytes, GBK and
+  Big5 (`one_char`).
 * ``cjk``: short East Asian strings (lists written for this, below) in the
   codec they are written in, undeclared, each alone and wrapped in a little
   ASCII markup (``<p>..</p>``, ``<td>..</td>``), through `repair_bytes`:
@@ -141,6 +143,34 @@ def utf8_words() -> None:
     stay = sum(1 for w in UTF8_NEGATIVES
                if (r := repair_bytes(w.encode("utf-8"))).text == w and r.encoding == "utf-8")
     print(f"  real short UTF-8 words kept as UTF-8: {stay} of {len(UTF8_NEGATIVES)}")
+
+
+def one_char() -> None:
+    """The 600 commonest Han characters of jieba's dictionary (by the model's
+    unigram counts), each alone as two undeclared bytes: in GBK (gb18030)
+    and, converted with OpenCC s2t, in Big5 (where it is two bytes there):
+    right or wrong, at a confidence of 0.9 or more or below."""
+    from app.convert import convert
+    from app.model import get_model
+
+    counts = get_model()._u
+    chars = sorted((ch for ch in counts if HAN_RUN_RE.fullmatch(ch)),
+                   key=lambda ch: (-counts[ch], ch))[:600]
+    tally: dict[str, int] = {}
+    for ch in chars:
+        for codec, text in (("gb18030", ch), ("big5", convert(ch, "s2t"))):
+            try:
+                data = text.encode(codec)
+            except UnicodeEncodeError:
+                continue
+            if len(data) != 2:
+                continue
+            r = repair_bytes(data)
+            key = ("right" if r.text == text else "wrong") + (" >= 0.9" if r.confidence >= 0.9
+                                                              else " < 0.9")
+            tally[key] = tally.get(key, 0) + 1
+    print("One Han character as two undeclared bytes, GBK and Big5 (repair_bytes):")
+    print("  " + ", ".join(f"{k}: {tally[k]}" for k in sorted(tally)))
 
 
 def cut() -> None:
@@ -282,7 +312,7 @@ def cjk(show: int = 0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     measures = {"european": european, "utf8_words": utf8_words, "cut": cut,
-                "lost_utf8": lost_utf8, "cjk": cjk}
+                "lost_utf8": lost_utf8, "cjk": cjk, "one_char": one_char}
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", default=",".join(measures))
     ap.add_argument("--show", type=int, default=0,

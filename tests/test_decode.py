@@ -200,9 +200,26 @@ def test_one_gbk_symbol_against_one_latin_letter_is_a_tie(symbol):
 @pytest.mark.parametrize("data", [
     b"\x1b[0m", b"OK\x07\x07", b"\x08\x08ab", b"\x01\x02\x03\x04", b"ab\x1f\x1f",
 ])
-def test_ascii_controls_with_no_chinese_utf16_reading_stay_refused(data):
-    # the UTF-16 fallback for ASCII-range bytes that are mostly controls
-    # takes only a reading that is Chinese; these have none (1B 5B 30 6D as
-    # UTF-16LE is 嬛洰, no Chinese the model reads): still not text
+def test_ascii_controls_stay_refused(data):
+    # bytes that read as ASCII with control characters are not text, even
+    # where a BOM-less UTF-16 reading exists (1B 5B 30 6D as UTF-16LE is 嬛洰)
     with pytest.raises(NotText):
         decode_bytes(data)
+
+
+@pytest.mark.parametrize("hex_, reading, other", [
+    ("d2b5", "ҵ", "业"),    # GBK 业 is valid UTF-8
+    ("ac46", "現", "政"),    # Big5 政 is GBK 現
+    ("b5f3", "街", "刁"),    # GBK 刁 is Big5 街
+    ("c7e9", "Ηι", "情"),    # GBK 情 is cp1253 Greek
+])
+def test_one_undeclared_character_is_a_tie(hex_, reading, other):
+    # two bytes cannot tell the codecs apart, and the commoner character is
+    # no evidence of the codec (these were read at 0.99 either way)
+    d = decode_bytes(bytes.fromhex(hex_))
+    assert d.text == reading and d.confidence_cap == 0.5
+    assert any(f"reads {other!r}: too few bytes to tell" in w for w in d.warnings)
+    assert repair_bytes(bytes.fromhex(hex_)).confidence <= 0.5
+    # declared, or longer, the reading is not capped
+    assert decode_bytes(bytes.fromhex(hex_), "gb18030").confidence_cap is None
+    assert decode_bytes("中文".encode()).confidence_cap is None
