@@ -1076,6 +1076,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
             # a region kept against a Chinese reading of it is no surer
             # than keeping it was (`score.Doubt`)
             confidence = min(confidence, *(d.keep_posterior for d in found.doubts))
+        if spans:
+            # the document is right only if each of its repairs is
+            confidence = min(confidence, *(s.confidence for s in spans))
     result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                           tuple(spans), tuple(warnings))
     if detect_only:
