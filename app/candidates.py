@@ -542,14 +542,6 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
             low_value, low_point = value, (k, m)
     if best is None or best[1] - best[0] < 2:
         return full_gain, []
-    # What is left out must be text that reads fine as it is: never the
-    # Latin-1 letters a wrong single-byte decode makes (ÁÖçü for 林琰, a
-    # rare name the bigram gain undervalues).
-    left_out = text[start + i : start + i + best[0]] + text[start + i + best[1] : start + j]
-    if _LATIN1_HIGH_RE.search(left_out):
-        return full_gain, []
-    if right == "utf-8" and any(_symbols_only(side) for side in (seg[: best[0]], seg[best[1] :])):
-        return full_gain, []  # nor web symbols in UTF-8 (版权©2024: `_symbols_only`)
     ks = [k for k, _ in points]
     a, b = ks.index(best[0]), ks.index(best[1])
     spans = {best}
@@ -562,7 +554,18 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     if b + 1 < len(ks):
         spans.add((best[0], ks[b + 1]))
     spans.discard((0, len(seg)))
-    return full_gain, sorted((i + x, i + y) for x, y in spans if y - x >= 2)
+
+    def leaves_out_damage(x: int, y: int) -> bool:
+        """What a stretch leaves out must be text that reads fine as it is:
+        never the Latin-1 letters a wrong single-byte decode makes (ÁÖçü
+        for 林琰, a rare name the bigram gain undervalues; Ì¨ for 台 before
+        積電), nor web symbols in UTF-8 (版权©2024: `_symbols_only`)."""
+        left_out = text[start + i : start + i + x] + text[start + i + y : start + j]
+        return _LATIN1_HIGH_RE.search(left_out) is not None or right == "utf-8" and any(
+            _symbols_only(side) for side in (seg[:x], seg[y:]))
+
+    return full_gain, sorted((i + x, i + y) for x, y in spans
+                             if y - x >= 2 and not leaves_out_damage(x, y))
 
 
 def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None], i: int,
