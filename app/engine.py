@@ -1062,13 +1062,12 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         confidence = score.document_confidence(
             score.result_features(found.scored, spans, output != text, model,
                                   len(found.repaired)))
-        lossy_guesses = [s.confidence for s in spans
-                         if s.guessed and ("decode_lossy", "utf-8") in s.plan]
-        if lossy_guesses:
-            # A character guessed back from lost UTF-8 bytes: the whole is
-            # no surer than its least sure guess, nor than such guesses are
-            # (chardata.MAX_GUESSED_CONFIDENCE).
-            confidence = min(confidence, *lossy_guesses, chardata.MAX_GUESSED_CONFIDENCE)
+        guesses = [s.confidence for s in spans if s.guessed]
+        if guesses:
+            # A character guessed back from lost bytes (UTF-8's or a GBK
+            # stream's): the whole is no surer than its least sure guess,
+            # nor than such guesses are (chardata.MAX_GUESSED_CONFIDENCE).
+            confidence = min(confidence, *guesses, chardata.MAX_GUESSED_CONFIDENCE)
         if _confidence_cap is not None:
             # bytes whose decode nothing in them could choose (repair_bytes)
             confidence = min(confidence, _confidence_cap)
