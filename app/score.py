@@ -36,6 +36,13 @@ from .candidates import Candidate, one_repeated, residue_re
 from .model import CONTEXT_CHARS, CharModel, get_model
 
 
+# Runs of symbols and arrows, math operators, box drawing, geometric shapes,
+# dingbats and enclosed numbers (U+2190..U+27BF: Unicode categories So and
+# Sm), which Chinese pages write (★☆ ratings, ✓, →, ①), three bytes each in
+# UTF-8.
+_SYMBOL_RUN_RE = re.compile("[\u2190-\u27bf]+")
+
+
 @dataclass(frozen=True)
 class Decision:
     """The winning candidate of a region and its posterior probability."""
@@ -89,6 +96,11 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             # the reading made: judged as a word break (电话� before 138
             # reads as 电话).
             c.replacement.replace("\ufffd", " "), left, right, bar, units,
+        ) or utf8 and not c.lost and _SYMBOL_RUN_RE.search(c.replacement) and model.reads_as_chinese(
+            # Symbols a page writes (★☆ ✓ → ①) in a strict UTF-8 reading are
+            # read as written, not judged as Chinese characters: the Chinese
+            # around them is (评分：★★★★☆ read as GBK, 璇勫垎锛氣槄鈽…).
+            _SYMBOL_RUN_RE.sub(" ", c.replacement), left, right, bar, units,
         ):
             unique.setdefault((c.start, c.end, c.replacement), c)
     candidates = list(unique.values())
