@@ -22,6 +22,7 @@ Passes, in order (each a `Step` in the result):
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 import time
 import unicodedata
@@ -1114,7 +1115,10 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
       three-byte UTF-8 sequence less its last byte (`escapes.truncated_utf8`:
       北京鏄涓国 for 北京是中国, 首都銆 for 首都。);
     * private-use characters as near: what GB18030 makes of part of a
-      four-byte sequence (𠮷 is F0 A0 AE B7: 馉 and U+E18E).
+      four-byte sequence (𠮷 is F0 A0 AE B7: 馉 and U+E18E);
+    * Han characters right after the repair, in no word, whose GBK bytes
+      are UTF-8 of Chinese cut inside its last character (`_cut_utf8_prefix`:
+      用户评论 read with ``errors="ignore"`` is 用户璇勮).
 
     Args:
         output: the repaired text.
@@ -1164,7 +1168,32 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     add(m)
             for m in _PRIVATE_USE_RUN_RE.finditer(output, lo, hi):
                 add(m)
+        after = _TRUNCATED_UTF8_RUN_RE.match(output, s.out_end)
+        cut = _cut_utf8_prefix(after.group()) if after else 0
+        if cut and not any(model.in_word(output, k) for k in range(s.out_end, s.out_end + cut)):
+            add(_TRUNCATED_UTF8_RUN_RE.match(output, s.out_end, s.out_end + cut))
     return [found[k] for k in sorted(found)]
+
+
+def _cut_utf8_prefix(run: str) -> int:
+    """How many characters at the start of the Han `run` (two at least) have
+    GBK bytes that are UTF-8 of Chinese cut inside its last character: one
+    whole three-byte sequence or more, then the start of another (用户评论
+    read as GBK with ``errors="ignore"`` leaves 璇勮, E8 AF 84 E8: 评 and
+    the lead of 论); 0 if no such prefix."""
+    for k in range(len(run), 1, -1):
+        try:
+            data = run[:k].encode("gb18030")
+        except UnicodeEncodeError:
+            continue
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            read = decoder.decode(data, final=False)
+        except UnicodeDecodeError:
+            continue
+        if decoder.getstate()[0] and any(ch >= "\u0800" for ch in read):
+            return k
+    return 0
 
 
 DEADLINE_WARNING = ("the deadline cut the search: the result is what was found by then "

@@ -398,6 +398,8 @@ def test_every_code_point_on_long_lines_makes_no_round_trip_repair():
     "下設辦公室,具體負責創衛的日常工作",
     "北京是中国的首都。",  # 鏄涓 and 銆: UTF-8 characters less their last byte
     "产品中心",
+    "用户评论",  # 璇勮 (E8 AF 84 E8): one whole UTF-8 character, then a cut one
+    "王彧先生的讲座",  # 鐨勮 after the repair, then 插骇 (fresh-eyes session 7)
 ])
 def test_utf8_read_as_gbk_with_dropped_bytes_is_not_vouched_for(clean):
     # resp.content.decode("gbk", "ignore"): the bytes GBK could not pair are
