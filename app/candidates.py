@@ -173,6 +173,18 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         Candidates with offsets into `text`, sorted by start; alternatives
         for one segment overlap.
     """
+    # A Shift_JIS reading whose line holds no character of cp932's single-byte
+    # signal (`chardata.CP932_SINGLE_BYTE_RE`): only kanji, kana and symbols.
+    # What signals it is UTF-8's bytes (`gate._cp932_utf8_pattern`), so only
+    # the round trip to UTF-8 is tried, and only a run read whole is taken
+    # (`_part_of_kanji_run`).
+    kanji_line = False
+    if wrong in _SHIFT_JIS_CODECS:
+        line_end = text.find("\n", end)
+        kanji_line = chardata.CP932_SINGLE_BYTE_RE.search(
+            text, text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end) is None
+        if kanji_line and right != "utf-8":
+            return []
     pieces: list[bytes | None] = []
     for ch in text[start:end]:
         if ch == "\ufffd" and right == "utf-8":
@@ -225,6 +237,8 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             continue
         if residue is not None and _beside_residue(text, start, pieces, i, j, residue):
             continue  # a half repair: the wrong codec's work goes on beside it
+        if kanji_line and _part_of_kanji_run(text, start, pieces, i, j, residue):
+            continue  # kanji a Japanese word or name is written in, not UTF-8 read as cp932
         if wrong == "sloppy-windows-1251" and _russian_words(text, start + i, start + j):
             continue  # Сочи, Яндекс: words written in Russian, not GBK read as cp1251
         if wrong in _SINGLE_BYTE_WRONG and one_repeated(text[start + i : start + j]):
@@ -461,6 +475,97 @@ def _beside_residue(text: str, start: int, pieces: list[bytes | None], i: int, j
             return True
         k += 1
     return False
+
+
+# Shift_JIS decoders (chardata.OTHER_SCRIPT_ROUND_TRIPS).
+_SHIFT_JIS_CODECS = frozenset({"cp932", "shift_jis", "web-shift_jis"})
+
+
+def _in_kanji_run(ch: str, wrong: str) -> bool:
+    """Whether `ch` can stand in a run of a Shift_JIS reading (`wrong`):
+    U+FFFD (a lost byte's mark, as in `round_trips`), or a character
+    `wrong` encodes that is no white space and no punctuation mark of
+    Chinese text (`chardata.PUNCT_SHARES`: cp932 has each as 81 and an
+    ASCII byte, which UTF-8 Chinese makes only where a continuation byte 81
+    stands before ASCII text)."""
+    return ch == "\ufffd" or (not ch.isspace() and ch not in chardata.PUNCT_SHARES
+                               and _piece(ch, wrong) != b"")
+
+
+def run_reads_as_utf8(text: str, pos: int, wrong: str = "cp932") -> bool:
+    """Whether the run of a Shift_JIS reading around ``text[pos]`` (the
+    characters either side for which `_in_kanji_run` holds) decodes as
+    UTF-8 whole once encoded with `wrong`, or holds a character of
+    `residue_re(wrong)` (private-use, U+FFFD: undecodable or lost bytes,
+    which `round_trips` judges by its own rules).
+
+    Args:
+        text: the text; pos: a code-point offset into it, of a character
+            `wrong` encodes.
+        wrong: a Shift_JIS codec (``cp932``, ``shift_jis``, ``web-shift_jis``).
+
+    A line of kanji only is repaired through cp932 only by a run read
+    whole (`_part_of_kanji_run`): cp932's signal asks for this too
+    (`gate._cp932_utf8_pattern`), so that clean Traditional text, which
+    cp932 mostly encodes (96% of the Han characters of the corpus pages),
+    holds a signal only where a run of it happens to be UTF-8."""
+    a = pos
+    while a > 0 and _in_kanji_run(text[a - 1], wrong):
+        a -= 1
+    b = pos
+    while b < len(text) and _in_kanji_run(text[b], wrong):
+        b += 1
+    run = text[a:b]
+    if residue_re(wrong).search(run):
+        return True
+    try:
+        run.encode(wrong).decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _part_of_kanji_run(text: str, start: int, pieces: list[bytes | None], i: int, j: int,
+                       residue: re.Pattern[str]) -> bool:
+    """Whether segment ``(i, j)`` is part of a run of a Shift_JIS reading
+    that holds no character of `residue` (no half-width katakana, nothing
+    private-use, no U+FFFD: only kanji, kana and symbols), with a non-ASCII
+    character of that run outside the segment.
+
+    Args: as `_beside_residue`; the run: the characters either side for
+    which `_in_kanji_run` holds (white space, a punctuation mark of Chinese
+    text and a character the codec cannot encode end it). ASCII characters
+    inside it do not count against the segment (a lead byte 81..9F takes
+    an ASCII trail).
+
+    Such a run reads as Japanese itself, and re-reads as UTF-8 only where
+    its bytes happen to: 依莉大黒家 has 莉大黒 (E4 BF 91 E5 8D 95, 仑单),
+    蜩大奮 in 茅蜩大奮. UTF-8 Chinese read as cp932 is read whole: each
+    non-ASCII byte of the run is one of its characters' (a wrong decode
+    covers a whole field, title or clause), and where no continuation byte
+    came out alone as katakana, only the whole run is evidence of it.
+    Measured on the words of IPADIC (janome's dictionary; a scratch check,
+    nothing shipped) joined two at random where cp932's pattern matches:
+    without this test 14 of 3,000 more were changed, at 0.96-0.996, than
+    without the signal; with it, none."""
+    def made_by_codec(k: int) -> bool:
+        return pieces[k] != b"" and not text[start + k].isspace() and \
+            text[start + k] not in chardata.PUNCT_SHARES
+
+    outside = False
+    k = i - 1
+    while k >= 0 and made_by_codec(k):
+        if residue.match(text, start + k):
+            return False
+        outside = outside or not text[start + k].isascii()
+        k -= 1
+    k = j
+    while k < len(pieces) and made_by_codec(k):
+        if residue.match(text, start + k):
+            return False
+        outside = outside or not text[start + k].isascii()
+        k += 1
+    return outside and not any(residue.match(text, start + k) for k in range(i, j))
 
 
 # Codecs whose every character decodes from, and encodes back to, the same

@@ -71,7 +71,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers the sloppy codecs)
 from ftfy import badness
 
 from . import annotations, chardata, detect, escapes
-from .candidates import reads_badly_before
+from .candidates import reads_badly_before, run_reads_as_utf8
 from .model import CharModel
 
 # `detect.LATIN_RUN_RE`, two characters or more
@@ -174,6 +174,94 @@ class _Led:
 _CP1251_CHARS = chardata.single_byte_leftovers("sloppy-windows-1251")
 _CP1250_CHARS = chardata.single_byte_leftovers("sloppy-windows-1250")
 
+def _pairs(codec: str, leads, trails) -> list[str]:
+    """The characters `codec` decodes each two-byte sequence (lead, trail) to."""
+    out = []
+    for lead in leads:
+        for trail in trails:
+            try:
+                out.append(bytes((lead, trail)).decode(codec))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+def _char_class(chars: list[str]) -> str:
+    """A regex character class of `chars`, as ranges."""
+    ranges: list[list[int]] = []
+    for cp in sorted(map(ord, chars)):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
+
+
+def _cp932_utf8_pattern() -> re.Pattern[str]:
+    """The pattern of cp932's signal (`_CP932_SIGNAL`): one character of
+    `chardata.CP932_SINGLE_BYTE_RE`, or two characters whose cp932 bytes
+    are a UTF-8 three-byte sequence of a CJK ideograph and the lead byte of
+    the next three-byte sequence: a pair (E4..E9, 80..BF) (U+4000..U+9FFF's
+    lead byte and first continuation byte, RFC 3629), then a pair (81..9F,
+    E2..E9 or EF) (the last continuation byte read as a lead, and a lead of
+    punctuation, an ideograph or a full-width form after it). UTF-8 Chinese
+    read as cp932 shows one or the other: its continuation bytes 80, A0..BF
+    come out as the single-byte characters; where every one of them is
+    81..9F, they pair, and a three-byte sequence that starts a character
+    (as every run after ASCII does, and every second one in a run) is the
+    first pair (刚才 is E5 88 9A E6 89 8D: 蛻壽燕, 蛻壽 the match), its
+    neighbour the second when a Chinese character or mark follows. One
+    UTF-8 character alone between ASCII is left out: too little evidence.
+
+    Clean text rarely holds it: the first pair is a level-2 kanji of rows
+    E4..E9 (范 讓 關 體), the second a level-1 kanji or kana whose trail
+    byte is E2..E9 or EF (我 懷 台): 39 of 10,702 lines of the Chinese
+    corpus pages (讓我, 關懷, 范大), none of their 1,627 Japanese lines;
+    and the signal takes a two-character match only in a run that decodes
+    as UTF-8 whole (`candidates.run_reads_as_utf8`), which none of those 39
+    holds (one has the signal by its half-width ､). Written to begin with
+    one class, so that the regex engine skips ahead to it (as fast as the
+    single-byte class alone on 100 KB of clean text).
+
+    Source: RFC 3629's byte patterns and Python's ``cp932`` codec table."""
+    single = chardata.CP932_SINGLE_BYTE_RE.pattern[1:-1]
+    lead = _pairs("cp932", range(0xE4, 0xEA), range(0x80, 0xC0))
+    last = _pairs("cp932", range(0x81, 0xA0), [*range(0xE2, 0xEA), 0xEF])
+    lead_class = _char_class(lead)
+    return re.compile(f"[{single}{lead_class[1:-1]}]"
+                      f"(?:(?<=[{single}])|(?<={lead_class}){_char_class(last)})")
+
+
+class _Accepted:
+    """A regex whose matches count only where `accept(match)` holds;
+    `search` and `finditer` take what `re.Pattern`'s do and give those
+    matches alone."""
+
+    def __init__(self, pattern: re.Pattern[str], accept):
+        self.pattern = pattern
+        self.accept = accept
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        while (m := self.pattern.search(text, pos, endpos)) is not None:
+            if self.accept(m):
+                return m
+            pos = m.start() + 1
+        return None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        while (m := self.search(text, pos, endpos)) is not None:
+            yield m
+            pos = max(m.end(), m.start() + 1)
+
+
+# cp932's signal: a single byte's character, or the two characters of a
+# UTF-8 character in a run of the reading that decodes as UTF-8 whole
+# (`candidates.run_reads_as_utf8`: only such a run is repaired where no
+# single byte shows, `candidates._part_of_kanji_run`).
+_CP932_SIGNAL = _Accepted(_cp932_utf8_pattern(), lambda m: m.end() - m.start() == 1
+                          or run_reads_as_utf8(m.string, m.start()))
+
+
 # Signals of the round trips through the wrong codecs of other scripts
 # (`chardata.OTHER_SCRIPT_ROUND_TRIPS`), by wrong codec: (family, pattern).
 # Each is a necessary condition of its round trip's repair, and the engine
@@ -189,21 +277,24 @@ _CP1250_CHARS = chardata.single_byte_leftovers("sloppy-windows-1250")
 # * ``cp932``: a half-width katakana (U+FF61..U+FF9F: bytes 0xA1..0xDF alone),
 #   what a Shift_JIS decode makes of UTF-8 continuation bytes and of GBK and
 #   Big5 lead bytes 0xA1..0xDF between its kanji, or what cp932 makes of the
-#   other single bytes (U+0080, U+F8F0..U+F8F3: `chardata.CP932_SINGLE_BYTE_RE`).
+#   other single bytes (U+0080, U+F8F0..U+F8F3: `chardata.CP932_SINGLE_BYTE_RE`);
+#   or, where the reading holds only kanji and symbols (刚才 as 蛻壽燕), two
+#   characters whose bytes are a UTF-8 Chinese character's three and the
+#   lead byte of the next (`_cp932_utf8_pattern`).
 # * ``cp949``: a hangul syllable or jamo: what an EUC-KR decode makes of GBK
 #   and Big5 pairs with lead bytes 0xA4 and 0xB0..0xC8, and of UTF-8 bytes.
-OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str] | _Led]] = {
+OTHER_SCRIPT_SIGNALS: dict[str, tuple[str, re.Pattern[str] | _Led | _Accepted]] = {
     "sloppy-windows-1251": ("cp1251", _letter_beside(
         {c for c in _CP1251_CHARS if c.isalpha()}, _CP1251_CHARS, alone=True)),
     "sloppy-windows-1250": ("cp1250", _letter_beside(
         {c for c in _CP1250_CHARS if c.isalpha()}, _CP1250_CHARS)),
-    "cp932": ("cp932", chardata.CP932_SINGLE_BYTE_RE),
-    "shift_jis": ("cp932", chardata.CP932_SINGLE_BYTE_RE),
-    "web-shift_jis": ("cp932", chardata.CP932_SINGLE_BYTE_RE),
+    "cp932": ("cp932", _CP932_SIGNAL),
+    "shift_jis": ("cp932", _CP932_SIGNAL),
+    "web-shift_jis": ("cp932", _CP932_SIGNAL),
     "cp949": ("cp949", chardata.HANGUL_OR_JAMO_RE),
 }
 # family -> its signal, once each
-OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str] | _Led] = {
+OTHER_SCRIPT_FAMILY_SIGNALS: dict[str, re.Pattern[str] | _Led | _Accepted] = {
     family: pattern for family, pattern in OTHER_SCRIPT_SIGNALS.values()}
 
 
@@ -538,18 +629,6 @@ class Gate:
 
 
 
-def _pairs(codec: str, leads, trails) -> list[str]:
-    """The characters `codec` decodes each two-byte sequence (lead, trail) to."""
-    out = []
-    for lead in leads:
-        for trail in trails:
-            try:
-                out.append(bytes((lead, trail)).decode(codec))
-            except UnicodeDecodeError:
-                continue
-    return out
-
-
 # A UTF-8 lead byte and a continuation byte: the start of a three- or
 # four-byte sequence (RFC 3629: Chinese, emoji), or of a two-byte one of
 # Latin-1's upper half (C2, C3: UTF-8 read as Latin-1, then again as UTF-8
@@ -655,17 +734,6 @@ def _latin1_in_gbk_pattern() -> str:
     Source: RFC 3629's byte patterns and Python's ``gbk`` codec table."""
     both = _char_class(_pairs("gbk", range(0xC2, 0xC4), range(0x80, 0xC0)))
     return f"{both}[\x40-\x7e]?{both}"
-
-
-def _char_class(chars: list[str]) -> str:
-    """A regex character class of `chars`, as ranges."""
-    ranges: list[list[int]] = []
-    for cp in sorted(map(ord, chars)):
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return "[" + "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
 
 
 _lock = threading.Lock()

@@ -4,13 +4,14 @@ searching only those loses nothing."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app import apply_plan, repair_text
-from app import gate
+from app import chardata, gate
 from app.gate import get_gate
 from conftest import CASES, load_cases
 
@@ -138,3 +139,43 @@ def test_led_signal_matches_like_its_regex(text, pos):
             m.span() for m in led.pattern.finditer(text, pos)]
         found, expected = led.search(text, pos), led.pattern.search(text, pos)
         assert (found and found.span()) == (expected and expected.span())
+
+
+# Characters for cp932's signal: kanji of rows E4..E9 with trails 80..BF, of
+# rows 81..9F with trails E2..E9 and EF, their neighbours in the code table,
+# a half-width katakana, ASCII and a character cp932 cannot encode.
+_CP932_ALPHABET = sorted({bytes(p).decode("cp932", "replace") for p in (
+    [(lead, trail) for lead in (0x88, 0x89, 0x8B, 0x93, 0xE3, 0xE4, 0xE6, 0xE9, 0xEA)
+     for trail in (0x7E, 0x80, 0x9A, 0xBF, 0xC0, 0xE1, 0xE2, 0xE5, 0xE9, 0xEA, 0xEF, 0xF0)])
+    } - {"\ufffd"}) + ["ｱ", "a", "们"]
+_CP932_ALPHABET = [c for c in _CP932_ALPHABET if len(c) == 1]
+_UTF8_THEN_LEAD_RE = re.compile(rb"[\xe4-\xe9][\x80-\xbf][\x81-\x9f][\xe2-\xe9\xef]")
+
+
+def _cp932_signal_expected(text: str) -> bool:
+    return any(chardata.CP932_SINGLE_BYTE_RE.match(ch) for ch in text) or any(
+        _UTF8_THEN_LEAD_RE.fullmatch((a + b).encode("cp932", "replace"))
+        for a, b in zip(text, text[1:]))
+
+
+def test_cp932_signal_on_every_pair():
+    """cp932's signal's pattern matches two characters exactly where one is a
+    character of `chardata.CP932_SINGLE_BYTE_RE`, or their cp932 bytes are
+    a UTF-8 three-byte sequence of U+4000..U+9FFF and a lead byte of the
+    next (E2..E9, EF), both pairs starting a character: every pair of
+    `_CP932_ALPHABET`."""
+    signal = gate.OTHER_SCRIPT_FAMILY_SIGNALS["cp932"].pattern
+    pairs = [a + b for a in _CP932_ALPHABET for b in _CP932_ALPHABET]
+    assert [p for p in pairs if (signal.search(p) is not None) != _cp932_signal_expected(p)] == []
+    assert sum(1 for p in pairs if _UTF8_THEN_LEAD_RE.fullmatch(p.encode("cp932", "replace"))) > 50
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_CP932_ALPHABET), max_size=12))
+def test_cp932_signal_is_its_byte_pattern(chars):
+    """The same on strings of those characters. (The signal then takes a
+    two-character match only in a run that decodes as UTF-8 whole:
+    tests/cases/gate.jsonl, cp932-kanji-only and cp932-clean-traditional-pair.)"""
+    text = "".join(chars)
+    assert (gate.OTHER_SCRIPT_FAMILY_SIGNALS["cp932"].pattern.search(text) is not None) == \
+        _cp932_signal_expected(text)
