@@ -331,26 +331,24 @@ def _text(value: str) -> str:
     return value
 
 
-def _port(value: str) -> int:
-    """An argparse type: a TCP port, 1..65535."""
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
-    return port
+def _whole_number(low: int, high: int | None, what: str):
+    """An argparse type: an integer from `low` to `high` (None: no upper
+    bound), named `what` in its message (``99999 is not a port number
+    (1-65535)``)."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}") from None
+        if number < low or high is not None and number > high:
+            bounds = f"{low}-{high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{number} is not {what} ({bounds})")
+        return number
+    return parse
 
 
-def _count(value: str) -> int:
-    """An argparse type: an integer of at least 1."""
-    try:
-        count = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"{count} is below 1")
-    return count
+_port = _whole_number(1, 65535, "a port number")
+_count = _whole_number(1, None, "a whole number")
 
 
 def build_parser() -> argparse.ArgumentParser:

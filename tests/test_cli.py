@@ -298,7 +298,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
     (["--port", "0"], "argument --port: 0 is not a port number (1-65535)"),
     (["--port", "-1"], "argument --port: -1 is not a port number (1-65535)"),
     (["--port", "http"], "argument --port: 'http' is not a port number"),
-    (["--workers", "0"], "argument --workers: 0 is below 1"),
+    (["--workers", "0"], "argument --workers: 0 is not a whole number (at least 1)"),
     (["--workers", "two"], "argument --workers: 'two' is not a whole number"),
     (["--host", ""], "argument --host: must not be empty"),
 ])
