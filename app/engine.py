@@ -1036,7 +1036,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     left = _left_beside(output, spans, model)
     for a, b, chars in left[: chardata.MAX_LOST_WARNINGS]:
         warnings.append(f"characters {a}..{b} of the output ({chars!r}) still read as UTF-8 "
-                        "read as GBK or Big5 beside a repair of it and could not be read back "
+                        "decoded with the wrong codec beside a repair of it and could not be "
+                        "read back "
                         "(bytes dropped without a trace, as errors='ignore' drops them, or a "
                         "character too rare to tell); left as they are")
     doubtful = sorted((d for d in found.doubts
@@ -1120,6 +1121,12 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
       are UTF-8 of Chinese cut inside its last character (`_cut_utf8_prefix`:
       用户评论 read with ``errors="ignore"`` is 用户璇勮).
 
+    Beside a repair of UTF-8 read as cp932, cp949 or a Windows code page
+    (`_OTHER_UTF8_REPAIR_KINDS`), a run touching it whose bytes in that
+    codec are UTF-8 cut inside a character (`_cut_utf8`: 人民 read as cp932
+    with ``errors="ignore"`` is 莠ｺ豌, 豌 E6 B0; 联系我们 as cp1252 is
+    è”ç³»æˆ‘ä»¬, è” E8 94).
+
     Args:
         output: the repaired text.
         spans: the result's spans (``out_start``/``out_end`` index `output`).
@@ -1130,7 +1137,9 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
         in order.
     """
     repairs = [s for s in spans if s.kind in _UTF8_REPAIR_KINDS]
-    if not repairs:
+    others = [s for s in spans if s.kind in _OTHER_UTF8_REPAIR_KINDS
+              and s.plan and s.plan[0][0] == "encode"]
+    if not repairs and not others:
         return []
     inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans))
     gap = chardata.LEFT_BESIDE_MAX_GAP_CHARS
@@ -1172,7 +1181,54 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
         cut = _cut_utf8_prefix(after.group()) if after else 0
         if cut and not any(model.in_word(output, k) for k in range(s.out_end, s.out_end + cut)):
             add(_TRUNCATED_UTF8_RUN_RE.match(output, s.out_end, s.out_end + cut))
+    for s in others:
+        # UTF-8 read as cp932, cp949 or a Windows code page with bytes
+        # dropped: what touches the repair and is, in that codec's bytes,
+        # UTF-8 cut inside a character (人民 read as cp932 with
+        # errors="ignore" is 莠ｺ豌, 豌 being E6 B0; 联系 as cp1252, è” E8 94)
+        wrong = s.plan[0][1]
+        after = _LEFTOVER_RUN_RE.match(output, s.out_end)
+        if after:
+            k = max((k for k in range(1, len(after.group()) + 1)
+                     if _cut_utf8(after.group()[:k], wrong)), default=0)
+            if k:
+                add(_LEFTOVER_RUN_RE.match(output, s.out_end, s.out_end + k))
+        line_start = output.rfind("\n", 0, s.out_start) + 1
+        before = [m for m in _LEFTOVER_RUN_RE.finditer(output, line_start, s.out_start)
+                  if m.end() == s.out_start]
+        if before:
+            run = before[0]
+            for a in range(run.start(), run.end()):
+                if _cut_utf8(output[a : run.end()], wrong):
+                    add(_LEFTOVER_RUN_RE.match(output, a, run.end()))
+                    break
     return [found[k] for k in sorted(found)]
+
+
+# Repairs of UTF-8 read with a codec other than GBK or Big5, whose leftovers
+# `_left_beside` reads in that codec's bytes.
+_OTHER_UTF8_REPAIR_KINDS = frozenset({"utf8_as_cp932", "utf8_as_cp949", "utf8_as_cp1252",
+                                      "utf8_as_cp1251", "utf8_as_cp1250"})
+# A run of non-ASCII characters that are neither white space nor CJK
+# punctuation or full-width forms (U+3000..U+303F, U+FF00..U+FFEF): what a
+# wrong decode left of a few UTF-8 bytes (cp1252's ” for 0x94 included).
+_LEFTOVER_RUN_RE = re.compile("[^\x00-\x7f\\s\u3000-\u303f\uff00-\uffef]+")
+
+
+def _cut_utf8(chars: str, codec: str) -> bool:
+    """Whether `chars`, encoded with `codec`, are UTF-8 cut inside a
+    character: whole sequences or none, then the start of another (lead and
+    continuation bytes without the rest)."""
+    try:
+        data = chars.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return bool(decoder.getstate()[0])
 
 
 def _cut_utf8_prefix(run: str) -> int:

@@ -411,6 +411,20 @@ def test_utf8_read_as_gbk_with_dropped_bytes_is_not_vouched_for(clean):
     assert any("could not be read back" in w for w in r.warnings)
 
 
+@pytest.mark.parametrize("clean, codec", [
+    ("人民", "cp932"), ("产品中心", "cp932"), ("联系我们", "cp1252"), ("最新消息", "cp1252"),
+    ("产品中心", "cp949"),
+])
+def test_utf8_read_with_other_codecs_dropping_bytes_is_not_vouched_for(clean, codec):
+    # decode(codec, "ignore") drops the bytes the codec cannot read; what is
+    # left of the broken character beside the repair is UTF-8 cut inside a
+    # character in that codec's bytes (was half repaired at 0.94-0.998:
+    # 人豌, è”系我们, 最新消æ¯; fresh-eyes session 7)
+    r = repair_text(clean.encode("utf-8").decode(codec, "ignore"))
+    assert r.text != clean and r.confidence == 0.0
+    assert any("could not be read back" in w for w in r.warnings)
+
+
 def test_rare_names_beside_a_utf8_repair_are_no_leftover():
     # 彧 and 喆 are rare (an odd pair) but written so, right beside the
     # repair, and 和 and 李 between them are common characters.
