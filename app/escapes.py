@@ -39,7 +39,9 @@ document (`is_markup_document`: HTML or XML source sent as text, whose
 entities are its own escaping), lines that
 talk about escaping (`ESCAPE_TALK_RE`), and a run whose result the line also
 shows unescaped (``\\u4e2d 就是 中``). Everything else is unescaped only where
-the language model finds the result clearly better text: more probable than
+the language model finds the result clearly better text (read in the line
+as this pass leaves it, `_line_runs`, so that a second repair decides as the
+first did): more probable than
 the escapes by `chardata.UNESCAPE_PRIOR_BITS`, with no control, private-use,
 unassigned or replacement character in it. Where one run of a form in a
 line is unescaped, the line is escaped text, and every other run of that
@@ -602,22 +604,116 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
     for offset, line in _lines(text, cuts):
         if not signal.search(line) or talks_about_escaping(line):
             continue
-        # Judged without the escapes themselves (an entity ends with ";").
-        bare = line
-        for run_re in _RUN_RES.values():
-            bare = run_re.sub(lambda m: "x" * len(m.group()), bare)
+        bare = _blanked(line)
         code = _CODE_LINE_RE.search(bare) is not None or _is_json_document(line)
+        if code:
+            continue
         markup = _MARKUP_RE.search(line) is not None
-        index = _Line(bare)
-        for form, run_re in _RUN_RES.items():
-            if code or (form == "html" and (markup or markup_document)):
-                continue
-            runs = _form_runs(form, line, index, run_re, model,
-                              MARKUP_CHARS if markup_document else TAG_CHARS, deadline, warnings)
-            found += [Unescaped(offset + s, offset + e, *rest) for s, e, *rest in runs]
-            if deadline is not None and time.monotonic() >= deadline:
-                return _first_of_overlaps(found)
+        forms = [f for f in FORMS if not (f == "html" and (markup or markup_document))]
+        runs = _line_runs(line, forms, _Line(bare), model,
+                          MARKUP_CHARS if markup_document else TAG_CHARS, deadline, warnings)
+        found += [Unescaped(offset + s, offset + e, *rest) for s, e, *rest in runs]
+        if deadline is not None and time.monotonic() >= deadline:
+            break
     return _first_of_overlaps(found)
+
+
+# Rounds of judging a line's runs in the line as the runs taken before leave
+# it (`_line_runs`), which stop at the first round that takes no run more.
+CONTEXT_ROUNDS = 4
+# Characters either side of a run that the model reads it with.
+CONTEXT_CHARS = 4
+
+
+def _line_runs(line: str, forms: list[str], index: _Line, model: CharModel, kept: str,
+               deadline: float | None, warnings: list[str] | None
+               ) -> list[tuple[int, int, str, tuple[PlanItem, ...], float, str]]:
+    """The runs of `forms` in `line` to unescape (`_form_runs` per form):
+    ``(start, end, replacement, plan, confidence, explanation)``, offsets
+    into `line`, overlaps left in (`_first_of_overlaps` drops them).
+
+    A run is read in its context, `CONTEXT_CHARS` characters either side,
+    and that context is the line as this pass leaves it. The first round
+    reads every run in the line as it came; each further round (up to
+    `CONTEXT_ROUNDS` in all) reads the runs not taken yet in the line with
+    those taken replaced by their results, and takes more, until a round
+    takes none. A run left as it came is thus judged in the context a
+    second repair sees it in (``%E5%E4`` before ``&#29233\\u521b``, left
+    beside the escapes, was taken by a second repair beside 爱创, so that
+    repairing twice differed from repairing once). A run taken stays taken
+    as first read (judging every run again each round can go round in a
+    circle: ``\\u75eb`` between ``%C6%E4`` and ``%BB%B4`` was taken, left,
+    taken). Warnings: each run cut at a UTF-8 character
+    (`utf8_cut`, first round) and each run taken that `_vouched` does not
+    vouch for."""
+    memo: dict[tuple[str, str, str, str], object] = {}
+    taken: list[tuple[int, int, str, tuple[PlanItem, ...], float, str]] = []
+    notes: list[str] = []
+    around = _context_in(line, [])
+    covered = bytearray(len(line))  # 1 where a run taken in a round before is
+    for round_ in range(CONTEXT_ROUNDS):
+        found: list[tuple[int, int, str, tuple[PlanItem, ...], float, str]] = []
+        for form in forms:
+            found += _form_runs(form, line, index, _RUN_RES[form], model, kept, deadline,
+                                notes if round_ == 0 else None, around, memo,
+                                covered if round_ else None)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        added = [t for t in found if covered.find(1, t[0], t[1]) < 0] if round_ else found
+        for s, e, *_ in added:
+            covered[s:e] = b"\x01" * (e - s)
+        taken += added
+        if not added or (deadline is not None and time.monotonic() >= deadline):
+            break
+        around = _context_in(line, sorted((s, e, r) for s, e, r, *_ in taken))
+    if warnings is not None:
+        warnings += notes
+    return _vouched(line, taken, model, warnings)
+
+
+def _context_in(line: str, results: list[tuple[int, int, str]]):
+    """A function of a span ``(start, end)`` of `line` that gives the
+    `CONTEXT_CHARS` characters before and after it in `line` with each of
+    `results` (``(start, end, replacement)``, sorted; one that overlaps one
+    before it is left out) replaced."""
+    pieces, starts, shifts = [], [], []
+    pos = shift = 0
+    for s, e, replacement in results:
+        if s < pos:
+            continue
+        pieces += [line[pos:s], replacement]
+        shift += len(replacement) - (e - s)
+        starts.append(e)
+        shifts.append(shift)
+        pos = e
+    pieces.append(line[pos:])
+    projected = "".join(pieces)
+
+    def at(p: int) -> int:
+        k = bisect.bisect_right(starts, p)
+        return p + (shifts[k - 1] if k else 0)
+
+    def around(s: int, e: int) -> tuple[str, str]:
+        a, b = at(s), at(e)
+        return projected[max(0, a - CONTEXT_CHARS): a], projected[b: b + CONTEXT_CHARS]
+
+    return around
+
+
+def _blanked(line: str) -> str:
+    """`line` with every escape run of every form blanked out (as many
+    ``x``), so that the escapes themselves (an entity ends with ";", a
+    reference begins with "&") are not read as code, a query string or a
+    path. Runs are found in `line` as it came: blanking one form first
+    would hide another's run (``&#29233`` before ``\\u521b`` is a
+    reference only where no letter follows, and its blanked neighbour is
+    x's), whose ``&`` then made the line a query string until that
+    neighbour was unescaped, so that a second repair differed."""
+    spans = [m.span() for run_re in _RUN_RES.values() for m in run_re.finditer(line)]
+    chars = list(line)
+    for a, b in spans:
+        chars[a:b] = "x" * (b - a)
+    return "".join(chars)
 
 
 def _split_at_markup(form: str, line: str, start: int, end: int, kept: str
@@ -750,10 +846,12 @@ def _follow(form: str, run: str, codecs_used: list[str]
 
 
 def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], model: CharModel,
-               kept: str, deadline: float | None, warnings: list[str] | None
+               kept: str, deadline: float | None, warnings: list[str] | None,
+               around=None, memo: dict | None = None, covered: bytearray | None = None
                ) -> list[tuple[int, int, str, tuple[PlanItem, ...], float, str]]:
     """The runs of `form` in `line` to unescape: ``(start, end, replacement,
-    plan, confidence, explanation)``, offsets into `line`.
+    plan, confidence, what)``, offsets into `line` (`what`: the reading, for
+    `_vouched` to explain).
 
     Each run not meant (`_meant`) is judged by `_decide`. When one run of the
     form in the line is taken, the line is escaped text, and every other run
@@ -761,15 +859,21 @@ def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], mode
     reading is text (`_follow`; ℃, ～, 😀, ``%3A`` beside escaped Chinese),
     as sure as the least sure run taken. Tokens that stand for a character
     of `kept` stay (`_split_at_markup`); bytes that end inside a
-    UTF-8 character (`utf8_cut`) stay, with a note in `warnings`.
+    UTF-8 character (`utf8_cut`) stay, with a note in `warnings`. Each run
+    is read in the context `around` gives (`_line_runs`; None: the line as
+    it came); `memo` keeps `_decide`'s answers across calls; a run that
+    overlaps a 1 of `covered` (a run taken already) is passed over.
     """
+    if around is None:
+        around = _context_in(line, [])
     taken: list[tuple[int, int, str, tuple[PlanItem, ...], float, str]] = []
     waiting: list[tuple[int, int]] = []
     for m in run_re.finditer(line):
         if deadline is not None and time.monotonic() >= deadline:
             break
         for s, e in _split_at_markup(form, line, *m.span(), kept):
-            if _meant(form, index, s, e):
+            if _meant(form, index, s, e) or (covered is not None
+                                             and covered.find(1, s, e) >= 0):
                 continue
             if form in ("percent", "hex"):
                 ends = _byte_ends(form, line[s:e])
@@ -784,7 +888,7 @@ def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], mode
                             "as it came")
                     if e == s:
                         continue
-            decided = _judged(form, line, s, e, model)
+            decided = _judged(form, line, s, e, model, around, memo)
             if decided is None:
                 waiting.append((s, e))
                 continue
@@ -807,6 +911,16 @@ def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], mode
             replacement, plan, what = followed
             taken.append((s, e, replacement, plan, least,
                           f"{what}, as the {form} escapes beside it"))
+    return taken
+
+
+def _vouched(line: str, taken: list[tuple[int, int, str, tuple[PlanItem, ...], float, str]],
+             model: CharModel, warnings: list[str] | None
+             ) -> list[tuple[int, int, str, tuple[PlanItem, ...], float, str]]:
+    """The runs `taken` in `line` (``(start, end, replacement, plan,
+    confidence, what)``) with their explanations, and a confidence of 0 and
+    a note in `warnings` for each whose result still reads as UTF-8 read as
+    GBK with bytes dropped (`dropped_leftovers`)."""
     out = []
     for s, e, replacement, plan, confidence, what in taken:
         levels = sum(a == "unescape" for a, _ in plan)
@@ -828,11 +942,23 @@ def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], mode
     return out
 
 
-def _judged(form: str, line: str, s: int, e: int, model: CharModel
+def _judged(form: str, line: str, s: int, e: int, model: CharModel, around, memo: dict | None
             ) -> tuple[int, int, tuple[str, tuple[PlanItem, ...], float, str]] | None:
     """`_decide` of the run at [s, e) of `line`, with the mojibake around it
     that its result belongs to (``unicode``, ``html``) or a trail byte an
-    encoder left as a letter (``percent``); the run's span as taken."""
+    encoder left as a letter (``percent``); the run's span as taken.
+    `around` gives a span's context (`_context_in`); `memo` keeps
+    `_decide`'s answers (None: none kept)."""
+    def decide(a: int, b: int):
+        left, right = around(a, b)
+        key = (form, line[a:b], left, right)
+        if memo is None or key not in memo:
+            value = _decide(form, line[a:b], left, right, model)
+            if memo is None:
+                return value
+            memo[key] = value
+        return memo[key]
+
     if form in ("unicode", "html"):
         # Mojibake around the run that its result belongs to (Î&frac14; is
         # Î¼, UTF-8 of μ read as Latin-1): the run with it, when a round
@@ -843,15 +969,15 @@ def _judged(form: str, line: str, s: int, e: int, model: CharModel
         while e2 < len(line) and _LATIN_HIGH_RE.match(line[e2]):
             e2 += 1
         if (s2, e2) != (s, e):
-            decided = _decide(form, line[s2:e2], line[max(0, s2 - 4): s2], line[e2: e2 + 4], model)
+            decided = decide(s2, e2)
             if decided and any(a == "encode" for a, _ in decided[1]):
                 return s2, e2, decided
-    decided = _decide(form, line[s:e], line[max(0, s - 4): s], line[e: e + 4], model)
+    decided = decide(s, e)
     if decided is None and form == "percent" and line[e: e + 1].isascii() \
             and line[e: e + 1].isalpha():
         # A GBK or Big5 trail byte an encoder left as a letter (家 is Big5
         # AE 61: %AEa).
-        decided = _decide(form, line[s:e + 1], line[max(0, s - 4): s], line[e + 1: e + 5], model)
+        decided = decide(s, e + 1)
         e += 1
     return (s, e, decided) if decided is not None else None
 
