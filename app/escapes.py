@@ -845,6 +845,22 @@ def _follow(form: str, run: str, codecs_used: list[str]
     return None
 
 
+# What a numeric reference cut at a byte limit must read as to be taken:
+# Han, CJK punctuation or full-width forms (what Chinese pages escape).
+_CHINESE_REFERENCE_RE = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _cut_reference(token: str) -> bool:
+    """Whether an HTML token (`_TOKEN_RES` ``html``) is a numeric reference
+    without its ';' that reads as no Chinese character: the end of a text
+    cut inside a reference (``&#29579;&#2025`` is 王 and ``&#20255;`` cut
+    after its fourth digit, whose reading U+07E9 is an NKo letter)."""
+    if token.endswith(";") or "#" not in token:
+        return False
+    value = html.unescape(token.replace("&amp;", "&") + ";")
+    return not (len(value) == 1 and _CHINESE_REFERENCE_RE.match(value))
+
+
 def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], model: CharModel,
                kept: str, deadline: float | None, warnings: list[str] | None,
                around=None, memo: dict | None = None, covered: bytearray | None = None
@@ -888,6 +904,15 @@ def _form_runs(form: str, line: str, index: _Line, run_re: re.Pattern[str], mode
                             "as it came")
                     if e == s:
                         continue
+            elif form == "html" and (e == len(line) or line[e].isspace()):
+                last = list(_TOKEN_RES["html"].finditer(line, s, e))[-1]
+                if last.start() > s and _cut_reference(last.group()):
+                    if warnings is not None:
+                        warnings.append(
+                            f"{last.group()!r} at the end of {line[s:e]!r} is a numeric "
+                            "reference without its ';' that reads as no Chinese character "
+                            "(cut at a byte limit?); left as it came")
+                    e = last.start()
             decided = _judged(form, line, s, e, model, around, memo)
             if decided is None:
                 waiting.append((s, e))

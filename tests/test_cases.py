@@ -20,6 +20,8 @@ def test_case(case):
         changed = [s for s in result.spans if s.kind != "lost"]
         assert len(changed) == 1
         assert [list(p) for p in changed[0].plan] == case["plan"]
+    if "warning" in case:
+        assert any(case["warning"] in w for w in result.warnings), result.warnings
 
 
 @pytest.mark.parametrize("case", load_cases(*FILES, xfail=False))
