@@ -1040,6 +1040,12 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                         "read back "
                         "(bytes dropped without a trace, as errors='ignore' drops them, or a "
                         "character too rare to tell); left as they are")
+    for sp in [sp for sp in spans if sp.guessed][: chardata.MAX_LOST_WARNINGS]:
+        warnings.append(f"{len(sp.guessed)} character(s) of the {sp.kind} repair of characters "
+                        f"{sp.start}..{sp.end} were guessed back from lost bytes (span "
+                        f"confidence {sp.confidence:.2f}); a text with guessed characters "
+                        f"claims at most {chardata.MAX_GUESSED_CONFIDENCE} and its least sure "
+                        "guess")
     doubtful = sorted((d for d in found.doubts
                        if d.keep_posterior < chardata.DAMAGED_DOC_MIN_CONFIDENCE),
                       key=lambda d: d.keep_posterior)

@@ -472,6 +472,14 @@ def test_a_text_kept_against_a_reading_almost_as_likely_is_not_vouched_for():
         assert not r.changed and r.confidence >= 0.98 and not r.warnings
 
 
+def test_a_gbk_byte_loss_guess_is_not_vouched_for_and_says_so():
+    # 联系方式 in GBK that lost the trail of 方 and the lead of 式 reads
+    # 联戏绞�; the guess 联合方式 is wrong and was claimed at 0.96
+    r = repair_text("联戏绞\ufffd")
+    assert r.confidence <= 0.89
+    assert any("guessed back from lost bytes" in w and "at most 0.89" in w for w in r.warnings)
+
+
 def test_a_private_use_character_left_beside_a_utf8_repair_is_not_vouched_for():
     # 𠮷 (F0 A0 AE B7) read as GB18030 is 馉 and a private-use character;
     # 野家 is repaired, 𠮷 too rare to tell in four characters (was 0.99).
