@@ -150,9 +150,12 @@ def _beside_word(text: str, start: int, end: int) -> bool:
 
 def model_marks_only(s: str) -> bool:
     """Chinese punctuation and symbols (，。 ℃ ×): nothing but punctuation and
-    symbols, one of them beyond Latin-1 (¡æ is GBK's ℃ read as Latin-1)."""
+    symbols of the blocks Chinese text writes (`chardata.CHINESE_MARK_RE`:
+    not Cham's ꩜, what UTF-8 makes of GBK 戛渮), one of them beyond Latin-1
+    (¡æ is GBK's ℃ read as Latin-1)."""
     return (bool(s) and any(ch >= "\u2000" for ch in s)
-            and all(unicodedata.category(ch)[0] in "PS" for ch in s))
+            and all(unicodedata.category(ch)[0] in "PS" and chardata.CHINESE_MARK_RE.match(ch)
+                    for ch in s))
 
 
 def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str,
