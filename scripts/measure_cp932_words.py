@@ -13,7 +13,6 @@ wrong ones at 0.9 or more.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,25 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import repair_text  # noqa: E402
-
-
-def words(count: int = 6000) -> list[str]:
-    """jieba's `count` most frequent words of 2 to 4 characters."""
-    import jieba
-
-    found = []
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
-        for line in f:
-            word, freq, *_ = line.split()
-            if 2 <= len(word) <= 4:
-                found.append((-int(freq), word))
-    return [w for _, w in sorted(found)[:count]]
+from measure_short_words import words  # noqa: E402  (this folder is sys.path[0])
 
 
 def main() -> None:
     tally: Counter[str] = Counter()
     shown: dict[str, list] = {"unchanged >= 0.9": [], "wrong >= 0.9": []}
-    for word in words():
+    for word in words(6000):
         try:
             garbled = word.encode("utf-8").decode("cp932")
         except UnicodeDecodeError:
