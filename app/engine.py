@@ -22,12 +22,10 @@ Passes, in order (each a `Step` in the result):
 from __future__ import annotations
 
 import bisect
-import codecs
 import re
 import time
 import unicodedata
 from dataclasses import replace
-from functools import lru_cache
 
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
@@ -1194,18 +1192,16 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
         # errors="ignore" is 莠ｺ豌, 豌 being E6 B0; 联系 as cp1252, è” E8 94)
         wrong = s.plan[0][1]
         after = _LEFTOVER_RUN_RE.match(output, s.out_end)
-        if after:
-            k = max((k for k in range(1, len(after.group()) + 1)
-                     if _cut_utf8(after.group()[:k], wrong)), default=0)
-            if k:
-                add(_LEFTOVER_RUN_RE.match(output, s.out_end, s.out_end + k))
+        k = _cut_utf8_prefix(after.group(), wrong, 1, chinese=False) if after else 0
+        if k:
+            add(_LEFTOVER_RUN_RE.match(output, s.out_end, s.out_end + k))
         line_start = output.rfind("\n", 0, s.out_start) + 1
         before = [m for m in _LEFTOVER_RUN_RE.finditer(output, line_start, s.out_start)
                   if m.end() == s.out_start]
         if before:
             run = before[0]
             for a in range(run.start(), run.end()):
-                if _cut_utf8(output[a : run.end()], wrong):
+                if _cut_utf8(output[a : run.end()], wrong) is not None:
                     add(_LEFTOVER_RUN_RE.match(output, a, run.end()))
                     break
     return [found[k] for k in sorted(found)]
@@ -1221,39 +1217,28 @@ _OTHER_UTF8_REPAIR_KINDS = frozenset({"utf8_as_cp932", "utf8_as_cp949", "utf8_as
 _LEFTOVER_RUN_RE = re.compile("[^\x00-\x7f\\s\u3000-\u303f\uff00-\uffef]+")
 
 
-def _cut_utf8(chars: str, codec: str) -> bool:
-    """Whether `chars`, encoded with `codec`, are UTF-8 cut inside a
-    character: whole sequences or none, then the start of another (lead and
-    continuation bytes without the rest)."""
+def _cut_utf8(chars: str, codec: str) -> str | None:
+    """Where `chars`, encoded with `codec`, are UTF-8 cut inside a character
+    (`escapes.utf8_cut`: whole sequences or none, then the start of
+    another), the whole characters before the cut; else None."""
     try:
         data = chars.encode(codec)
     except UnicodeEncodeError:
-        return False
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(data, final=False)
-    except UnicodeDecodeError:
-        return False
-    return bool(decoder.getstate()[0])
+        return None
+    pending = escapes.utf8_cut(data)
+    return data[: len(data) - pending].decode("utf-8") if pending else None
 
 
-def _cut_utf8_prefix(run: str) -> int:
-    """How many characters at the start of the Han `run` (two at least) have
-    GBK bytes that are UTF-8 of Chinese cut inside its last character: one
-    whole three-byte sequence or more, then the start of another (用户评论
-    read as GBK with ``errors="ignore"`` leaves 璇勮, E8 AF 84 E8: 评 and
-    the lead of 论); 0 if no such prefix."""
-    for k in range(len(run), 1, -1):
-        try:
-            data = run[:k].encode("gb18030")
-        except UnicodeEncodeError:
-            continue
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            read = decoder.decode(data, final=False)
-        except UnicodeDecodeError:
-            continue
-        if decoder.getstate()[0] and any(ch >= "\u0800" for ch in read):
+def _cut_utf8_prefix(run: str, codec: str = "gb18030", shortest: int = 2,
+                     chinese: bool = True) -> int:
+    """How many characters at the start of `run` (`shortest` at least) have
+    `codec` bytes that are UTF-8 cut inside a character (`_cut_utf8`), the
+    longest such prefix; with `chinese`, one whole three-byte sequence or
+    more before the cut (用户评论 read as GBK with ``errors="ignore"``
+    leaves 璇勮, E8 AF 84 E8: 评 and the lead of 论); 0 if none."""
+    for k in range(len(run), shortest - 1, -1):
+        done = _cut_utf8(run[:k], codec)
+        if done is not None and (not chinese or any(ch >= "\u0800" for ch in done)):
             return k
     return 0
 
