@@ -117,7 +117,7 @@ def _chinese_reading(s: str) -> bool:
     punctuation with symbols (¡A read back through Big5 is ，; 鈩冿紝 through
     GBK is ℃，), or emoji (馃憤 read back through GBK is 👍)."""
     core = "".join(ch for ch in s if not ch.isascii())  # numbers and codes aside
-    return (_has_han(core) or model_marks_only(core)
+    return (_has_han(core) or chardata.chinese_marks_only(core)
             or (bool(core) and all(chardata.EMOJI_RE.match(ch) for ch in core)))
 
 
@@ -125,7 +125,8 @@ def _marks_only_reading(s: str) -> bool:
     """A reading whose non-ASCII part is punctuation and symbols alone (not
     emoji: 馃憤 read back is 👍 wherever it stands)."""
     core = "".join(ch for ch in s if not ch.isascii())
-    return model_marks_only(core) and not all(chardata.EMOJI_RE.match(ch) for ch in core)
+    return chardata.chinese_marks_only(core) and not all(chardata.EMOJI_RE.match(ch)
+                                                         for ch in core)
 
 
 def _beside_word(text: str, start: int, end: int) -> bool:
@@ -146,16 +147,6 @@ def _beside_word(text: str, start: int, end: int) -> bool:
     if before >= 0 and chardata.HAN_RE.match(text, before):
         return word_after
     return word_after or (before >= 0 and text[before].isalnum())
-
-
-def model_marks_only(s: str) -> bool:
-    """Chinese punctuation and symbols (，。 ℃ ×): nothing but punctuation and
-    symbols of the blocks Chinese text writes (`chardata.CHINESE_MARK_RE`:
-    not Cham's ꩜, what UTF-8 makes of GBK 戛渮), one of them beyond Latin-1
-    (¡æ is GBK's ℃ read as Latin-1)."""
-    return (bool(s) and any(ch >= "\u2000" for ch in s)
-            and all(unicodedata.category(ch)[0] in "PS" and chardata.CHINESE_MARK_RE.match(ch)
-                    for ch in s))
 
 
 def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: str,

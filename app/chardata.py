@@ -793,17 +793,28 @@ HALF_WIDTH_KATAKANA = "\uff61-\uff9f"
 HANGUL_OR_JAMO = "\uac00-\ud7a3\u3131-\u318e"
 HALF_WIDTH_KATAKANA_RE = re.compile(f"[{HALF_WIDTH_KATAKANA}]")
 # Blocks of the punctuation and symbols Chinese text writes beyond Latin-1:
-# general punctuation (U+2000..U+206F), letterlike and number forms, arrows,
+# general punctuation, currency (€), letterlike and number forms, arrows,
 # math, technical, box drawing, geometric and other symbols, dingbats
-# (U+2100..U+27BF), CJK symbols and punctuation (U+3000..U+303F), enclosed
+# (U+2000..U+27BF), CJK symbols and punctuation (U+3000..U+303F), enclosed
 # CJK and CJK compatibility (U+3200..U+33FF), vertical, compatibility and
 # small forms (U+FE10..U+FE6F), full-width forms (U+FF00..U+FFEF), and U+FFFD
 # (a lost character's mark). Not the
 # punctuation of other scripts (Cham ꩜, Tibetan, Ethiopic ...), which a
 # wrong decode makes of Chinese bytes as it makes letters.
 CHINESE_MARK_RE = re.compile(
-    "[\u00a0-\u00ff\u2000-\u206f\u2100-\u27bf\u3000-\u303f\u3200-\u33ff"
+    "[\u00a0-\u00ff\u2000-\u27bf\u3000-\u303f\u3200-\u33ff"
     "\ufe10-\ufe6f\uff00-\uffef\ufffd]")
+
+
+def chinese_marks_only(s: str) -> bool:
+    """Whether `s` is Chinese punctuation and symbols alone (，。 ℃ ×):
+    nothing but punctuation and symbols (Unicode categories P and S) of the
+    blocks Chinese text writes (`CHINESE_MARK_RE`: not Cham's ꩜, what UTF-8
+    makes of GBK 戛渮), one of them beyond Latin-1 (¡æ is GBK's ℃ read as
+    Latin-1)."""
+    return (bool(s) and any(ch >= "\u2000" for ch in s)
+            and all(unicodedata.category(ch)[0] in "PS" and CHINESE_MARK_RE.match(ch)
+                    for ch in s))
 # Latin-1 symbols that Chinese web pages in UTF-8 write beside Chinese text
 # (版权©2024, 注册商标®, 25°C, ±5%, 30×40cm, ÷), two bytes each, whose GBK
 # readings are rare characters (漏 庐 掳 卤 脳 梅). Not · (C2 B7, GBK's

@@ -728,9 +728,8 @@ class CharModel:
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
         core = "".join(ch for ch in text if not ch.isascii())
-        if han == 0 and len(core) <= 3 and any(ch >= "\u2000" for ch in core) and all(
-            unicodedata.category(ch)[0] in "PS" for ch in core
-        ) and _punctuates(core, left, right):
+        if han == 0 and len(core) <= 3 and chardata.chinese_marks_only(core) and _punctuates(
+                core, left, right):
             return True  # marks and symbols beside Han or digits (鈩冿紝 for ℃，)
         if han + marks < min_units:
             # A lone Chinese mark beside a Han character or a digit (¡A for ，
