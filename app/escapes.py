@@ -77,7 +77,7 @@ import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252 for ROUND_TRIPS)
 
 from . import chardata
-from .model import CharModel
+from .model import CONTEXT_CHARS, CharModel  # (the characters either side a run is read with)
 from .types import PlanItem
 
 FORMS = ("unicode", "html", "percent", "hex")
@@ -621,8 +621,6 @@ def find_escaped(text: str, model: CharModel, cuts: list[tuple[int, int]] = (),
 # Rounds of judging a line's runs in the line as the runs taken before leave
 # it (`_line_runs`), which stop at the first round that takes no run more.
 CONTEXT_ROUNDS = 4
-# Characters either side of a run that the model reads it with.
-CONTEXT_CHARS = 4
 
 
 def _line_runs(line: str, forms: list[str], index: _Line, model: CharModel, kept: str,
