@@ -306,11 +306,45 @@ def mask_readings(text: str) -> str:
     holds no parenthesis or tone mark. Which readings the annotation pass
     then removes is its own decision; the gate only stops counting tone
     marks and pinyin letters as signals of other damage."""
-    if OPEN_PAREN_RE.search(text) is None and TONE_MARK_RE.search(text) is None:
+    # Only where a reading can begin: a parenthesis after a Han character
+    # (`annotations.ANNOTATION_RE`'s matches begin there), or a line with a
+    # tone mark (`annotations.BARE_RE`'s readings hold one and never cross a
+    # line break). The readings' own patterns look behind first and cost ten
+    # times as much as these scans over a whole page.
+    parens = [m.start() for m in _PAREN_AFTER_HAN_RE.finditer(text)]
+    toned = [m.start() for m in _line_firsts(text, TONE_MARK_RE)]
+    if not parens and not toned:
         return text
-    masked = annotations.ANNOTATION_RE.sub(
-        lambda m: m.group()[0] + " " * (len(m.group()) - 2) + m.group()[-1], text)
-    return annotations.BARE_RE.sub(lambda m: " " * len(m.group()), masked)
+    parts, pos = [], 0
+    for p in parens:
+        m = annotations.ANNOTATION_RE.match(text, p)
+        if m is not None and p >= pos:
+            parts += [text[pos:p], m.group()[0], " " * (len(m.group()) - 2), m.group()[-1]]
+            pos = m.end()
+    parts.append(text[pos:])
+    masked = "".join(parts)
+    parts, pos = [], 0
+    for p in toned:
+        start = masked.rfind("\n", 0, p) + 1
+        end = _line_end(masked, p)
+        parts += [masked[pos:start],
+                  annotations.BARE_RE.sub(lambda m: " " * len(m.group()), masked[start:end])]
+        pos = end
+    parts.append(masked[pos:])
+    return "".join(parts)
+
+
+# A parenthesis right after a Han character, where `annotations.ANNOTATION_RE`
+# matches begin (its look-behind, checked after the rarer parenthesis).
+_PAREN_AFTER_HAN_RE = re.compile(f"[(（](?<={chardata.HAN_RE.pattern}.)")
+
+
+def _line_firsts(text: str, pattern: re.Pattern[str]):
+    """The first match of `pattern` on each line of `text` where it matches."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        yield m
+        pos = _line_end(text, m.start()) + 1
 
 
 def _line_end(text: str, pos: int) -> int:
