@@ -22,6 +22,7 @@ confidence is otherwise a logistic model over features of the result
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -419,16 +420,12 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     per = max(1.0, len(text) * scale / chardata.CONFIDENCE_STRETCH_CHARS)
     raw = math.exp(sum(math.log(max(c, 1e-12)) for c in span_confidences) / per)
     raw = min(max(raw, 1e-6), 1 - 1e-6)
-    bits, prev = [], ""
-    misfits = 0
-    for k, ch in enumerate(sample):
-        bits.append(model.char_bits(prev, ch))
-        if chardata.MISFIT_RE.match(ch) and (
-            chardata.HAN_RE.match(prev or " ") or chardata.HAN_RE.match(sample[k + 1 : k + 2] or " ")
-        ):
-            misfits += 1
-        prev = ch
-    worst = max((sum(bits[k : k + 3]) / 3 for k in range(max(1, len(bits) - 2))), default=0.0)
+    # (map, zip and a regex rather than a loop over characters: a clean page's
+    # suspect pieces are thousands of characters)
+    bits = list(map(model.char_bits, itertools.chain(("",), sample), sample))
+    misfits = sum(1 for _ in _MISFIT_BESIDE_HAN_RE.finditer(sample))
+    worst = (max(a + b + c for a, b, c in zip(bits, bits[1:], bits[2:])) if len(bits) >= 3
+             else sum(bits)) / 3
     unsure = sum(1 for c in span_confidences if c < chardata.DAMAGED_DOC_MIN_CONFIDENCE)
     # A letter inside a dictionary word (A股, T恤, X光, B超, U盘) is text.
     lone = sum(1 for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer(sample)
@@ -445,6 +442,11 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
             math.log1p(surprising / stretches), math.log1p(latin1 / stretches),
             math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0,
             math.log1p(other / stretches)]
+
+
+# A character of `chardata.MISFIT_RE` with a Han character on one side.
+_MISFIT_BESIDE_HAN_RE = re.compile(
+    f"{chardata.MISFIT_RE.pattern}(?:(?<={chardata.HAN_RE.pattern}.)|(?={chardata.HAN_RE.pattern}))")
 
 
 # A quotation or a parenthesis: where a Chinese text quotes a word of another
