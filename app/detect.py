@@ -119,9 +119,20 @@ def looks_korean(line: str) -> bool:
         _KOREAN_WORD_END_RE.search(w) is not None for w in words) >= 2
 
 
-# Two bopomofo letters in a row: zhuyin (ㄔㄨㄤˋ), written on purpose; a
-# bopomofo letter alone beside Han text is what Big5 makes of GBK's ，.
-ZHUYIN_RUN_RE = re.compile("[\u3105-\u312f\u31a0-\u31bf]{2}")
+# Zhuyin written on purpose (ㄔㄨㄤˋ): a bopomofo letter with a tone mark
+# after it, or two letters in a row of which one is not what Big5 makes of
+# GBK's full-width forms. Big5 A3A1..A3BA are ㄐ..ㄩ, the bytes of GBK's
+# ！＂＃￥％＆＇（）＊＋，－．／０..９：, and A3BB..A3BF the tone marks ˙ˉˊˇˋ,
+# GBK's ；＜＝＞？ (Python's big5 and gbk tables): a run of those letters
+# alone (ㄩㄓ for ：￥ in 价格：￥1299, ㄐㄐ for ！！) may be GBK read as
+# Big5, and the scorer decides; ㄅ..ㄏ and the extended letters
+# (U+312A.., U+31A0..) are no GBK character's bytes. A letter alone
+# beside Han text is what Big5 makes of GBK's ， (ㄛ).
+_BOPOMOFO = "\u3105-\u312f\u31a0-\u31bf"
+_NOT_GBK_FORM = "\u3105-\u310f\u312a-\u312f\u31a0-\u31bf"
+ZHUYIN_RUN_RE = re.compile(
+    f"[{_BOPOMOFO}][\u02ca\u02c7\u02cb\u02d9]|[{_NOT_GBK_FORM}][{_BOPOMOFO}]"
+    f"|[{_BOPOMOFO}][{_NOT_GBK_FORM}]")
 
 
 def looks_japanese(line: str) -> bool:
