@@ -709,9 +709,16 @@ HALF_TO_FULL_PUNCT: dict[str, str] = {
 # 16.1: jieba's words are Mandarin) while accidental readings of ftfy's own
 # test cases stay out (頎巾笉 for a CESU-8 emoji costs 17.7). Where valid UTF-8
 # sits behind odd characters (鐜嬪枂, CharModel.odd_pair_re), 18: names with
-# rare characters read back (王喆 16.8).
+# rare characters read back (王喆 16.8). Where the reading explains a
+# private-use character of the original (GB18030 reads Big5 pairs with a
+# trail byte below 0xA1 after a lead 0xA1..0xA7 as private use: 登入 is 祅
+# U+E5F0, 13.2 bits a character alone), 14: on 920 clean texts with one
+# private-use character put in (the project's passages, four places each,
+# and 400 names; scratch sweep, session 8), a bar of 15 changed 2 (刘\ue611华
+# read as 隸女貌, 14.8), 14.5 and below none.
 MIN_REPAIRED_HAN = 2
 MAX_BITS_PER_HAN = 13.0
+MAX_BITS_PER_HAN_PRIVATE_USE = 14.0
 MAX_BITS_PER_HAN_UTF8 = 16.0
 MAX_BITS_PER_HAN_BAD_ORIGINAL = 17.0
 MAX_BITS_PER_HAN_UTF8_ODD = 18.0

@@ -238,9 +238,12 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
     """Most bits per Han character a candidate may cost (see
     `CharModel.reads_as_chinese`): higher where the evidence that the original
     is mojibake is strong, a valid UTF-8 byte sequence or an original that
-    ftfy's badness measure finds plainly bad, or letters of another script
+    ftfy's badness measure finds plainly bad, letters of another script
     that a wrong codec made amid Chinese (`_other_script_damage`; `before`
-    and `after`: the character either side of `original` in the text)."""
+    and `after`: the character either side of `original` in the text), or a
+    private-use character the reading explains (GB18030 reads Big5 pairs
+    with a lead byte 0xA1..0xA7 and a trail below 0xA1 as private use:
+    Big5 登入, B5 6E A4 4A, is 祅 U+E5F0)."""
     if candidate.layers > 1:
         # A second wrong decode needs plain evidence: every layer valid UTF-8,
         # a layer plainly mojibake (`_plain_layer`), or a reading that is
@@ -259,6 +262,9 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
         return chardata.MAX_BITS_PER_HAN_BAD_ORIGINAL
     if utf8:
         return chardata.MAX_BITS_PER_HAN_UTF8
+    if (_PRIVATE_USE_RE.search(original) is not None
+            and _PRIVATE_USE_RE.search(candidate.replacement) is None):
+        return chardata.MAX_BITS_PER_HAN_PRIVATE_USE
     return chardata.MAX_BITS_PER_HAN
 
 
@@ -443,6 +449,8 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
             math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0,
             math.log1p(other / stretches)]
 
+
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 
 # A character of `chardata.MISFIT_RE` with a Han character on one side.
 _MISFIT_BESIDE_HAN_RE = re.compile(
