@@ -240,7 +240,10 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
     is mojibake is strong, a valid UTF-8 byte sequence or an original that
     ftfy's badness measure finds plainly bad, letters of another script
     that a wrong codec made amid Chinese (`_other_script_damage`; `before`
-    and `after`: the character either side of `original` in the text), or a
+    and `after`: the character either side of `original` in the text), a C1
+    control the reading explains (U+0080..U+009F, which no text holds and a
+    Latin-1 decode makes of bytes 0x80..0x9F: GBK 王喆 is ``Íõ\x86´``, as
+    `_plain_layer` takes it for a layer), or a
     private-use character the reading explains (GB18030 reads Big5 pairs
     with a lead byte 0xA1..0xA7 and a trail below 0xA1 as private use:
     Big5 登入, B5 6E A4 4A, is 祅 U+E5F0)."""
@@ -252,7 +255,9 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
         return (chardata.MAX_BITS_PER_HAN_UTF8 if utf8_only or _plain_layer(candidate, original)
                 else chardata.MAX_BITS_PER_HAN)
     bad = (badness.badness(original) >= chardata.BAD_ORIGINAL_BADNESS
-           or _other_script_damage(candidate, before + original + after))
+           or _other_script_damage(candidate, before + original + after)
+           or chardata.C1_RE.search(original) is not None
+           and chardata.C1_RE.search(candidate.replacement) is None)
     utf8 = ("decode", "utf-8") in candidate.plan
     if utf8 and model_odd(original):
         # Valid UTF-8 bytes behind odd characters (鐜嬪枂): names such as 王喆
