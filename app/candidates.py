@@ -281,9 +281,18 @@ _SINGLE_BYTE_WRONG = frozenset({"cp1252", "latin-1", "sloppy-windows-1252",
 
 def one_repeated(region: str) -> bool:
     """Whether the non-ASCII characters of `region` are one character, more
-    than once."""
+    than once, and every ASCII character right after one of them that could
+    be a double-byte trail byte (0x40..0x7E) is one character too: Big5 編碼
+    (BD 73 BD 58) read as Latin-1 is ``½s½X``, two characters whose lead
+    bytes are the same, not one repeated."""
     core = [ch for ch in region if not ch.isascii()]
-    return len(core) > 1 and len(set(core)) == 1
+    if len(core) < 2 or len(set(core)) != 1:
+        return False
+    trails = {m.group(1) for m in _TRAIL_AFTER_NON_ASCII_RE.finditer(region)}
+    return len(trails) <= 1
+
+
+_TRAIL_AFTER_NON_ASCII_RE = re.compile("[^\x00-\x7f]([\x40-\x7e])")
 
 
 # A run of Russian letters (the 33 of the alphabet; no Ukrainian, Serbian
