@@ -185,34 +185,27 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
             # Chinese read as Shift_JIS or EUC-KR
             cjk = utf8 = other["cp932"] = other["cp949"] = False
         korean = (cjk or other["cp949"]) and detect.looks_korean(text[start:end])
-        found: list[cand.Candidate] = []
+        line_accepted, deferred = [], []
+        group_doubts: list[list[score.Doubt]] = []
+        # Piece by piece, each piece's groups decided before the next is
+        # searched (no candidate crosses a piece, so the groups are the
+        # line's): where the deadline cuts a long line, what was found
+        # before it is kept.
         for a, b in detect.line_pieces(text, start, end):
             if _past(deadline):
                 break
-            found += _piece_round_trips(text, a, b, model, latin, utf8, cjk, other, korean,
-                                        deadline)
-        found.sort(key=lambda c: c.start)
-        groups: list[list[cand.Candidate]] = []
-        group_end = -1
-        for c in found:
-            if groups and c.start < group_end:
-                groups[-1].append(c)
-                group_end = max(group_end, c.end)
-            else:
-                groups.append([c])
-                group_end = c.end
-        line_accepted, deferred = [], []
-        group_doubts: list[list[score.Doubt]] = []
-        for group in groups:
-            if _past(deadline):
-                break  # (a long line holds many groups)
-            doubt: list[score.Doubt] = []
-            decision = score.choose(text, group, model, doubts=doubt)
-            if decision:
-                line_accepted.append(decision)
-            else:
-                deferred.append(group)
-                group_doubts.append(doubt)
+            found = _piece_round_trips(text, a, b, model, latin, utf8, cjk, other, korean,
+                                       deadline)
+            for group in _overlapping_groups(found):
+                if _past(deadline):
+                    break  # (a long line holds many groups)
+                doubt: list[score.Doubt] = []
+                decision = score.choose(text, group, model, doubts=doubt)
+                if decision:
+                    line_accepted.append(decision)
+                else:
+                    deferred.append(group)
+                    group_doubts.append(doubt)
         # A line shown to be read with the wrong codec (a Chinese repair made)
         # is so read throughout: its non-Chinese segments read through the
         # same codecs are repaired too (河内 Hà Ná»™i: the Vietnamese as well).
@@ -237,6 +230,21 @@ def _round_trip_pass(text: str, model: CharModel, allow=None, deadline: float | 
                 doubts += doubt
         accepted += [_Accepted.of(d) for d in line_accepted]
     return _non_overlapping(accepted)
+
+
+def _overlapping_groups(found: list[cand.Candidate]) -> list[list[cand.Candidate]]:
+    """`found` sorted by start and cut into groups of overlapping candidates
+    (each group one region the scorer decides)."""
+    groups: list[list[cand.Candidate]] = []
+    group_end = -1
+    for c in sorted(found, key=lambda c: c.start):
+        if groups and c.start < group_end:
+            groups[-1].append(c)
+            group_end = max(group_end, c.end)
+        else:
+            groups.append([c])
+            group_end = c.end
+    return groups
 
 
 def _piece_round_trips(text: str, start: int, end: int, model: CharModel, latin: bool,

@@ -120,3 +120,33 @@ def test_detect_only_never_changes_text(text):
     r = repair_text(text, detect_only=True)
     assert r.text == text and not r.changed
     assert all(s.out_start == s.start and s.out_end == s.end for s in r.spans)
+
+
+def test_deadline_inside_a_long_line_keeps_the_pieces_decided_before_it(monkeypatch):
+    """A line longer than `chardata.LONG_LINE_CHARS` is searched piece by
+    piece, each piece's repairs decided before the next is searched; when
+    the deadline passes while the second piece is searched, the first
+    piece's repairs stay (a page with no line breaks is not left wholly
+    garbled), the rest comes as it came. The clock is the engine's own
+    `_past`, made to pass once two pieces were searched."""
+    from app import chardata, engine
+
+    unit = GARBLED + " "
+    line = unit * (2 * chardata.LONG_LINE_CHARS // len(unit) + 50)
+    searched = []
+    real_piece = engine._piece_round_trips
+
+    def piece(*args, **kwargs):
+        found = real_piece(*args, **kwargs)
+        searched.append(args[1:3])
+        return found
+
+    monkeypatch.setattr(engine, "_piece_round_trips", piece)
+    monkeypatch.setattr(engine, "_past", lambda deadline: deadline == 1e18 and len(searched) >= 2)
+    r = repair_text(line, deadline=1e18, _gate=False)
+    assert len(searched) == 2
+    (_, first_end), (_, second_end) = searched
+    assert first_end % len(unit) == 0  # (cut after a space: whole units)
+    done = first_end // len(unit)
+    assert r.text == (FIXED + " ") * done + line[first_end:]
+    assert DEADLINE_WARNING in r.warnings and r.confidence == 0.0
