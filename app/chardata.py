@@ -172,6 +172,15 @@ MAX_LOST_WARNINGS = 10
 # sample decoded from UTF-8 as GBK with errors="ignore", all left half
 # repaired, it finds 113 and none of the others keeps a confidence of 0.9.
 LEFT_BESIDE_MAX_GAP_CHARS = 2
+# The most characters of a run touching a repair that `engine._left_beside`
+# reads for UTF-8 cut inside a character (its longest such prefix, or
+# suffix before the repair): what errors="ignore" leaves is a character or
+# two (用户璇勮); without a bound, each prefix of a long run is encoded
+# again (quadratic: 100,000 characters of mojibake left after a repair on
+# one line took minutes).
+LEFTOVER_MAX_CHARS = 64
+# Characters of a leftover quoted in its warning (the rest as "…").
+LEFTOVER_QUOTE_CHARS = 12
 # UTF-16 without a byte-order mark, read when the bytes are of even length
 # and ranked by the model with the Chinese codecs (WHATWG's UTF-16LE is the
 # label "utf-16"; UTF-16BE is named).

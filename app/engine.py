@@ -1041,6 +1041,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
 
     left = _left_beside(output, spans, model)
     for a, b, chars in left[: chardata.MAX_LOST_WARNINGS]:
+        if len(chars) > chardata.LEFTOVER_QUOTE_CHARS:
+            chars = chars[: chardata.LEFTOVER_QUOTE_CHARS] + "…"
         warnings.append(f"characters {a}..{b} of the output ({chars!r}) still read as UTF-8 "
                         "decoded with the wrong codec beside a repair of it and could not be "
                         "read back "
@@ -1189,7 +1191,8 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     add(m)
             for m in _PRIVATE_USE_RUN_RE.finditer(output, lo, hi):
                 add(m)
-        after = _TRUNCATED_UTF8_RUN_RE.match(output, s.out_end)
+        after = _TRUNCATED_UTF8_RUN_RE.match(output, s.out_end,
+                                             s.out_end + chardata.LEFTOVER_MAX_CHARS)
         cut = _cut_utf8_prefix(after.group()) if after else 0
         if cut and not any(model.in_word(output, k) for k in range(s.out_end, s.out_end + cut)):
             add(_TRUNCATED_UTF8_RUN_RE.match(output, s.out_end, s.out_end + cut))
@@ -1199,11 +1202,12 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
         # UTF-8 cut inside a character (人民 read as cp932 with
         # errors="ignore" is 莠ｺ豌, 豌 being E6 B0; 联系 as cp1252, è” E8 94)
         wrong = s.plan[0][1]
-        after = _LEFTOVER_RUN_RE.match(output, s.out_end)
+        after = _LEFTOVER_RUN_RE.match(output, s.out_end, s.out_end + chardata.LEFTOVER_MAX_CHARS)
         k = _cut_utf8_prefix(after.group(), wrong, 1, chinese=False) if after else 0
         if k:
             add(_LEFTOVER_RUN_RE.match(output, s.out_end, s.out_end + k))
-        line_start = output.rfind("\n", 0, s.out_start) + 1
+        line_start = max(output.rfind("\n", 0, s.out_start) + 1,
+                         s.out_start - chardata.LEFTOVER_MAX_CHARS)
         before = [m for m in _LEFTOVER_RUN_RE.finditer(output, line_start, s.out_start)
                   if m.end() == s.out_start]
         if before:

@@ -486,3 +486,22 @@ def test_a_private_use_character_left_beside_a_utf8_repair_is_not_vouched_for():
     r = repair_text("𠮷野家".encode().decode("gb18030"))
     assert r.text == "馉\ue18e野家" and r.confidence == 0.0
     assert any("could not be read back" in w for w in r.warnings)
+
+
+def test_a_long_run_beside_a_utf8_repair_is_read_for_a_leftover_only_near_the_repair():
+    # What errors="ignore" leaves beside a repair is a character or two; a
+    # run of 1,200 characters after one (UTF-8 抓取结果 read as GBK, 200
+    # times, then the first half of 数) was read prefix by prefix, each
+    # encoded again (quadratic: 100,000 characters took minutes). Only
+    # chardata.LEFTOVER_MAX_CHARS of it are read.
+    from app import chardata
+    from app.engine import _left_beside
+    from app.model import get_model
+    from app.types import Span
+
+    run = "抓取结果".encode().decode("gb18030") * 200 + "鏁"
+    output = "数据" + run
+    repair = Span("utf8_as_gbk", 0, 3, 0, 2, "鏁版嵁", "数据", 0.99,
+                  (("encode", "gb18030"), ("decode", "utf-8")), "")
+    (a, b, chars), = _left_beside(output, [repair], get_model())
+    assert a == 2 and b == 2 + chardata.LEFTOVER_MAX_CHARS and chars == output[a:b]
