@@ -21,7 +21,9 @@ punctuation statistics (share of marks among tokens, each mark's share, which
 mark follows which) were measured on running text, People's Daily of January
 1998, by ``scripts/measure_punctuation.py`` (tables in `chardata`). Other
 non-Han characters are scored by class (`CLASS_BITS`), with a cost for
-switching script next to a Han character.
+switching script next to a Han character; a run of hangul, kana or Cyrillic
+letters that reads as words of its language (wordfreq's lists,
+`lexicons.Lexicon`) may be priced as those words instead.
 
 Traditional text is scored after a character-by-character OpenCC ``t2s``
 mapping, so 區 scores as 区. Scoring unit: bits (``-log2 P``), lower is more
@@ -653,14 +655,18 @@ class CharModel:
             text: the characters scored.
             left: text before it (context; its last `CONTEXT_CHARS` are used).
             right: text after it (its first `CONTEXT_CHARS` are used).
-            names: None, no person names as tokens; else ``(a, b)``,
-                code-point offsets into `text`: a person's name (a surname
-                and one or two given-name characters, `NAME_LENGTHS`, priced
-                by jieba's ``nr`` words) is a token too, except over
-                ``text[a:b]`` (``(0, 0)``: anywhere). The scorer reads names
-                in the text as it came and around a repair, never in what the
-                repair made (`score.choose`): a reading that happens to look
-                like a name (林茂則 for the name 林璟玥) is no better for it.
+            names: None, no person names or words of other scripts as
+                tokens; else ``(a, b)``, code-point offsets into `text`: a
+                person's name (a surname and one or two given-name
+                characters, `NAME_LENGTHS`, priced by jieba's ``nr`` words)
+                and a word of Korean, Japanese kana, Russian or Ukrainian
+                (`lexicons.Lexicon`, `FOREIGN_WORD_ENTRY_BITS`) are tokens
+                too, except over ``text[a:b]`` (``(0, 0)``: anywhere). The
+                scorer reads them in the text as it came and around a
+                repair, never in what the repair made (`score.choose`): a
+                reading that happens to look like a name (林茂則 for the
+                name 林璟玥) or a word (さら for Big5 今日 read as GBK) is
+                no better for it.
 
         Returns:
             The least total cost in bits of context and text together; costs
