@@ -21,7 +21,9 @@ punctuation statistics (share of marks among tokens, each mark's share, which
 mark follows which) were measured on running text, People's Daily of January
 1998, by ``scripts/measure_punctuation.py`` (tables in `chardata`). Other
 non-Han characters are scored by class (`CLASS_BITS`), with a cost for
-switching script next to a Han character.
+switching script next to a Han character; a run of hangul, kana or Cyrillic
+letters that reads as words of its language (wordfreq's lists,
+`lexicons.Lexicon`) may be priced as those words instead.
 
 Traditional text is scored after a character-by-character OpenCC ``t2s``
 mapping, so 區 scores as 区. Scoring unit: bits (``-log2 P``), lower is more
@@ -41,6 +43,7 @@ from collections import Counter
 from functools import lru_cache
 
 from . import chardata
+from .lexicons import Lexicon, script_of
 
 # Size of the Han character space the unigram is smoothed over: CJK Unified
 # Ideographs (20,992) plus Extension A (6,592), Unicode 15.
@@ -106,6 +109,14 @@ CLASS_BITS: dict[str, float] = {
     "western_symbol": 15.8,
     "junk": 30.0,  # private use, unassigned, U+FFFD, controls
 }
+# A word of another script's language (`lexicons.Lexicon`: 소주, Київ,
+# セブン) costs its bits in that language plus the odds of the other script
+# in Chinese text, the 7.5 bits that the "kana" and "hangul" classes charge
+# each letter, here once per run of words (and the switch out of Han,
+# `SCRIPT_SWITCH_BITS`, as for a letter). A letter the words do not explain
+# keeps its class cost: mojibake is letters uniform over its code page's
+# rows, rarely words.
+FOREIGN_WORD_ENTRY_BITS = 7.5
 
 
 # A letter of another script right after a Han character (大ѧ, 學Ӌ) is what
@@ -225,6 +236,20 @@ def _quotation_turned_chinese(chars: list[str], k: int) -> bool:
     return n < k - 1 and n >= 0 and chars[n] in OPENING_MARKS
 
 
+def _whole_in(start: int, end: int, n: int, context: tuple[bool, bool], made_from: int,
+              made_to: int) -> bool:
+    """Whether a run of letters at ``[start, end)`` of a scored string of
+    `n` characters is whole as written: not cut by the edge of the context
+    taken (`context`: whether there was text before and after), nor beside
+    what a repair made (``[made_from, made_to)``, where the original's
+    letters may have gone on). A word of a script written with spaces
+    (`lexicons.WHOLE_RUN_SCRIPTS`) must be its whole run: пление cut to
+    плен by the context is no word."""
+    if (start == 0 and context[0]) or (end == n and context[1]):
+        return False
+    return made_from >= made_to or (end != made_from and start != made_to)
+
+
 class CharModel:
     """A word-boundary character bigram model over Han characters.
 
@@ -247,8 +272,10 @@ class CharModel:
 
     def __init__(self, unigrams: dict[str, int], bigrams: dict[str, int],
                  initials: dict[str, int], finals: dict[str, int], words: dict[str, int],
-                 version: str, names: tuple[dict[str, int], dict[str, int], float] | None = None):
+                 version: str, names: tuple[dict[str, int], dict[str, int], float] | None = None,
+                 lexicon: Lexicon | None = None):
         self.version = version
+        self.lexicon = lexicon
         self._prefix_cache = lru_cache(maxsize=2)(self._prefix_bits)
         # The same window is scored again for each candidate that shares it
         # (and by the keep-or-repair comparison): cost once.
@@ -313,10 +340,12 @@ class CharModel:
 
     @classmethod
     def from_jieba(cls) -> "CharModel":
-        """Build the model from jieba's bundled dictionary (about 1 s).
+        """Build the model from jieba's bundled dictionary (about 1 s), with
+        the other scripts' word lists (`lexicons.Lexicon.from_wordfreq`).
 
         Raises:
-            OSError: if the jieba package's dict.txt cannot be read.
+            OSError: if the jieba package's dict.txt or wordfreq's lists
+                cannot be read.
         """
         import jieba
 
@@ -356,7 +385,8 @@ class CharModel:
             words[ch] = words.get(ch, 0) + n
         return cls(dict(unigrams), dict(bigrams), dict(initials), dict(finals), words,
                    version=f"jieba-{jieba.__version__}-dict",
-                   names=(dict(surnames), dict(given), name_tokens / all_tokens))
+                   names=(dict(surnames), dict(given), name_tokens / all_tokens),
+                   lexicon=Lexicon.from_wordfreq())
 
     @property
     def odd_pair_re(self) -> re.Pattern[str]:
@@ -625,14 +655,18 @@ class CharModel:
             text: the characters scored.
             left: text before it (context; its last `CONTEXT_CHARS` are used).
             right: text after it (its first `CONTEXT_CHARS` are used).
-            names: None, no person names as tokens; else ``(a, b)``,
-                code-point offsets into `text`: a person's name (a surname
-                and one or two given-name characters, `NAME_LENGTHS`, priced
-                by jieba's ``nr`` words) is a token too, except over
-                ``text[a:b]`` (``(0, 0)``: anywhere). The scorer reads names
-                in the text as it came and around a repair, never in what the
-                repair made (`score.choose`): a reading that happens to look
-                like a name (林茂則 for the name 林璟玥) is no better for it.
+            names: None, no person names or words of other scripts as
+                tokens; else ``(a, b)``, code-point offsets into `text`: a
+                person's name (a surname and one or two given-name
+                characters, `NAME_LENGTHS`, priced by jieba's ``nr`` words)
+                and a word of Korean, Japanese kana, Russian or Ukrainian
+                (`lexicons.Lexicon`, `FOREIGN_WORD_ENTRY_BITS`) are tokens
+                too, except over ``text[a:b]`` (``(0, 0)``: anywhere). The
+                scorer reads them in the text as it came and around a
+                repair, never in what the repair made (`score.choose`): a
+                reading that happens to look like a name (林茂則 for the
+                name 林璟玥) or a word (さら for Big5 今日 read as GBK) is
+                no better for it.
 
         Returns:
             The least total cost in bits of context and text together; costs
@@ -642,9 +676,10 @@ class CharModel:
         full = left + text + right[:CONTEXT_CHARS]
         if names is not None:
             names = (len(left) + names[0], len(left) + names[1])
-        return self._segment_cost(full, names)
+        return self._segment_cost(full, names, (bool(left), bool(right)))
 
-    def _segment_cost(self, full: str, names: tuple[int, int] | None = None) -> float:
+    def _segment_cost(self, full: str, names: tuple[int, int] | None = None,
+                      context: tuple[bool, bool] = (False, False)) -> float:
         mapped = [self._t2s(ch) if chardata.HAN_RE.match(ch) else ch for ch in full]
         n = len(mapped)
         best = [0.0] + [math.inf] * n
@@ -664,6 +699,10 @@ class CharModel:
         surname_bits = self._surname_bits if names is not None else {}
         given_bits = self._given_bits
         plain_from, plain_to = names if names is not None else (0, 0)
+        lexicon = self.lexicon if names is not None else None
+        # least cost of text[:k] whose last token is a word of another
+        # script (`lexicons.Lexicon`): the next word of the run pays no entry
+        in_words: dict[int, float] = {}
         for start in range(n):
             base = best[start]
             ch = mapped[start]
@@ -672,9 +711,34 @@ class CharModel:
                 if single is None:
                     single = self.unigram_bits(ch) + OOV_WORD_BITS
             else:
-                single = self.char_bits(mapped[start - 1] if start else "", ch)
+                prev = mapped[start - 1] if start else ""
+                single = self.char_bits(prev, ch)
                 if ch == "，" and _quotation_turned_chinese(mapped, start):
                     single += SCRIPT_SWITCH_BITS
+                script = script_of(ch) if lexicon is not None else None
+                if script is not None:
+                    found = lexicon.words_at(joined, start, script)
+                    if found:
+                        # the letter's class cost gives way to the word's
+                        # bits; its switch out of Han stays
+                        entry = (base + single - CLASS_BITS[_char_class(ch)]
+                                 + FOREIGN_WORD_ENTRY_BITS)
+                        after_word = in_words.get(start, math.inf)
+                        if lexicon.whole_run(script) and not _whole_in(
+                                start, start + found[0][0], n, context, plain_from, plain_to):
+                            found = []
+                        for length, bits in found:
+                            end = start + length
+                            if start < plain_to and end > plain_from:
+                                break  # not in what a repair made
+                            # a word of one letter (a particle, an ending:
+                            # 를, ね) only goes on from a word
+                            entry_here = min(entry, after_word) if length > 1 else after_word
+                            bits += entry_here
+                            if bits < best[end]:
+                                best[end] = bits
+                            if bits < in_words.get(end, math.inf):
+                                in_words[end] = bits
             if base + single < best[start + 1]:
                 best[start + 1] = base + single
             for length in range(2, min(longest.get(joined[start : start + 2], 0), n - start) + 1):

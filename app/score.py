@@ -34,7 +34,8 @@ from ftfy import badness
 from . import chardata
 from .annotations import context_before
 from .candidates import Candidate, one_repeated, residue_re
-from .model import CONTEXT_CHARS, CharModel, get_model
+from .lexicons import script_of
+from .model import CONTEXT_CHARS, OPENING_MARKS, CharModel, get_model
 
 
 # Runs of symbols and arrows, math operators, box drawing, geometric shapes,
@@ -135,6 +136,11 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             delta = (model.cost(c.replacement, left, right, names=(0, len(c.replacement)))
                      - model.cost(text[c.start : c.end], left, right, names=(0, 0)))
             costs.append(delta + _prior_bits(c, keep_prior, loss_shown))
+    # One character's bytes read as a word of two letters: no cost tells
+    # them apart (`_one_character_word`); keeping the text ties with such a
+    # reading at best, and the tie goes to the text as it came.
+    costs = [max(cost, keep) if _one_character_word(text, c) else cost
+             for c, cost in zip(candidates, costs)]
     best = min(range(len(candidates)), key=costs.__getitem__)
     if costs[best] >= keep and doubts is not None:
         readings = [k for k, c in enumerate(candidates) if not c.defer]
@@ -183,6 +189,40 @@ class Doubt(NamedTuple):
     reading: str
     kind: str
     keep_posterior: float
+
+
+def _one_character_word(text: str, c: Candidate) -> bool:
+    """Whether candidate `c` reads one Han character where `text` has a
+    word of another script standing alone that is one double-byte
+    character's bytes in the wrong codec: two Cyrillic letters cased as
+    words are (Да, ЁЖ: GBK 泥 and Big5 事 read as windows-1251) or one
+    hangul syllable (된: GBK 等 read as cp949). The two codecs read those
+    two bytes as equally plausible text, and the model's costs compare a
+    common Han character with a token of a rare script in Chinese text,
+    which says how common each is, not which codec made the bytes (the same
+    reason two-byte undeclared input is taken at most at 0.5: `decode`).
+    Such a reading does not win over the text; where it comes closest,
+    keeping the text is right with posterior 0.5 and a warning names the
+    reading (`Doubt`)."""
+    if len(chardata.HAN_RE.findall(c.replacement)) != 1:
+        return False
+    region = text[c.start : c.end]
+    letters = "".join(ch for ch in region if not ch.isascii())
+    scripts = {script_of(ch) for ch in letters}
+    if not (len(letters) == 2 and scripts == {"cyrillic"} and letters.isalpha()
+            and (letters.islower() or letters.isupper() or letters.istitle())
+            or len(letters) == 1 and scripts == {"hangul"}):
+        return False
+    if letters not in region:
+        return False
+    a = c.start + region.index(letters)
+    b = a + len(letters)
+    if a > 0 and text[a - 1] in OPENING_MARKS and text[b : b + 1] == "，":
+        # a quotation that goes on in Chinese after ，was Chinese
+        # (`model.COMMA_SWITCH_LETTER_RE`): 「봤，請稍等。」 is GBK 好
+        return False
+    return not any(0 <= k < len(text) and text[k].isalpha()
+                   and not chardata.HAN_RE.match(text, k) for k in (a - 1, b))
 
 
 def _prior_bits(c: Candidate, keep_prior: float = chardata.KEEP_PRIOR_BITS,

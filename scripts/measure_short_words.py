@@ -39,6 +39,8 @@ KINDS: dict[str, tuple[str, str] | None] = {
     "gbk_as_big5": ("gb18030", "big5hkscs"),
     "gbk_as_cp949": ("gb18030", "cp949"),
     "big5_as_latin1": ("big5hkscs", "latin-1"),
+    "gbk_as_cp1251": ("gb18030", "sloppy-windows-1251"),
+    "big5_as_cp1251": ("big5hkscs", "sloppy-windows-1251"),
     "utf8_as_gbk_twice": None,
 }
 
