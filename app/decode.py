@@ -541,20 +541,26 @@ def _cut_utf16(data: bytes, evidence: list[tuple[str, str, str]], best: str | No
     bytes): ``(text, codec)``, `text` the reading of all but the last byte
     in one of `chardata.UTF16_CODECS` that reads as Chinese
     (`_utf16_chinese`) followed by one U+FFFD for the cut character, where
-    no declaration decodes `data` strictly, `data` is at least
-    2 * `chardata.MIN_REPAIRED_HAN` + 1 bytes long (two characters: two
-    bytes are no evidence of UTF-16) and the reading reads better
+    no declaration decodes `data` strictly, the reading holds at least
+    2 * `chardata.MIN_REPAIRED_HAN` Han characters (GBK 請問有 cut after
+    有's lead byte is UTF-16LE 裕隆 and a cut byte), reads better
     (`CharModel.bits_per_non_ascii`) than `best`, the best strict Chinese
-    reading of `data` (or there is none). None otherwise, and where the cut
+    reading of `data` (or there is none), and better per Han character
+    than GBK or Big5 cut after a lead byte (`_cut_chinese`), where the
+    bytes read so. None otherwise, and where the cut
     falls inside a surrogate pair (a character beyond the BMP last: the
     head then ends in a lone surrogate and decodes strictly in no codec)."""
     if len(data) % 2 == 0 or len(data) < 2 * chardata.MIN_REPAIRED_HAN + 1 or any(
             _strict(data, codec) is not None for _, _, codec in evidence):
         return None
+    cut = _cut_chinese(data, [c for _, _, c in evidence], model)
     for codec in chardata.UTF16_CODECS:
         head = _utf16_chinese(data[:-1], codec)
-        if head is not None and (best is None or model.bits_per_non_ascii(head[:4096])
-                                 < model.bits_per_non_ascii(best[:4096])):
+        if head is None or len(chardata.HAN_RE.findall(head[:4096])) < 2 * chardata.MIN_REPAIRED_HAN:
+            continue
+        if (best is None or model.bits_per_non_ascii(head[:4096])
+                < model.bits_per_non_ascii(best[:4096])) and (
+                cut is None or model.bits_per_han(head[:4096]) < cut[2]):
             return head + "\ufffd", codec
     return None
 
@@ -595,6 +601,18 @@ def _lossy_utf8(data: bytes, evidence: list[tuple[str, str, str]], chinese: dict
             model.bits_per_han(t[:4096]) <= bits for t in chinese.values()):
         return None
     return text, count
+
+
+def _reads_better(lossy: str, segments, data: bytes, model: CharModel) -> bool:
+    """Whether `lossy`, a `decode_replacing` UTF-8 reading of `data`, reads
+    at least as well (`CharModel.bits_per_han`, each U+FFFD priced as a
+    space) as the mixed stream's `segments` read part by part."""
+    try:
+        parts = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
+    except UnicodeDecodeError:
+        return True
+    return model.bits_per_han(lossy[:4096].replace("\ufffd", " ")) <= \
+        model.bits_per_han(parts[:4096])
 
 
 def _reads_as_chinese(data: bytes, codec: str, model: CharModel) -> bool:
@@ -1101,12 +1119,15 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
                     sum(s.end_byte - s.start_byte for s in others)
                     <= chardata.MAX_MIXED_SLIVER_BYTES
                     or not any(_reads_as_chinese(data[s.start_byte:s.end_byte], s.codec, model)
-                               for s in others)):
+                               for s in others)
+                    or _reads_better(lossy_utf8[0], segments, data, model)):
             # A sliver of a few bytes in another codec inside UTF-8 is a
             # corrupted character, not a part written in GBK (卫A敓 for 卫生);
             # so is a longer part where the UTF-8 reading loses a character
             # or two and the part does not read as Chinese (UTF-8 预报 with
-            # its last byte corrupted, E6 A2 84 E6 8A 62, is GBK 棰勬奲).
+            # its last byte corrupted, E6 A2 84 E6 8A 62, is GBK 棰勬奲), or
+            # where the UTF-8 reading reads as well as the parts (欢迎光临
+            # with 光's last byte 0xC6 is no 欢迎鍏其复).
             text, count = lossy_utf8
             _check_controls(text, count)
             warnings.append(_lossy_warning("utf-8", count))
