@@ -603,16 +603,23 @@ def _lossy_utf8(data: bytes, evidence: list[tuple[str, str, str]], chinese: dict
     return text, count
 
 
-def _reads_better(lossy: str, segments, data: bytes, model: CharModel) -> bool:
-    """Whether `lossy`, a `decode_replacing` UTF-8 reading of `data`, reads
-    at least as well (`CharModel.bits_per_han`, each U+FFFD priced as a
-    space) as the mixed stream's `segments` read part by part."""
-    try:
-        parts = "".join(data[s.start_byte:s.end_byte].decode(s.codec) for s in segments)
-    except UnicodeDecodeError:
-        return True
-    return model.bits_per_han(lossy[:4096].replace("\ufffd", " ")) <= \
-        model.bits_per_han(parts[:4096])
+def _reads_better(segments, data: bytes, model: CharModel) -> bool:
+    """Whether each part of a mixed stream's `segments` in another codec
+    than UTF-8 reads at least as well (`CharModel.bits_per_han`) read as
+    UTF-8 by `decode_replacing`, each U+FFFD priced as a space, as in its
+    own codec: UTF-8 欢迎光临 with 光's last byte 0xC6 splits into a GB18030
+    part 鍏其复, which as UTF-8 is U+FFFD and 临; Big5 設定 inside UTF-8 is
+    no Han at all as UTF-8."""
+    for s in segments:
+        if s.codec == "utf-8":
+            continue
+        raw = data[s.start_byte:s.end_byte]
+        own = _strict(raw, s.codec)
+        if own is not None and model.bits_per_han(
+                decode_replacing(raw, "utf-8")[:4096].replace("\ufffd", " ")) \
+                > model.bits_per_han(own[:4096]):
+            return False
+    return True
 
 
 def _reads_as_chinese(data: bytes, codec: str, model: CharModel) -> bool:
@@ -1116,11 +1123,16 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         others = [s for s in segments or () if s.codec != "utf-8"]
         if others and (lossy_utf8 := _replaced(data, "utf-8"))[1] \
                 <= chardata.MAX_LOSSY_SEQUENCES and (
-                    sum(s.end_byte - s.start_byte for s in others)
-                    <= chardata.MAX_MIXED_SLIVER_BYTES
+                    (sum(s.end_byte - s.start_byte for s in others)
+                     <= chardata.MAX_MIXED_SLIVER_BYTES
+                     # (counted as Python's decoder counts, one per stranded
+                     # byte: Big5 設定 inside UTF-8 is two damaged characters)
+                     and data.decode("utf-8", "replace").count("\ufffd")
+                     - data.decode("utf-8", "ignore").count("\ufffd")
+                     <= chardata.MAX_LOSSY_SEQUENCES)
                     or not any(_reads_as_chinese(data[s.start_byte:s.end_byte], s.codec, model)
                                for s in others)
-                    or _reads_better(lossy_utf8[0], segments, data, model)):
+                    or _reads_better(segments, data, model)):
             # A sliver of a few bytes in another codec inside UTF-8 is a
             # corrupted character, not a part written in GBK (卫A敓 for 卫生);
             # so is a longer part where the UTF-8 reading loses a character
