@@ -507,9 +507,12 @@ def _head_cut(data: bytes, evidence: list[tuple[str, str, str]], best: str | Non
     undeclared), holding 2 * `chardata.MIN_REPAIRED_HAN` Han characters at
     least, reading as Chinese (`chardata.MAX_BITS_PER_HAN`) and better by
     `chardata.DECLARED_OVERRIDE_MARGIN_BITS` per Han character than `best`,
-    the best strict reading of all the bytes (or there is none). None
-    otherwise (and for a first byte below 0x81: an ASCII byte is read alone,
-    so the rest is in step).
+    the best strict reading of all the bytes (the declared codec's, where
+    declared), or, where none decodes them, than their best reading with
+    replacement (`_lossy_chinese`, each U+FFFD priced as a space: GBK
+    红烧排骨 with a trail byte become ASCII reads well but for one
+    character, and is no cut). None otherwise, and for a first byte below
+    0x81 (an ASCII byte is read alone, so the rest is in step).
 
     Source: the byte ranges of GB 18030-2005 and Big5 (lead bytes 0x81..0xFE)."""
     if len(data) < 4 * chardata.MIN_REPAIRED_HAN + 1 or not 0x81 <= data[0] <= 0xFE:
@@ -522,7 +525,13 @@ def _head_cut(data: bytes, evidence: list[tuple[str, str, str]], best: str | Non
         best = (_strict_family(data, evidence[0][2]) or (None,))[0]
     else:
         codecs_ = list(chardata.CHINESE_CODECS)
-    full_bits = model.bits_per_han(best[:4096]) if best else float("inf")
+    if best is None:
+        # no strict reading: the best with replacement, each U+FFFD a space
+        lossy = _lossy_chinese(data, codecs_, model)
+        if lossy is None:
+            return None
+        best = lossy[0].replace("\ufffd", " ")
+    full_bits = model.bits_per_han(best[:4096])
     for codec in codecs_:
         decoded = _strict_family(data[1:], codec)
         if decoded is None or len(chardata.HAN_RE.findall(decoded[0][:4096])) \
