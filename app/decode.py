@@ -1034,6 +1034,13 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     Undeclared bytes holding one two-byte character that another codec reads
     as another character come with `chardata.AMBIGUOUS_READING_CAP`
     (`_one_character`).
+
+    Damaged bytes stay in their codec where the rest reads so, each
+    damaged place one U+FFFD listed in `Decoded.replaced`: UTF-8 with a few
+    damaged characters (`_lossy_utf8`; one U+FFFD per character,
+    `decode_replacing`), UTF-8 or GBK/Big5 cut inside their last character,
+    UTF-16 without a BOM cut by one byte (`_cut_utf16`), GBK or Big5 that
+    begins inside a character (`_head_cut`, `Decoded.head_bytes`).
     """
     decoded = _decode_bytes(data, declared, page_charset, deadline)
     if declared is None and page_charset is None and not decoded.bom_bytes \
