@@ -151,6 +151,15 @@ MAX_LOSSY_SEQUENCES = 2
 # character and a byte, what one or two corrupted bytes leave undecodable;
 # a part written in another codec is longer. Chosen, not tuned.
 MAX_MIXED_SLIVER_BYTES = 4
+# Whole characters of three UTF-8 bytes or more (U+0800 and up) that bytes
+# which do not decode as UTF-8 must hold for each damaged character to be
+# read as UTF-8 with damage (decode._lossy_utf8): one corrupted byte in a
+# title of 5 Chinese characters leaves 4. GBK or Big5 text forms such
+# sequences by chance only now and then (a lead byte 0xE0..0xEF, then two
+# bytes 0x80..0xBF). Chosen, not tuned: benchmarks/byte_flips.py and the
+# detection benchmarks (benchmarks/detection.py, short_bytes.py) measured
+# with it.
+MIN_UTF8_CHARS_PER_DAMAGED = 4
 # Places with lost characters named one by one in `warnings`; the rest are
 # counted in one more line (a page of 3,000 U+FFFD had 3,000 warnings; the
 # spans list them all).

@@ -29,24 +29,44 @@ from .errors import UnknownConversion
 CONFIGS: tuple[str, ...] = tuple(sorted(name.removesuffix(".json") for name in opencc.CONFIGS))
 
 
-@lru_cache(maxsize=None)
+def config_id(config: str) -> str:
+    """The config id `config` spells, as `CONFIGS` holds it: config ids are
+    matched without regard to case, and OpenCC's file name of the config
+    (``t2s.json``, the name OpenCC's own tools take) is its id; so ``t2s``,
+    ``T2S``, ``t2s.json`` and ``T2S.JSON`` are all ``t2s``. Nothing else is
+    read into it (no spaces trimmed: `` t2s`` is no id).
+
+    Raises:
+        UnknownConversion: the id is not one of `CONFIGS`.
+    """
+    name = config.lower().removesuffix(".json")
+    if name not in CONFIGS:
+        raise UnknownConversion(config, list(CONFIGS))
+    return name
+
+
+@lru_cache(maxsize=64)
 def converter(config: str) -> opencc.OpenCC:
     """A loaded OpenCC converter for `config`, one per process.
 
     Args:
-        config: an OpenCC config id such as ``t2s`` (``.json`` may follow).
+        config: an OpenCC config id such as ``t2s`` (any spelling
+            `config_id` takes).
 
     Raises:
         UnknownConversion: `config` is not one of `CONFIGS`.
     """
-    name = config.removesuffix(".json")
-    if name not in CONFIGS:
-        raise UnknownConversion(config, list(CONFIGS))
+    return _converter(config_id(config))
+
+
+@lru_cache(maxsize=None)
+def _converter(name: str) -> opencc.OpenCC:
     return opencc.OpenCC(name)
 
 
 def check_config(config: str | None) -> str | None:
-    """Normalise a config id (``t2s.json`` -> ``t2s``), or pass None through.
+    """The config id `config` spells (`config_id`: ``T2S``, ``t2s.json`` ->
+    ``t2s``), its converter loaded; None passes through.
 
     Raises:
         UnknownConversion: `config` is not one of `CONFIGS`.
@@ -54,7 +74,7 @@ def check_config(config: str | None) -> str | None:
     if config is None:
         return None
     converter(config)
-    return config.removesuffix(".json")
+    return config_id(config)
 
 
 # Era names (年号) whose 乾 OpenCC 1.4.2 turns into 干, each followed by a
@@ -80,7 +100,7 @@ def convert(text: str, config: str) -> str:
         UnknownConversion: `config` is not one of `CONFIGS`.
     """
     cc = converter(config)
-    name = config.removesuffix(".json")
+    name = config_id(config)
     if name not in TO_SIMPLIFIED or "乾" not in text:
         return cc.convert(text)
     parts, pos = [], 0

@@ -48,6 +48,10 @@ class Decoded:
             the bytes had readings nothing in them tells apart (a short
             undeclared string: `_single_byte`, `_chinese_over_single_byte`);
             None otherwise.
+        head_bytes: bytes at the start that are the trail of a character
+            cut off before them (`_head_cut`): `text` starts with one
+            U+FFFD for them, the rest is the bytes after them decoded
+            strictly with `codec`; 0 otherwise.
     """
 
     text: str
@@ -57,6 +61,7 @@ class Decoded:
     segments: tuple[Segment, ...] = ()
     replaced: tuple[tuple[int, int], ...] = ()
     confidence_cap: float | None = None
+    head_bytes: int = 0
 
 
 def canonical_codec(label: str) -> str:
@@ -315,35 +320,115 @@ def _ignored(label: str, where: str) -> str:
             else f"charset {label} of {where} ignored")
 
 
-def _replaced(data: bytes, codec: str) -> tuple[str, int]:
-    """`data` decoded with `codec`, each undecodable sequence replaced by
-    U+FFFD (Python's ``replace`` handler), and how many were replaced (U+FFFD
-    the bytes themselves encode are not counted)."""
-    text = data.decode(codec, "replace")
-    return text, text.count("\ufffd") - data.decode(codec, "ignore").count("\ufffd")
+def _utf8_sequence_at(data: bytes, pos: int) -> bool:
+    """Whether a whole, valid UTF-8 sequence of two or more bytes starts at
+    `data[pos]` (RFC 3629, section 4)."""
+    lead = data[pos]
+    width = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else \
+        4 if 0xF0 <= lead <= 0xF4 else 0
+    return bool(width) and _strict(data[pos:pos + width], "utf-8") is not None
+
+
+# Bytes that are control characters text does not hold: C0 controls other
+# than TAB, LF and CR, and DEL.
+_CONTROL_BYTES = frozenset([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _utf8_damaged_end(data: bytes, start: int, end: int) -> int:
+    """Where the damaged UTF-8 character whose first undecodable bytes are
+    `data[start:end]` (a UnicodeDecodeError's range) ends: what one
+    corrupted byte leaves is one character's bytes, so the range takes in
+    the bytes after it that belong to the same character (RFC 3629,
+    section 4: a lead byte 0xC2..0xF4 and its 1 to 3 continuation bytes
+    0x80..0xBF):
+
+    * after a lead byte, its sequence with one byte in a continuation
+      byte's place (E8 FF 8E, E8 41 8E, E8 BF FF: 迎 is E8 BF 8E), where the
+      bytes after that one fill the sequence with continuation bytes; a
+      last byte below 0x80 stays a character of its own (E8 BF 41 is
+      U+FFFD and A: UTF-8 cut inside a character before ASCII text) unless
+      it is a control character no text holds (`_CONTROL_BYTES`: E8 BF 16
+      is one U+FFFD), as does a byte that starts a valid sequence (E4 B8
+      E5 A5 BD is U+FFFD and 好);
+    * after a byte that is no lead byte (a corrupted lead byte: FF BF 8E),
+      the continuation bytes it stranded, 4 bytes at most in all.
+
+    Returns:
+        A byte offset into `data`, at least `end`."""
+    lead = data[start]
+    width = 2 if 0xC2 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else \
+        4 if 0xF0 <= lead <= 0xF4 else 0
+    if not width:
+        while end < len(data) and end - start < 4 and 0x80 <= data[end] <= 0xBF:
+            end += 1
+        return end
+    pos = start + 1
+    while pos < len(data) and pos - start < width and 0x80 <= data[pos] <= 0xBF:
+        pos += 1
+    last = start + width
+    if pos < min(last, len(data)):
+        # data[pos] took a continuation byte's place
+        rest = data[pos + 1:last]
+        fills = len(rest) == last - pos - 1 and all(0x80 <= b <= 0xBF for b in rest)
+        if fills and (rest or data[pos] in _CONTROL_BYTES
+                      or data[pos] >= 0x80 and not _utf8_sequence_at(data, pos)):
+            return max(end, last)
+    return max(end, pos)
 
 
 _recorded = threading.local()
 
 
-def _record_error(e: UnicodeDecodeError) -> tuple[str, int]:
-    """A codec error handler (``luanma-record``): Python's ``replace``, that
-    also records the byte range it replaced."""
-    _recorded.ranges.append((e.start, e.end))
-    return "\ufffd", e.end
+def _replace_error(e: UnicodeDecodeError) -> tuple[str, int]:
+    """A codec error handler (``luanma-replace``): Python's ``replace``,
+    except that in UTF-8 the bytes of one damaged character are one U+FFFD
+    (`_utf8_damaged_end`; Python's gives one per stranded byte: three for
+    one corrupted byte of a Chinese character); it records the byte range
+    each U+FFFD stands for while `_recorded.ranges` is a list."""
+    end = e.end
+    if codecs.lookup(e.encoding).name == "utf-8":
+        end = _utf8_damaged_end(e.object, e.start, end)
+    ranges = getattr(_recorded, "ranges", None)
+    if ranges is not None:
+        ranges.append((e.start, end))
+    return "\ufffd", end
 
 
-codecs.register_error("luanma-record", _record_error)
+codecs.register_error("luanma-replace", _replace_error)
+
+
+def decode_replacing(data: bytes, codec: str) -> str:
+    """`data` decoded with `codec`, each undecodable sequence one U+FFFD;
+    in UTF-8 each damaged character one U+FFFD (`_utf8_damaged_end`):
+    ``b"\\xe6\\xac\\xa2\\xff\\xbf\\x8e"`` (欢 and 迎 whose lead byte is
+    0xFF) is ``欢�``, where ``bytes.decode(..., "replace")`` gives ``欢���``.
+    What a `decode` step of `decode_bytes`'s result replays with
+    (`engine.apply_plan`).
+
+    Raises:
+        LookupError: `codec` names no codec."""
+    return data.decode(codec, "luanma-replace")
+
+
+def _replaced(data: bytes, codec: str) -> tuple[str, int]:
+    """`data` decoded with `decode_replacing`, and how many U+FFFD stand for
+    undecodable bytes (damaged characters, in UTF-8; U+FFFD the bytes
+    themselves encode are not counted)."""
+    text = decode_replacing(data, codec)
+    return text, text.count("\ufffd") - data.decode(codec, "ignore").count("\ufffd")
 
 
 def _replacements(data: bytes, codec: str) -> tuple[tuple[int, int], ...]:
-    """``(index, byte length)`` of each U+FFFD that ``data.decode(codec,
-    "replace")`` puts for undecodable bytes (see `Decoded.replaced`): one
-    decode that records the replaced byte ranges, then each gap between them
-    decoded once (linear in the length of `data`)."""
+    """``(index, byte length)`` of each U+FFFD that `decode_replacing` puts
+    for undecodable bytes (see `Decoded.replaced`): one decode that records
+    the replaced byte ranges, then each gap between them decoded once
+    (linear in the length of `data`)."""
     _recorded.ranges = []
-    data.decode(codec, "luanma-record")
-    ranges, _recorded.ranges = _recorded.ranges, []
+    try:
+        decode_replacing(data, codec)
+        ranges = _recorded.ranges
+    finally:
+        _recorded.ranges = None
     out = []
     pos = chars = 0
     for start, end in ranges:
@@ -409,6 +494,149 @@ def _lossy_chinese(data: bytes, codecs_: list[str], model: CharModel
                 best is None or bits < best[0]):
             best = (bits, text, codec, count)
     return None if best is None else best[1:]
+
+
+def _head_cut(data: bytes, evidence: list[tuple[str, str, str]], best: str | None,
+              model: CharModel) -> tuple[str, str] | None:
+    """Chinese double-byte text that lost its first byte (a range request or
+    a chunk that starts inside a character): its first byte, a trail byte
+    0x81..0xFE, pairs with the next character's lead byte and puts the run
+    out of step. ``("\\ufffd" + text, codec)``: `text` the strict reading of
+    all but the first byte in a Chinese codec (the declared ones, where
+    the first declaration is a double-byte codec; `chardata.CHINESE_CODECS`
+    undeclared), holding 2 * `chardata.MIN_REPAIRED_HAN` Han characters at
+    least, reading as Chinese (`chardata.MAX_BITS_PER_HAN`) and better by
+    `chardata.DECLARED_OVERRIDE_MARGIN_BITS` per Han character than `best`,
+    the best strict reading of all the bytes (the declared codec's, where
+    declared), or, where none decodes them, than their best reading with
+    replacement (`_lossy_chinese`, each U+FFFD priced as a space: GBK
+    红烧排骨 with a trail byte become ASCII reads well but for one
+    character, and is no cut). None otherwise, and for a first byte below
+    0x81 (an ASCII byte is read alone, so the rest is in step).
+
+    Source: the byte ranges of GB 18030-2005 and Big5 (lead bytes 0x81..0xFE)."""
+    if len(data) < 4 * chardata.MIN_REPAIRED_HAN + 1 or not 0x81 <= data[0] <= 0xFE:
+        return None
+    if evidence:
+        if not (evidence[0][2] in chardata.CHINESE_CODECS
+                or evidence[0][2] in chardata.DOUBLE_BYTE_CODECS):
+            return None
+        codecs_ = [evidence[0][2]]
+        best = (_strict_family(data, evidence[0][2]) or (None,))[0]
+    else:
+        codecs_ = list(chardata.CHINESE_CODECS)
+    if best is None:
+        # no strict reading: the best with replacement, each U+FFFD a space
+        lossy = _lossy_chinese(data, codecs_, model)
+        if lossy is None:
+            return None
+        best = lossy[0].replace("\ufffd", " ")
+    full_bits = model.bits_per_han(best[:4096])
+    for codec in codecs_:
+        decoded = _strict_family(data[1:], codec)
+        if decoded is None or len(chardata.HAN_RE.findall(decoded[0][:4096])) \
+                < 2 * chardata.MIN_REPAIRED_HAN:
+            continue
+        bits = model.bits_per_han(decoded[0][:4096])
+        if bits <= chardata.MAX_BITS_PER_HAN and \
+                bits <= full_bits - chardata.DECLARED_OVERRIDE_MARGIN_BITS:
+            return "\ufffd" + decoded[0], decoded[1]
+    return None
+
+
+def _cut_utf16(data: bytes, evidence: list[tuple[str, str, str]], best: str | None,
+               model: CharModel) -> tuple[str, str] | None:
+    """UTF-16 without a BOM cut by one byte (a byte limit; an odd number of
+    bytes): ``(text, codec)``, `text` the reading of all but the last byte
+    in one of `chardata.UTF16_CODECS` that reads as Chinese
+    (`_utf16_chinese`) followed by one U+FFFD for the cut character, where
+    no declaration decodes `data` strictly, the reading holds at least
+    2 * `chardata.MIN_REPAIRED_HAN` Han characters (GBK 請問有 cut after
+    有's lead byte is UTF-16LE 裕隆 and a cut byte), reads better
+    (`CharModel.bits_per_non_ascii`) than `best`, the best strict Chinese
+    reading of `data` (or there is none), and better per Han character
+    than GBK or Big5 cut after a lead byte (`_cut_chinese`), where the
+    bytes read so. None otherwise, and where the cut
+    falls inside a surrogate pair (a character beyond the BMP last: the
+    head then ends in a lone surrogate and decodes strictly in no codec)."""
+    if len(data) % 2 == 0 or len(data) < 2 * chardata.MIN_REPAIRED_HAN + 1 or any(
+            _strict(data, codec) is not None for _, _, codec in evidence):
+        return None
+    cut = _cut_chinese(data, [c for _, _, c in evidence], model)
+    for codec in chardata.UTF16_CODECS:
+        head = _utf16_chinese(data[:-1], codec)
+        if head is None or len(chardata.HAN_RE.findall(head[:4096])) < 2 * chardata.MIN_REPAIRED_HAN:
+            continue
+        if (best is None or model.bits_per_non_ascii(head[:4096])
+                < model.bits_per_non_ascii(best[:4096])) and (
+                cut is None or model.bits_per_han(head[:4096]) < cut[2]):
+            return head + "\ufffd", codec
+    return None
+
+
+def _lossy_utf8(data: bytes, evidence: list[tuple[str, str, str]], chinese: dict[str, str],
+                model: CharModel) -> tuple[str, int] | None:
+    """UTF-8 with a few damaged characters (a corrupted or cut byte): the
+    `decode_replacing` reading of `data`, one U+FFFD per damaged character,
+    when it damages at least one character and at most
+    `chardata.MAX_LOSSY_SEQUENCES` (or `chardata.MAX_LOSSY_SHARE` of the
+    bytes, if more), holds at least `chardata.MIN_UTF8_CHARS_PER_DAMAGED`
+    whole characters of three bytes or more (U+0800 and up: CJK) for each
+    damaged one, and either the first declaration (`evidence`) names UTF-8,
+    or no declaration decodes `data` strictly, the reading reads as Chinese
+    (`chardata.MAX_BITS_PER_HAN`, each U+FFFD priced as a space) and reads
+    better than every strict
+    Chinese reading in `chinese` (codec -> text). GBK or Big5 bytes are
+    almost never UTF-8 in long stretches (a character of three bytes needs
+    0xE0..0xEF and two bytes 0x80..0xBF), so a few damaged characters among
+    many whole ones are damage, not another codec.
+
+    Returns:
+        ``(text, damaged characters)`` or None."""
+    text, count = _replaced(data, "utf-8")
+    if not 1 <= count <= max(chardata.MAX_LOSSY_SEQUENCES, chardata.MAX_LOSSY_SHARE * len(data)):
+        return None
+    wide = sum(1 for ch in text if ch >= "\u0800" and ch != "\ufffd")
+    if wide < chardata.MIN_UTF8_CHARS_PER_DAMAGED * count:
+        return None
+    if evidence and evidence[0][2] == "utf-8":
+        return text, count
+    if any(_strict_family(data, codec) is not None for _, _, codec in evidence):
+        return None  # a declaration that decodes the bytes is weighed as before
+    # (each U+FFFD read as a break between words: the model prices it as a
+    # rare character)
+    bits = model.bits_per_han(text[:4096].replace("\ufffd", " "))
+    if bits > chardata.MAX_BITS_PER_HAN or any(
+            model.bits_per_han(t[:4096]) <= bits for t in chinese.values()):
+        return None
+    return text, count
+
+
+def _reads_better(segments, data: bytes, model: CharModel) -> bool:
+    """Whether each part of a mixed stream's `segments` in another codec
+    than UTF-8 reads at least as well (`CharModel.bits_per_han`) read as
+    UTF-8 by `decode_replacing`, each U+FFFD priced as a space, as in its
+    own codec: UTF-8 欢迎光临 with 光's last byte 0xC6 splits into a GB18030
+    part 鍏其复, which as UTF-8 is U+FFFD and 临; Big5 設定 inside UTF-8 is
+    no Han at all as UTF-8."""
+    for s in segments:
+        if s.codec == "utf-8":
+            continue
+        raw = data[s.start_byte:s.end_byte]
+        own = _strict(raw, s.codec)
+        if own is not None and model.bits_per_han(
+                decode_replacing(raw, "utf-8")[:4096].replace("\ufffd", " ")) \
+                > model.bits_per_han(own[:4096]):
+            return False
+    return True
+
+
+def _reads_as_chinese(data: bytes, codec: str, model: CharModel) -> bool:
+    """Whether `data` decodes strictly in `codec` to text holding Han that
+    reads as Chinese (`CharModel.bits_per_han` at most
+    `chardata.MAX_BITS_PER_HAN` on the first 4,096 characters)."""
+    text = _strict(data, codec)
+    return text is not None and model.bits_per_han(text[:4096]) <= chardata.MAX_BITS_PER_HAN
 
 
 def _mostly_han(text: str) -> bool:
@@ -806,6 +1034,13 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     Undeclared bytes holding one two-byte character that another codec reads
     as another character come with `chardata.AMBIGUOUS_READING_CAP`
     (`_one_character`).
+
+    Damaged bytes stay in their codec where the rest reads so, each
+    damaged place one U+FFFD listed in `Decoded.replaced`: UTF-8 with a few
+    damaged characters (`_lossy_utf8`; one U+FFFD per character,
+    `decode_replacing`), UTF-8 or GBK/Big5 cut inside their last character,
+    UTF-16 without a BOM cut by one byte (`_cut_utf16`), GBK or Big5 that
+    begins inside a character (`_head_cut`, `Decoded.head_bytes`).
     """
     decoded = _decode_bytes(data, declared, page_charset, deadline)
     if declared is None and page_charset is None and not decoded.bom_bytes \
@@ -901,11 +1136,26 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
     # own codec, before any declaration, which can speak for one part only.
     if utf8 is None and looks_mixed(data):
         segments = split_mixed(data, model, deadline)
-        if segments and sum(s.end_byte - s.start_byte for s in segments if s.codec != "utf-8") \
-                <= chardata.MAX_MIXED_SLIVER_BYTES and (lossy_utf8 := _replaced(data, "utf-8"))[1] \
-                <= chardata.MAX_LOSSY_SEQUENCES:
+        others = [s for s in segments or () if s.codec != "utf-8"]
+        if others and (lossy_utf8 := _replaced(data, "utf-8"))[1] \
+                <= chardata.MAX_LOSSY_SEQUENCES and (
+                    (sum(s.end_byte - s.start_byte for s in others)
+                     <= chardata.MAX_MIXED_SLIVER_BYTES
+                     # (counted as Python's decoder counts, one per stranded
+                     # byte: Big5 設定 inside UTF-8 is two damaged characters)
+                     and data.decode("utf-8", "replace").count("\ufffd")
+                     - data.decode("utf-8", "ignore").count("\ufffd")
+                     <= chardata.MAX_LOSSY_SEQUENCES)
+                    or not any(_reads_as_chinese(data[s.start_byte:s.end_byte], s.codec, model)
+                               for s in others)
+                    or _reads_better(segments, data, model)):
             # A sliver of a few bytes in another codec inside UTF-8 is a
-            # corrupted character, not a part written in GBK (卫A敓 for 卫生).
+            # corrupted character, not a part written in GBK (卫A敓 for 卫生);
+            # so is a longer part where the UTF-8 reading loses a character
+            # or two and the part does not read as Chinese (UTF-8 预报 with
+            # its last byte corrupted, E6 A2 84 E6 8A 62, is GBK 棰勬奲), or
+            # where the UTF-8 reading reads as well as the parts (欢迎光临
+            # with 光's last byte 0xC6 is no 欢迎鍏其复).
             text, count = lossy_utf8
             _check_controls(text, count)
             warnings.append(_lossy_warning("utf-8", count))
@@ -946,6 +1196,25 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
     best = (min(chinese, key=lambda c: model.bits_per_non_ascii(chinese[c][:4096]))
             if chinese else None)
     best_bits = model.bits_per_han(chinese[best][:4096]) if best else float("inf")
+
+    cut16 = _cut_utf16(data, evidence, chinese.get(best), model)
+    if cut16 is not None:
+        text, codec = cut16
+        warnings.append(f"the bytes end inside a {codec} code unit (an odd number of bytes): "
+                        "the cut character is shown as U+FFFD")
+        return Decoded(text, codec, 0, tuple(warnings), replaced=((len(text) - 1, 1),))
+    head_cut = _head_cut(data, evidence, chinese.get(best), model)
+    if head_cut is not None:
+        text, codec = head_cut
+        warnings.append(f"the bytes begin inside a {codec} character (its trail byte alone, "
+                        "the lead byte cut off): the cut character is shown as U+FFFD")
+        return Decoded(text, codec, 0, tuple(warnings), replaced=((0, 1),), head_bytes=1)
+    lossy_utf8 = None if utf8 is not None else _lossy_utf8(data, evidence, chinese, model)
+    if lossy_utf8 is not None:
+        text, count = lossy_utf8
+        _check_controls(text, count)
+        warnings.append(_lossy_warning("utf-8", count))
+        return Decoded(text, "utf-8", 0, tuple(warnings), replaced=_replacements(data, "utf-8"))
 
     for label, where, codec in evidence:
         decoded = _strict_family(data, codec)
@@ -1143,7 +1412,7 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
     # replaces fewer bytes.
     counts = {codec: _replaced(data, codec)[1] for codec in ("utf-8", "gb18030")}
     fallback = min(counts, key=counts.__getitem__)
-    text = data.decode(fallback, "replace")
+    text = decode_replacing(data, fallback)
     _check_controls(text, counts[fallback])
     warnings.append(
         f"no codec decodes these bytes cleanly; decoded as {fallback} with "

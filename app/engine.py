@@ -36,7 +36,7 @@ from . import chardata, detect, escapes, score
 from .annotations import find_annotations
 from .convert import check_config
 from .convert import convert as opencc_convert
-from .decode import decode_bytes
+from .decode import decode_bytes, decode_replacing
 from .gate import OTHER_SCRIPT_FAMILY_SIGNALS, OTHER_SCRIPT_SIGNALS, _holds_utf8, get_gate
 from .errors import InvalidOption, InvalidPlan, RepairError
 from .markup import Markup, declare_utf8
@@ -648,7 +648,7 @@ class _Search:
 def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list[str],
             families: list[frozenset[str]] | None = None, page: Markup | None = None,
             deadline: float | None = None, markup_document: bool | None = None,
-            end_cut: bool = False) -> _Search:
+            end_cut: bool = False, damaged: tuple[tuple[int, int], ...] = ()) -> _Search:
     """Run every pass over `text` (see the module docstring); with
     `families` (one set per line of `text`, `gate.FAMILIES`), each pass only
     on the lines whose set names it; with `page` (HTML mode), only on its
@@ -659,7 +659,11 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
     U+FFFD that ends `text` stands for bytes the input ended inside (a
     byte limit cut its last character: `repair_bytes`); the byte-loss pass
     leaves it alone (one lost character, never two guessed: 南 and the lead
-    byte of a cut character, 南�, stayed as ��)."""
+    byte of a cut character, 南�, stayed as ��). `damaged`: regions of
+    `text` (code points, half-open) that are a UTF-8 decode's U+FFFD for
+    a damaged character (`repair_bytes`); the byte-loss pass leaves them
+    alone too (欢 before one, 欢�, is no GBK pair out of step: it became
+    ��)."""
     def allow_now(stage: str):
         """`families` as a test on offsets into `stage` (no pass moves a
         line break, so line k of every stage is line k of `text`)."""
@@ -701,7 +705,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
              "ftfy's encoding fixer"),
             ("realign", lambda t, blocked: _realign_pass(
                 t, model, warnings,
-                blocked + explained + ([(len(t) - 1, len(t))]
+                blocked + explained + marks + ([(len(t) - 1, len(t))]
                                        if end_cut and t.endswith("\ufffd") else []),
                 allow_now(t), deadline),
              "restored bytes lost from a GBK stream"),
@@ -715,6 +719,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         protected: list[tuple[int, int]] = list(markup)
         # Regions a sure reading in another script explains (`_round_trip_pass`)
         explained: list[tuple[int, int]] = []
+        # The decode's damaged UTF-8 characters, followed through the passes
+        marks = list(damaged)
         for action, run, explanation in stages_run:
             if _past(deadline) and action != "html":
                 break
@@ -747,6 +753,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                       for a, b in markup]
             explained[:] = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
                             for a, b in explained]
+            marks = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
+                     for a, b in marks]
             current = _apply(current, accepted)
         cut = _past(deadline)
     warnings += [w for w in escape_warnings if w not in warnings]
@@ -771,16 +779,22 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                           current[out_start:out_end], a.confidence, a.plan, a.explanation,
                           lost=a.lost, guessed=a.guessed))
     # A lost run inside a region some pass repaired (not a ruby reading's) is
-    # that repair's; one in a line that talks about encodings is quoted.
+    # that repair's; one in a line that talks about encodings is quoted. A
+    # run that a repair took in part (its U+FFFD counted among the repair's
+    # `lost`) keeps only what lies outside every span: a span's offsets in
+    # the output are those of text no pass changed, and spans never overlap.
     inside_repair = _containment_test([(sp.start, sp.end) for sp in spans
                                        if sp.kind != "ruby_annotation"])
+    uncovered = _uncovered_test([(sp.start, sp.end) for sp in spans])
     in_talk = _overlap_test(_talk_lines(text))
-    for s, e, what in detect.lost_runs(text):
+    for s, e, _ in detect.lost_runs(text):
         if inside_repair(s, e) or in_talk(s, e):
             continue
-        o_start, o_end = to_output(s, 0, False), to_output(e, 0, True)
-        spans.append(Span("lost", s, e, o_start, o_end, what, current[o_start:o_end], 0.0, (),
-                          f"{chardata.SPAN_KINDS['lost']}: {len(what)} characters left as they are"))
+        for a, b in uncovered(s, e):
+            o_start, o_end = to_output(a, 0, False), to_output(b, 0, True)
+            spans.append(Span("lost", a, b, o_start, o_end, text[a:b], current[o_start:o_end],
+                              0.0, (), f"{chardata.SPAN_KINDS['lost']}: {b - a} characters left "
+                              "as they are"))
     return _Search(current, steps, stages, spans,
                    lambda pos, is_end: to_output(pos, 0, is_end), markup=markup, cut=cut,
                    doubts=doubts)
@@ -788,15 +802,22 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
 
 def _search_lines(text: str, lines: list[tuple[int, int, frozenset[str]]], model: CharModel,
                   strip_annotations: bool, warnings: list[str], deadline: float | None = None,
-                  end_cut: bool = False) -> _Search | None:
+                  end_cut: bool = False, damaged: tuple[tuple[int, int], ...] = ()
+                  ) -> _Search | None:
     """`_search` of the suspect `lines` of `text` alone (joined by line
     breaks), with every offset moved back into `text`. None when a repair
     crossed a line break (never expected: every pass works within a line),
     in which case the caller searches the whole text."""
     reduced = "\n".join(text[s:e] for s, e, _ in lines)
+    # `damaged` moved into `reduced` (regions outside the lines are not searched)
+    at, r = [], 0
+    for s, e, _ in lines:
+        at += [(a - s + r, b - s + r) for a, b in damaged if s <= a and b <= e]
+        r += e - s + 1
     sub = _search(reduced, model, strip_annotations, warnings, [f for _, _, f in lines],
                   deadline=deadline, markup_document=escapes.is_markup_document(text),
-                  end_cut=end_cut and bool(lines) and lines[-1][1] == len(text))
+                  end_cut=end_cut and bool(lines) and lines[-1][1] == len(text),
+                  damaged=tuple(at))
     if not sub.steps and not sub.spans:
         return _Search(text, [], [], [], lambda pos, is_end: pos, scored=reduced, cut=sub.cut,
                        doubts=sub.doubts)
@@ -972,6 +993,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     # Bytes that ended inside their last character (decode: one U+FFFD at
     # the end for the undecodable tail): a cut, not byte loss.
     end_cut = bool(_replaced) and _replaced[-1][0] == len(text) - 1 and text.endswith("\ufffd")
+    # Bytes read as UTF-8 with damaged characters (decode: one U+FFFD each):
+    # lost characters of the page's own text, not GBK bytes out of step.
+    damaged = tuple((i, i + 1) for i, _ in _replaced) if _encoding == "utf-8" else ()
     found = None
     if _gate is None:
         _gate = len(text) > chardata.GATE_MIN_CHARS
@@ -979,12 +1003,12 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         pieces = get_gate().suspect_pieces(text, deadline)
         gate_cut = _past(deadline)  # the pieces may be cut short
         found = _search_lines(text, pieces, model, strip_annotations, warnings, deadline,
-                              end_cut)
+                              end_cut, damaged)
         if found is not None and gate_cut:
             found.cut = True
     if found is None:
         found = _search(text, model, strip_annotations, warnings, page=page, deadline=deadline,
-                        end_cut=end_cut)
+                        end_cut=end_cut, damaged=damaged)
     repaired = found.repaired
     steps = ([_decode_step] if _decode_step else []) + found.steps
     converted: _Pass | None = None
@@ -1337,6 +1361,31 @@ def _containment_test(intervals: list[tuple[int, int]]):
     return contains
 
 
+def _uncovered_test(intervals: list[tuple[int, int]]):
+    """For [start, end), the stretches of it that no interval of `intervals`
+    covers, in order (``(a, b)`` pairs, half-open, none empty); each
+    question in O(log n + k) for k intervals that reach into it."""
+    ordered = sorted(iv for iv in intervals if iv[1] > iv[0])
+    starts, furthest = _reach(ordered)
+
+    def uncovered(start: int, end: int) -> list[tuple[int, int]]:
+        k = bisect.bisect_left(starts, end) - 1
+        hits = []
+        while k >= 0 and furthest[k] > start:
+            if ordered[k][1] > start:
+                hits.append(ordered[k])
+            k -= 1
+        out, pos = [], start
+        for a, b in sorted(hits):
+            if a > pos:
+                out.append((pos, min(a, end)))
+            pos = max(pos, b)
+        if pos < end:
+            out.append((pos, end))
+        return out
+    return uncovered
+
+
 def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accepted]:
     """`a` if it touches no `blocked` region; else `a`'s plan applied to each
     stretch of its region between the blocked ones, where it replays there
@@ -1508,6 +1557,15 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
     check_config(convert)
     decoded = decode_bytes(data, charset, page_charset=page_charset, deadline=deadline)
     step = Step("decode", decoded.codec, f"decoded the bytes as {decoded.codec}")
+    if decoded.head_bytes:
+        # The bytes begin inside a character: its trail byte is one U+FFFD,
+        # the rest decodes in step from the byte after it.
+        n = decoded.head_bytes
+        step = Step("decode", decoded.codec,
+                    f"decoded the bytes as {decoded.codec} from byte {n} (the first {n} the "
+                    "trail of a character cut off: one U+FFFD)",
+                    (Edit(0, n, (("decode_lossy", decoded.codec),)),
+                     Edit(n, len(data), (("decode", decoded.codec),))))
     parts: list[tuple[int, int, int, int, str, float]] = []
     if decoded.segments:
         # A mixed stream: the decode step's edits say which codec reads
@@ -1690,7 +1748,7 @@ def _apply_steps(value: str | bytes, steps: list) -> str:
                                            [tuple(p) for p in e["plan"]]) for e in d["edits"])
                 continue
             value = decode_bytes(value, parameter).text if parameter is None else \
-                value.decode(parameter, "replace")
+                decode_replacing(value, parameter)
             for bom, codec in chardata.BOMS:
                 if codec == parameter and value.startswith("\ufeff"):
                     value = value[1:]

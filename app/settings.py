@@ -85,11 +85,16 @@ class Settings(BaseSettings):
     def _known_config(cls, value: str | None) -> str | None:
         """A wrong LUANMA_DEFAULT_CONVERT stops the process at start-up
         instead of failing every request."""
-        from .convert import CONFIGS
+        from .convert import CONFIGS, config_id
+        from .errors import UnknownConversion
 
-        if value is not None and value.removesuffix(".json") not in CONFIGS:
-            raise ValueError(f"unknown OpenCC config {value!r}; valid: {', '.join(CONFIGS)}")
-        return value
+        if value is None:
+            return None
+        try:
+            return config_id(value)  # the one spelling rule of the API and the CLI
+        except UnknownConversion:
+            raise ValueError(f"unknown OpenCC config {value!r}; valid: {', '.join(CONFIGS)}") \
+                from None
 
 
 class SettingsError(ValueError):

@@ -28,7 +28,7 @@ from fastapi.responses import Response
 from ..settings import Settings, get_settings
 from .inflate import BadGzip
 from .items import (Defaults, ItemError, batch_slot, check_defaults, check_query, error_slot,
-                    ndjson_slot)
+                    ndjson_slot, parse_json)
 from .ops import observe, run_engine
 from .routes import _ERRORS, gzip_inflater, media_type, read_body
 from .schemas import BatchError, BatchItem, BatchResult
@@ -109,12 +109,7 @@ async def batch_endpoint(
                         f"content type {media!r} is not accepted for batches; use "
                         f"application/json (an array) or {NDJSON}")
     body = await read_body(request, settings.max_batch_bytes)
-    try:
-        items = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ItemError(422, "invalid_json", f"the body is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise ItemError(422, "invalid_json", "the JSON body is nested too deeply") from None
+    items = parse_json(body)
     if not isinstance(items, list):
         raise ItemError(422, "invalid_json", "a batch body must be a JSON array of items "
                         f"(or {NDJSON}, one item per line)")

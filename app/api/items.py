@@ -130,6 +130,73 @@ def check_defaults(defaults: Defaults) -> None:
         canonical_codec(defaults.charset)
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` of `parse_json`: a dict, or `_DuplicateKey`."""
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def parse_json(raw: bytes, what: str = "the JSON body") -> object:
+    """Parse a JSON request body, a batch or an NDJSON line.
+
+    JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1: "JSON
+    text exchanged between systems that are not part of a closed ecosystem
+    MUST be encoded using UTF-8"), with an optional byte order mark; the
+    media type has no charset parameter (section 11: "No 'charset'
+    parameter is defined for this registration"), so one is not honoured:
+    GBK bytes labelled ``application/json; charset=gbk`` are refused,
+    naming UTF-8 and the place. An object that gives a name twice is
+    refused too: RFC 8259 (section 4) leaves what it means to each parser
+    (Python's keeps the last, others the first), as a query parameter given
+    twice is refused (`check_query`).
+
+    Args:
+        raw: the bytes received.
+        what: how messages name them (``the JSON body``, ``line 3``).
+
+    Returns:
+        The parsed value (any JSON value; callers check its type).
+
+    Raises:
+        ItemError: 422 ``invalid_json``: not UTF-8, not JSON, nested too
+            deeply, or a name given twice in one object (``field``: the name).
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ItemError(422, "invalid_json", f"{what} is not UTF-8 (byte 0x{raw[exc.start]:02x} "
+                        f"at offset {exc.start}): JSON must be UTF-8 (RFC 8259, section 8.1), "
+                        "whatever charset the Content-Type names; send text as UTF-8 JSON, or "
+                        "the raw bytes as 'base64' with their 'charset'") from None
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise ItemError(422, "invalid_json", f"{what} gives the name {exc.key!r} twice in one "
+                        "object; give each field once", exc.key) from None
+    except ValueError as exc:
+        raise ItemError(422, "invalid_json", f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ItemError(422, "invalid_json", f"{what} is nested too deeply") from None
+
+
+# ASCII whitespace, dropped from `base64` before it is decoded: the line
+# breaks of MIME (RFC 2045, section 6.8: lines of at most 76 characters)
+# and of the base64 tool (GNU coreutils wraps at 76 by default). RFC 4648,
+# section 3.3, lets a specification that refers to it say so ("unless the
+# specification referring to this document explicitly states otherwise");
+# every other character outside the alphabet is refused.
+_BASE64_SPACE = str.maketrans("", "", " \t\n\r\f\v")
+
 # Lone surrogates: JSON's \ud800 escapes that pair with nothing.
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
@@ -193,12 +260,15 @@ def repair_item(payload: object, defaults: Defaults, *, max_bytes: int,
         if len(req.text) > max_bytes or len(req.text.encode("utf-8")) > max_bytes:
             raise InputTooLarge(f"text is over the {max_bytes}-byte limit (as UTF-8)")
         return repair_text(req.text, **options)
-    if len(req.base64) // 4 * 3 > max_bytes + 3:
+    encoded = req.base64.translate(_BASE64_SPACE)
+    if len(encoded) // 4 * 3 > max_bytes + 3:
         raise InputTooLarge(f"base64 decodes to over the {max_bytes}-byte limit")
     try:
-        data = base64.b64decode(req.base64, validate=True)
+        data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ItemError(422, "invalid_base64", f"base64: {exc}", "base64") from None
+        raise ItemError(422, "invalid_base64", "base64: not base64 (RFC 4648: A-Z a-z 0-9 + /, "
+                        f"padded with = to a multiple of 4; spaces and line breaks are ignored): "
+                        f"{exc}", "base64") from None
     if len(data) > max_bytes:
         raise InputTooLarge(f"base64 decodes to {len(data)} bytes, over the {max_bytes}-byte limit")
     return repair_bytes(data, charset=req.charset or defaults.charset,
@@ -285,13 +355,9 @@ def ndjson_slot(raw: bytes | None, line: int, defaults: Defaults, *, max_bytes: 
         if not raw:
             return b""
         try:
-            payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            slot = error_slot(ItemError(422, "invalid_json",
-                                        f"line {line} is not JSON: {exc}"), None, line)
-        except RecursionError:
-            slot = error_slot(ItemError(422, "invalid_json",
-                                        f"line {line} is nested too deeply"), None, line)
+            payload = parse_json(raw, f"line {line}")
+        except ItemError as exc:
+            slot = error_slot(exc, None, line)
         else:
             if not isinstance(payload, dict):
                 slot = error_slot(ItemError(422, "invalid_json",

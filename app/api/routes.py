@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from email.message import Message
 
@@ -20,7 +19,7 @@ from ..settings import get_settings
 from ..types import RepairResult
 from .inflate import BadGzip, GzipInflater
 from .items import (Defaults, ItemError, check_defaults, check_query, deadline_after,
-                    repair_item)
+                    parse_json, repair_item)
 from .ops import observe, run_engine
 from .schemas import ErrorResponse, RepairRequest, RepairResponse
 
@@ -295,12 +294,7 @@ async def repair_endpoint(
     deadline = deadline_after(settings.deadline_seconds)
 
     if media == "application/json":
-        try:
-            payload = json.loads(body or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(422, "invalid_json", f"the body is not valid JSON: {exc}") from None
-        except RecursionError:
-            raise ApiError(422, "invalid_json", "the JSON body is nested too deeply") from None
+        payload = parse_json(body or b"{}")
         if not isinstance(payload, dict):
             raise ApiError(422, "invalid_json", "the JSON body must be an object")
         result = await run_engine(
