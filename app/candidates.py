@@ -412,6 +412,8 @@ def _swap_edits(pieces: list[bytes | None], i: int, j: int, swaps: dict[int, byt
     for each swapped piece in it, the offset in bytes into the segment's
     bytes as `wrong` encodes them (the same length either way); "" when
     none."""
+    if not swaps:
+        return ""
     edits, offset = [], 0
     for k in range(i, j):
         if k in swaps:
@@ -602,42 +604,44 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     seg = pieces[i:j]
     if None in seg or b"" in seg:
         return None, []
+    raw = b"".join(seg)
     try:
-        decoded = b"".join(seg).decode(right)
+        decoded = raw.decode(right)
     except UnicodeDecodeError:
         return None, []
-    piece_at = {}
-    pos = 0
-    for k, p in enumerate(seg):
-        piece_at[pos] = k
-        pos += len(p)
-    piece_at[pos] = len(seg)
+    text_bits = model.prefix_bits(text)
+    base = start + i
+    char_bits = model.char_bits
+    new_bits, prev = [0.0], text[base - 1 : base]
+    for ch in decoded:
+        new_bits.append(new_bits[-1] + char_bits(prev, ch))
+        prev = ch
+    full_gain = text_bits[start + j] - text_bits[base] - new_bits[-1]
+    if len(decoded) < 2:
+        return full_gain, []  # (one alignment point past the start at most)
     # Alignment points: (piece index, decoded index) where both readings
-    # have a character boundary.
+    # have a character boundary; piece k starts `sum(len(seg[:k]))` bytes in.
     points = [(0, 0)]
-    raw = b"".join(seg)
     if right in _BIJECTIVE_CODECS:
         # Each decoded character's own bytes, end to end: the characters
         # complete at or before byte b are those whose bytes end by b.
         ends = list(accumulate(len(ch.encode(right)) for ch in decoded))
-        for b in sorted(piece_at):
-            produced = bisect.bisect_right(ends, b)
-            if b and produced and points[-1][1] != produced:
-                points.append((piece_at[b], produced))
+        b = produced = 0
+        for k, p in enumerate(seg, 1):
+            b += len(p)
+            while produced < len(ends) and ends[produced] <= b:
+                produced += 1
+            if produced and points[-1][1] != produced:
+                points.append((k, produced))
     else:
+        # Characters the decoder has put out once it has read each piece
+        # (it holds back a lead byte whose trail is in the next piece).
         decoder = codecs.getincrementaldecoder(right)()
         produced = 0
-        for pos in range(len(raw)):
-            produced += len(decoder.decode(raw[pos : pos + 1]))
-            if pos + 1 in piece_at and produced and points[-1][1] != produced:
-                points.append((piece_at[pos + 1], produced))
-    text_bits = model.prefix_bits(text)
-    base = start + i
-    new_bits, prev = [0.0], text[base - 1 : base]
-    for ch in decoded:
-        new_bits.append(new_bits[-1] + model.char_bits(prev, ch))
-        prev = ch
-    full_gain = text_bits[start + j] - text_bits[base] - new_bits[-1]
+        for k, p in enumerate(seg, 1):
+            produced += len(decoder.decode(p))
+            if produced and points[-1][1] != produced:
+                points.append((k, produced))
     if len(points) < 3:
         return full_gain, []
     best_gain, best = 0.0, None
