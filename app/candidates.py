@@ -1154,11 +1154,16 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
     and covers at least two pieces; greedy, left to right. A piece the wrong
     codec could not encode (b"") or a U+FFFD (None) ends a range.
     """
-    tokens = detect._tokens(pieces)
     bounds = [0]
-    for p in pieces:
-        bounds.append(bounds[-1] + (len(p) if p else 1))
+    if None in pieces or b"" in pieces:
+        tokens = detect._tokens(pieces)
+        bounds += accumulate(len(p) if p else 1 for p in pieces)
+    else:
+        tokens = list(b"".join(pieces))
+        bounds += accumulate(map(len, pieces))
     at = {b: k for k, b in enumerate(bounds)}
+    pairs = _double_byte_pairs(codec)
+    n_tokens = len(tokens)
     out = []
     i = 0
     while i < len(pieces):
@@ -1166,19 +1171,15 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
             i += 1
             continue
         pos, best = bounds[i], None
-        while pos < len(tokens):
+        while pos < n_tokens:
             t = tokens[pos]
             if t is None or t < 0:
                 break
             if t < 0x80:
                 pos += 1
                 continue
-            nxt = tokens[pos + 1] if pos + 1 < len(tokens) else None
-            if nxt is None or nxt < 0:
-                break
-            try:
-                bytes((t, nxt)).decode(codec)
-            except UnicodeDecodeError:
+            nxt = tokens[pos + 1] if pos + 1 < n_tokens else None
+            if nxt is None or nxt < 0 or not pairs[t << 8 | nxt]:
                 break
             pos += 2
             k = at.get(pos)
@@ -1190,6 +1191,24 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
             out.append((i, best))
             i = best
     return out
+
+
+@lru_cache(maxsize=None)
+def _double_byte_pairs(codec: str) -> bytes:
+    """For each byte pair ``(t, u)`` with ``t >= 0x80``, at index
+    ``t << 8 | u`` (a table of 65,536 bytes), 1 where ``bytes((t, u))``
+    decodes with `codec` (strictly), else 0 (0 for every ``t < 0x80``,
+    never looked up): what `_double_byte_segments` asks of every pair it
+    meets, decoded once (about 30 ms per codec, built by `warm_up`)."""
+    table = bytearray(65536)
+    for t in range(0x80, 0x100):
+        for u in range(256):
+            try:
+                bytes((t, u)).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            table[t << 8 | u] = 1
+    return bytes(table)
 
 
 def _utf8_before(text: str, j: int) -> bool:
@@ -1530,7 +1549,10 @@ def warm_up(model: CharModel) -> None:
     """Build the byte-loss search's tables of candidate characters for every
     lost lead and trail byte (`_with_lead`, `_with_trail`) and `model`'s
     statistics of them (`CharModel.bits_around`), which a first search would
-    otherwise build one by one (about 0.3 s in all)."""
+    otherwise build one by one (about 0.3 s in all), and the pair tables of
+    the round trips' double-byte codecs (`_double_byte_pairs`)."""
+    for right in {right for _, right, _ in chardata.ROUND_TRIPS if right != "utf-8"}:
+        _double_byte_pairs(right)
     tables = [_with_lead(t) for t in range(0x40, 0xFF) if t != 0x7F]
     tables += [_with_trail(lead) for lead in range(0x81, 0xFF)]
     for options in tables:
