@@ -179,12 +179,13 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             text, text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end) is None
         if kanji_line and right != "utf-8":
             return []
-    pieces: list[bytes | None] = []
-    for ch in text[start:end]:
-        if ch == "\ufffd" and right == "utf-8":
-            pieces.append(None)
-            continue
-        pieces.append(_piece(ch, wrong))  # b"" cuts segments: never decodes to a pair
+    # b"" cuts segments: never decodes to a pair
+    region, table = text[start:end], _piece_table(wrong)
+    pieces: list[bytes | None]
+    if right == "utf-8" and "\ufffd" in region:
+        pieces = [None if ch == "\ufffd" else table[ch] for ch in region]
+    else:
+        pieces = list(map(table.__getitem__, region))
     swaps: dict[int, bytes] = {}
     if wrong in chardata.DUPLICATE_FORM_CODECS and right in chardata.DOUBLE_BYTE_CODECS:
         swaps = _chosen_forms(text, start, pieces, wrong, right, model)
@@ -336,6 +337,31 @@ def _piece(ch: str, wrong: str) -> bytes:
         return data if data.decode(wrong) == ch else b""
     except UnicodeError:
         return b""
+
+
+# Characters a `_PieceTable` holds before it starts afresh (as `_piece`'s
+# cache: text with every code point must not grow it without bound).
+_PIECE_TABLE_CHARS = 65536
+
+
+class _PieceTable(dict):
+    """`_piece` of each character met, for one wrong codec, looked up as a
+    dict (`round_trips` asks for every character of every piece)."""
+
+    def __init__(self, wrong: str):
+        super().__init__()
+        self.wrong = wrong
+
+    def __missing__(self, ch: str) -> bytes:
+        if len(self) >= _PIECE_TABLE_CHARS:
+            self.clear()
+        data = self[ch] = _piece(ch, self.wrong)
+        return data
+
+
+@lru_cache(maxsize=None)
+def _piece_table(wrong: str) -> _PieceTable:
+    return _PieceTable(wrong)
 
 
 @lru_cache(maxsize=None)
