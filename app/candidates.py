@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 from functools import lru_cache
-from itertools import accumulate, product
+from itertools import accumulate, chain, product
 
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
@@ -637,11 +637,9 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
         return None, []
     text_bits = model.prefix_bits(text)
     base = start + i
-    char_bits = model.char_bits
-    new_bits, prev = [0.0], text[base - 1 : base]
-    for ch in decoded:
-        new_bits.append(new_bits[-1] + char_bits(prev, ch))
-        prev = ch
+    # new_bits[n]: bits of the first n decoded characters, after text[base - 1]
+    new_bits = list(accumulate(map(model.char_bits, chain((text[base - 1 : base],), decoded),
+                                   decoded), initial=0.0))
     full_gain = text_bits[start + j] - text_bits[base] - new_bits[-1]
     if len(decoded) < 2:
         return full_gain, []  # (one alignment point past the start at most)
