@@ -1002,7 +1002,10 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
             or model.reads_as_chinese(text)):
         return out
     seen = {text}
+    highest = max(text)
     for wrong, right, _ in chardata.BASE_ROUND_TRIPS:
+        if not _encodes(highest, wrong):
+            continue  # (the encode would fail: spares raising and catching it)
         try:
             deeper = text.encode(wrong).decode(right)
         except UnicodeError:
@@ -1011,6 +1014,16 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
             seen.add(deeper)
             out += _layers(deeper, plan + (("encode", wrong), ("decode", right)), model, depth + 1)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _encodes(ch: str, codec: str) -> bool:
+    """Whether `codec` encodes `ch` (strictly)."""
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _STRICTEST_DECODER = {"gbk": "gbk", "gb18030": "gbk", "web-gbk": "gbk",
