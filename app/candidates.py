@@ -116,7 +116,7 @@ def _chinese_reading(s: str) -> bool:
     """A reading luanma makes itself: one with Han characters, Chinese
     punctuation with symbols (¡A read back through Big5 is ，; 鈩冿紝 through
     GBK is ℃，), or emoji (馃憤 read back through GBK is 👍)."""
-    core = "".join(ch for ch in s if not ch.isascii())  # numbers and codes aside
+    core = chardata.non_ascii(s)  # numbers and codes aside
     return (_has_han(core) or chardata.chinese_marks_only(core)
             or (bool(core) and all(chardata.EMOJI_RE.match(ch) for ch in core)))
 
@@ -124,7 +124,7 @@ def _chinese_reading(s: str) -> bool:
 def _marks_only_reading(s: str) -> bool:
     """A reading whose non-ASCII part is punctuation and symbols alone (not
     emoji: 馃憤 read back is 👍 wherever it stands)."""
-    core = "".join(ch for ch in s if not ch.isascii())
+    core = chardata.non_ascii(s)
     return chardata.chinese_marks_only(core) and not all(chardata.EMOJI_RE.match(ch)
                                                          for ch in core)
 
@@ -286,7 +286,7 @@ def one_repeated(region: str) -> bool:
     be a double-byte trail byte (0x40..0x7E) is one character too: Big5 編碼
     (BD 73 BD 58) read as Latin-1 is ``½s½X``, two characters whose lead
     bytes are the same, not one repeated."""
-    core = [ch for ch in region if not ch.isascii()]
+    core = chardata.non_ascii(region)
     if len(core) < 2 or len(set(core)) != 1:
         return False
     trails = {m.group(1) for m in _TRAIL_AFTER_NON_ASCII_RE.finditer(region)}

@@ -142,6 +142,8 @@ ASCII_SWITCH_BITS = 4.0
 SCRIPT_MIX_BITS = 6.0
 
 _ONLY_ASCII_RUN_RE = re.compile("[\x00-\x7f]+")
+# One Chinese punctuation mark (a key of chardata.PUNCT_SHARES: single characters)
+_PUNCT_MARK_RE = re.compile("[" + re.escape("".join(chardata.PUNCT_SHARES)) + "]")
 # Runs of ASCII, Latin letters and their full-width forms (numbers, codes,
 # Latin words, accented names: Hà Nội, ＡＢＣ) and the Latin-1 symbols web
 # pages write beside Chinese (© ® ° ± × ÷: 版权©2024, chardata.WEB_SYMBOLS):
@@ -724,10 +726,10 @@ class CharModel:
             character; or only emoji.
         """
         han = len(chardata.HAN_RE.findall(text))
-        marks = sum(1 for ch in text if ch in chardata.PUNCT_SHARES)
+        marks = len(_PUNCT_MARK_RE.findall(text))
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
-        core = "".join(ch for ch in text if not ch.isascii())
+        core = chardata.non_ascii(text)
         if han == 0 and len(core) <= 3 and chardata.chinese_marks_only(core) and _punctuates(
                 core, left, right):
             return True  # marks and symbols beside Han or digits (鈩冿紝 for ℃，)
