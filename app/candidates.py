@@ -77,7 +77,7 @@ class Candidate:
     loss_events: int = 0
 
 
-_WEB_SYMBOL_RE = re.compile(f"[{chardata.WEB_SYMBOLS}]")
+_WEB_SYMBOLS_RE = re.compile(f"[{chardata.WEB_SYMBOLS}]+")
 
 
 def _symbols_only(pieces: list[bytes | None]) -> bool:
@@ -95,8 +95,8 @@ def _symbols_only(pieces: list[bytes | None]) -> bool:
         decoded = b"".join(pieces).decode("utf-8")
     except UnicodeDecodeError:
         return False
-    core = [ch for ch in decoded if not ch.isascii()]
-    return bool(core) and all(_WEB_SYMBOL_RE.match(ch) for ch in core)
+    core = chardata.non_ascii(decoded)
+    return _WEB_SYMBOLS_RE.fullmatch(core) is not None
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -228,7 +228,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     residue = residue_re(wrong)
     for i, j in segments:
         seg = pieces[i:j]
-        if any(p == b"" for p in seg):
+        if b"" in seg:
             continue
         if residue is not None and _beside_residue(text, start, pieces, i, j, residue):
             continue  # a half repair: the wrong codec's work goes on beside it
