@@ -112,6 +112,10 @@ def _has_han(s: str) -> bool:
     return chardata.HAN_RE.search(s) is not None
 
 
+# The readings judged below are pure functions of short strings met again and
+# again (what a wrong codec makes of two or three bytes): their answers are
+# kept for the next time (4,096 each).
+@lru_cache(maxsize=4096)
 def _chinese_reading(s: str) -> bool:
     """A reading luanma makes itself: one with Han characters, Chinese
     punctuation with symbols (¡A read back through Big5 is ，; 鈩冿紝 through
@@ -121,6 +125,7 @@ def _chinese_reading(s: str) -> bool:
             or (bool(core) and all(chardata.EMOJI_RE.match(ch) for ch in core)))
 
 
+@lru_cache(maxsize=4096)
 def _marks_only_reading(s: str) -> bool:
     """A reading whose non-ASCII part is punctuation and symbols alone (not
     emoji: 馃憤 read back is 👍 wherever it stands)."""
@@ -957,6 +962,7 @@ def _latin1_runs(pieces: list[bytes | None], i: int, j: int) -> tuple[bool, list
 _UTF8_HEAD_RE = re.compile(rb"[\xe0-\xef][\x80-\xbf]\Z")
 
 
+@lru_cache(maxsize=4096)  # (pure: see _chinese_reading)
 def _looks_like_mojibake(text: str, model: CharModel, from_utf8: bool = False) -> bool:
     """Whether a layer's reading still shows what a wrong decode makes, so
     that peeling another layer off it can be worth trying: two odd
