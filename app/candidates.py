@@ -649,7 +649,7 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     if len(decoded) < 2:
         return full_gain, []  # (one alignment point past the start at most)
     # Alignment points: (piece index, decoded index) where both readings
-    # have a character boundary; piece k starts `sum(len(seg[:k]))` bytes in.
+    # have a character boundary; piece k starts `sum(map(len, seg[:k]))` bytes in.
     points = [(0, 0)]
     if right in _BIJECTIVE_CODECS:
         # Each decoded character's own bytes, end to end: the characters
