@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 from functools import lru_cache
-from itertools import accumulate, product
+from itertools import accumulate, chain, product
 
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
@@ -77,7 +77,7 @@ class Candidate:
     loss_events: int = 0
 
 
-_WEB_SYMBOL_RE = re.compile(f"[{chardata.WEB_SYMBOLS}]")
+_WEB_SYMBOLS_RE = re.compile(f"[{chardata.WEB_SYMBOLS}]+")
 
 
 def _symbols_only(pieces: list[bytes | None]) -> bool:
@@ -95,8 +95,8 @@ def _symbols_only(pieces: list[bytes | None]) -> bool:
         decoded = b"".join(pieces).decode("utf-8")
     except UnicodeDecodeError:
         return False
-    core = [ch for ch in decoded if not ch.isascii()]
-    return bool(core) and all(_WEB_SYMBOL_RE.match(ch) for ch in core)
+    core = chardata.non_ascii(decoded)
+    return _WEB_SYMBOLS_RE.fullmatch(core) is not None
 
 
 # Lead bytes kept per start of a byte-loss run: the bigram model ranks the
@@ -112,19 +112,24 @@ def _has_han(s: str) -> bool:
     return chardata.HAN_RE.search(s) is not None
 
 
+# The readings judged below are pure functions of short strings met again and
+# again (what a wrong codec makes of two or three bytes): their answers are
+# kept for the next time (4,096 each).
+@lru_cache(maxsize=4096)
 def _chinese_reading(s: str) -> bool:
     """A reading luanma makes itself: one with Han characters, Chinese
     punctuation with symbols (¡A read back through Big5 is ，; 鈩冿紝 through
     GBK is ℃，), or emoji (馃憤 read back through GBK is 👍)."""
-    core = "".join(ch for ch in s if not ch.isascii())  # numbers and codes aside
+    core = chardata.non_ascii(s)  # numbers and codes aside
     return (_has_han(core) or chardata.chinese_marks_only(core)
             or (bool(core) and all(chardata.EMOJI_RE.match(ch) for ch in core)))
 
 
+@lru_cache(maxsize=4096)
 def _marks_only_reading(s: str) -> bool:
     """A reading whose non-ASCII part is punctuation and symbols alone (not
     emoji: 馃憤 read back is 👍 wherever it stands)."""
-    core = "".join(ch for ch in s if not ch.isascii())
+    core = chardata.non_ascii(s)
     return chardata.chinese_marks_only(core) and not all(chardata.EMOJI_RE.match(ch)
                                                          for ch in core)
 
@@ -179,12 +184,13 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             text, text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end) is None
         if kanji_line and right != "utf-8":
             return []
-    pieces: list[bytes | None] = []
-    for ch in text[start:end]:
-        if ch == "\ufffd" and right == "utf-8":
-            pieces.append(None)
-            continue
-        pieces.append(_piece(ch, wrong))  # b"" cuts segments: never decodes to a pair
+    # b"" cuts segments: never decodes to a pair
+    region, table = text[start:end], _piece_table(wrong)
+    pieces: list[bytes | None]
+    if right == "utf-8" and "\ufffd" in region:
+        pieces = [None if ch == "\ufffd" else table[ch] for ch in region]
+    else:
+        pieces = list(map(table.__getitem__, region))
     swaps: dict[int, bytes] = {}
     if wrong in chardata.DUPLICATE_FORM_CODECS and right in chardata.DOUBLE_BYTE_CODECS:
         swaps = _chosen_forms(text, start, pieces, wrong, right, model)
@@ -227,7 +233,7 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
     residue = residue_re(wrong)
     for i, j in segments:
         seg = pieces[i:j]
-        if any(p == b"" for p in seg):
+        if b"" in seg:
             continue
         if residue is not None and _beside_residue(text, start, pieces, i, j, residue):
             continue  # a half repair: the wrong codec's work goes on beside it
@@ -285,7 +291,7 @@ def one_repeated(region: str) -> bool:
     be a double-byte trail byte (0x40..0x7E) is one character too: Big5 編碼
     (BD 73 BD 58) read as Latin-1 is ``½s½X``, two characters whose lead
     bytes are the same, not one repeated."""
-    core = [ch for ch in region if not ch.isascii()]
+    core = chardata.non_ascii(region)
     if len(core) < 2 or len(set(core)) != 1:
         return False
     trails = {m.group(1) for m in _TRAIL_AFTER_NON_ASCII_RE.finditer(region)}
@@ -336,6 +342,31 @@ def _piece(ch: str, wrong: str) -> bytes:
         return data if data.decode(wrong) == ch else b""
     except UnicodeError:
         return b""
+
+
+# Characters a `_PieceTable` holds before it starts afresh (as `_piece`'s
+# cache: text with every code point must not grow it without bound).
+_PIECE_TABLE_CHARS = 65536
+
+
+class _PieceTable(dict):
+    """`_piece` of each character met, for one wrong codec, looked up as a
+    dict (`round_trips` asks for every character of every piece)."""
+
+    def __init__(self, wrong: str):
+        super().__init__()
+        self.wrong = wrong
+
+    def __missing__(self, ch: str) -> bytes:
+        if len(self) >= _PIECE_TABLE_CHARS:
+            self.clear()
+        data = self[ch] = _piece(ch, self.wrong)
+        return data
+
+
+@lru_cache(maxsize=None)
+def _piece_table(wrong: str) -> _PieceTable:
+    return _PieceTable(wrong)
 
 
 @lru_cache(maxsize=None)
@@ -412,6 +443,8 @@ def _swap_edits(pieces: list[bytes | None], i: int, j: int, swaps: dict[int, byt
     for each swapped piece in it, the offset in bytes into the segment's
     bytes as `wrong` encodes them (the same length either way); "" when
     none."""
+    if not swaps:
+        return ""
     edits, offset = [], 0
     for k in range(i, j):
         if k in swaps:
@@ -602,42 +635,42 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     seg = pieces[i:j]
     if None in seg or b"" in seg:
         return None, []
+    raw = b"".join(seg)
     try:
-        decoded = b"".join(seg).decode(right)
+        decoded = raw.decode(right)
     except UnicodeDecodeError:
         return None, []
-    piece_at = {}
-    pos = 0
-    for k, p in enumerate(seg):
-        piece_at[pos] = k
-        pos += len(p)
-    piece_at[pos] = len(seg)
+    text_bits = model.prefix_bits(text)
+    base = start + i
+    # new_bits[n]: bits of the first n decoded characters, after text[base - 1]
+    new_bits = list(accumulate(map(model.char_bits, chain((text[base - 1 : base],), decoded),
+                                   decoded), initial=0.0))
+    full_gain = text_bits[start + j] - text_bits[base] - new_bits[-1]
+    if len(decoded) < 2:
+        return full_gain, []  # (one alignment point past the start at most)
     # Alignment points: (piece index, decoded index) where both readings
-    # have a character boundary.
+    # have a character boundary; piece k starts `sum(map(len, seg[:k]))` bytes in.
     points = [(0, 0)]
-    raw = b"".join(seg)
     if right in _BIJECTIVE_CODECS:
         # Each decoded character's own bytes, end to end: the characters
         # complete at or before byte b are those whose bytes end by b.
         ends = list(accumulate(len(ch.encode(right)) for ch in decoded))
-        for b in sorted(piece_at):
-            produced = bisect.bisect_right(ends, b)
-            if b and produced and points[-1][1] != produced:
-                points.append((piece_at[b], produced))
+        b = produced = 0
+        for k, p in enumerate(seg, 1):
+            b += len(p)
+            while produced < len(ends) and ends[produced] <= b:
+                produced += 1
+            if produced and points[-1][1] != produced:
+                points.append((k, produced))
     else:
+        # Characters the decoder has put out once it has read each piece
+        # (it holds back a lead byte whose trail is in the next piece).
         decoder = codecs.getincrementaldecoder(right)()
         produced = 0
-        for pos in range(len(raw)):
-            produced += len(decoder.decode(raw[pos : pos + 1]))
-            if pos + 1 in piece_at and produced and points[-1][1] != produced:
-                points.append((piece_at[pos + 1], produced))
-    text_bits = model.prefix_bits(text)
-    base = start + i
-    new_bits, prev = [0.0], text[base - 1 : base]
-    for ch in decoded:
-        new_bits.append(new_bits[-1] + model.char_bits(prev, ch))
-        prev = ch
-    full_gain = text_bits[start + j] - text_bits[base] - new_bits[-1]
+        for k, p in enumerate(seg, 1):
+            produced += len(decoder.decode(p))
+            if produced and points[-1][1] != produced:
+                points.append((k, produced))
     if len(points) < 3:
         return full_gain, []
     best_gain, best = 0.0, None
@@ -929,6 +962,7 @@ def _latin1_runs(pieces: list[bytes | None], i: int, j: int) -> tuple[bool, list
 _UTF8_HEAD_RE = re.compile(rb"[\xe0-\xef][\x80-\xbf]\Z")
 
 
+@lru_cache(maxsize=4096)  # (pure: see _chinese_reading)
 def _looks_like_mojibake(text: str, model: CharModel, from_utf8: bool = False) -> bool:
     """Whether a layer's reading still shows what a wrong decode makes, so
     that peeling another layer off it can be worth trying: two odd
@@ -974,7 +1008,10 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
             or model.reads_as_chinese(text)):
         return out
     seen = {text}
+    highest = max(text)
     for wrong, right, _ in chardata.BASE_ROUND_TRIPS:
+        if not _encodes(highest, wrong):
+            continue  # (the encode would fail: spares raising and catching it)
         try:
             deeper = text.encode(wrong).decode(right)
         except UnicodeError:
@@ -983,6 +1020,16 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
             seen.add(deeper)
             out += _layers(deeper, plan + (("encode", wrong), ("decode", right)), model, depth + 1)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _encodes(ch: str, codec: str) -> bool:
+    """Whether `codec` encodes `ch` (strictly)."""
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _STRICTEST_DECODER = {"gbk": "gbk", "gb18030": "gbk", "web-gbk": "gbk",
@@ -1150,11 +1197,16 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
     and covers at least two pieces; greedy, left to right. A piece the wrong
     codec could not encode (b"") or a U+FFFD (None) ends a range.
     """
-    tokens = detect._tokens(pieces)
     bounds = [0]
-    for p in pieces:
-        bounds.append(bounds[-1] + (len(p) if p else 1))
+    if None in pieces or b"" in pieces:
+        tokens = detect._tokens(pieces)
+        bounds += accumulate(len(p) if p else 1 for p in pieces)
+    else:
+        tokens = list(b"".join(pieces))
+        bounds += accumulate(map(len, pieces))
     at = {b: k for k, b in enumerate(bounds)}
+    pairs = _double_byte_pairs(codec)
+    n_tokens = len(tokens)
     out = []
     i = 0
     while i < len(pieces):
@@ -1162,19 +1214,15 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
             i += 1
             continue
         pos, best = bounds[i], None
-        while pos < len(tokens):
+        while pos < n_tokens:
             t = tokens[pos]
             if t is None or t < 0:
                 break
             if t < 0x80:
                 pos += 1
                 continue
-            nxt = tokens[pos + 1] if pos + 1 < len(tokens) else None
-            if nxt is None or nxt < 0:
-                break
-            try:
-                bytes((t, nxt)).decode(codec)
-            except UnicodeDecodeError:
+            nxt = tokens[pos + 1] if pos + 1 < n_tokens else None
+            if nxt is None or nxt < 0 or not pairs[t << 8 | nxt]:
                 break
             pos += 2
             k = at.get(pos)
@@ -1186,6 +1234,24 @@ def _double_byte_segments(pieces: list[bytes | None], codec: str) -> list[tuple[
             out.append((i, best))
             i = best
     return out
+
+
+@lru_cache(maxsize=None)
+def _double_byte_pairs(codec: str) -> bytes:
+    """For each byte pair ``(t, u)`` with ``t >= 0x80``, at index
+    ``t << 8 | u`` (a table of 65,536 bytes), 1 where ``bytes((t, u))``
+    decodes with `codec` (strictly), else 0 (0 for every ``t < 0x80``,
+    never looked up): what `_double_byte_segments` asks of every pair it
+    meets, decoded once (about 30 ms per codec, built by `warm_up`)."""
+    table = bytearray(65536)
+    for t in range(0x80, 0x100):
+        for u in range(256):
+            try:
+                bytes((t, u)).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            table[t << 8 | u] = 1
+    return bytes(table)
 
 
 def _utf8_before(text: str, j: int) -> bool:
@@ -1526,7 +1592,10 @@ def warm_up(model: CharModel) -> None:
     """Build the byte-loss search's tables of candidate characters for every
     lost lead and trail byte (`_with_lead`, `_with_trail`) and `model`'s
     statistics of them (`CharModel.bits_around`), which a first search would
-    otherwise build one by one (about 0.3 s in all)."""
+    otherwise build one by one (about 0.3 s in all), and the pair tables of
+    the round trips' double-byte codecs (`_double_byte_pairs`)."""
+    for right in {right for _, right, _ in chardata.ROUND_TRIPS if right != "utf-8"}:
+        _double_byte_pairs(right)
     tables = [_with_lead(t) for t in range(0x40, 0xFF) if t != 0x7F]
     tables += [_with_trail(lead) for lead in range(0x81, 0xFF)]
     for options in tables:

@@ -831,6 +831,14 @@ CHINESE_MARK_RE = re.compile(
     "\ufe10-\ufe6f\uff00-\uffef\ufffd]")
 
 
+_ASCII_RUN_RE = re.compile("[\x00-\x7f]+")
+
+
+def non_ascii(s: str) -> str:
+    """`s` without its ASCII characters (U+0000..U+007F), the rest in order."""
+    return _ASCII_RUN_RE.sub("", s)
+
+
 def chinese_marks_only(s: str) -> bool:
     """Whether `s` is Chinese punctuation and symbols alone (，。 ℃ ×):
     nothing but punctuation and symbols (Unicode categories P and S) of the

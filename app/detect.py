@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import accumulate
 
 from . import chardata
 
@@ -223,28 +224,22 @@ def utf8_segments(pieces: list[bytes | None]) -> list[tuple[int, int]]:
 
     Source: the UTF-8 byte patterns of RFC 3629, section 4.
     """
-    tokens = _tokens(pieces)
-    bounds = [0]
-    for p in pieces:
-        bounds.append(bounds[-1] + (len(p) if p else 1))
+    widths, follows, bounds = _utf8_layout(pieces)
+    n = len(widths)
     at_boundary = {b: k for k, b in enumerate(bounds)}
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(pieces) - 1:
-        if pieces[i] is None or _utf8_width(pieces[i][0] if pieces[i] else None) < 2:
+        if widths[bounds[i]] < 2:
             i += 1  # a segment starts with a multi-byte sequence
             continue
         pos = bounds[i]
         best = None
-        multibyte = False
         prev_width = 0
-        while pos < len(tokens):
-            width = _utf8_width(tokens[pos])
-            if width == 0 or pos + width > len(tokens) or any(
-                t is not None and not 0x80 <= t <= 0xBF for t in tokens[pos + 1 : pos + width]
-            ):
+        while pos < n:
+            width = widths[pos]
+            if width == 0 or pos + width > n or 0 in follows[pos + 1 : pos + width]:
                 break
-            multibyte = multibyte or width > 1
             pos += width
             k = at_boundary.get(pos)
             # End after a multi-byte sequence, or after one ASCII byte that a
@@ -272,14 +267,12 @@ def utf8_core(pieces: list[bytes | None]) -> tuple[int, int] | None:
         ``(i, j)`` piece indices into `pieces`, or None when no narrower
         segment exists.
     """
-    tokens = _tokens(pieces)
-    bounds = [0]
-    for p in pieces:
-        bounds.append(bounds[-1] + (len(p) if p else 1))
+    widths, _, bounds = _utf8_layout(pieces)
+    n = len(widths)
     at_boundary = {b: k for k, b in enumerate(bounds)}
     pos, first, last = 0, None, None
-    while pos < len(tokens):
-        width = _utf8_width(tokens[pos]) or 1
+    while pos < n:
+        width = widths[pos] or 1
         if width >= 3:
             if first is None and pos in at_boundary:
                 first = at_boundary[pos]
@@ -320,6 +313,34 @@ def _utf8_width(lead: int | None) -> int:
     if 0xF0 <= lead <= 0xF4:
         return 4
     return 0
+
+
+# `_utf8_width` and "may follow a lead" (a continuation byte 0x80..0xBF) of
+# each byte value, as `bytes.translate` tables.
+_WIDTH_TABLE = bytes(_utf8_width(b) for b in range(256))
+_FOLLOWS_TABLE = bytes(1 if 0x80 <= b <= 0xBF else 0 for b in range(256))
+
+
+def _utf8_layout(pieces: list[bytes | None]) -> tuple[bytes, bytes, list[int]]:
+    """The pieces' tokens (`_tokens`) as what the UTF-8 scans read of them.
+
+    Returns:
+        ``(widths, follows, bounds)``: per token, `_utf8_width` of it and
+        whether it may stand inside a sequence (1 for a continuation byte
+        and for an unknown byte, 0 else), each as bytes of the tokens'
+        length; and ``bounds[k]``, the token offset where piece k starts
+        (``len(pieces) + 1`` entries, the last the number of tokens).
+    """
+    bounds = [0]
+    if None in pieces or b"" in pieces:
+        bounds += accumulate(len(p) if p else 1 for p in pieces)
+        tokens = _tokens(pieces)
+        widths = bytes(_utf8_width(t) for t in tokens)
+        follows = bytes(1 if t is None or 0x80 <= t <= 0xBF else 0 for t in tokens)
+        return widths, follows, bounds
+    bounds += accumulate(map(len, pieces))
+    raw = b"".join(pieces)
+    return raw.translate(_WIDTH_TABLE), raw.translate(_FOLLOWS_TABLE), bounds
 
 
 def cased_like_a_word(run: str) -> bool:

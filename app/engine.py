@@ -689,6 +689,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
     # HTML mode: only text nodes and attribute values are read; the charset
     # declarations and the readings inside <rt>/<rp> are the markup's own edits.
     markup: list[tuple[int, int]] = page.blocked() if page else []
+    # `_talk_lines` of `current`, found again once a pass has changed it
+    talk: list[tuple[int, int]] | None = None
     if not text.isascii() or escapes.ESCAPE_SIGNAL_RE.search(text) or page:
         stages_run = [
             ("unescape", lambda t, blocked: [
@@ -724,7 +726,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
         for action, run, explanation in stages_run:
             if _past(deadline) and action != "html":
                 break
-            talk = _talk_lines(current, markup)
+            if talk is None:
+                talk = _talk_lines(current, markup)
             blocked = protected + talk
             accepted = run(current, blocked)
             if action not in ("strip_annotations", "html"):
@@ -756,6 +759,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
             marks = [(done.forward(a, is_end=False), done.forward(b, is_end=True))
                      for a, b in marks]
             current = _apply(current, accepted)
+            talk = None
         cut = _past(deadline)
     warnings += [w for w in escape_warnings if w not in warnings]
 
@@ -786,7 +790,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
     inside_repair = _containment_test([(sp.start, sp.end) for sp in spans
                                        if sp.kind != "ruby_annotation"])
     uncovered = _uncovered_test([(sp.start, sp.end) for sp in spans])
-    in_talk = _overlap_test(_talk_lines(text))
+    in_talk = _overlap_test(talk if talk is not None and not passes and page is None
+                            else _talk_lines(text))
     for s, e, _ in detect.lost_runs(text):
         if inside_repair(s, e) or in_talk(s, e):
             continue

@@ -153,6 +153,10 @@ ASCII_SWITCH_BITS = 4.0
 SCRIPT_MIX_BITS = 6.0
 
 _ONLY_ASCII_RUN_RE = re.compile("[\x00-\x7f]+")
+# A run of Han characters (chardata.HAN_RE, one character, repeated)
+_HAN_RUN_RE = re.compile(chardata.HAN_RE.pattern + "+")
+# One Chinese punctuation mark (a key of chardata.PUNCT_SHARES: single characters)
+_PUNCT_MARK_RE = re.compile("[" + re.escape("".join(chardata.PUNCT_SHARES)) + "]")
 # Runs of ASCII, Latin letters and their full-width forms (numbers, codes,
 # Latin words, accented names: Hà Nội, ＡＢＣ) and the Latin-1 symbols web
 # pages write beside Chinese (© ® ° ± × ÷: 版权©2024, chardata.WEB_SYMBOLS):
@@ -298,6 +302,8 @@ class CharModel:
         for w in self._word_cost:
             if len(w) >= 2 and len(w) > self._longest_from.get(w[:2], 0):
                 self._longest_from[w[:2]] = len(w)
+        # ...and the first characters of those
+        self._word_firsts = frozenset(pair[0] for pair in self._longest_from)
         self._u = unigrams
         self._b = bigrams
         n = sum(unigrams.values())
@@ -680,22 +686,41 @@ class CharModel:
 
     def _segment_cost(self, full: str, names: tuple[int, int] | None = None,
                       context: tuple[bool, bool] = (False, False)) -> float:
-        mapped = [self._t2s(ch) if chardata.HAN_RE.match(ch) else ch for ch in full]
-        n = len(mapped)
+        n = len(full)
+        # The characters as scored: each Han one folded to Simplified (one to
+        # one); han[k]: whether mapped[k] is Han (only a Han character of
+        # `full` can be, and its folded form is Han too, but not by rule).
+        mapped = list(full)
+        han = [False] * n
+        kept_han: list[str] = []  # Han characters the folding leaves as they are
+        folded = 0
+        t2s = self._t2s
+        for run in _HAN_RUN_RE.finditer(full):
+            for k in range(run.start(), run.end()):
+                ch = full[k]
+                mapped[k] = simple = t2s(ch)
+                if simple == ch:
+                    kept_han.append(ch)
+                    han[k] = True
+                else:
+                    folded += 1
+                    han[k] = chardata.HAN_RE.match(simple) is not None
         best = [0.0] + [math.inf] * n
         words = self._word_cost
         # Simplified and Traditional forms do not mix: in a stretch that has a
         # Simplified-only character, each Traditional-only one costs
         # SCRIPT_MIX_BITS more (噹 scored as 当 beside 请谅解 is no 当).
         mix = 0.0
-        if any(_s2t_char(ch) != ch for ch, m in zip(full, mapped) if ch == m
-               and chardata.HAN_RE.match(ch)):
-            mix = SCRIPT_MIX_BITS * sum(1 for ch, m in zip(full, mapped) if ch != m)
+        if any(_s2t_char(ch) != ch for ch in kept_han):
+            mix = SCRIPT_MIX_BITS * folded
         # Forward over start positions: a single character, then the words
         # starting there (no longer than the longest dictionary word with the
-        # same first two characters, `_longest_from`).
+        # same first two characters, `_longest_from`; none unless the first
+        # is one of `_word_firsts`).
         joined = "".join(mapped)
         longest = self._longest_from
+        firsts = self._word_firsts
+        char_bits = self.char_bits
         surname_bits = self._surname_bits if names is not None else {}
         given_bits = self._given_bits
         plain_from, plain_to = names if names is not None else (0, 0)
@@ -706,13 +731,13 @@ class CharModel:
         for start in range(n):
             base = best[start]
             ch = mapped[start]
-            if chardata.HAN_RE.match(ch):
+            if han[start]:
                 single = words.get(ch)
                 if single is None:
                     single = self.unigram_bits(ch) + OOV_WORD_BITS
             else:
                 prev = mapped[start - 1] if start else ""
-                single = self.char_bits(prev, ch)
+                single = char_bits(prev, ch)
                 if ch == "，" and _quotation_turned_chinese(mapped, start):
                     single += SCRIPT_SWITCH_BITS
                 script = script_of(ch) if lexicon is not None else None
@@ -741,17 +766,19 @@ class CharModel:
                                 in_words[end] = bits
             if base + single < best[start + 1]:
                 best[start + 1] = base + single
-            for length in range(2, min(longest.get(joined[start : start + 2], 0), n - start) + 1):
-                w_cost = words.get(joined[start : start + length])
-                if w_cost is not None and base + w_cost < best[start + length]:
-                    best[start + length] = base + w_cost
+            if ch in firsts:
+                for length in range(2, min(longest.get(joined[start : start + 2], 0),
+                                           n - start) + 1):
+                    w_cost = words.get(joined[start : start + length])
+                    if w_cost is not None and base + w_cost < best[start + length]:
+                        best[start + length] = base + w_cost
             name_cost = surname_bits.get(ch)
             if name_cost is not None:
                 # a person's name: the surname, then one or two given-name characters
                 name_cost += base
                 for length in range(2, min(NAME_LENGTHS[-1], n - start) + 1):
                     given = mapped[start + length - 1]
-                    if not chardata.HAN_RE.match(given) or (
+                    if not han[start + length - 1] or (
                             start < plain_to and start + length > plain_from):
                         break
                     name_cost += given_bits.get(given, self._given_unseen_bits)
@@ -788,10 +815,10 @@ class CharModel:
             character; or only emoji.
         """
         han = len(chardata.HAN_RE.findall(text))
-        marks = sum(1 for ch in text if ch in chardata.PUNCT_SHARES)
+        marks = len(_PUNCT_MARK_RE.findall(text))
         if han == 0 and text and all(chardata.EMOJI_RE.match(ch) for ch in text):
             return True  # emoji from valid four-byte UTF-8: no accident makes those
-        core = "".join(ch for ch in text if not ch.isascii())
+        core = chardata.non_ascii(text)
         if han == 0 and len(core) <= 3 and chardata.chinese_marks_only(core) and _punctuates(
                 core, left, right):
             return True  # marks and symbols beside Han or digits (鈩冿紝 for ℃，)

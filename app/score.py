@@ -84,6 +84,10 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
         return None
     unique: dict[tuple[int, int, str], Candidate] = {}
     for c in candidates:  # the same repair reached by two plans counts once
+        if c.defer or (c.guessed_bytes and len(c.replacement) == 1):
+            # (competes without a reading test: the bar below is not needed)
+            unique.setdefault((c.start, c.end, c.replacement), c)
+            continue
         utf8 = ("decode", "utf-8") in c.plan or ("decode_lossy", "utf-8") in c.plan
         left = context_before(text, c.start, CONTEXT_CHARS)
         right = text[c.end : c.end + CONTEXT_CHARS]
@@ -91,7 +95,7 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
                    text[c.end : c.end + 1])
         units = 1 if utf8 or _plainly_residue(c, text[c.start : c.end]) else \
             chardata.MIN_REPAIRED_HAN
-        if c.defer or (c.guessed_bytes and len(c.replacement) == 1) or model.reads_as_chinese(
+        if model.reads_as_chinese(
             c.replacement, left, right, bar, units,
         ) or c.lost and utf8 and chardata.HAN_RE.search(c.replacement) and model.reads_as_chinese(
             # A character lost from UTF-8 (U+FFFD) is a gap, not a character
