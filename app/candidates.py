@@ -215,8 +215,9 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             # only that stretch is offered.
             stretch = _refined_stretch(text, start, end, pieces, i, j, right, model,
                                        residue_re(wrong))
-            if stretch is not None and not _russian_words(text, start + stretch[0],
-                                                          start + stretch[1]):
+            if stretch is not None and not _russian_words(
+                    text, start + stretch[0], start + stretch[1]) and not _private_use_only(
+                    text[start + stretch[0] : start + stretch[1]]):
                 # (GBK's row of Cyrillic letters is Big5's of common
                 # characters: Нееееет read as Big5 is Н快快快快快找)
                 kept.append(stretch)
@@ -278,6 +279,19 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                                      edge_bits=(_edge_bits(text, start, end, start + i, start + j,
                                                            layer_text) if both_double_byte else 0.0)))
     return out
+
+
+def _private_use_only(region: str) -> bool:
+    """Whether the non-ASCII characters of `region` are all private use
+    (U+E000..U+F8FF). Icon fonts write their glyphs there (Alibaba's
+    iconfont from U+E600: a page's ``<i class="iconfont">&#xe610;</i>``
+    scraped as text), which is where GB18030 puts Big5 pairs with a trail
+    byte below 0xA1 (Big5 大女 is A4 6A A4 6B, U+E610 U+E611 read as GB18030):
+    with no other character of the stretch misread, icons are far likelier
+    than Big5 text of those pairs alone, and the stretch is not offered
+    (祅 U+E5F0, Big5 登入, still is: 祅 is misread too)."""
+    core = chardata.non_ascii(region)
+    return bool(core) and all("\ue000" <= ch <= "\uf8ff" for ch in core)
 
 
 # Wrong codecs that make one character of each byte.
