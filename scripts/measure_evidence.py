@@ -11,6 +11,9 @@ Four sweeps, each repaired with `repair_text` and counted:
   times at random places, and 400 short names; seed 8): how many change.
   The rule (`score._bar`, `chardata.MAX_BITS_PER_HAN_PRIVATE_USE`) must
   change none.
+* ``icons``: 400 texts with one to four icon-font glyphs (private use,
+  U+E600..U+E765, where iconfont numbers them) in six page templates (seed
+  5): how many change (`candidates._private_use_only`).
 * ``c1``: jieba's commonest two- and three-character words whose GBK bytes
   hold 0x80..0x9F (the first 800 of them), read as Latin-1 (a C1 control
   among the characters): right, and wrong at confidence 0.9 or more.
@@ -76,6 +79,19 @@ def private_use() -> tuple[int, int]:
     return sum(repair_text(t).changed for t in texts), len(texts)
 
 
+def icons() -> tuple[int, int, int]:
+    """(changed, changed at >= 0.9, texts) over texts with icon glyphs."""
+    rng = random.Random(5)
+    templates = ("{}", "首页 {} 购物车", "{}登录", "<li>{}</li>", "价格 {} ￥99", "{} 我的订单")
+    changed = sure = 0
+    for _ in range(400):
+        glyphs = "".join(chr(rng.randrange(0xE600, 0xE766)) for _ in range(rng.randint(1, 4)))
+        r = repair_text(rng.choice(templates).format(glyphs))
+        changed += r.changed
+        sure += r.changed and r.confidence >= 0.9
+    return changed, sure, 400
+
+
 def right_and_sure_wrong(pairs: list[tuple[str, str]]) -> tuple[int, int, int]:
     """(right, wrong at >= 0.9, cases) for (damaged, original) pairs."""
     right = sure_wrong = 0
@@ -132,6 +148,8 @@ def zhuyin() -> tuple[int, int, int, int]:
 def main() -> None:
     changed, n = private_use()
     print(f"private_use: {changed} of {n} clean texts with a private-use character changed")
+    changed, sure, n = icons()
+    print(f"icons: {changed} of {n} texts with icon-font glyphs changed ({sure} at >= 0.9)")
     right, sure, n = right_and_sure_wrong(c1_words())
     print(f"c1: GBK words with bytes 0x80..0x9F read as Latin-1: right {right} of {n}, "
           f"wrong at >= 0.9 {sure}")
