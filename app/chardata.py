@@ -188,6 +188,12 @@ LEFT_BESIDE_MAX_GAP_CHARS = 2
 # again (quadratic: 100,000 characters of mojibake left after a repair on
 # one line took minutes).
 LEFTOVER_MAX_CHARS = 64
+# The fewest characters of a run, and of a stretch of its first reading,
+# that `engine._unread_twice` takes for UTF-8 read as GBK twice and cut
+# (创建国家 twice, the second time lossy, is 閸掓稑缂撻崶钘夛拷锟: 鍒涘缓鍥藉
+# before the U+FFFD).
+TWICE_MIN_CHARS = 6
+TWICE_MIN_READING_CHARS = 4
 # Characters of a leftover quoted in its warning (the rest as "…").
 LEFTOVER_QUOTE_CHARS = 12
 # UTF-16 without a byte-order mark, read when the bytes are of even length

@@ -505,3 +505,26 @@ def test_a_long_run_beside_a_utf8_repair_is_read_for_a_leftover_only_near_the_re
                   (("encode", "gb18030"), ("decode", "utf-8")), "")
     (a, b, chars), = _left_beside(output, [repair], get_model())
     assert a == 2 and b == 2 + chardata.LEFTOVER_MAX_CHARS and chars == output[a:b]
+
+
+def test_utf8_read_as_gbk_twice_and_cut_is_not_vouched_for():
+    # The round trips peel strict decodes only; where the second decode
+    # lost or dropped bytes (锟斤拷's 拷 left of a U+FFFD, or errors="ignore"),
+    # the text stays as it came, but it was kept at 0.96 with no warning
+    # (fresh-eyes, session 8). Now confidence 0 and a warning name it.
+    def twice(text: str, errors: str) -> str:
+        once = text.encode("utf-8").decode("gb18030", "replace")
+        return once.encode("utf-8").decode("gbk", errors)
+
+    inputs = [twice("数据抓取结果", "ignore"),
+              "閸掓稑缂撻崶钘夛拷锟",  # 创建国家, the first decode lossy
+              "閸栨ぞ鍚\ue0a4敮鍌涙篂闂冨啿灏\ue21a\ue1d9鍝勬禇鐠猴拷88閸欙拷"]  # 北京市朝阳区建国路88号
+    for damaged in inputs:
+        r = repair_text(damaged)
+        assert r.text == damaged and r.confidence == 0.0
+        assert any("read as UTF-8 decoded as GBK twice" in w for w in r.warnings), r.warnings
+    # clean text, and double mojibake read back whole, are not named
+    for clean in ("中华人民共和国成立于一九四九年", "数据抓取结果"):
+        assert not any("twice" in w for w in repair_text(clean).warnings)
+    r = repair_text(twice("联系我们", "strict"))
+    assert r.text == "联系我们" and r.confidence >= 0.9
