@@ -1069,21 +1069,18 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                         "characters (see the spans: kind 'lost', or a span's 'lost')")
 
     left = _left_beside(output, spans, model)
-    for a, b, chars in left[: chardata.MAX_LOST_WARNINGS]:
-        if len(chars) > chardata.LEFTOVER_QUOTE_CHARS:
-            chars = chars[: chardata.LEFTOVER_QUOTE_CHARS] + "…"
-        warnings.append(f"characters {a}..{b} of the output ({chars!r}) still read as UTF-8 "
-                        "decoded with the wrong codec beside a repair of it and could not be "
-                        "read back "
-                        "(bytes dropped without a trace, as errors='ignore' drops them, or a "
-                        "character too rare to tell); left as they are")
     twice = _unread_twice(output, spans, model)
-    for a, b, chars in twice[: chardata.MAX_LOST_WARNINGS]:
-        if len(chars) > chardata.LEFTOVER_QUOTE_CHARS:
-            chars = chars[: chardata.LEFTOVER_QUOTE_CHARS] + "…"
-        warnings.append(f"characters {a}..{b} of the output ({chars!r}) read as UTF-8 decoded "
-                        "as GBK twice, with bytes lost or dropped on the way, and could not be "
-                        "read back; left as they are")
+    for places, what in ((left, "still read as UTF-8 decoded with the wrong codec beside a repair "
+                                "of it and could not be read back (bytes dropped without a "
+                                "trace, as errors='ignore' drops them, or a character too rare "
+                                "to tell)"),
+                         (twice, "read as UTF-8 decoded as GBK twice, with bytes lost or dropped "
+                                 "on the way, and could not be read back")):
+        for a, b, chars in places[: chardata.MAX_LOST_WARNINGS]:
+            if len(chars) > chardata.LEFTOVER_QUOTE_CHARS:
+                chars = chars[: chardata.LEFTOVER_QUOTE_CHARS] + "…"
+            warnings.append(f"characters {a}..{b} of the output ({chars!r}) {what}; left as "
+                            "they are")
     left += twice
     for sp in [sp for sp in spans if sp.guessed][: chardata.MAX_LOST_WARNINGS]:
         warnings.append(f"{len(sp.guessed)} character(s) of the {sp.kind} repair of characters "
