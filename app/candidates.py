@@ -291,7 +291,7 @@ def _private_use_only(region: str) -> bool:
     than Big5 text of those pairs alone, and the stretch is not offered
     (祅 U+E5F0, Big5 登入, still is: 祅 is misread too)."""
     core = chardata.non_ascii(region)
-    return bool(core) and all("\ue000" <= ch <= "\uf8ff" for ch in core)
+    return bool(core) and chardata.PRIVATE_USE_RE.sub("", core) == ""
 
 
 # Wrong codecs that make one character of each byte.
@@ -999,11 +999,7 @@ def _looks_like_mojibake(text: str, model: CharModel, from_utf8: bool = False) -
     return (model.odd_pair_re.search(text) is not None
             or get_gate().utf8_in_gbk_re.search(text) is not None
             or detect.LATIN_RUN_RE.search(text) is not None or "\ufffd" in text
-            or from_utf8 and _PRIVATE_USE_RE.search(text) is not None)
-
-
-# Unicode's Private Use Area of the BMP (U+E000..U+F8FF).
-_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+            or from_utf8 and chardata.PRIVATE_USE_RE.search(text) is not None)
 
 
 def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int = 1

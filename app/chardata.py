@@ -275,6 +275,10 @@ CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # A C1 control (U+0080..U+009F): what a Latin-1 decode makes of bytes
 # 0x80..0x9F; no text writes one.
 C1_RE = re.compile("[\u0080-\u009f]")
+# Unicode's Private Use Area of the BMP (U+E000..U+F8FF): what GBK and Big5
+# decoders make of each other's user-defined areas, and where icon fonts put
+# their glyphs.
+PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 # Share of such characters above which bytes are "not text". Random bytes read
 # as Latin-1 give 61/256 = 24% (28 C0 + DEL + 32 C1); the most in a text file
 # of the corpora is 17.8% (chardet's big5-chinese/culturax_OSCAR-2201_10.txt,

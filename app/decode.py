@@ -96,9 +96,6 @@ _NON_ASCII_RE = re.compile("[^\x00-\x7f]")
 # TAB, LF and CR, DEL, and a CR that no LF follows (a line break is CR LF or
 # LF). UTF-16 whose bytes all fall below 0x80 has them (對啊 is 0D 5C 4A 55).
 _ODD_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
-# Private use (U+E000..U+F8FF): what GBK or Big5 decoders make of each
-# other's user-defined areas.
-_JUNK_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def _plainly_japanese_or_korean(text: str) -> bool:
@@ -1241,7 +1238,7 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         # with a few Han among its hangul), yields to any reading that is
         # Chinese at all (chardata.MAX_BITS_PER_HAN_UNDECLARED).
         cap = (chardata.MAX_BITS_PER_HAN_UNDECLARED
-               if _JUNK_RE.search(text[:4096])
+               if chardata.PRIVATE_USE_RE.search(text[:4096])
                or (declared_bits > chardata.MAX_BITS_PER_HAN_UNDECLARED
                    and _chinese_share(text[:4096]) >= chardata.MIN_UTF16_HAN_SHARE)
                else chardata.MAX_BITS_PER_HAN)
@@ -1387,7 +1384,7 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         has_han = chardata.HAN_RE.search(chinese[best][:4096]) is not None
         others = {c: t for c in (*chardata.CHINESE_CODECS, *chardata.JAPANESE_KOREAN_CODECS)
                   if c != best and (t := _strict(data, c)) is not None
-                  and t != chinese[best] and not _JUNK_RE.search(t)
+                  and t != chinese[best] and not chardata.PRIVATE_USE_RE.search(t)
                   and (_total_bits(t, model) - own < chardata.JAPANESE_SURE_MARGIN_BITS
                        if has_han else chardata.HAN_RE.search(t[:4096]) is None)}
         cap = None

@@ -1142,7 +1142,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
 _UTF8_REPAIR_KINDS = frozenset({"utf8_as_gbk", "utf8_as_big5"})
 # What a GBK or Big5 decoder makes of the user-defined byte pairs a UTF-8
 # four-byte sequence can hold (𠮷 is F0 A0 AE B7: GB18030 馉 and U+E18E).
-_PRIVATE_USE_RUN_RE = re.compile("[\ue000-\uf8ff]+")
+_PRIVATE_USE_RUN_RE = re.compile(chardata.PRIVATE_USE_RE.pattern + "+")
 # A run of Han characters (`escapes.truncated_utf8` tests each).
 _TRUNCATED_UTF8_RUN_RE = re.compile(f"{chardata.HAN_RE.pattern}+")
 

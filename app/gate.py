@@ -677,7 +677,7 @@ def _holds_utf8(chars: str) -> bool:
     Big5 leaves nothing else (鏁 is E6 95, 涓� is E4 B8 then a lost byte,
     脢 is C3 A2).
     Rare characters of clean text mostly fail it (焯撇: EC CC, C6 B2)."""
-    if "\ufffd" in chars or any("\ue000" <= c <= "\uf8ff" for c in chars):
+    if "\ufffd" in chars or chardata.PRIVATE_USE_RE.search(chars):
         return True
     return any(_UTF8_HEAD_BYTES_RE.search(chars.encode(codec, "ignore"))
                for codec in ("gb18030", "big5hkscs"))

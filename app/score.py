@@ -311,8 +311,8 @@ def _bar(candidate: Candidate, original: str, before: str = "", after: str = "")
         return chardata.MAX_BITS_PER_HAN_BAD_ORIGINAL
     if utf8:
         return chardata.MAX_BITS_PER_HAN_UTF8
-    if (_PRIVATE_USE_RE.search(original) is not None
-            and _PRIVATE_USE_RE.search(candidate.replacement) is None):
+    if (chardata.PRIVATE_USE_RE.search(original) is not None
+            and chardata.PRIVATE_USE_RE.search(candidate.replacement) is None):
         return chardata.MAX_BITS_PER_HAN_PRIVATE_USE
     return chardata.MAX_BITS_PER_HAN
 
@@ -498,8 +498,6 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
             math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0,
             math.log1p(other / stretches)]
 
-
-_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 
 # A character of `chardata.MISFIT_RE` with a Han character on one side.
 _MISFIT_BESIDE_HAN_RE = re.compile(
