@@ -6,6 +6,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 from pydantic_core import PydanticCustomError
 
 
+# Base64 with padding (RFC 4648), ASCII white space allowed anywhere, as
+# the service reads it (`items._BASE64_SPACE`): what OpenAPI publishes.
+_W, _C = r"[ \t\n\r\f\v]*", r"[A-Za-z0-9+/]"
+_BASE64_PATTERN = (f"^{_W}(?:{(_C + _W) * 4})*"
+                   f"(?:{(_C + _W) * 2}={_W}={_W}|{(_C + _W) * 3}={_W})?$")
+
+
 class RepairRequest(BaseModel):
     """JSON body of ``POST /v1/repair``: exactly one of `text` and `base64`."""
 
@@ -17,9 +24,9 @@ class RepairRequest(BaseModel):
 
     text: str | None = Field(None, description="Text to repair (already decoded).")
     base64: str | None = Field(
-        None, description="Raw bytes, base64-encoded (RFC 4648, with padding).",
-        json_schema_extra={"pattern": r"^(?:[A-Za-z0-9+/]{4})*"
-                                      r"(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"})
+        None, description="Raw bytes, base64-encoded (RFC 4648, with padding); ASCII white "
+                          "space (MIME's or the base64 tool's line breaks) is ignored.",
+        json_schema_extra={"pattern": _BASE64_PATTERN})
     charset: str | None = Field(
         None, min_length=1,
         description="The page's declared charset, for `base64`: evidence, not an order.")
