@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 import re
 
+from .detect import cased_like_a_word
+
 # script -> (wordfreq languages, the letters a word of it is written in).
 # Kana: hiragana and katakana with the prolonged sound mark and the
 # iteration marks (U+3041..U+309F, U+30A0..U+30FF less the middle dot,
@@ -44,12 +46,6 @@ SCRIPT_LETTERS: dict[str, tuple[tuple[str, ...], str]] = {
 WHOLE_RUN_SCRIPTS = frozenset({"cyrillic"})
 # Longest word looked up, in letters (longer runs are segmented).
 MAX_WORD_LETTERS = 12
-
-
-def _cased_like_a_word(word: str) -> bool:
-    """All lower case, all upper case, or one capital then lower case (as
-    `detect.cased_like_a_word`, which this module cannot import)."""
-    return word.islower() or word.isupper() or (word[:1].isupper() and word[1:].islower())
 
 
 class Lexicon:
@@ -105,7 +101,7 @@ class Lexicon:
         if table is None:
             return None
         if script == "cyrillic":
-            if not _cased_like_a_word(word):
+            if not cased_like_a_word(word):
                 return None
             word = word.lower()
         return table.get(word)

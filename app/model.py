@@ -111,12 +111,12 @@ CLASS_BITS: dict[str, float] = {
 }
 # A word of another script's language (`lexicons.Lexicon`: 소주, Київ,
 # セブン) costs its bits in that language plus the odds of the other script
-# in Chinese text, the 7.5 bits that the "kana" and "hangul" classes charge
+# in Chinese text (`chardata.JAPANESE_SCRIPT_BITS`, 7.5 bits, what the "kana" and "hangul" classes charge
 # each letter, here once per run of words (and the switch out of Han,
 # `SCRIPT_SWITCH_BITS`, as for a letter). A letter the words do not explain
 # keeps its class cost: mojibake is letters uniform over its code page's
 # rows, rarely words.
-FOREIGN_WORD_ENTRY_BITS = 7.5
+FOREIGN_WORD_ENTRY_BITS = chardata.JAPANESE_SCRIPT_BITS
 
 
 # A letter of another script right after a Han character (大ѧ, 學Ӌ) is what
