@@ -282,7 +282,7 @@ def _utf16_chinese(data: bytes, codec: str) -> str | None:
         return None
     text = _strict(data, codec)
     if (text is None or _control_share(text) > chardata.MAX_CONTROL_SHARE
-            or _chinese_share(text) < chardata.MIN_UTF16_HAN_SHARE
+            or _utf16_chinese_share(text) < chardata.MIN_UTF16_HAN_SHARE
             or get_model().bits_per_han(text) > chardata.MAX_BITS_PER_HAN):
         return None
     return text
