@@ -224,3 +224,13 @@ def test_one_undeclared_character_is_a_tie(hex_, reading, other):
     # declared, or longer, the reading is not capped
     assert decode_bytes(bytes.fromhex(hex_), "gb18030").confidence_cap is None
     assert decode_bytes("中文".encode()).confidence_cap is None
+
+
+def test_undeclared_utf16_with_latin1_signs_decodes_whole_and_cut():
+    # × ° ± are Latin-1 (a NUL byte and one other in UTF-16), which Chinese
+    # text writes; a cut by one byte must not turn the reading into "not text"
+    text = "温度：25°C±2°C×3°，尺寸：30×40cm，重量五公斤"
+    data = text.encode("utf-16-le")
+    assert decode_bytes(data).text == text
+    cut = decode_bytes(data[:-1])
+    assert cut.codec == "utf-16-le" and cut.text == text[:-1] + "\ufffd"
