@@ -40,6 +40,7 @@ _SYLLABLE = _PINYIN_LETTER + r"{1,7}[1-5]?"
 _ZHUYIN = r"[\u3105-\u312f\u31a0-\u31bf]{1,4}[ˊˇˋ˙]?"
 _READING = rf"(?:{_SYLLABLE}|{_ZHUYIN})(?:[ '’]?(?:{_SYLLABLE}|{_ZHUYIN})){{0,5}}"
 ANNOTATION_RE = re.compile(rf"(?<={_HAN})[(（]({_READING})[)）]")
+_READING_RE = re.compile(_READING)
 # A tone-marked syllable glued to a Han character, no parentheses.
 BARE_RE = re.compile(
     rf"(?<={_HAN})((?:[a-z\u00fc]*[\u00e0-\u00fc\u0101-\u01dc][a-z\u00fc]*)+)(?={_HAN}|[，。、；：？！,.;:?!\s]|$)"
@@ -147,11 +148,17 @@ def _read_width(text: str, pos: int, reading: str) -> int:
     return 0
 
 
-def find_annotations(text: str) -> list[tuple[int, int, str]]:
+def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = None
+                     ) -> list[tuple[int, int, str]]:
     """Find flattened ruby annotations that read the characters before them.
 
     Args:
         text: decoded text.
+        glosses: if given, receives ``(start, end, reading)`` of each reading
+            kept as a writer's gloss although flattened ruby reads the same
+            (`_glosses`: a sparse text's reading of an uncommon character, or
+            its only reading in full-width parentheses); here `start` is that
+            of the characters it reads (``text[start:end]`` is ``喆(zhé)``).
 
     Returns:
         ``(start, end, reading)`` for each annotation, code-point offsets into
@@ -185,10 +192,32 @@ def find_annotations(text: str) -> list[tuple[int, int, str]]:
                 plain.append((m.start(), m.end(), reading))
     if marked_count >= chardata.MIN_MARKED_FOR_PLAIN:
         found += plain
-    for m in BARE_RE.finditer(text):
-        if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1)):
-            found.append((m.start(), m.end(), m.group(1)))
-    return sorted(found)
+    bare = [(m.start(), m.end(), m.group(1)) for m in BARE_RE.finditer(text)
+            if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
+    widths = [_read_width(text, a, r) for a, _, r in found]
+    if sum(widths) + len(bare) <= chardata.SPARSE_ANNOTATIONS and _glosses(text, found, widths,
+                                                                          alone=not bare):
+        if glosses is not None:
+            glosses += [(a - k, b, r) for (a, b, r), k in zip(found, widths)]
+        found = []
+    return sorted(found + bare)
+
+
+def _glosses(text: str, found: list[tuple[int, int, str]], widths: list[int],
+             alone: bool) -> bool:
+    """Whether the parenthesised readings `found` (``(start, end, reading)``,
+    code-point offsets into `text`; `widths[i]` characters before each are
+    read), of a text in which at most `chardata.SPARSE_ANNOTATIONS`
+    characters carry a reading, are the writer's glosses: one of them reads
+    a character outside the common core (`CharModel.odd_class`: 喆, 镕), or
+    the text has one reading only, no bare one (`alone`), in full-width
+    parentheses (李白（lǐ bái）)."""
+    from .model import get_model
+
+    if alone and len(found) == 1 and text[found[0][0]] == "（":
+        return True
+    odd = get_model().odd_run_re
+    return any(odd.search(text, a - k, a) for (a, _, _), k in zip(found, widths))
 
 
 def _lesson(text: str, pos: int) -> bool:
@@ -222,6 +251,57 @@ def _lesson(text: str, pos: int) -> bool:
     han = len(chardata.HAN_RE.findall(ANNOTATION_RE.sub("", paragraph)))
     return (annotated >= chardata.LESSON_MIN_ANNOTATIONS
             and annotated / han >= chardata.LESSON_ANNOTATION_SHARE)
+
+
+def lesson_page(doc: str, text: tuple[tuple[int, int], ...],
+                readings: tuple[tuple[int, int], ...]) -> bool:
+    """Whether an HTML page with ruby markup teaches pronunciation, so that
+    its ``<rt>`` and ``<rp>`` contents stay in HTML mode: its text talks about
+    pronunciation (`LESSON_WORDS`), or at least
+    `chardata.LESSON_ANNOTATION_SHARE` of its Han characters, and
+    `chardata.LESSON_MIN_ANNOTATIONS` at least, carry a reading (the rules
+    `_lesson` applies to a flattened paragraph, applied here to the page).
+
+    Args:
+        doc: the decoded document.
+        text: its text regions (`markup.Markup.text`), code-point offsets
+            into `doc`, sorted, half-open.
+        readings: the contents of its ``<rt>`` and ``<rp>`` elements
+            (`markup.Markup.annotations`), offsets likewise.
+
+    Returns:
+        True for a lesson page. A page is judged whole: a page that teaches
+        in one part and gives ruby to running text in another keeps all.
+    """
+    inside = [doc[a:b] for a, b in readings]
+    read = sum(1 for r in inside if _READING_RE.fullmatch(r.strip()))
+    if not read:
+        return False
+    body = "\n".join(doc[a:b] for a, b in _outside(text, readings))
+    if LESSON_WORDS.search(body):
+        return True
+    han = len(chardata.HAN_RE.findall(body))
+    return (read >= chardata.LESSON_MIN_ANNOTATIONS
+            and read / max(han, 1) >= chardata.LESSON_ANNOTATION_SHARE)
+
+
+def _outside(regions: tuple[tuple[int, int], ...],
+             holes: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    """The parts of sorted `regions` outside every one of sorted `holes`."""
+    out = []
+    k = 0
+    for a, b in regions:
+        while k < len(holes) and holes[k][1] <= a:
+            k += 1
+        j = k
+        while a < b and j < len(holes) and holes[j][0] < b:
+            if holes[j][0] > a:
+                out.append((a, holes[j][0]))
+            a = max(a, holes[j][1])
+            j += 1
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 def context_before(text: str, i: int, n: int = 1) -> str:

@@ -762,6 +762,19 @@ LESSON_ANNOTATION_SHARE = 0.5
 # ...counted only from this many characters read on (a word's reading counts each
 # character it reads: annotations._lesson): 創(chuàng)建 alone is damage.
 LESSON_MIN_ANNOTATIONS = 2
+# A text in which at most this many characters carry a reading does not read
+# like a page that flattened ruby (the sample: 703 readings): there, a reading
+# of a character outside the common core (王喆(zhé)) is likely a gloss the
+# writer added for readers who may not know it, and so is a text's only
+# reading in full-width parentheses (李白（lǐ bái）是唐代诗人), the way Chinese
+# prose writes an aside; both stay (annotations._glosses).
+SPARSE_ANNOTATIONS = 2
+# ...and nothing in such a text tells a writer's gloss from a ruby page's
+# reading of the same character (a page may give ruby to its hard characters
+# only), so keeping it is right about as often as not: the posterior of
+# keeping it, which caps the text's confidence (a chosen prior, not a
+# measured one: no corpus at hand holds both kinds).
+SPARSE_GLOSS_KEEP_POSTERIOR = 0.5
 # Longest word one parenthesised reading may annotate, in characters.
 MAX_ANNOTATED_WORD = 6
 # Cheap check before the word model: a re-reading whose character-bigram

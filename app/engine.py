@@ -33,7 +33,7 @@ from ftfy import badness
 
 from . import candidates as cand
 from . import chardata, detect, escapes, score
-from .annotations import find_annotations
+from .annotations import find_annotations, lesson_page
 from .convert import check_config
 from .convert import convert as opencc_convert
 from .decode import decode_bytes, decode_replacing
@@ -538,14 +538,23 @@ def _realign_round(text: str, model: CharModel, points: list[tuple[int, str]],
     return _non_overlapping(accepted)
 
 
-def _annotation_pass(text: str) -> list[_Accepted]:
+def _annotation_pass(text: str, doubts: list[score.Doubt]) -> list[_Accepted]:
+    """Remove flattened ruby annotations (`find_annotations`); a reading
+    kept as a writer's gloss goes to `doubts`, at
+    `chardata.SPARSE_GLOSS_KEEP_POSTERIOR`."""
+    glosses: list[tuple[int, int, str]] = []
+    found = find_annotations(text, glosses)
+    for s, e, reading in glosses:
+        # text[s:e] is 喆(zhé): the reading and its two parentheses end it
+        doubts.append(score.Doubt(s, e, text[s:e], text[s:e - len(reading) - 2],
+                                  "ruby_annotation", chardata.SPARSE_GLOSS_KEEP_POSTERIOR))
     return [
         _Accepted(s, e, "", (("delete", None),), "ruby_annotation",
                   chardata.ANNOTATION_CONFIDENCE[
                       "digit" if any(c.isdigit() for c in reading)
                       else "marked" if not reading.isascii() else "plain"],
                   f"flattened ruby annotation: {reading!r} is a reading of {text[s - 1]!r}")
-        for s, e, reading in find_annotations(text)
+        for s, e, reading in found
     ]
 
 
@@ -713,7 +722,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
              "restored bytes lost from a GBK stream"),
         ]
         if strip_annotations:
-            stages_run.append(("strip_annotations", lambda t, _: _annotation_pass(t),
+            stages_run.append(("strip_annotations", lambda t, _: _annotation_pass(t, doubts),
                                "removed flattened ruby annotations"))
         if page:
             stages_run.insert(0, ("html", lambda t, _: _markup_edits(page, t, strip_annotations),
@@ -1551,12 +1560,13 @@ def _talk_lines(text: str, markup: list[tuple[int, int]] = ()) -> list[tuple[int
 def _markup_edits(page: Markup, text: str, strip_annotations: bool) -> list[_Accepted]:
     """HTML mode's own edits (offsets into the document): each charset
     declaration made to say UTF-8, and, with `strip_annotations`, the
-    contents of <rt> and <rp> dropped."""
+    contents of <rt> and <rp> dropped unless the page teaches pronunciation
+    (`annotations.lesson_page`)."""
     out = [_Accepted(a, b, declare_utf8(text[a:b]), (("declare", "utf-8"),), "charset_declaration",
                      chardata.MAX_SPAN_CONFIDENCE,
                      f"{chardata.SPAN_KINDS['charset_declaration']}: declare utf-8")
            for a, b in page.declarations]
-    if strip_annotations:
+    if strip_annotations and not lesson_page(text, page.text, page.annotations):
         out += [_Accepted(a, b, "", (("delete", None),), "ruby_annotation",
                           chardata.MAX_SPAN_CONFIDENCE,
                           "the contents of an <rt> or <rp> element (a ruby reading)")

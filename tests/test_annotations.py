@@ -67,7 +67,15 @@ def test_user_lists_are_lessons():
     assert find_annotations("爸爸(bàba)") == []
 
 
-def test_a_single_gloss_in_running_text_is_removed():
+def test_a_sparse_gloss_of_an_uncommon_character_is_kept_and_reported():
     text = "他的名字是王喆(wángzhé)，不是王哲。"
-    assert find_annotations(text) == [(7, 16, "wángzhé")]
-    assert find_annotations("他的名字是王喆(zhé)，不是王哲。") == [(7, 12, "zhé")]
+    glosses: list = []
+    assert find_annotations(text, glosses) == []
+    assert glosses == [(5, 16, "wángzhé")]
+    glosses = []
+    assert find_annotations("他的名字是王喆(zhé)，不是王哲。", glosses) == []
+    assert glosses == [(6, 12, "zhé")]
+    # a common character's only reading in half-width parentheses is ruby
+    glosses = []
+    assert find_annotations("創(chuàng)建", glosses) == [(1, 9, "chuàng")]
+    assert glosses == []

@@ -75,6 +75,28 @@ def test_without_strip_annotations_ruby_stays():
     assert "<p>創(chuàng)建 创建</p>" in r.text
 
 
+LESSON_PAGE = ("<html><head><title>拼音课</title></head><body><p>"
+               + "".join(f"<ruby>{c}<rt>{r}</rt></ruby>" for c, r in zip("妈麻马骂", ("mā", "má", "mǎ", "mà")))
+               + "</p></body></html>")
+
+
+@pytest.mark.parametrize("doc", [
+    LESSON_PAGE,  # fresh-eyes report (session 8, item 5): the title says 拼音
+    LESSON_PAGE.replace("拼音课", "第一课"),  # every Han character of the text carries a reading
+])
+def test_a_page_that_teaches_pronunciation_keeps_its_ruby(doc):
+    r = repair_text(doc, html=True)
+    assert r.text == doc
+    assert not r.changed and not r.spans
+
+
+def test_a_page_that_gives_ruby_to_a_few_characters_loses_it():
+    doc = LESSON_PAGE.replace("拼音课", "第一课").replace("<p>", "<p>第一课的四个字，请大家一起来认一认：", 1)
+    r = repair_text(doc, html=True)
+    assert "<rt></rt>" in r.text and "mā" not in r.text
+    assert [s.kind for s in r.spans] == ["ruby_annotation"] * 4
+
+
 def test_convert_touches_text_only():
     page = '<p title="國家">國家</p><script>var s = "國家";</script>'
     r = repair_text(page, html=True, convert="t2s")
