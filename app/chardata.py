@@ -328,6 +328,13 @@ HAN_RE = re.compile(
 # 0xFEE0 (Unicode 15, "Halfwidth and Fullwidth Forms" block, FF00..FFEF).
 FULLWIDTH_OFFSET = 0xFEE0
 WIDEN_TABLE = {c: c + FULLWIDTH_OFFSET for c in range(0x21, 0x7F)}
+# Full-width digits and letters, and the full-width yen sign (U+FFE5, GB2312's
+# A3A4) before a digit, the ￥ of Chinese prices: Chinese typography writes
+# them among Han (￥１２９９包邮, ＶＩＰ会员), so a reading counts them with
+# its Chinese characters when it is priced per character
+# (CharModel.reads_as_chinese).
+FULLWIDTH_ALNUM_RE = re.compile(
+    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]|\uffe5(?=[0-9\uff10-\uff19])")
 
 # Emoji and their modifiers (Unicode 15 blocks Miscellaneous Symbols and
 # Pictographs through Symbols and Pictographs Extended-A, Dingbats and

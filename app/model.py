@@ -810,8 +810,9 @@ class CharModel:
         Returns:
             True when `text` holds at least `chardata.MIN_REPAIRED_HAN`
             Chinese characters (Han or Chinese punctuation marks), one of them
-            Han, and adds at most `max_bits` bits per Chinese character to the
-            cost of its context; or when it is a lone Chinese mark beside a Han
+            Han, and adds at most `max_bits` bits per Chinese character (full-
+            width digits, letters and ￥ counted with them:
+            `chardata.FULLWIDTH_ALNUM_RE`) to the cost of its context; or when it is a lone Chinese mark beside a Han
             character; or only emoji.
         """
         han = len(chardata.HAN_RE.findall(text))
@@ -837,7 +838,8 @@ class CharModel:
         left, right = left[-CONTEXT_CHARS:], right[:CONTEXT_CHARS]
         added = (self.cost(core, left, right) - seps * CLASS_BITS["space"]
                  - self._segment_cost(left) - self._segment_cost(right))
-        return added / (han + marks) <= max_bits
+        wide = len(chardata.FULLWIDTH_ALNUM_RE.findall(text))
+        return added / (han + marks + wide) <= max_bits
 
     def bits_per_han(self, text: str) -> float:
         """Cost of `text` per Han character in it, ASCII runs (numbers, codes,
