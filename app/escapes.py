@@ -32,7 +32,9 @@ Left alone (the escapes are meant): a text that is a JSON document, lines of
 code (`_CODE_LINE_RE`) and escapes inside ASCII quotes or backticks (string
 literals), escapes inside a URL, a query string or a file path (the
 whitespace-delimited token around the run has ``://``; for percent runs
-also ``?``, ``=``, ``&``, ``/`` or ``+``; for ``\\u`` and ``\\x`` runs another
+also ``?``, ``=``, ``&`` or ``/``, not ``+``, which a form encoder writes
+for a space in a search term: ``%E5%8D%8E%E4%B8%BA+%E6%89%8B%E6%9C%BA`` is
+two runs, each unescaped, the ``+`` kept; for ``\\u`` and ``\\x`` runs another
 backslash), ``\\u`` and ``\\x`` ends of a range in a regular expression's
 character class (``[\\u4e00-\\u9fa5]``), HTML entities in a line with markup or anywhere in a markup
 document (`is_markup_document`: HTML or XML source sent as text, whose
@@ -420,7 +422,7 @@ def _meant(form: str, line: _Line, start: int, end: int) -> bool:
     if ":" in marks or (a < start and "w" in marks):
         return True
     if form == "percent":
-        return any(c in marks for c in "?=&/+")
+        return any(c in marks for c in "?=&/")
     if form in ("unicode", "hex"):
         # a Windows path (C:\\Users\\u1234), or an end of a range in a
         # regular expression's character class ([\\u4e00-\\u9fa5])
