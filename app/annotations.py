@@ -27,6 +27,7 @@ characters). A reading of characters in quotation marks
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -49,15 +50,18 @@ BARE_RE = re.compile(
 # annotation when looking at the character before a position.
 TRAILING_ANNOTATION_RE = re.compile(rf"[(（]{_READING}[)）]$")
 _SEPARATOR_RE = re.compile("[ '’]+")
+_BLANK_LINE_RE = re.compile("\n[ \t\u3000]*\n")
 
 # Words of a text that teaches pronunciation (Simplified and Traditional):
 # pinyin, tone(s), reading, phonetic notation, pronunciation, "read as".
 # Also the phrases that ask or tell how a character is read (怎么读, 读成,
-# 字音, 音同: 堃(kūn)字怎么读？, 请读准字音：龃龉(jǔ yǔ)。).
+# 字音, 音同: 堃(kūn)字怎么读？, 请读准字音：龃龉(jǔ yǔ)。), and the headings
+# of a list of new characters or words (生字, 生词, 识字, 学的字).
 LESSON_WORDS = re.compile(
     "拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲|认读|認讀"
     "|拼读|拼讀|怎么读|怎麼讀|怎么念|怎麼唸|怎麼念|怎样读|怎樣讀|读成|讀成|念成|唸成|读为|讀為"
-    "|读准|讀準|字音|读法|讀法|音同|同音|念“|念「|读“|讀「")
+    "|读准|讀準|字音|读法|讀法|音同|同音|念“|念「|读“|讀「"
+    "|生字|生词|生詞|识字|識字|认字|認字|学的字|學的字")
 # Quotation marks around a character and its reading (这个字念“彧(yù)”,
 # “的(de)”和“地(de)”): the text mentions the character, it does not run
 # through it, so the reading is the writer's.
@@ -169,10 +173,15 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
     plain = []
     lessons: dict[int, bool] = {}  # paragraph start -> teaches pronunciation
 
+    blanks: list[int] | None = None  # where the blocks of lines end (`_lesson`)
+
     def lesson(pos: int) -> bool:
+        nonlocal blanks
         start = text.rfind("\n", 0, pos) + 1
         if start not in lessons:
-            lessons[start] = _lesson(text, pos)
+            if blanks is None:
+                blanks = [m.start() + 1 for m in _BLANK_LINE_RE.finditer(text)]
+            lessons[start] = _lesson(text, pos, blanks, lessons)
         return lessons[start]
 
     for m in ANNOTATION_RE.finditer(text):
@@ -220,7 +229,7 @@ def _glosses(text: str, found: list[tuple[int, int, str]], widths: list[int],
     return any(odd.search(text, a - k, a) for (a, _, _), k in zip(found, widths))
 
 
-def _lesson(text: str, pos: int) -> bool:
+def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> bool:
     """Whether the paragraph around `pos` teaches pronunciation: it talks
     about it (`LESSON_WORDS`), or at least
     `chardata.LESSON_ANNOTATION_SHARE` of its Han characters, and
@@ -229,10 +238,18 @@ def _lesson(text: str, pos: int) -> bool:
     few characters of running text. A reading of a word counts each
     character it reads (生词：苹果(píngguǒ)、香蕉(xiāngjiāo)、橙子(chéngzi)。
     is six of eight), so per-word and per-character readings weigh alike.
+    A paragraph is a line, or the block of lines around it up to a blank
+    line, whichever teaches: a list of one entry a line
+    (生字：\n妈(mā)\n爸(bà)\n我(wǒ)) is a lesson as the same entries on one
+    line are.
 
     Args:
         text: decoded text; paragraphs end at ``\n``.
         pos: a code-point offset into `text`.
+        blanks: sorted offsets into `text` of the blank lines (the first
+            character after the ``\n`` that ends the line before each).
+        blocks: a cache of the blocks' answers, by ``-1 - block start``
+            (beside the caller's answers by line start).
 
     Source: the thresholds in chardata, set against
     samples/000_cc1ae68ad79e1051.txt (704 readings, under a tenth of its
@@ -240,9 +257,23 @@ def _lesson(text: str, pos: int) -> bool:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     end = end if end >= 0 else len(text)
-    if LESSON_WORDS.search(text, start, end) is not None:
+    if _teaches(text[start:end]):
         return True
-    paragraph = text[start:end]
+    k = bisect.bisect_right(blanks, start)
+    block_start = blanks[k - 1] if k else 0
+    block_end = blanks[k] - 1 if k < len(blanks) else len(text)
+    if (block_start, block_end) == (start, end):
+        return False
+    key = -1 - block_start
+    if key not in blocks:
+        blocks[key] = _teaches(text[block_start:block_end])
+    return blocks[key]
+
+
+def _teaches(paragraph: str) -> bool:
+    """`_lesson`'s test of one paragraph (or block of lines)."""
+    if LESSON_WORDS.search(paragraph) is not None:
+        return True
     # Characters that carry a reading, not readings: 苹果(píngguǒ) is two,
     # as 苹(píng)果(guǒ) is. A parenthesis that reads no character before
     # it still counts one, as it always did.
