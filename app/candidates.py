@@ -850,6 +850,27 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
         """How many of `changed` (ascending) lie in [a, b)."""
         return bisect.bisect_left(changed, b) - bisect.bisect_left(changed, a)
 
+    def n_symbols(a: int, b: int) -> int:
+        """How many of `changed` in [a, b) re-read as a symbol and are
+        neither Han nor a Chinese mark as they stand (★ for GBK's bytes of ∴
+        read as Big5, ① for Ｋ), counted where they touch other changed
+        characters that are not such (∴薊炵扂蠅, not a clean ℃ with a ，
+        that re-reads as itself between it and the damage): the model prices
+        symbols and letters of other scripts alike, so it cannot tell the
+        two apart, but bytes the wrong codec read beside the damage were
+        read by it too."""
+        count = 0
+        run: list[bool] = []  # a run of consecutive changed characters: symbol or not
+        for n, k in enumerate(changed[bisect.bisect_left(changed, a):bisect.bisect_left(changed, b)]):
+            if n and k != last + 1:
+                count += sum(run) if not all(run) else 0
+                run = []
+            run.append(_symbol(reading[k]) and not text[k].isascii()
+                       and text[k] not in chardata.PUNCT_SHARES
+                       and not chardata.HAN_RE.match(text[k]))
+            last = k
+        return count + (sum(run) if run and not all(run) else 0)
+
     for side in ("start", "end"):
         direction = 0
         while True:
@@ -872,9 +893,11 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
                 break
             pairs = [(p, e) if side == "start" else (s, p) for p in options]
             costs = cost_at(pairs, options)
-            # Cheapest; on a tie the fewest re-read characters.
+            # Cheapest; on a tie the most symbols re-read beside the damage,
+            # then the fewest re-read characters.
             n_read = [n_changed(a, b) for a, b in pairs]
-            best = min(range(len(options)), key=lambda n: (costs[n], n_read[n]))
+            n_sym = [n_symbols(a, b) for a, b in pairs]
+            best = min(range(len(options)), key=lambda n: (costs[n], -n_sym[n], n_read[n]))
             if options[best] == pos:
                 break
             moved_in = options[best] in inward
@@ -893,6 +916,14 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
         # reads_as_chinese, or the wrong codec's plain residue (score._plainly_residue)
         return None
     return s - start, e - start
+
+
+def _symbol(s: str) -> bool:
+    """Whether `s` is one non-ASCII symbol, mark or enclosed number (★, ※,
+    ①: Unicode categories S*, P*, No), not a Chinese mark
+    (`chardata.PUNCT_SHARES`, which the model prices each on its own)."""
+    return (len(s) == 1 and not s.isascii() and s not in chardata.PUNCT_SHARES
+            and (unicodedata.category(s)[0] in "SP" or unicodedata.category(s) == "No"))
 
 
 def _edge_bits(text: str, start: int, end: int, a: int, b: int, replacement: str) -> float:

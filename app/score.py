@@ -102,10 +102,11 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             # the reading made: judged as a word break (电话� before 138
             # reads as 电话).
             c.replacement.replace("\ufffd", " "), left, right, bar, units,
-        ) or utf8 and not c.lost and _SYMBOL_RUN_RE.search(c.replacement) and model.reads_as_chinese(
-            # Symbols a page writes (★☆ ✓ → ①) in a strict UTF-8 reading are
-            # read as written, not judged as Chinese characters: the Chinese
-            # around them is (评分：★★★★☆ read as GBK, 璇勫垎锛氣槄鈽…).
+        ) or not c.lost and _SYMBOL_RUN_RE.search(c.replacement) and model.reads_as_chinese(
+            # Symbols a page writes (★☆ ✓ → ①) in a strict reading are read
+            # as written, not judged as Chinese characters: the Chinese
+            # around them is (评分：★★★★☆ read as GBK, 璇勫垎锛氣槄鈽…;
+            # ◆联系我们◆ read as Big5, ↑薊炵扂蠅↑).
             _SYMBOL_RUN_RE.sub(" ", c.replacement), left, right, bar, units,
         ):
             unique.setdefault((c.start, c.end, c.replacement), c)

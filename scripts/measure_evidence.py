@@ -1,10 +1,11 @@
-"""Measure the rules on plain evidence of mojibake (session 8): private use,
-C1 controls, one lead byte with different ASCII trails, and zhuyin.
+"""Measure the rules on plain evidence of mojibake (sessions 8 and 9): private
+use, C1 controls, one lead byte with different ASCII trails, zhuyin, and
+symbols at the edges of a misread stretch.
 
 Usage:
     python scripts/measure_evidence.py
 
-Four sweeps, each repaired with `repair_text` and counted:
+Five sweeps, each repaired with `repair_text` and counted:
 
 * ``private_use``: 920 clean texts with one private-use character put in
   (each of the project's passages, ``benchmarks/data/passages.jsonl``, four
@@ -21,6 +22,11 @@ Four sweeps, each repaired with `repair_text` and counted:
   those whose Big5 (Traditional, OpenCC ``s2t``) or GBK bytes read as
   Latin-1 repeat one non-ASCII character with ASCII between
   (``½s½X`` for Big5 編碼): right, and wrong at 0.9 or more.
+* ``symbol_edges`` (session 9): symbols pages set around headings (★, ●,
+  ※, ±: `EDGE_SYMBOLS`) at the edges or in the middle of jieba's commonest
+  four-character words, GBK read as Big5 or cp949 and Big5 read as GBK:
+  right, wrong at 0.9 or more, and the same texts clean changed
+  (`candidates._refined_stretch`'s tie between symbols).
 * ``zhuyin``: 2,808 clean texts of zhuyin (pypinyin's ``BOPOMOFO`` style of
   jieba's 700 commonest two- and three-character words, alone, after
   ``的注音是`` and ``注音：``, and as Taiwanese slang particles): how many
@@ -145,6 +151,38 @@ def zhuyin() -> tuple[int, int, int, int]:
     return changed, len(texts), repaired, len(SHOP_LINES)
 
 
+# Symbols Chinese pages set before, after or around a heading, all in GBK's
+# and Big5's symbol rows (GB2312 rows 1, 2 and 8; Big5 A1..A3).
+EDGE_SYMBOLS = "★☆●○■□◆◇▲△※→←↑↓①②③±×÷℃°§№"
+
+
+def symbol_edges() -> dict[str, tuple[int, int, int, int]]:
+    """By codec pair: (right, wrong at >= 0.9, cases, clean texts changed)
+    for jieba's 40 commonest four-character words (Traditional for Big5,
+    OpenCC ``s2t``) with one of `EDGE_SYMBOLS` before, after, around or in
+    the middle, read with the wrong codec; the same texts clean must not
+    change."""
+    words = [w for w in jieba_words(4, 4)][:40]
+    out = {}
+    for wrong_codec, codec, traditional in (("big5", "gbk", False), ("cp949", "gbk", False),
+                                            ("gbk", "big5", True)):
+        pairs, clean = [], []
+        for n, w in enumerate(words):
+            w = convert(w, "s2t") if traditional else w
+            x = EDGE_SYMBOLS[n % len(EDGE_SYMBOLS)]
+            for text in (x + w, w + x, x + w + x, w[:2] + x + w[2:]):
+                try:
+                    damaged = text.encode(codec).decode(wrong_codec)
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                pairs.append((damaged, text))
+                clean.append(text)
+        right, sure, n = right_and_sure_wrong(pairs)
+        out[f"{codec}_as_{wrong_codec}"] = (right, sure, n,
+                                           sum(repair_text(t).changed for t in clean))
+    return out
+
+
 def main() -> None:
     changed, n = private_use()
     print(f"private_use: {changed} of {n} clean texts with a private-use character changed")
@@ -159,6 +197,9 @@ def main() -> None:
     changed, n, repaired, lines = zhuyin()
     print(f"zhuyin: {changed} of {n} clean zhuyin texts changed; {repaired} of {lines} lines of "
           "GBK full-width forms read as Big5 repaired")
+    for pair, (right, sure, n, changed) in symbol_edges().items():
+        print(f"symbol_edges {pair}: right {right} of {n}, wrong at >= 0.9 {sure}; "
+              f"clean changed {changed} of {n}")
 
 
 if __name__ == "__main__":
