@@ -73,6 +73,14 @@ NOT_PAGE_CODECS = frozenset({
 # Korean read as GBK 14 or more.
 DECLARED_OVERRIDE_MARGIN_BITS = 3.5
 DECLARED_OVERRIDE_BITS = 11.0
+# ...and only where the declared reading holds at least this many non-ASCII
+# characters, if they are Han and the other reading is GBK's or Big5's: for
+# one (GBK 程 labelled gbk reads as Big5 最) the margin is the characters'
+# frequency alone (fresh-eyes sweep, session 9: 9 of the 1,500 commonest
+# characters labelled gbk and 15 of 1,018 labelled big5 went to the other
+# codec). Two are enough: a lying label on a word (GBK 价格 labelled big5,
+# 歎跡) reads far worse, by 6 to 50 bits per character.
+MIN_DECLARED_OVERRIDE_HAN = 2
 
 # Undeclared bytes whose best Chinese reading costs between MAX_BITS_PER_HAN
 # and MAX_BITS_PER_HAN_UTF8 per Han character (a GBK page that itself holds

@@ -245,25 +245,46 @@ def _utf8_implausible(text: str) -> bool:
             and any(not _PLAUSIBLE_UTF8_RE.match(ch) for ch in _NON_ASCII_RE.findall(text)))
 
 
+_LETTER_RUN_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+def _no_latin_word(text: str) -> bool:
+    """Whether a UTF-8 reading holds only one- and two-byte sequences (no
+    character from U+0800 on) and no word with a non-ASCII letter in it
+    that is written in Latin letters with ASCII ones among them (café,
+    Müller): what two GBK or Big5 bytes make when read as UTF-8 (Ů, ʮ, Ŀ¼),
+    which a page that declares a Chinese codec does not hold."""
+    if text.isascii() or any(ch >= "\u0800" for ch in text):
+        return False
+    return not any(not w.isascii() and any(ch.isascii() for ch in w)
+                   for w in _LETTER_RUN_RE.findall(text))
+
+
 def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, str, str]],
                              model) -> bool:
     """Whether bytes that are valid UTF-8 are rather Chinese in another codec.
 
     A short GBK string can be valid UTF-8 (元 D4 AA reads as Ԫ), and UTF-16
     whose bytes all fall below 0x80 is (下雪了 is 0B 4E EA 96 86 4E). The
-    other reading wins when it reads as Chinese (`chardata.MAX_BITS_PER_HAN`)
+    other reading wins when it reads as Chinese (`chardata.MAX_BITS_PER_HAN`;
+    `chardata.MAX_BITS_PER_HAN_UNDECLARED` for a declared codec's reading)
     and either a declaration names its codec while the UTF-8 reading is
-    implausible (`_utf8_implausible`), or, undeclared, the UTF-8 reading is
+    implausible (`_utf8_implausible`) or made of two-byte sequences that
+    spell no Latin word (`_no_latin_word`: GBK 女 labelled gbk, C5 AE, is no
+    Ů; 目录 no Ŀ¼), or, undeclared, the UTF-8 reading is
     implausible and a UTF-16 reading reads as Chinese, or the UTF-8 reading
     is made of two-byte sequences whose characters outside Latin all stand
     as no writer puts them (`_stray`: 系统 CF B5 CD B3 is no Greek ϵͳ) and a
     Chinese reading reads as Chinese (`chardata.MAX_BITS_PER_HAN`)."""
     if evidence:
         codec = evidence[0][2]
-        if codec == "utf-8" or not _utf8_implausible(utf8):
+        if codec == "utf-8" or not (_utf8_implausible(utf8) or _no_latin_word(utf8)):
             return False
         decoded = _strict_family(data, codec)
-        return decoded is not None and model.bits_per_han(decoded[0]) <= chardata.MAX_BITS_PER_HAN
+        # (as lenient as undeclared bytes are: the declaration is evidence
+        # too, and one character, 十 or 郑, costs 13 to 16 bits alone)
+        return (decoded is not None
+                and model.bits_per_han(decoded[0]) <= chardata.MAX_BITS_PER_HAN_UNDECLARED)
     if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
             _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
         return True
@@ -1260,7 +1281,17 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
                or (declared_bits > chardata.MAX_BITS_PER_HAN_UNDECLARED
                    and _chinese_share(text[:4096]) >= chardata.MIN_UTF16_HAN_SHARE)
                else chardata.MAX_BITS_PER_HAN)
-        if best and best != codec and best_bits <= min(bar, cap):
+        # One Han character, and nothing else but ASCII, that reads as
+        # Chinese either way (GBK 程, Big5 最; GBK or Big5 both, not UTF-16;
+        # not 磅︽, GBK's reading of Big5 執行): its frequency is all that tells
+        # them apart, and the declaration says more
+        # (chardata.MIN_DECLARED_OVERRIDE_HAN).
+        core = chardata.non_ascii(text[:4096])
+        if (best and best != codec and best_bits <= min(bar, cap)
+                and not (0 < len(core) < chardata.MIN_DECLARED_OVERRIDE_HAN
+                         and chardata.HAN_RE.fullmatch(core) is not None
+                         and cap == chardata.MAX_BITS_PER_HAN
+                         and best not in chardata.UTF16_CODECS)):
             warnings.append(f"{_ignored(label, where)}: the bytes read as Chinese in {best}")
             _check_controls(chinese[best])
             return Decoded(chinese[best], best, 0, tuple(warnings))
