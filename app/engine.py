@@ -738,7 +738,13 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
             if talk is None:
                 talk = _talk_lines(current, markup)
             blocked = protected + talk
-            accepted = run(current, blocked)
+            # HTML mode: the round trips and the realignment read the text
+            # with the markup as line breaks, so that no repair reaches
+            # across a tag (one that lost bytes could not be cut back to
+            # the text around it: `_fit`), each text node read on its own.
+            view = (_markup_as_line_breaks(current, markup)
+                    if page and markup and action in ("fix_encoding", "realign") else current)
+            accepted = run(view, blocked)
             if action not in ("strip_annotations", "html"):
                 kept = [f for a in accepted for f in _fit(current, a, blocked)
                         if not (page and _adds_markup(current[f.start:f.end], f.replacement))]
@@ -1511,6 +1517,21 @@ def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accep
             out.append(_Accepted(s + head, e - tail, core, a.plan, a.kind, a.confidence,
                                  a.explanation))
     return out
+
+
+def _markup_as_line_breaks(text: str, markup: list[tuple[int, int]]) -> str:
+    """`text` with each of the sorted, non-overlapping `markup` regions
+    (code-point offsets into `text`) replaced by as many ``\n``: the same
+    length, so offsets hold, and no line runs across markup."""
+    out, pos = [], 0
+    for a, b in markup:
+        a, b = max(a, pos), min(b, len(text))
+        if a >= b:
+            continue
+        out += [text[pos:a], "\n" * (b - a)]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _adds_markup(original: str, replacement: str) -> bool:

@@ -97,6 +97,18 @@ def test_a_page_that_gives_ruby_to_a_few_characters_loses_it():
     assert [s.kind for s in r.spans] == ["ruby_annotation"] * 4
 
 
+def test_a_node_that_lost_bytes_does_not_cost_its_neighbours_their_repair():
+    # fresh-eyes report (session 9, F6): UTF-8 read as GBK with errors="replace"
+    # on one line; 中心 lost a byte. The round trip read both nodes and the
+    # tags between as one segment and, lossy, could not be cut back to them.
+    doc = "<p>关于我们</p><p>新闻中心</p>".encode("utf-8").decode("gbk", errors="replace")
+    r = repair_text(doc, html=True)
+    assert r.text.startswith("<p>关于我们</p><p>新闻")
+    assert r.text.endswith("</p>") and "<p>" in r.text
+    assert [s.original for s in r.spans] == ["鍏充簬鎴戜滑", "鏂伴椈涓\ufffd蹇\ufffd"]
+    assert r.spans[1].guessed and r.confidence < 0.9
+
+
 def test_convert_touches_text_only():
     page = '<p title="國家">國家</p><script>var s = "國家";</script>'
     r = repair_text(page, html=True, convert="t2s")
