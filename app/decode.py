@@ -934,6 +934,16 @@ def _total_bits(text: str, model: CharModel) -> float:
     return model.bits_per_non_ascii(sample) * n if n else float("inf")
 
 
+def _one_han_amid_signs(text: str) -> bool:
+    """Whether `text` is one Han character with ASCII signs or digits
+    around it, and no ASCII letter right beside it: ``(七)``, ``7七``; not
+    ``Gr鲞e`` (Größe read as GB18030) nor the character alone."""
+    k = next((n for n, ch in enumerate(text) if not ch.isascii()), -1)
+    if k < 0 or not text[k + 1:].isascii() or len(text) == 1 or not chardata.HAN_RE.match(text[k]):
+        return False
+    return not any(ch.isascii() and ch.isalpha() for ch in text[max(0, k - 1):k + 2])
+
+
 def _chinese_over_single_byte(text: str, codec: str, single: list[tuple[str, str, str]] | None,
                               warnings: list[str], rival: tuple[str, str] | None = None
                               ) -> Decoded:
@@ -1402,6 +1412,15 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         _check_controls(chinese[best])
         return Decoded(chinese[best], best, 0, tuple(warnings),
                        confidence_cap=1 / (1 + max(1, len(rivals))))
+    if best and single and _one_han_amid_signs(chinese[best]):
+        # One Han character (two bytes) among ASCII signs or digits, no
+        # letter beside it: it costs more than the bar for Chinese alone (七
+        # 13.5 bits), but a single-byte codec's two letters are no likelier
+        # a word ((七) is KOI8-R (фъ)): two bytes cannot tell them apart, and
+        # Chinese is kept as for a character that reads as Chinese
+        # (`_chinese_over_single_byte`). (Two bytes alone stay the tie they
+        # were; Gr鲞e is Größe.)
+        return _chinese_over_single_byte(chinese[best], best, single, warnings)
     if (best or lossy) and single:
         # A Chinese reading that reads badly, or one with replaced bytes,
         # loses to words of a single-byte codec (niño is no UTF-16 楮濱,
