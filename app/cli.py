@@ -138,8 +138,11 @@ def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> P
             if in_place:
                 written = os.fstat(f.fileno())
                 if (written.st_uid, written.st_gid) != (info.st_uid, info.st_gid):
-                    with contextlib.suppress(OSError):  # another user's file: only root may
+                    try:  # another user's file: only root may give it back
                         os.fchown(f.fileno(), info.st_uid, info.st_gid)
+                    except OSError:  # its group, if the user is in it
+                        with contextlib.suppress(OSError):
+                            os.fchown(f.fileno(), -1, info.st_gid)
                 os.fchmod(f.fileno(), mode)  # after chown, which clears set-id bits
         os.replace(tmp, path)
     except BaseException:
