@@ -125,12 +125,12 @@ def test_malformed_header_is_ignored_with_a_warning(in_process):
     for page in (twice, joined):
         assert (page["title"], page["paragraph"]) == (TITLE, BODY)
         assert page["luanma_encoding"] == "gb18030" and "luanma_error" not in page
-    assert twice["luanma_warnings"] == [
+    assert twice["luanma_warnings"] == [(
         "the page's Content-Type 'text/html; charset=big5; charset=big5' gives its 'charset' "
-        "parameter more than once; ignored"]
-    assert joined["luanma_warnings"] == [
+        "parameter more than once; ignored")]
+    assert joined["luanma_warnings"] == [(
         "the page's Content-Type 'text/html, text/html; charset=big5' is not a media type; "
-        "ignored"]
+        "ignored")]
 
 
 def test_meta_tag_charsets(in_process):
