@@ -18,9 +18,10 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import socket
+import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -46,15 +47,18 @@ def _progress(**kwargs):
 
 
 def _inputs(paths: list[str], output_dir: Path | None
-            ) -> tuple[list[tuple[Path, Path]], list[str]]:
+            ) -> tuple[list[tuple[Path, Path]], list[str], list[Path]]:
     """(file, relative name for --output-dir) for every file named or found
-    under a named directory (recursively, sorted; hidden files and folders,
-    earlier ``*.repaired.*`` outputs and the output folder itself skipped),
-    and a message for each named path that does not exist (the other files
-    are still done)."""
+    under a named directory (recursively, sorted; hidden files and folders
+    and the output folder itself skipped), a message for each named path
+    that does not exist (the other files are still done), and the files
+    found under a directory whose name says they are earlier outputs
+    (``NAME.repaired.EXT``), skipped so that a second run does not repair
+    its own outputs again; a file named on the command line is always read."""
     out_root = output_dir.resolve() if output_dir is not None else None
     found: list[tuple[Path, Path]] = []
     missing: list[str] = []
+    skipped: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
@@ -64,14 +68,31 @@ def _inputs(paths: list[str], output_dir: Path | None
                                  and (root_path / d).resolve() != out_root)
                 for f in sorted(files):
                     file = root_path / f
-                    if f.startswith(".") or Path(f).stem.endswith(REPAIRED_SUFFIX):
+                    if f.startswith("."):
+                        continue
+                    if Path(f).stem.endswith(REPAIRED_SUFFIX):
+                        skipped.append(file)
                         continue
                     found.append((file, file.relative_to(path)))
         elif path.exists():
             found.append((path, Path(path.name)))
         else:
             missing.append(f"{name}: no such file or directory")
-    return found, missing
+    return found, missing, skipped
+
+
+# Most skipped files named one by one in the note on stderr; the rest are counted.
+SKIPPED_SHOWN = 5
+
+
+def _skipped_note(skipped: list[Path]) -> str:
+    """The stderr line about files skipped as earlier outputs: how many, the
+    first `SKIPPED_SHOWN` by name, and how to have one read."""
+    shown = ", ".join(str(p) for p in skipped[:SKIPPED_SHOWN])
+    more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+    files = "file" if len(skipped) == 1 else "files"
+    return (f"luanma: skipped {len(skipped)} {files} named *{REPAIRED_SUFFIX}.* (taken for "
+            f"earlier outputs; name a file to have it read): {shown}{more}")
 
 
 def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
@@ -84,19 +105,65 @@ def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
     return src.with_name(src.stem + REPAIRED_SUFFIX + src.suffix)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, so
-    that an interrupted run never leaves a half-written file (or input)."""
+def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> Path:
+    """Write `data` to `path` through a temporary file in the same folder,
+    renamed over `path` once whole, so that an interrupted run never leaves a
+    half-written file (or input).
+
+    Permission bits come from `source` (read through a symlink): with
+    `in_place`, the file keeps its own mode (special bits too) and, where
+    the user may (root, or a group the user is in), its owner and group; a
+    new output (beside the input, or under --output-dir) is created with the
+    input's ``rwx`` bits less the umask, as ``cp`` without ``-p`` creates a
+    copy (the kernel applies the umask, and a folder's default ACL, at
+    ``open``). With `in_place` a symlink is followed: its target is written
+    and the link stays a link.
+
+    Returns:
+        The path written (the symlink's target with `in_place`).
+
+    Raises:
+        OSError: `source` cannot be read by ``stat``, or the folder cannot
+            be written; the temporary file is removed and `path` untouched.
+    """
+    info = os.stat(source)
+    if in_place:
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    mode = stat.S_IMODE(info.st_mode) if in_place else info.st_mode & 0o777
+    fd, tmp = _create_temporary(path, 0o600 if in_place else mode)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            if in_place:
+                written = os.fstat(f.fileno())
+                if (written.st_uid, written.st_gid) != (info.st_uid, info.st_gid):
+                    try:  # another user's file: only root may give it back
+                        os.fchown(f.fileno(), info.st_uid, info.st_gid)
+                    except OSError:  # its group, if the user is in it
+                        with contextlib.suppress(OSError):
+                            os.fchown(f.fileno(), -1, info.st_gid)
+                os.fchmod(f.fileno(), mode)  # after chown, which clears set-id bits
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    return path
+
+
+def _create_temporary(path: Path, mode: int) -> tuple[int, str]:
+    """A new file beside `path` (``.NAME.XXXXXXXX.tmp``), opened for writing
+    with ``O_EXCL`` and created with `mode` (less the umask), as
+    `tempfile.mkstemp` would but for its fixed 0600; (descriptor, path)."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                           mode), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def _other_declaration(data: bytes) -> str | None:
@@ -188,9 +255,11 @@ def _repair(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     output_dir = Path(args.output_dir) if args.output_dir is not None else None
-    inputs, missing = _inputs(files, output_dir)
+    inputs, missing, skipped = _inputs(files, output_dir)
     for message in missing:
         print(f"luanma: {message}", file=sys.stderr)
+    if skipped:
+        print(_skipped_note(skipped), file=sys.stderr)
     status = EXIT_ERROR if missing else EXIT_OK
     damaged = 0
     with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
@@ -219,7 +288,7 @@ def _repair(args: argparse.Namespace) -> int:
                     elif args.in_place and keep:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:
-                        _write_atomic(target, out)
+                        _write_atomic(target, out, src, in_place=args.in_place)
                         if stale:
                             _say(f"luanma: {src}: warning: written as UTF-8 but declares "
                                  f"charset {stale}; --html rewrites the declaration", bar)

@@ -64,16 +64,15 @@ import base64
 import email.utils
 import json
 import random
-import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from email.message import Message
 from typing import Any, Callable
 
 from .engine import apply_plan, repair_bytes, repair_text
 from .errors import InputTooLarge, NotText, RepairError, UnknownCodec, UnknownConversion
+from .mediatype import page_charset
 from .types import RepairResult
 
 __all__ = ["AsyncClient", "Client", "Item", "ItemError", "ServiceError", "ServiceUnavailable"]
@@ -177,27 +176,28 @@ def _options(charset, convert, strip_annotations, html, min_confidence, detect_o
             "html": html, "min_confidence": min_confidence, "detect_only": detect_only}
 
 
-_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
+def _source(content_type: str | None) -> tuple[str | None, dict | None, str | None]:
+    """What a page's own Content-Type (`source_content_type`) gives a call:
+    the charset label for the engine, the ``X-Source-Content-Type`` header
+    to send (None when absent or blank, or malformed: the client then says
+    so itself, as in process), and the warning for a malformed value
+    (`app.mediatype.page_charset`), or None.
 
-
-def _page_charset(content_type: str | None) -> str | None:
-    """The charset parameter of a page's Content-Type value (RFC 9110,
-    section 8.3), or None.
-
-    Raises:
-        ValueError: `content_type` is not a media type.
-
-    >>> _page_charset('text/html; charset="GB2312"'), _page_charset("text/html")
-    ('GB2312', None)
+    >>> _source('text/html; charset="GB2312"')
+    ('GB2312', {'x-source-content-type': 'text/html; charset="GB2312"'}, None)
+    >>> _source("gbk")
+    (None, None, "the page's Content-Type 'gbk' is not a media type; ignored")
     """
-    if content_type is None:
-        return None
-    if not _MEDIA_TYPE_RE.match(content_type.split(";", 1)[0].strip()):
-        raise ValueError(f"source_content_type {content_type!r} is not a media type")
-    msg = Message()
-    msg["content-type"] = content_type
-    charset = msg.get_param("charset")
-    return str(charset).strip() or None if charset else None
+    charset, ignored = page_charset(content_type)
+    if ignored or content_type is None or not content_type.strip():
+        return charset, None, ignored
+    return charset, {"x-source-content-type": content_type}, None
+
+
+def _warned(result: RepairResult, warning: str | None) -> RepairResult:
+    """`result` with `warning` first among its warnings (the service puts
+    an ignored page Content-Type's there too), or as it is for None."""
+    return replace(result, warnings=(warning, *result.warnings)) if warning else result
 
 
 def _item(value: Any, index: int, defaults: dict) -> tuple[Item, dict]:
@@ -559,25 +559,24 @@ class Client(_Base):
             source_content_type: for bytes, the page's own HTTP Content-Type
                 as a scraper got it (``text/html; charset=gbk``); its charset
                 is evidence after `charset`, and one that names no codec is
-                ignored with a warning (over HTTP: the
-                ``X-Source-Content-Type`` header).
+                ignored with a warning, as is a value that is not a media
+                type or gives a parameter twice (over HTTP: the
+                ``X-Source-Content-Type`` header, sent only when well formed).
 
         Returns:
             The `RepairResult`, as `app.engine.repair` returns it.
 
         Raises:
             RepairError: see the module docstring.
-            ValueError: `source_content_type` is not a media type.
         """
         item, options = _item(data, 0, _options(charset, convert, strip_annotations, html,
                                                 min_confidence, detect_only))
-        page_charset = _page_charset(source_content_type)
+        page_charset, headers, ignored = _source(source_content_type)
         if self._http is None:
-            return _repair_local(item, options, page_charset)
+            return _warned(_repair_local(item, options, page_charset), ignored)
         body = _dumps(_body(item, options))
-        headers = {"x-source-content-type": source_content_type} if source_content_type else None
         response = self._send("/v1/repair", body, "application/json", headers=headers)
-        return RepairResult.from_dict(response.json())
+        return _warned(RepairResult.from_dict(response.json()), ignored)
 
     def repair_batch(self, items: Iterable[str | bytes | Item], *, charset: str | None = None,
                      convert: str | None = None, strip_annotations: bool = True,
@@ -701,13 +700,13 @@ class AsyncClient(_Base):
         """As `Client.repair`."""
         item, options = _item(data, 0, _options(charset, convert, strip_annotations, html,
                                                 min_confidence, detect_only))
-        page_charset = _page_charset(source_content_type)
+        page_charset, headers, ignored = _source(source_content_type)
         if self._http is None:
-            return await asyncio.to_thread(_repair_local, item, options, page_charset)
+            return _warned(await asyncio.to_thread(_repair_local, item, options, page_charset),
+                           ignored)
         body = _dumps(_body(item, options))
-        headers = {"x-source-content-type": source_content_type} if source_content_type else None
         response = await self._send("/v1/repair", body, "application/json", headers=headers)
-        return RepairResult.from_dict(response.json())
+        return _warned(RepairResult.from_dict(response.json()), ignored)
 
     async def repair_batch(self, items: Iterable[str | bytes | Item], *,
                            charset: str | None = None, convert: str | None = None,

@@ -363,3 +363,122 @@ def test_serve_on_a_host_it_cannot_bind_exits_2(host, said):
     r = _serve("--host", host)
     assert r.returncode == 2
     assert r.stderr.startswith(said) and r.stderr.count("\n") == 1
+
+
+# --- output files: permission bits, symlinks, skipped earlier outputs -----------------
+
+
+@pytest.fixture
+def umask():
+    """Set the process's umask for one test (the kernel applies it when a
+    file is created); the old one is put back after."""
+    old = os.umask(0o022)
+    yield os.umask
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o7777
+
+
+def _moji_files(d: Path, modes: dict[str, int]) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    for name, mode in modes.items():
+        (d / name).write_bytes("鏁版嵁鎶撳彇缁撴灉".encode())
+        (d / name).chmod(mode)
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077], ids=lambda m: f"umask-{m:03o}")
+@pytest.mark.parametrize("where", ["beside", "output-dir"])
+def test_new_outputs_take_the_input_mode_less_the_umask(tmp_path, umask, mask, where):
+    # as `cp` (without -p) creates a copy: the input's rwx bits, less the umask
+    src = tmp_path / "src"
+    _moji_files(src, {"a.txt": 0o640, "run.sh": 0o755, "shared.txt": 0o666})
+    umask(mask)
+    extra = ["--output-dir", str(tmp_path / "out")] if where == "output-dir" else []
+    assert main(["repair", str(src), *extra]) == 0
+    out = {"a.txt": src / "a.repaired.txt", "run.sh": src / "run.repaired.sh",
+           "shared.txt": src / "shared.repaired.txt"}
+    if where == "output-dir":
+        out = {name: tmp_path / "out" / name for name in out}
+    assert {name: _mode(p) for name, p in out.items()} == {
+        "a.txt": 0o640 & ~mask, "run.sh": 0o755 & ~mask, "shared.txt": 0o666 & ~mask}
+    assert out["run.sh"].read_text(encoding="utf-8") == "数据抓取结果"
+    assert {name: _mode(src / name) for name in out} == {  # inputs untouched
+        "a.txt": 0o640, "run.sh": 0o755, "shared.txt": 0o666}
+
+
+def test_in_place_keeps_each_file_mode_whatever_the_umask(tmp_path, umask):
+    d = tmp_path / "d"
+    _moji_files(d, {"a.txt": 0o640, "run.sh": 0o755, "open.txt": 0o666, "ro.txt": 0o444})
+    umask(0o077)
+    assert main(["repair", "--in-place", *(str(d / n) for n in
+                                           ("a.txt", "run.sh", "open.txt", "ro.txt"))]) == 0
+    assert {p.name: _mode(p) for p in d.iterdir()} == {
+        "a.txt": 0o640, "run.sh": 0o755, "open.txt": 0o666, "ro.txt": 0o444}
+    assert {p.read_text(encoding="utf-8") for p in d.iterdir()} == {"数据抓取结果"}
+
+
+def test_in_place_through_a_symlink_writes_its_target(tmp_path):
+    real, links = tmp_path / "real", tmp_path / "links"
+    _moji_files(real, {"target.txt": 0o640})
+    links.mkdir()
+    (links / "link.txt").symlink_to(real / "target.txt")
+    (links / "rel.txt").symlink_to(Path("..") / "real" / "target.txt")
+    assert main(["repair", "--in-place", str(links / "link.txt")]) == 0
+    assert (links / "link.txt").is_symlink()
+    assert os.readlink(links / "link.txt") == str(real / "target.txt")
+    assert (real / "target.txt").read_text(encoding="utf-8") == "数据抓取结果"
+    assert _mode(real / "target.txt") == 0o640
+    # the temporary file was made beside the target and renamed: nothing left
+    assert sorted(p.name for p in real.iterdir()) == ["target.txt"]
+    assert sorted(p.name for p in links.iterdir()) == ["link.txt", "rel.txt"]
+    # a directory run with a relative link: the link stays, its target is written
+    (real / "target.txt").write_bytes("創建國家".encode("big5"))
+    assert main(["repair", "--in-place", str(links)]) == 0
+    assert (links / "rel.txt").is_symlink() and (links / "link.txt").is_symlink()
+    assert (real / "target.txt").read_bytes() == "創建國家".encode()
+
+
+def test_beside_output_of_a_symlink_is_a_file_with_the_target_mode(tmp_path, umask):
+    _moji_files(tmp_path, {"target.sh": 0o750})
+    (tmp_path / "link.sh").symlink_to("target.sh")
+    assert main(["repair", str(tmp_path / "link.sh"), str(tmp_path / "target.sh")]) == 0
+    out = tmp_path / "link.repaired.sh"
+    assert not out.is_symlink() and _mode(out) == 0o750
+    assert out.read_text(encoding="utf-8") == "数据抓取结果"
+    assert (tmp_path / "target.sh").read_text(encoding="utf-8") == "鏁版嵁鎶撳彇缁撴灉"
+
+
+def test_check_says_which_earlier_outputs_it_skipped(tmp_path, capsys):
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "notes.repaired.txt").write_text("鏁版嵁鎶撳彇缁撴灉", encoding="utf-8")
+    (d / "sub" / "b.repaired.md").write_text("干净的中文", encoding="utf-8")
+    (d / "a.txt").write_text("鏁版嵁鎶撳彇缁撴灉", encoding="utf-8")
+    assert main(["repair", "--check", str(d)]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"{d / 'a.txt'}: utf8_as_gbk\n"
+    assert err == (f"luanma: skipped 2 files named *.repaired.* (taken for earlier outputs; "
+                   f"name a file to have it read): {d / 'notes.repaired.txt'}, "
+                   f"{d / 'sub' / 'b.repaired.md'}\n")
+    # named on the command line, it is read
+    assert main(["repair", "--check", str(d / "notes.repaired.txt"), str(d / "a.txt")]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"{d / 'notes.repaired.txt'}: utf8_as_gbk\n{d / 'a.txt'}: utf8_as_gbk\n"
+    assert err == ""
+
+
+def test_a_second_run_counts_its_skipped_outputs(tmp_path, capsys):
+    d = tmp_path / "d"
+    d.mkdir()
+    for i in range(7):
+        (d / f"p{i}.txt").write_text("鏁版嵁", encoding="utf-8")
+    assert main(["repair", str(d)]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["repair", str(d)]) == 0  # the 7 outputs are not repaired again
+    err = capsys.readouterr().err
+    first = ", ".join(str(d / f"p{i}.repaired.txt") for i in range(5))
+    assert err == (f"luanma: skipped 7 files named *.repaired.* (taken for earlier outputs; "
+                   f"name a file to have it read): {first} and 2 more\n")
+    assert not list(d.glob("*.repaired.repaired.txt"))

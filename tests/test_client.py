@@ -104,6 +104,14 @@ CASES = [
                  id="lying-content-type"),
     pytest.param(PAGE.encode("gbk"), {"source_content_type": "text/html; charset=x-nope",
                                       "html": True}, id="unknown-page-charset"),
+    # malformed page Content-Types: ignored with a warning (fresh-eyes session 9, F10)
+    pytest.param(PAGE.encode("gbk"), {"source_content_type": "text/html, text/html; charset=big5",
+                                      "html": True}, id="joined-page-content-types"),
+    pytest.param(PAGE.encode("gbk"), {"source_content_type": "text/html; charset=big5; "
+                                      "charset=big5"}, id="page-charset-twice"),
+    pytest.param(PAGE.encode("gbk"), {"source_content_type": "html"}, id="page-not-a-media-type"),
+    pytest.param(GARBLED, {"source_content_type": "text/html; charset=大五码"},
+                 id="page-content-type-not-ascii"),
 ]
 
 
@@ -118,8 +126,12 @@ def test_http_and_in_process_give_the_same_result(service, data, options):
 def test_html_and_page_content_type(service):
     with Client(service.url) as c:
         r = c.repair(PAGE.encode("gbk"), html=True, source_content_type="text/html; charset=big5")
-        with pytest.raises(ValueError):
-            c.repair(b"abc", source_content_type="gbk")
+        # a malformed one is evidence of nothing: ignored, said first among the warnings
+        plain = c.repair(PAGE.encode("gbk"), html=True)
+        bad = c.repair(PAGE.encode("gbk"), html=True, source_content_type="gbk")
+        assert bad.warnings == ("the page's Content-Type 'gbk' is not a media type; ignored",
+                                *plain.warnings)
+        assert (bad.text, bad.encoding, bad.spans) == (plain.text, plain.encoding, plain.spans)
     assert r.text == ('<html><head><meta charset="utf-8"><title>数据抓取结果</title></head>'
                       '<body><p title="数据">創建</p></body></html>')
     assert r.encoding == "gb18030"

@@ -39,6 +39,9 @@ PAGES = {
                                       'content="text/html; charset=big5">').encode("big5")),
     "/garbled": ("text/html; charset=utf-8", _html(TITLE, "鏁版嵁鎶撳彇缁撴灉").encode("utf-8")),
     "/latin1.txt": ("text/plain; charset=utf-8", "´´½¨¹ú¼Ò\n".encode("utf-8")),
+    # malformed page Content-Types: ignored with a warning (fresh-eyes session 9, F10)
+    "/charset-twice": ("text/html; charset=big5; charset=big5", _html(TITLE, BODY).encode("gbk")),
+    "/joined-header": ("text/html, text/html; charset=big5", _html(TITLE, BODY).encode("gbk")),
     "/image.png": ("image/png", PNG),
     "/binary.txt": ("text/plain", PNG),
 }
@@ -115,6 +118,21 @@ def test_lying_header_charset(in_process):
     assert not any(k.startswith("luanma_") for k in plain)
 
 
+def test_malformed_header_is_ignored_with_a_warning(in_process):
+    items, _ = in_process
+    twice, joined = items["/charset-twice"], items["/joined-header"]
+    assert twice["class"] == "HtmlResponse"  # (Scrapy's class for the joined one: its choice)
+    for page in (twice, joined):
+        assert (page["title"], page["paragraph"]) == (TITLE, BODY)
+        assert page["luanma_encoding"] == "gb18030" and "luanma_error" not in page
+    assert twice["luanma_warnings"] == [(
+        "the page's Content-Type 'text/html; charset=big5; charset=big5' gives its 'charset' "
+        "parameter more than once; ignored")]
+    assert joined["luanma_warnings"] == [(
+        "the page's Content-Type 'text/html, text/html; charset=big5' is not a media type; "
+        "ignored")]
+
+
 def test_meta_tag_charsets(in_process):
     items, _ = in_process
     lying = items["/lying-meta"]          # GBK bytes under <meta charset="iso-8859-1">
@@ -153,7 +171,7 @@ def test_other_types_and_non_text_pass_untouched(in_process):
     assert binary["luanma_error"].startswith("not_text: ")
     assert "luanma_confidence" not in binary
     assert stats["luanma/error/not_text"] == 1
-    assert stats["luanma/unchanged"] == 3   # gbk, big5, lying-header
+    assert stats["luanma/unchanged"] == 5   # gbk, big5, lying-header, charset-twice, joined-header
 
 
 def test_min_confidence_and_plain_text_mode(site, tmp_path):
@@ -204,7 +222,8 @@ def sidecar(tmp_path_factory):
 
 
 def test_sidecar_with_conversion(site, sidecar, tmp_path):
-    items, stats = crawl(tmp_path, site, ["/big5", "/garbled", "/lying-header", "/binary.txt"],
+    items, stats = crawl(tmp_path, site, ["/big5", "/garbled", "/lying-header", "/binary.txt",
+                                          "/charset-twice"],
                          LUANMA_URL=sidecar, LUANMA_CONVERT="t2s")
     big5 = items["/big5"]
     assert (big5["title"], big5["paragraph"]) == ("资料撷取", BODY)
@@ -214,4 +233,8 @@ def test_sidecar_with_conversion(site, sidecar, tmp_path):
     assert garbled["luanma_spans"] == [["utf8_as_gbk", "鏁版嵁鎶撳彇缁撴灉", "数据抓取结果"]]
     assert items["/lying-header"]["paragraph"] == BODY
     assert items["/binary.txt"]["luanma_error"].startswith("not_text: ")
-    assert stats == {"luanma/repaired": 2, "luanma/unchanged": 1, "luanma/error/not_text": 1}
+    # over HTTP too, a malformed page Content-Type is a warning, not an error (was a 422)
+    twice = items["/charset-twice"]
+    assert (twice["paragraph"], twice["luanma_encoding"]) == (BODY, "gb18030")
+    assert "gives its 'charset' parameter more than once; ignored" in twice["luanma_warnings"][0]
+    assert stats == {"luanma/repaired": 2, "luanma/unchanged": 2, "luanma/error/not_text": 1}

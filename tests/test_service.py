@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -391,7 +392,39 @@ def test_ndjson_gzip(client):
 def test_ndjson_broken_gzip_ends_with_an_error_line(client):
     body = gzip.compress(json.dumps({"id": 1, "text": "a"}).encode() + b"\n")[:-6]
     slots = _ndjson(client, body, **{"content-encoding": "gzip"})
-    assert slots[-1]["error"]["code"] == "invalid_gzip"
+    assert [s.get("text") for s in slots] == ["a", None]  # the line is whole; the trailer cut
+    assert (slots[1]["line"], slots[1]["error"]["code"]) == (2, "invalid_gzip")
+
+
+def _items(*ids: int) -> bytes:
+    return b"".join(json.dumps({"id": i, "text": f"t{i}"}).encode() + b"\n" for i in ids)
+
+
+def test_ndjson_gzip_cut_mid_line_gives_no_slot_to_the_half_line(client):
+    # fresh-eyes session 9, F11: the second member cut inside line 2 was
+    # answered line 1, an invalid_json slot for half of line 2, then
+    # invalid_gzip: one slot too many for a client that matches slots to lines
+    second = gzip.compress(_items(2, 3), compresslevel=0)  # stored: bytes inflate as they come
+    cut = second.index(b'"t2"')  # inside line 2
+    body = gzip.compress(_items(1)) + second[:cut]
+    slots = _ndjson(client, body, **{"content-encoding": "gzip"})
+    assert len(slots) == 2
+    assert (slots[0]["id"], slots[0]["text"]) == (1, "t1")
+    assert slots[1] == {"id": None, "line": 2, "error": slots[1]["error"]}
+    assert slots[1]["error"]["code"] == "invalid_gzip"
+
+
+def test_ndjson_gzip_cut_anywhere_answers_every_whole_line_then_the_fault(client):
+    # at every cut of the second member: a slot for each line inflated whole
+    # before the cut (zlib, fed the same bytes, says which), then one
+    # invalid_gzip slot numbered as the line the fault is in
+    first, second = gzip.compress(_items(1, 2)), gzip.compress(_items(3, 4, 5), compresslevel=0)
+    for cut in range(1, len(second)):
+        inflated = _items(1, 2) + zlib.decompressobj(wbits=31).decompress(second[:cut])
+        whole = inflated.count(b"\n")
+        slots = _ndjson(client, first + second[:cut], **{"content-encoding": "gzip"})
+        assert [s.get("id") for s in slots] == [*range(1, whole + 1), None], cut
+        assert (slots[-1]["line"], slots[-1]["error"]["code"]) == (whole + 1, "invalid_gzip"), cut
 
 
 def test_ndjson_gzip_members(client):
@@ -730,7 +763,7 @@ def test_stalled_body_gets_408_and_frees_its_slot(live_server, settings):
     assert reply.startswith(b"HTTP/1.1 408")
     assert b'"code":"body_timeout"' in reply
     stream = socket.create_connection(("127.0.0.1", port))
-    line = json.dumps({"text": "鏁版嵁"}).encode() + b"\n"
+    line = json.dumps({"text": "鏁版嵁"}).encode() + b"\n" + b'{"text": "half'  # then stalls
     stream.sendall(b"POST /v1/repair/batch HTTP/1.1\r\nHost: x\r\n"
                    b"Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
                    + b"%x\r\n%s\r\n" % (len(line), line))
@@ -743,6 +776,8 @@ def test_stalled_body_gets_408_and_frees_its_slot(live_server, settings):
     stream.close()
     assert '"text": "数据"'.encode() in answer  # the item that arrived
     assert b"body_timeout" in answer
+    # the half line the stall cut off has no slot of its own: the error's is line 2
+    assert b"invalid_json" not in answer and b'"line": 2}' in answer
     give_up = time.monotonic() + 10
     while _in_flight(port) != 1 and time.monotonic() < give_up:
         time.sleep(0.05)

@@ -170,7 +170,10 @@ class _Spool:
     async def lines(self, limit: int):
         """(number, line) for each line, numbered from 1, without its
         newline; line None when it is longer than `limit` bytes (skipped as it
-        arrives, never held)."""
+        arrives, never held). A last line without a newline is a line when
+        the stream ends well; when it ends with an error (broken gzip, a
+        body timeout), that line is the part of a line the fault cut off and
+        is not yielded: the error's own slot stands for it."""
         buf = bytearray()
         number, skipping = 0, False
         while chunk := await self.read():
@@ -192,7 +195,7 @@ class _Spool:
                 if len(buf) > limit:
                     skipping = True
                     buf = bytearray()
-        if skipping or buf.strip():
+        if self.error is None and (skipping or buf.strip()):
             yield number + 1, None if skipping else bytes(buf)
 
     def close(self) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import re
-from email.message import Message
+from dataclasses import replace
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -14,6 +13,8 @@ from .. import __version__
 from ..decode import canonical_codec
 from ..engine import is_warm, repair_bytes
 from ..errors import InputTooLarge
+from ..mediatype import page_charset as source_charset
+from ..mediatype import parse_content_type
 from ..model import get_model
 from ..settings import get_settings
 from ..types import RepairResult
@@ -84,32 +85,6 @@ _ERRORS = {
 
 # Most bytes inflated from a gzip body at a time.
 _INFLATE_PIECE_BYTES = 64 * 1024
-_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")
-
-
-def _parse_media_type(raw: str) -> tuple[str, dict[str, str]]:
-    """A Content-Type value's media type and parameters (RFC 9110, section
-    8.3); parameter names in lower case.
-
-    Raises:
-        ValueError: the value is not a media type, or gives a parameter
-            twice (RFC 6838, section 4.3: "It is an error for a specific
-            parameter to be specified more than once"; ``charset=utf-8;
-            charset=gbk`` has no one reading). The message says which.
-    """
-    if not _MEDIA_TYPE_RE.match(raw.split(";", 1)[0].strip()):
-        raise ValueError(f"{raw!r} is not a media type")
-    msg = Message()
-    msg["content-type"] = raw
-    params: dict[str, str] = {}
-    for name, value in msg.get_params()[1:]:
-        name = name.lower()
-        if not name:
-            continue  # an empty parameter (``text/plain;;charset=gbk``, a trailing ``;``)
-        if name in params:
-            raise ValueError(f"{raw!r} gives its {name!r} parameter more than once")
-        params[name] = value if isinstance(value, str) else ""
-    return msg.get_content_type(), params
 
 
 def media_type(request: Request) -> tuple[str, dict[str, str]]:
@@ -123,29 +98,9 @@ def media_type(request: Request) -> tuple[str, dict[str, str]]:
     if not raw:
         return "application/octet-stream", {}
     try:
-        return _parse_media_type(raw)
+        return parse_content_type(raw)
     except ValueError as exc:
         raise ApiError(415, "unsupported_media_type", f"Content-Type {exc}") from None
-
-
-def _source_media_type(raw: str | None) -> tuple[str | None, str | None]:
-    """The media type and charset of an ``X-Source-Content-Type`` value: the
-    page's own HTTP Content-Type as the scraper got it; (None, None) when
-    absent. An empty charset parameter counts as none: the header is the
-    page's, as its server sent it.
-
-    Raises:
-        ApiError: 422 for a value that is not a media type or that gives a
-            parameter twice.
-    """
-    if raw is None:
-        return None, None
-    try:
-        media, params = _parse_media_type(raw)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_field", f"X-Source-Content-Type {exc}",
-                       "X-Source-Content-Type") from None
-    return media, (params.get("charset") or "").strip() or None
 
 
 def body_charset(params: dict[str, str], query_charset: str | None) -> str | None:
@@ -271,13 +226,16 @@ async def repair_endpoint(
         "Treat the input as an HTML document: repair text nodes and attribute values only. "
         "Default: true for a text/html body, else false.")),
     x_source_content_type: str | None = Header(None, description=(
-        "The page's own HTTP Content-Type as the scraper got it; its charset is evidence.")),
+        "The page's own HTTP Content-Type as the scraper got it; its charset is evidence. "
+        "A malformed value is ignored with a warning.")),
 ) -> Response:
     """Repair one document. Answers JSON, or the text alone with `Accept: text/plain`
     (confidence in the `X-Repair-Confidence` header)."""
     settings = get_settings()
     media, params = media_type(request)
-    _, page_charset = _source_media_type(x_source_content_type)
+    # Evidence, not the request's format: a malformed value is ignored with
+    # a warning, as a charset label no codec answers to is.
+    page_charset, ignored = source_charset(x_source_content_type)
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
@@ -316,6 +274,8 @@ async def repair_endpoint(
             f"content type {media!r} is not accepted; use application/octet-stream, "
             f"text/plain, text/html or application/json{hint}",
         )
+    if ignored:
+        result = replace(result, warnings=(ignored, *result.warnings))
     observe(result)
     return _response(result, request)
 

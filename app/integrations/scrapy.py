@@ -96,8 +96,10 @@ _META_KEYS = ("luanma_confidence", "luanma_changed", "luanma_encoding", "luanma_
 
 def _content_type(response: Response) -> tuple[str, str | None]:
     """The response's media type, lower case, and its Content-Type header
-    as received. Without a header, or with one that is no media type, the
-    media type Scrapy's response class stands for, and None."""
+    as received (None without one). Without a header, or with one that is
+    no media type, the media type is the one Scrapy's response class stands
+    for; a malformed header is still passed on, and luanma ignores it with a
+    warning (`app.mediatype.page_charset`)."""
     raw = response.headers.get(b"Content-Type")
     header = raw.decode("latin-1").strip() if raw else ""
     if _MEDIA_TYPE_RE.match(header.split(";", 1)[0].strip()):
@@ -109,7 +111,7 @@ def _content_type(response: Response) -> tuple[str, str | None]:
     media = ("text/html" if isinstance(response, HtmlResponse) else
              "text/xml" if isinstance(response, XmlResponse) else
              "text/plain" if isinstance(response, TextResponse) else "")
-    return media, None
+    return media, header or None
 
 
 class RepairMiddleware:
