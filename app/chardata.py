@@ -118,6 +118,10 @@ JAPANESE_KOREAN_CODECS: tuple[str, ...] = ("cp932", "euc_jp", "cp949")
 # Japanese pays those odds once, then 6.5 bits a kana (the same two numbers).
 JAPANESE_CODECS: tuple[str, ...] = ("cp932", "euc_jp")
 JAPANESE_SCRIPT_BITS = 7.5
+# Share of a line's non-ASCII characters that are hiragana, at the least, for
+# the line to be Japanese (detect.looks_japanese): Japanese prose runs about
+# 20 to 50%, headlines less; Big5 read as GB18030 about 5%.
+MIN_HIRAGANA_SHARE = 0.12
 KANA_LETTER_BITS = 6.5
 # Kana a reading needs to be Japanese writing on its own evidence: one kana
 # is what many Big5 characters make in EUC-JP (中 A4A4 is い); two in a
@@ -790,6 +794,10 @@ SPARSE_ANNOTATIONS = 2
 # keeping it, which caps the text's confidence (a chosen prior, not a
 # measured one: no corpus at hand holds both kinds).
 SPARSE_GLOSS_KEEP_POSTERIOR = 0.5
+# Private-use characters kept as they came that read as Big5 Chinese
+# (engine._big5_private_use): icons or Big5 read as GB18030, about as likely
+# either way (a chosen prior, as above).
+BIG5_PRIVATE_USE_KEEP_POSTERIOR = 0.5
 # Longest word one parenthesised reading may annotate, in characters.
 MAX_ANNOTATED_WORD = 6
 # Cheap check before the word model: a re-reading whose character-bigram

@@ -138,8 +138,14 @@ ZHUYIN_RUN_RE = re.compile(
 
 def looks_japanese(line: str) -> bool:
     """Whether `line` (or a whole text) is Japanese: its kana are then left
-    alone, in a Japanese text on every line that has kana."""
-    return len(_HIRAGANA_RE.findall(line)) >= 3 and _PARTICLE_RE.search(line) is not None
+    alone, in a Japanese text on every line that has kana. Three hiragana
+    at least, one a particle, and at least `chardata.MIN_HIRAGANA_SHARE` of
+    the non-ASCII characters: Japanese writes its grammar in hiragana (a
+    fifth to a half of a sentence), where Big5 read as GB18030 makes a few
+    among many Han (大港歷史上曾是退海之地,隨著… holds ぇ, て and ら in 45)."""
+    hiragana = len(_HIRAGANA_RE.findall(line))
+    return (hiragana >= 3 and _PARTICLE_RE.search(line) is not None
+            and hiragana >= chardata.MIN_HIRAGANA_SHARE * len(chardata.non_ascii(line)))
 
 
 # Words of text that talks about encodings and quotes mojibake on purpose

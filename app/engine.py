@@ -1103,6 +1103,7 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                         f"confidence {sp.confidence:.2f}); a text with guessed characters "
                         f"claims at most {chardata.MAX_GUESSED_CONFIDENCE} and its least sure "
                         "guess")
+    found.doubts += _big5_private_use(output, spans, model)
     doubtful = sorted((d for d in found.doubts
                        if d.keep_posterior < chardata.DAMAGED_DOC_MIN_CONFIDENCE),
                       key=lambda d: d.keep_posterior)
@@ -1266,6 +1267,46 @@ def _left_beside(output: str, spans: list[Span], model: CharModel) -> list[tuple
                     add(_LEFTOVER_RUN_RE.match(output, a, run.end()))
                     break
     return [found[k] for k in sorted(found)]
+
+
+# Private-use characters that GB18030 makes of Big5 pairs, in a run: its
+# user-defined areas (AAA1..AFFE, F8A1..FEFE: U+E000..U+E4C5; Big5 表 AAED is
+# U+E04C) and its mapping of A140..A7A0 (U+E4C6..U+E765: Big5's symbols and
+# commonest Han with a trail byte below 0xA1, 人 A448 is U+E5EE).
+_BIG5_PRIVATE_USE_RUN_RE = re.compile("[\ue000-\ue765]{2,}")
+
+
+def _big5_private_use(output: str, spans: list[Span], model: CharModel) -> list[score.Doubt]:
+    """Runs of the output, outside every span, of private-use characters
+    that are Big5 text read as GB18030 as likely as they are icons:
+    `_BIG5_PRIVATE_USE_RUN_RE` runs that hold a character of U+E4C6..U+E5FF
+    (icon fonts such as Alibaba's iconfont number their glyphs from U+E600;
+    GB18030 puts Big5 人 at U+E5EE) and whose Big5 reading reads as Chinese
+    (`CharModel.reads_as_chinese`). The round trips leave such a run as it
+    came (`candidates._private_use_only`, for icons); this says so, as a
+    `score.Doubt` with `chardata.BIG5_PRIVATE_USE_KEEP_POSTERIOR`: Big5 人大
+    read as GB18030 was kept at 0.98 with no word said (fresh-eyes session 9).
+
+    Returns:
+        One Doubt per run, offsets into `output`.
+    """
+    if not chardata.PRIVATE_USE_RE.search(output):
+        return []
+    inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans))
+    out = []
+    for m in _BIG5_PRIVATE_USE_RUN_RE.finditer(output):
+        if (not any("\ue4c6" <= ch < "\ue600" for ch in m.group())
+                or inside(m.start(), m.end())):
+            continue
+        try:
+            reading = m.group().encode("gb18030").decode("big5hkscs")
+        except UnicodeError:
+            continue
+        if model.reads_as_chinese(reading, output[max(0, m.start() - 4):m.start()],
+                                  output[m.end():m.end() + 4]):
+            out.append(score.Doubt(m.start(), m.end(), m.group(), reading, "big5_as_gbk",
+                                   chardata.BIG5_PRIVATE_USE_KEEP_POSTERIOR))
+    return out
 
 
 def _unread_twice(output: str, spans: list[Span], model: CharModel

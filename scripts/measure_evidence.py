@@ -1,11 +1,11 @@
 """Measure the rules on plain evidence of mojibake (sessions 8 and 9): private
 use, C1 controls, one lead byte with different ASCII trails, zhuyin, and
-symbols at the edges of a misread stretch.
+symbols at the edges of a misread stretch, Big5 read as GB18030.
 
 Usage:
     python scripts/measure_evidence.py
 
-Five sweeps, each repaired with `repair_text` and counted:
+Six sweeps, each repaired with `repair_text` and counted:
 
 * ``private_use``: 920 clean texts with one private-use character put in
   (each of the project's passages, ``benchmarks/data/passages.jsonl``, four
@@ -27,6 +27,11 @@ Five sweeps, each repaired with `repair_text` and counted:
   four-character words, GBK read as Big5 or cp949 and Big5 read as GBK:
   right, wrong at 0.9 or more, and the same texts clean changed
   (`candidates._refined_stretch`'s tie between symbols).
+* ``big5_as_gb18030`` (session 9): the passages and their clauses in
+  Traditional, Big5 read as GB18030 (the browser's "GBK", which makes
+  private use and kana of some pairs): right, wrong at 0.9 or more, and
+  kept as it came at 0.9 or more (`detect.looks_japanese`'s hiragana share,
+  `engine._big5_private_use`).
 * ``zhuyin``: 2,808 clean texts of zhuyin (pypinyin's ``BOPOMOFO`` style of
   jieba's 700 commonest two- and three-character words, alone, after
   ``的注音是`` and ``注音：``, and as Taiwanese slang particles): how many
@@ -183,6 +188,35 @@ def symbol_edges() -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
+def big5_as_gb18030() -> tuple[int, int, int, int]:
+    """(right, wrong at >= 0.9 changed, kept as it came at >= 0.9, cases):
+    the project's passages and each of their clauses in Traditional (OpenCC
+    ``s2t``) encoded as Big5 and read as GB18030, the browser's decoder for
+    a page labelled GBK (private use for pairs with a trail byte below 0xA1,
+    kana for some others)."""
+    passages = [json.loads(line)["text"] for line in
+                (ROOT / "benchmarks" / "data" / "passages.jsonl").read_text(
+                    encoding="utf-8").splitlines() if line.strip()]
+    texts = []
+    for p in passages:
+        tw = convert(p, "s2t")
+        texts += [tw, *[c for c in tw.replace("。", "，").split("，") if len(c) >= 4]]
+    right = wrong = kept = n = 0
+    for t in dict.fromkeys(texts):
+        try:
+            damaged = t.encode("big5").decode("gb18030")
+        except UnicodeError:
+            continue
+        if damaged == t:
+            continue
+        n += 1
+        r = repair_text(damaged)
+        right += r.text == t
+        wrong += r.text != t and r.changed and r.confidence >= 0.9
+        kept += not r.changed and r.confidence >= 0.9
+    return right, wrong, kept, n
+
+
 def main() -> None:
     changed, n = private_use()
     print(f"private_use: {changed} of {n} clean texts with a private-use character changed")
@@ -197,6 +231,9 @@ def main() -> None:
     changed, n, repaired, lines = zhuyin()
     print(f"zhuyin: {changed} of {n} clean zhuyin texts changed; {repaired} of {lines} lines of "
           "GBK full-width forms read as Big5 repaired")
+    right, wrong, kept, n = big5_as_gb18030()
+    print(f"big5_as_gb18030: right {right} of {n}, wrong at >= 0.9 {wrong}, "
+          f"kept as it came at >= 0.9 {kept}")
     for pair, (right, sure, n, changed) in symbol_edges().items():
         print(f"symbol_edges {pair}: right {right} of {n}, wrong at >= 0.9 {sure}; "
               f"clean changed {changed} of {n}")

@@ -528,3 +528,12 @@ def test_utf8_read_as_gbk_twice_and_cut_is_not_vouched_for():
         assert not any("twice" in w for w in repair_text(clean).warnings)
     r = repair_text(twice("联系我们", "strict"))
     assert r.text == "联系我们" and r.confidence >= 0.9
+
+
+@pytest.mark.parametrize("text", [
+    "首页 \ue612\ue613\ue614 购物车",  # iconfont glyphs (from U+E600): not Big5 said
+    "设置 \ue5cd 关闭",                  # one private-use character is no run
+])
+def test_icon_glyphs_keep_their_confidence_and_get_no_warning(text):
+    r = repair_text(text)
+    assert r.text == text and not r.warnings and r.confidence >= 0.9
