@@ -663,13 +663,17 @@ LATIN1_HIGH_RE = re.compile("[\u0080-\u00ff]")
 # variants (﹜ ︽: Big5 readings of GBK punctuation), U+FFFD.
 MISFIT_RE = re.compile(
     "[\u0080-\u00ff\ue000-\uf8ff\u3100-\u312f\u2500-\u257f\ufe30-\ufe6f\ufffd]")
-# One ASCII letter, or one of @ [ \ ] ^ _ ` { | } ~, with no ASCII letter on
-# either side and a Han character on one: what a GBK character whose lead
-# byte was lost leaves (衛 D0 6C is left as "l", 臺 C5 5F as "_"); real text
-# has these (T恤, A股: the document confidence does not count a letter of a
-# dictionary word), A队, 维生素C less often.
+# One ASCII letter, or one of @ [ \ ] ^ _ ` { | } ~, with a Han character on
+# one side and on neither a Latin letter (accented ones too: the i of Hà Nội
+# before 很 ends a word), another of these (^_^, ~~~, T_T: emoticons; a lost
+# lead byte leaves one trail byte), a degree sign (°C) or, before a capital,
+# a digit (5G手机, 4K电视, 3D打印; 9r至 is 時 that lost its lead byte): what a GBK
+# character whose lead byte was lost leaves (衛 D0 6C is left as "l", 臺 C5 5F
+# as "_"); real text has these (T恤, A股: the document confidence does not
+# count a letter of a dictionary word), A队, 维生素C less often.
+_NOT_LONE_BESIDE = "A-Za-z@\\[\\\\\\]^_`{|}~\u00b0\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 LONE_ASCII_BESIDE_HAN_RE = re.compile(
-    "(?<![A-Za-z@])[A-Za-z@\\[\\\\\\]^_`{|}~](?![A-Za-z@])"
+    f"(?:(?<![0-9{_NOT_LONE_BESIDE}])[A-Z]|(?<![{_NOT_LONE_BESIDE}])[a-z@\\[\\\\\\]^_`{{|}}~])(?![{_NOT_LONE_BESIDE}])"
     "(?:(?<=[\u4e00-\u9fff].)|(?=[\u4e00-\u9fff]))")
 # A character this surprising after the one before (bigram bits) is rare in
 # clean text: rare characters in rare order are what misaligned bytes make.

@@ -537,3 +537,21 @@ def test_utf8_read_as_gbk_twice_and_cut_is_not_vouched_for():
 def test_icon_glyphs_keep_their_confidence_and_get_no_warning(text):
     r = repair_text(text)
     assert r.text == text and not r.warnings and r.confidence >= 0.9
+
+
+@pytest.mark.parametrize("text", [
+    "楼主好人一生平安^_^ 顶一个~~~",  # emoticons: a run of signs, not one lost byte's trail
+    "越南首都Hà Nội很美。",            # the i of Nội ends a word
+    "小米 Redmi K70 12GB+256GB 墨羽 5G手机 限时直降300元",  # 5G after a digit
+])
+def test_clean_text_with_letters_and_signs_beside_han_is_vouched_for(text):
+    # fresh-eyes report (session 9, F7): these came back unchanged at 0.10,
+    # 0.02 and 0.57 (chardata.LONE_ASCII_BESIDE_HAN_RE counted them as what
+    # a GBK character that lost its lead byte leaves)
+    r = repair_text(text)
+    assert r.text == text and r.confidence >= 0.9
+
+
+def test_a_lost_lead_byte_after_a_digit_still_counts():
+    # 時 that lost its lead byte after 9 leaves a lowercase r
+    assert [m.group() for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer("上午9r至")] == ["r"]
