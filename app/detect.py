@@ -58,12 +58,35 @@ def lines_to_check(text: str) -> Iterator[tuple[int, int, bool, bool]]:
 _SAFE_CUT_RE = re.compile("[\t\x20-\x3f]")
 
 
+# How far back from the limit `_utf8_step` looks for a cut (code points).
+_STEP_SEARCH_CHARS = 64
+
+
+def _utf8_step(text: str, lo: int, hi: int) -> int | None:
+    """The last offset p of ``(max(lo, hi - _STEP_SEARCH_CHARS), hi]`` where
+    the character at p begins, in GB18030, with a byte that begins a UTF-8
+    sequence (0xC2..0xF4): in UTF-8 read as GB18030, the commonest mojibake,
+    a cut there falls between two of the UTF-8 characters, so no character's
+    bytes straddle it; None if there is none (or p would be `hi` itself)."""
+    for p in range(hi - 1, max(lo, hi - _STEP_SEARCH_CHARS), -1):
+        ch = text[p]
+        if ch >= "\x80":
+            try:
+                first = ch.encode("gb18030")[0]
+            except UnicodeEncodeError:
+                continue
+            if 0xC2 <= first <= 0xF4:
+                return p
+    return None
+
+
 def line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The line ``text[start:end]`` cut into pieces of at most
     `chardata.LONG_LINE_CHARS` code points, each cut right after the last
     `_SAFE_CUT_RE` character of the piece's second half, or, where it has
-    none (a megabyte of mojibake with no space or digit), at the limit: a
-    character whose bytes straddle such a cut stays as it is.
+    none (a megabyte of mojibake with no space or digit), where UTF-8 read as
+    GB18030 is in step (`_utf8_step`), or else at the limit: a character
+    whose bytes straddle such a cut stays as it is.
 
     Returns:
         ``(a, b)`` offsets into `text`, in order, covering ``[start, end)``;
@@ -79,7 +102,7 @@ def line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cut = None
         for m in _SAFE_CUT_RE.finditer(text, a + limit // 2, b):
             cut = m.end()
-        b = cut or b
+        b = cut or _utf8_step(text, a + limit // 2, b) or b
         out.append((a, b))
         a = b
     out.append((a, end))

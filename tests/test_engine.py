@@ -555,3 +555,15 @@ def test_clean_text_with_letters_and_signs_beside_han_is_vouched_for(text):
 def test_a_lost_lead_byte_after_a_digit_still_counts():
     # 時 that lost its lead byte after 9 leaves a lowercase r
     assert [m.group() for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer("上午9r至")] == ["r"]
+
+
+def test_a_long_line_of_utf8_read_as_gbk_is_cut_in_step():
+    # fresh-eyes report (session 8, item 6): a line longer than
+    # chardata.LONG_LINE_CHARS with no space or digit was cut at the limit,
+    # inside a UTF-8 character, which stayed garbled with a warning that
+    # bytes had been dropped; the cut now falls where UTF-8 is in step
+    clean = "数据抓取结果，联系我们，关于我们，新闻动态，"
+    text = clean.encode("utf-8").decode("gb18030") * 420
+    assert len(text) > chardata.LONG_LINE_CHARS
+    r = repair_text(text)
+    assert r.text == clean * 420 and not r.warnings and r.confidence >= 0.9
