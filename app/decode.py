@@ -1024,7 +1024,8 @@ def _one_character(data: bytes, decoded: Decoded) -> Decoded:
     (`_ONE_CHARACTER_CODECS`) reads as one letter or Han character other
     than `decoded.text`: nothing in two bytes tells the codecs apart (GBK 业
     is D2 B5, UTF-8 ҵ; Big5 政 is AC 46, GBK 現, cp1250 ĄN), and which
-    character is commoner is no evidence of which codec wrote it.
+    character is commoner is no evidence of which codec wrote it. One
+    warning says so: none is added where the decode gave one already.
     Unchanged otherwise."""
     if len(data) != 2 or data.isascii():
         return decoded
@@ -1041,7 +1042,10 @@ def _one_character(data: bytes, decoded: Decoded) -> Decoded:
     text, codec = next(iter(others.items()))
     warning = (f"undeclared bytes hold one character, read as {decoded.codec} "
                f"{decoded.text[:12]!r}; {codec} reads {text[:12]!r}: too few bytes to tell")
-    return replace(decoded, warnings=decoded.warnings + (warning,), confidence_cap=min(
+    if any(w.endswith("too few bytes to tell") for w in decoded.warnings):
+        warning = None  # the decode has said so already, of another reading
+    return replace(decoded, warnings=decoded.warnings + ((warning,) if warning else ()),
+                   confidence_cap=min(
         decoded.confidence_cap or 1.0, chardata.AMBIGUOUS_READING_CAP))
 
 

@@ -234,3 +234,10 @@ def test_undeclared_utf16_with_latin1_signs_decodes_whole_and_cut():
     assert decode_bytes(data).text == text
     cut = decode_bytes(data[:-1])
     assert cut.codec == "utf-16-le" and cut.text == text[:-1] + "\ufffd"
+
+
+def test_two_bytes_that_read_alike_get_one_warning():
+    # Big5 中 (A4 A4) is EUC-JP い and GB18030 い: one "too few bytes" is enough
+    d = decode_bytes(bytes.fromhex("a4a4"))
+    assert d.text == "中" and d.confidence_cap == 0.5
+    assert sum(w.endswith("too few bytes to tell") for w in d.warnings) == 1
