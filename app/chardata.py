@@ -140,6 +140,11 @@ JAPANESE_SURE_MARGIN_BITS = 8.0
 # kanji in Shift_JIS or two hanzi in GBK; ①②③ in GBK or ＫＬＭ in Big5):
 # each as likely, as `decode._chinese_over_single_byte` already counts.
 AMBIGUOUS_READING_CAP = 0.5
+# Undeclared ASCII bytes this short or shorter, not words, that are also
+# UTF-16 Chinese (登录 is {vU_ in ASCII) are kept as ASCII at
+# AMBIGUOUS_READING_CAP: two or four characters of UTF-16 are too few to
+# tell from ASCII signs (decode.decode_bytes).
+SHORT_ASCII_UTF16_BYTES = 8
 
 # Chinese codecs tried, in this order, when the bytes are not UTF-8 and carry
 # no declaration that checks out. gb18030 decodes every GBK and GB2312 byte

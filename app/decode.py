@@ -1018,6 +1018,11 @@ def _cut_chinese(data: bytes, declared: list[str], model: CharModel
 _ONE_CHARACTER_CODECS = ("utf-8", *chardata.CHINESE_CODECS, *chardata.JAPANESE_KOREAN_CODECS)
 
 
+# ASCII that reads as words: letters, digits, spaces and the marks words
+# carry (`decode_bytes`: short ASCII bytes that are also UTF-16 Chinese).
+_WORDS_RE = re.compile(r"[A-Za-z0-9 .,!?'-]*")
+
+
 def _one_character(data: bytes, decoded: Decoded) -> Decoded:
     """`decoded` capped at `chardata.AMBIGUOUS_READING_CAP`, with a warning,
     when `data` is two bytes, one at least non-ASCII, that a codec
@@ -1151,6 +1156,16 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
                 if wide is not None:
                     return Decoded(wide, candidate, 0, tuple(warnings))
         _check_controls(text)
+        if not evidence and len(data) <= chardata.SHORT_ASCII_UTF16_BYTES and not _WORDS_RE.fullmatch(text):
+            # A few ASCII signs that are also UTF-16 Chinese (登录 is 7B 76 55
+            # 5F, {vU_; 张三 20 5F 09 4E): ASCII is kept, not vouched for.
+            for candidate in chardata.UTF16_CODECS:
+                wide = _utf16_chinese(data, candidate)
+                if wide is not None:
+                    warnings.append(f"undeclared bytes read as ASCII {text!r}; they also read as "
+                                    f"{candidate} {wide[:12]!r}: too few bytes to tell")
+                    return Decoded(text, codec, 0, tuple(warnings),
+                                   confidence_cap=chardata.AMBIGUOUS_READING_CAP)
         return Decoded(text, codec, 0, tuple(warnings))
 
     model = get_model()

@@ -241,3 +241,13 @@ def test_two_bytes_that_read_alike_get_one_warning():
     d = decode_bytes(bytes.fromhex("a4a4"))
     assert d.text == "中" and d.confidence_cap == 0.5
     assert sum(w.endswith("too few bytes to tell") for w in d.warnings) == 1
+
+
+@pytest.mark.parametrize("word", ["张三", "登录", "严格"])
+def test_short_ascii_that_is_also_utf16_chinese_is_not_vouched_for(word):
+    # fresh-eyes report (session 8, item 10): ' _\tN' came back at 0.99
+    data = word.encode("utf-16-le")
+    d = decode_bytes(data)
+    assert d.text == data.decode("ascii") and d.confidence_cap == 0.5
+    assert any(f"utf-16-le {word!r}: too few bytes to tell" in w for w in d.warnings)
+    assert decode_bytes(b"Nice").confidence_cap is None  # ASCII words stay sure
