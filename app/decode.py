@@ -581,9 +581,11 @@ def _head_cut(data: bytes, evidence: list[tuple[str, str, str]], best: str | Non
 def _cut_utf16(data: bytes, evidence: list[tuple[str, str, str]], best: str | None,
                model: CharModel) -> tuple[str, str] | None:
     """UTF-16 without a BOM cut by one byte (a byte limit; an odd number of
-    bytes): ``(text, codec)``, `text` the reading of all but the last byte
-    in one of `chardata.UTF16_CODECS` that reads as Chinese
-    (`_utf16_chinese`) followed by one U+FFFD for the cut character, where
+    bytes): ``(text, codec, side)``, `text` the reading of all but the last
+    byte in one of `chardata.UTF16_CODECS` that reads as Chinese
+    (`_utf16_chinese`) followed by one U+FFFD for the cut character (`side`
+    ``"end"``), or else of all but the first byte (a range or chunk that
+    starts inside a code unit), after one U+FFFD (``"head"``), where
     no declaration decodes `data` strictly, the reading holds at least
     2 * `chardata.MIN_REPAIRED_HAN` Han characters (GBK 請問有 cut after
     有's lead byte is UTF-16LE 裕隆 and a cut byte), reads better
@@ -597,14 +599,17 @@ def _cut_utf16(data: bytes, evidence: list[tuple[str, str, str]], best: str | No
             _strict(data, codec) is not None for _, _, codec in evidence):
         return None
     cut = _cut_chinese(data, [c for _, _, c in evidence], model)
-    for codec in chardata.UTF16_CODECS:
-        head = _utf16_chinese(data[:-1], codec)
-        if head is None or len(chardata.HAN_RE.findall(head[:4096])) < 2 * chardata.MIN_REPAIRED_HAN:
-            continue
-        if (best is None or model.bits_per_non_ascii(head[:4096])
-                < model.bits_per_non_ascii(best[:4096])) and (
-                cut is None or model.bits_per_han(head[:4096]) < cut[2]):
-            return head + "\ufffd", codec
+    for side, piece in (("end", data[:-1]), ("head", data[1:])):
+        for codec in chardata.UTF16_CODECS:
+            text = _utf16_chinese(piece, codec)
+            if text is None or len(chardata.HAN_RE.findall(text[:4096])) \
+                    < 2 * chardata.MIN_REPAIRED_HAN:
+                continue
+            if (best is None or model.bits_per_non_ascii(text[:4096])
+                    < model.bits_per_non_ascii(best[:4096])) and (
+                    cut is None or model.bits_per_han(text[:4096]) < cut[2]):
+                return (text + "\ufffd", codec, side) if side == "end" else \
+                    ("\ufffd" + text, codec, side)
     return None
 
 
@@ -1264,7 +1269,11 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
 
     cut16 = _cut_utf16(data, evidence, chinese.get(best), model)
     if cut16 is not None:
-        text, codec = cut16
+        text, codec, side = cut16
+        if side == "head":
+            warnings.append(f"the bytes begin inside a {codec} code unit (an odd number of "
+                            "bytes, the first one alone): the cut character is shown as U+FFFD")
+            return Decoded(text, codec, 0, tuple(warnings), replaced=((0, 1),), head_bytes=1)
         warnings.append(f"the bytes end inside a {codec} code unit (an odd number of bytes): "
                         "the cut character is shown as U+FFFD")
         return Decoded(text, codec, 0, tuple(warnings), replaced=((len(text) - 1, 1),))

@@ -251,3 +251,13 @@ def test_short_ascii_that_is_also_utf16_chinese_is_not_vouched_for(word):
     assert d.text == data.decode("ascii") and d.confidence_cap == 0.5
     assert any(f"utf-16-le {word!r}: too few bytes to tell" in w for w in d.warnings)
     assert decode_bytes(b"Nice").confidence_cap is None  # ASCII words stay sure
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_that_lost_its_first_byte_is_read_from_the_second(codec):
+    # fresh-eyes report (session 8, item 8): a chunk that starts inside a
+    # code unit was refused as not text
+    text = "大港区地处天津市东南部，是全国重要的石油化工基地。"
+    d = decode_bytes(text.encode(codec)[1:])
+    assert d.text == "\ufffd" + text[1:] and d.codec == codec and d.head_bytes == 1
+    assert any("begin inside a" in w for w in d.warnings)
