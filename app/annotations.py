@@ -46,6 +46,9 @@ _READING_RE = re.compile(_READING)
 BARE_RE = re.compile(
     rf"(?<={_HAN})((?:[a-z\u00fc]*[\u00e0-\u00fc\u0101-\u01dc][a-z\u00fc]*)+)(?={_HAN}|[，。、；：？！,.;:?!\s]|$)"
 )
+# A toneless syllable glued likewise (neutral tone: 爸bà爸ba), read only in a
+# text that glues marked ones (find_annotations).
+BARE_PLAIN_RE = re.compile(rf"(?<={_HAN})([a-z\u00fc]{{1,6}})(?={_HAN}|[，。、；：？！,.;:?!\s]|$)")
 # The same parenthesised shape at the end of a string: used to skip an
 # annotation when looking at the character before a position.
 TRAILING_ANNOTATION_RE = re.compile(rf"[(（]{_READING}[)）]$")
@@ -203,6 +206,12 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
         found += plain
     bare = [(m.start(), m.end(), m.group(1)) for m in BARE_RE.finditer(text)
             if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
+    if bare:
+        # A text that glues marked readings to its characters glues the
+        # neutral-tone ones too (爸bà爸ba, 我们men, 的de), which carry no mark.
+        bare += [(m.start(), m.end(), m.group(1)) for m in BARE_PLAIN_RE.finditer(text)
+                 if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
+        bare.sort()
     widths = [_read_width(text, a, r) for a, _, r in found]
     if sum(widths) + len(bare) <= chardata.SPARSE_ANNOTATIONS and _glosses(text, found, widths,
                                                                           alone=not bare):
@@ -219,14 +228,32 @@ def _glosses(text: str, found: list[tuple[int, int, str]], widths: list[int],
     read), of a text in which at most `chardata.SPARSE_ANNOTATIONS`
     characters carry a reading, are the writer's glosses: one of them reads
     a character outside the common core (`CharModel.odd_class`: 喆, 镕), or
-    the text has one reading only, no bare one (`alone`), in full-width
-    parentheses (李白（lǐ bái）)."""
+    one character by a reading other than its commonest (pypinyin's first:
+    姓单(shàn)，不姓单(dān), 仇(qiú)老师), or the text has one reading only,
+    no bare one (`alone`), in full-width parentheses (李白（lǐ bái）)."""
     from .model import get_model
 
     if alone and len(found) == 1 and text[found[0][0]] == "（":
         return True
+    if any(k == 1 and _fold(r) not in _default_readings(text[a - 1])
+           for (a, _, r), k in zip(found, widths)):
+        return True  # 单(shàn), 解(xiè), 曾(zēng): a surname's other reading
     odd = get_model().odd_run_re
     return any(odd.search(text, a - k, a) for (a, _, _), k in zip(found, widths))
+
+
+@lru_cache(maxsize=32768)
+def _default_readings(han: str) -> frozenset[str]:
+    """pypinyin's first reading of `han` (its commonest), folded, in the
+    four spellings of `readings`: ``dān``, ``dan1``, ``dan``, ``ㄉㄢ`` for 单."""
+    from pypinyin import Style, pinyin
+
+    out = set()
+    for style in (Style.TONE, Style.TONE3, Style.NORMAL, Style.BOPOMOFO):
+        first = pinyin(han, style=style, errors="ignore")
+        if first and first[0]:
+            out.add(_fold(first[0][0]))
+    return frozenset(out)
 
 
 def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> bool:
@@ -279,6 +306,13 @@ def _teaches(paragraph: str) -> bool:
     # it still counts one, as it always did.
     annotated = sum(max(1, _read_width(paragraph, m.start(), m.group(1)))
                     for m in ANNOTATION_RE.finditer(paragraph))
+    # ...and a tone-marked reading glued to its character (好hǎo 大dà 小xiǎo),
+    # and there a neutral-tone one too (爸bà爸ba)
+    marked = sum(1 for m in BARE_RE.finditer(paragraph)
+                 if _reads(paragraph[m.start() - 1], m.group(1)))
+    if marked:
+        annotated += marked + sum(1 for m in BARE_PLAIN_RE.finditer(paragraph)
+                                  if _reads(paragraph[m.start() - 1], m.group(1)))
     han = len(chardata.HAN_RE.findall(ANNOTATION_RE.sub("", paragraph)))
     return (annotated >= chardata.LESSON_MIN_ANNOTATIONS
             and annotated / han >= chardata.LESSON_ANNOTATION_SHARE)
