@@ -288,6 +288,15 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
             _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
         return True
+    if _two_bytes_among_ascii(data) and not _LATIN1_LETTER_RE.search(utf8) and any(
+            (t := _strict(data, c)) is not None and _one_han_amid_signs(t)
+            and not model.odd_run_re.search(t) for c in chardata.CHINESE_CODECS):
+        # One common Han character among ASCII signs, (十), against one UTF-8
+        # letter, (ʮ): two bytes cannot tell them apart, and Chinese is kept
+        # (`_one_character` caps it), as for the single-byte codecs; not a
+        # rare one, nor against a letter of Latin-1 ((é), (û): Western
+        # text's own letters stay UTF-8, capped alike).
+        return True
     if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
         return False
     if not all(_stray(utf8, m.start()) for m in _TWO_BYTE_NON_LATIN_RE.finditer(utf8)):
@@ -1028,16 +1037,41 @@ _ONE_CHARACTER_CODECS = ("utf-8", *chardata.CHINESE_CODECS, *chardata.JAPANESE_K
 _WORDS_RE = re.compile(r"[A-Za-z0-9 .,!?'-]*")
 
 
+_LATIN1_LETTER_RE = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
+
+
+def _letter_or_han(decoded: Decoded, text: str, codec: str) -> bool:
+    """Whether `decoded` and `text` (in `codec`) are the two readings that
+    two bytes among ASCII cannot tell apart: a letter of Latin-1 in UTF-8
+    ((û), (é)) and one Han character among signs in another codec ((没),
+    (茅)), either way round."""
+    pair = {decoded.codec: decoded.text, codec: text}
+    if "utf-8" not in pair or len(pair) != 2:
+        return False
+    chinese = next(t for c, t in pair.items() if c != "utf-8")
+    return (_LATIN1_LETTER_RE.search(pair["utf-8"]) is not None
+            and _one_han_amid_signs(chinese))
+
+
+def _two_bytes_among_ascii(data: bytes) -> bool:
+    """Whether `data` holds exactly two non-ASCII bytes, side by side, and
+    ASCII around them, if any (``28 CA AE 29``: GBK (十))."""
+    high = [k for k, b in enumerate(data) if b >= 0x80]
+    return len(high) == 2 and high[1] == high[0] + 1
+
+
 def _one_character(data: bytes, decoded: Decoded) -> Decoded:
     """`decoded` capped at `chardata.AMBIGUOUS_READING_CAP`, with a warning,
     when `data` is two bytes, one at least non-ASCII, that a codec
     (`_ONE_CHARACTER_CODECS`) reads as one letter or Han character other
-    than `decoded.text`: nothing in two bytes tells the codecs apart (GBK 业
+    than `decoded.text`, or two non-ASCII bytes among ASCII
+    (`_two_bytes_among_ascii`) that UTF-8 reads as a letter of Latin-1 where
+    the decode is one Han character among signs ((没) is UTF-8 (û)): nothing in two bytes tells the codecs apart (GBK 业
     is D2 B5, UTF-8 ҵ; Big5 政 is AC 46, GBK 現, cp1250 ĄN), and which
     character is commoner is no evidence of which codec wrote it. One
     warning says so: none is added where the decode gave one already.
     Unchanged otherwise."""
-    if len(data) != 2 or data.isascii():
+    if not (len(data) == 2 and not data.isascii() or _two_bytes_among_ascii(data)):
         return decoded
     others = {}
     for codec in _ONE_CHARACTER_CODECS:
@@ -1045,12 +1079,13 @@ def _one_character(data: bytes, decoded: Decoded) -> Decoded:
         if text is None or text == decoded.text:
             continue
         core = [ch for ch in text if not ch.isascii()]
-        if len(core) == 1 and (core[0].isalpha() or chardata.HAN_RE.match(core[0])):
+        if len(core) == 1 and (core[0].isalpha() or chardata.HAN_RE.match(core[0])) and (
+                len(data) == 2 or _letter_or_han(decoded, text, codec)):
             others.setdefault(text, codec)
     if not others:
         return decoded
     text, codec = next(iter(others.items()))
-    warning = (f"undeclared bytes hold one character, read as {decoded.codec} "
+    warning = (f"undeclared bytes hold one non-ASCII character, read as {decoded.codec} "
                f"{decoded.text[:12]!r}; {codec} reads {text[:12]!r}: too few bytes to tell")
     if any(w.endswith("too few bytes to tell") for w in decoded.warnings):
         warning = None  # the decode has said so already, of another reading
