@@ -15,6 +15,7 @@ address in use exit 2 with one line on stderr, not a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import json
 import os
@@ -283,8 +284,9 @@ def _repair(args: argparse.Namespace) -> int:
                         keep = "some of its bytes decode to U+FFFD (rewriting would lose them)"
                     elif not result.changed and stale:
                         keep = f"it declares charset {stale} (--html rewrites the declaration)"
-                    if args.in_place and (out == data or args.detect_only):
-                        pass  # already this UTF-8 text, or asked to change nothing
+                    if args.in_place and (out == data or args.detect_only
+                                          or data == codecs.BOM_UTF8 + out):
+                        pass  # already this UTF-8 text (a BOM kept), or asked to change nothing
                     elif args.in_place and keep:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:

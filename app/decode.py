@@ -167,12 +167,41 @@ def _detected(data: bytes) -> list[str]:
 
 def _strict_family(data: bytes, codec: str) -> tuple[str, str] | None:
     """``(text, codec)`` from a strict decode with `codec`, else with the
-    first of its `chardata.ALTERNATE_CODECS` that decodes; None if none does."""
+    first of its `chardata.ALTERNATE_CODECS` that decodes; None if none does.
+    Big5-HKSCS that cp950 also decodes is read as cp950 where every
+    character the two read apart stands alone among Han as HKSCS reads it
+    (`_lone_kana`: Windows' Big5 writes ① ② at C7E9 C7EA, where HKSCS has
+    katakana ロ ヮ; Japanese kana come in words)."""
     for name in (codec, *chardata.ALTERNATE_CODECS.get(codec, ())):
         text = _strict(data, name)
         if text is not None:
+            if name == "big5hkscs" and _HKSCS_KANA_RE.search(text):
+                windows = _strict(data, "cp950")
+                if windows is not None and windows != text and _lone_kana(text, windows):
+                    return windows, "cp950"
             return text, name
     return None
+
+
+# What HKSCS reads in Big5's C6A1..C7FC, where cp950 has circled and
+# parenthesised numbers and Roman numerals: kana and Cyrillic.
+_HKSCS_KANA_RE = re.compile("[\u3040-\u30ff\u0400-\u04ff]")
+
+
+def _lone_kana(hkscs: str, cp950: str) -> bool:
+    """Whether every character where `hkscs` and `cp950` (two readings of
+    the same bytes, the same length) differ is, in `hkscs`, kana or
+    Cyrillic with no kana or Cyrillic beside it and a Han character on one
+    side (a lone character is no evidence either way)."""
+    if len(hkscs) != len(cp950):
+        return False
+    apart = [k for k, (a, b) in enumerate(zip(hkscs, cp950)) if a != b]
+    return bool(apart) and all(
+        _HKSCS_KANA_RE.match(hkscs[k])
+        and not _HKSCS_KANA_RE.match(hkscs[k - 1:k] or " ")
+        and not _HKSCS_KANA_RE.match(hkscs[k + 1:k + 2] or " ")
+        and (chardata.HAN_RE.match(hkscs[k - 1:k] or " ")
+             or chardata.HAN_RE.match(hkscs[k + 1:k + 2] or " ")) for k in apart)
 
 
 # Characters UTF-8 encodes in two bytes beyond Latin letters: IPA and

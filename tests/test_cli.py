@@ -132,11 +132,23 @@ def test_in_place(tmp_path):
     assert not list(d.rglob("*.repaired.*"))
 
 
+def test_in_place_leaves_clean_utf8_with_a_bom_untouched(tmp_path):
+    # fresh-eyes report (session 9b, item 19): --check passed it, yet
+    # --in-place rewrote it without its BOM
+    f = tmp_path / "bom.txt"
+    data = b"\xef\xbb\xbf" + "数据\n".encode()
+    f.write_bytes(data)
+    os.utime(f, (1_000_000_000, 1_000_000_000))
+    assert main(["repair", str(f), "--in-place"]) == 0
+    assert f.read_bytes() == data and f.stat().st_mtime == 1_000_000_000
+
+
 _TEXT = "数据抓取结果是一个很长的中文句子，我们在这里测试解码。" * 3
 
 
 def test_in_place_and_output_dir_write_the_same_utf8(tmp_path):
-    # Both write the repaired text as UTF-8, whatever the input's encoding.
+    # Both write the repaired text as UTF-8, whatever the input's encoding
+    # (but clean UTF-8 with a BOM, which --in-place leaves as it is).
     files = {
         "gbk.txt": "创建国家卫生区".encode("gbk"),
         "big5.txt": "創建國家衛生區".encode("big5"),
@@ -157,6 +169,10 @@ def test_in_place_and_output_dir_write_the_same_utf8(tmp_path):
     assert main(["repair", str(inplace), "--html", "--in-place"]) == 0
     for name, text in expected.items():
         assert (out / name).read_bytes() == text.encode("utf-8"), name
+        if name == "bom.txt":
+            # clean UTF-8 already: in place it is not touched, BOM and all
+            assert (inplace / name).read_bytes() == files[name]
+            continue
         assert (inplace / name).read_bytes() == text.encode("utf-8"), name
 
 
