@@ -1623,7 +1623,8 @@ def _markup_edits(page: Markup, text: str, strip_annotations: bool) -> list[_Acc
     """HTML mode's own edits (offsets into the document): each charset
     declaration made to say UTF-8, and, with `strip_annotations`, the
     contents of <rt> and <rp> dropped unless the page teaches pronunciation
-    (`annotations.lesson_page`)."""
+    (`annotations.lesson_page`) or they hold kana (Japanese furigana: 漢字
+    read かんじ is no Chinese ruby)."""
     out = [_Accepted(a, b, declare_utf8(text[a:b]), (("declare", "utf-8"),), "charset_declaration",
                      chardata.MAX_SPAN_CONFIDENCE,
                      f"{chardata.SPAN_KINDS['charset_declaration']}: declare utf-8")
@@ -1632,7 +1633,7 @@ def _markup_edits(page: Markup, text: str, strip_annotations: bool) -> list[_Acc
         out += [_Accepted(a, b, "", (("delete", None),), "ruby_annotation",
                           chardata.MAX_SPAN_CONFIDENCE,
                           "the contents of an <rt> or <rp> element (a ruby reading)")
-                for a, b in page.annotations]
+                for a, b in page.annotations if not detect.KANA_RE.search(text, a, b)]
     return _non_overlapping(out)
 
 

@@ -90,6 +90,13 @@ def test_a_page_that_teaches_pronunciation_keeps_its_ruby(doc):
     assert not r.changed and not r.spans
 
 
+def test_japanese_furigana_are_no_chinese_ruby():
+    # fresh-eyes report (session 9b, item 17): <rt>かんじ</rt> was emptied
+    doc = "<p><ruby>漢字<rt>かんじ</rt></ruby>を勉強します。</p>"
+    r = repair_text(doc, html=True)
+    assert r.text == doc and not r.spans
+
+
 def test_a_page_that_gives_ruby_to_a_few_characters_loses_it():
     doc = LESSON_PAGE.replace("拼音课", "第一课").replace("<p>", "<p>第一课的四个字，请大家一起来认一认：", 1)
     r = repair_text(doc, html=True)
