@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from ftfy import badness
 
-from . import chardata
+from . import chardata, detect
 from .annotations import context_before
 from .candidates import Candidate, one_repeated, residue_re
 from .lexicons import script_of
@@ -515,10 +515,25 @@ def _other_script_leftovers(text: str) -> int:
     """Letters of other scripts (`chardata.OTHER_SCRIPT_LETTER_RE`: hangul,
     half-width katakana, Cyrillic) outside quotations and parentheses
     (`_QUOTED_RE`): what a wrong decode leaves (눼쉔벌소, е€›е»є), where a
-    quoted Korean or Russian word (“Я люблю тебя”) is the writer's."""
+    quoted Korean or Russian word (“Я люблю тебя”) is the writer's, and so
+    is Korean or Russian written in words (`detect.looks_korean`; two
+    Cyrillic words or more, every one spelled as Russian spells,
+    `detect.cyrillic_spelling`): a wrong decode writes no word spaces and
+    particles."""
     if not chardata.OTHER_SCRIPT_LETTER_RE.search(text):
         return 0
-    return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(_QUOTED_RE.sub("", text)))
+    text = _QUOTED_RE.sub("", text)
+    if detect.looks_korean(text):
+        text = _HANGUL_RE.sub("", text)  # Korean written in words: 서울은 한국의 수도입니다.
+    words = _CYRILLIC_WORD_RE.findall(text)
+    if sum(1 for w in words if len(w) >= 2 and detect.cyrillic_spelling(w)) >= 2 and all(
+            detect.cyrillic_spelling(w) for w in words):
+        text = _CYRILLIC_WORD_RE.sub("", text)  # Russian in words: Москва — столица России.
+    return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text))
+
+
+_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+_CYRILLIC_WORD_RE = re.compile("[\u0400-\u045f]+")
 
 
 def document_confidence(feats: list[float]) -> float:

@@ -567,3 +567,14 @@ def test_a_long_line_of_utf8_read_as_gbk_is_cut_in_step():
     assert len(text) > chardata.LONG_LINE_CHARS
     r = repair_text(text)
     assert r.text == clean * 420 and not r.warnings and r.confidence >= 0.9
+
+
+@pytest.mark.parametrize("text", ["서울은 한국의 수도입니다.", "Москва — столица России."])
+def test_korean_or_russian_written_in_words_is_no_leftover(text):
+    # fresh-eyes report (session 9b, item 18): clean text at 0.000
+    r = repair_text(text)
+    assert r.text == text and r.confidence >= 0.9
+
+
+def test_hangul_a_wrong_decode_made_still_is():
+    assert repair_text("눼쉔벌소").text == "创建国家"
