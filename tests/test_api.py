@@ -70,6 +70,21 @@ def test_accept_text_plain(client):
     assert 0.9 <= float(r.headers["x-repair-confidence"]) <= 1.0
 
 
+@pytest.mark.parametrize("accept, media", [
+    ("text/*", "text/plain"),  # fresh-eyes report (session 9b, item 22): was JSON
+    ("text/plain, */*;q=0.1", "text/plain"),
+    ("text/plain;q=0.5, application/json", "application/json"),
+    ("text/plain, application/json", "application/json"),  # a tie: JSON, as before
+    ("*/*", "application/json"),
+    ("text/html", "application/json"),  # neither: JSON, not a 406
+    ("garbage", "application/json"),
+])
+def test_accept_is_negotiated(client, accept, media):
+    r = client.post("/v1/repair", json={"text": GARBLED}, headers={"accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    assert (r.text if media == "text/plain" else r.json()["text"]) == FIXED
+
+
 def test_clean_text_unchanged(client):
     r = client.post("/v1/repair", json={"text": "干净的中文文本。"})
     assert r.json()["changed"] is False

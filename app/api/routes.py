@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import mimeparse
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.requests import ClientDisconnect
@@ -195,9 +196,23 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# What a repair answers in, by the request's Accept header (RFC 9110,
+# section 12.5.1): JSON on a tie or where neither is acceptable, as before.
+_ANSWER_TYPES = ("text/plain", "application/json")
+
+
+def _wants_text(accept: str) -> bool:
+    """Whether an Accept value prefers ``text/plain`` to ``application/json``
+    (q-values and ranges such as ``text/*`` weighed by python-mimeparse); a
+    value it cannot parse asks for JSON."""
+    try:
+        return mimeparse.best_match(_ANSWER_TYPES, accept or "*/*") == "text/plain"
+    except mimeparse.MimeTypeParseException:
+        return False
+
+
 def _response(result: RepairResult, request: Request) -> Response:
-    accept = request.headers.get("accept", "")
-    if "text/plain" in accept and "application/json" not in accept:
+    if _wants_text(request.headers.get("accept", "")):
         return PlainTextResponse(
             result.text, headers={"X-Repair-Confidence": f"{result.confidence:.4f}"}
         )
