@@ -213,8 +213,10 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
                  if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
         bare.sort()
     widths = [_read_width(text, a, r) for a, _, r in found]
-    if sum(widths) + len(bare) <= chardata.SPARSE_ANNOTATIONS and _glosses(text, found, widths,
-                                                                          alone=not bare):
+    if (sum(widths) + len(bare) <= chardata.SPARSE_ANNOTATIONS
+            and _glosses(text, found, widths, alone=not bare)) or (
+            not bare and 0 < len(found) <= chardata.MAX_GLOSSES
+            and all(_glossed(text, a, r, k) for (a, _, r), k in zip(found, widths))):
         if glosses is not None:
             glosses += [(a - k, b, r) for (a, b, r), k in zip(found, widths)]
         found = []
@@ -240,6 +242,23 @@ def _glosses(text: str, found: list[tuple[int, int, str]], widths: list[int],
         return True  # 单(shàn), 解(xiè), 曾(zēng): a surname's other reading
     odd = get_model().odd_run_re
     return any(odd.search(text, a - k, a) for (a, _, _), k in zip(found, widths))
+
+
+def _glossed(text: str, start: int, reading: str, width: int) -> bool:
+    """Whether every character the parenthesised `reading` at `start` (a
+    code-point offset into `text`) reads, `width` of them before it, is one
+    a writer glosses: outside the common core (`CharModel.odd_class`), or,
+    read alone, by a reading other than its commonest. Judged character by
+    character, so that 魑魅魍魉(chīmèiwǎngliǎng) and 魑(chī)魅(mèi)… decide
+    alike."""
+    from .model import get_model
+
+    chars = text[start - width : start]
+    if not chars:
+        return False
+    if get_model().odd_run_re.fullmatch(chars):
+        return True
+    return width == 1 and _fold(reading) not in _default_readings(chars)
 
 
 @lru_cache(maxsize=32768)

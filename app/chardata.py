@@ -803,6 +803,11 @@ SPARSE_ANNOTATIONS = 2
 # keeping it, which caps the text's confidence (a chosen prior, not a
 # measured one: no corpus at hand holds both kinds).
 SPARSE_GLOSS_KEEP_POSTERIOR = 0.5
+# ...and a text's readings, up to this many, are glosses alike where every
+# one of them is (an uncommon character's, or another reading than the
+# commonest: 王喆(zhé)、李玥(yuè)和张珺(jùn), 魑魅魍魉(chīmèiwǎngliǎng)): a
+# page that flattened ruby reads common characters too.
+MAX_GLOSSES = 6
 # Private-use characters kept as they came that read as Big5 Chinese
 # (engine._big5_private_use): icons or Big5 read as GB18030, about as likely
 # either way (a chosen prior, as above).
