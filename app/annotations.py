@@ -59,12 +59,12 @@ _BLANK_LINE_RE = re.compile("\n[ \t\u3000]*\n")
 # pinyin, tone(s), reading, phonetic notation, pronunciation, "read as".
 # Also the phrases that ask or tell how a character is read (怎么读, 读成,
 # 字音, 音同: 堃(kūn)字怎么读？, 请读准字音：龃龉(jǔ yǔ)。), and the headings
-# of a list of new characters or words (生字, 生词, 识字, 学的字).
+# of a list of new characters or words (生字, 生词, 学的字).
 LESSON_WORDS = re.compile(
     "拼音|声调|聲調|读音|讀音|注音|发音|發音|读作|讀作|念作|四声|四聲|多音字|轻声|輕聲|认读|認讀"
     "|拼读|拼讀|怎么读|怎麼讀|怎么念|怎麼唸|怎麼念|怎样读|怎樣讀|读成|讀成|念成|唸成|读为|讀為"
     "|读准|讀準|字音|读法|讀法|音同|同音|念“|念「|读“|讀「"
-    "|生字|生词|生詞|识字|識字|认字|認字|学的字|學的字")
+    "|生字|生词|生詞|学的字|學的字")
 # Quotation marks around a character and its reading (这个字念“彧(yù)”,
 # “的(de)”和“地(de)”): the text mentions the character, it does not run
 # through it, so the reading is the writer's.
@@ -285,7 +285,8 @@ def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> 
     character it reads (生词：苹果(píngguǒ)、香蕉(xiāngjiāo)、橙子(chéngzi)。
     is six of eight), so per-word and per-character readings weigh alike.
     A paragraph is a line, or the block of lines around it up to a blank
-    line, whichever teaches: a list of one entry a line
+    line and at most `chardata.LESSON_BLOCK_LINES` lines either side,
+    whichever teaches: a list of one entry a line
     (生字：\n妈(mā)\n爸(bà)\n我(wǒ)) is a lesson as the same entries on one
     line are.
 
@@ -294,8 +295,9 @@ def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> 
         pos: a code-point offset into `text`.
         blanks: sorted offsets into `text` of the blank lines (the first
             character after the ``\n`` that ends the line before each).
-        blocks: a cache of the blocks' answers, by ``-1 - block start``
-            (beside the caller's answers by line start).
+        blocks: a cache of the blocks' answers, keyed by a negative number
+            made of the block's offsets (beside the caller's answers by line
+            start).
 
     Source: the thresholds in chardata, set against
     samples/000_cc1ae68ad79e1051.txt (704 readings, under a tenth of its
@@ -308,11 +310,21 @@ def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> 
     k = bisect.bisect_right(blanks, start)
     block_start = blanks[k - 1] if k else 0
     block_end = blanks[k] - 1 if k < len(blanks) else len(text)
-    if (block_start, block_end) == (start, end):
+    # at most chardata.LESSON_BLOCK_LINES lines either side: a scraped page
+    # often has no blank line, and one 发音 in it teaches nothing elsewhere
+    lo, hi = start, end
+    for _ in range(chardata.LESSON_BLOCK_LINES):
+        if lo > block_start:
+            lo = text.rfind("\n", block_start, lo - 1) + 1 or block_start
+        if hi < block_end:
+            nxt = text.find("\n", hi + 1, block_end)
+            hi = nxt if nxt >= 0 else block_end
+    lo = max(lo, block_start)
+    if (lo, hi) == (start, end):
         return False
-    key = -1 - block_start
+    key = -1 - lo - (hi << 32)
     if key not in blocks:
-        blocks[key] = _teaches(text[block_start:block_end])
+        blocks[key] = _teaches(text[lo:hi])
     return blocks[key]
 
 

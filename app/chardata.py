@@ -345,13 +345,13 @@ HAN_RE = re.compile(
 # 0xFEE0 (Unicode 15, "Halfwidth and Fullwidth Forms" block, FF00..FFEF).
 FULLWIDTH_OFFSET = 0xFEE0
 WIDEN_TABLE = {c: c + FULLWIDTH_OFFSET for c in range(0x21, 0x7F)}
-# Full-width digits and letters, and the full-width yen sign (U+FFE5, GB2312's
-# A3A4) before a digit, the ￥ of Chinese prices: Chinese typography writes
-# them among Han (￥１２９９包邮, ＶＩＰ会员), so a reading counts them with
-# its Chinese characters when it is priced per character
-# (CharModel.reads_as_chinese).
-FULLWIDTH_ALNUM_RE = re.compile(
-    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]|\uffe5(?=[0-9\uff10-\uff19])")
+# Full-width digits, and the full-width yen sign (U+FFE5, GB2312's A3A4)
+# before a digit, the ￥ of Chinese prices: Chinese typography writes them
+# among Han (￥１２９９包邮, 第１２期), so a reading counts them with its
+# Chinese characters when it is priced per character
+# (CharModel.reads_as_chinese). Not full-width letters: they cost the model
+# little, and counted they let rare Han beside them pass (ＡＢＣＤＥＦ褽踨).
+FULLWIDTH_ALNUM_RE = re.compile("[\uff10-\uff19]|\uffe5(?=[0-9\uff10-\uff19])")
 
 # Emoji and their modifiers (Unicode 15 blocks Miscellaneous Symbols and
 # Pictographs through Symbols and Pictographs Extended-A, Dingbats and
@@ -797,6 +797,10 @@ LESSON_MIN_ANNOTATIONS = 2
 # reading in full-width parentheses (李白（lǐ bái）是唐代诗人), the way Chinese
 # prose writes an aside; both stay (annotations._glosses).
 SPARSE_ANNOTATIONS = 2
+# Lines either side of a line that a lesson's block of lines reaches at most
+# (annotations._lesson: a list of one entry a line is judged whole; a
+# scraped page with no blank line is not one block).
+LESSON_BLOCK_LINES = 8
 # ...and nothing in such a text tells a writer's gloss from a ruby page's
 # reading of the same character (a page may give ruby to its hard characters
 # only), so keeping it is right about as often as not: the posterior of

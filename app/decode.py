@@ -278,12 +278,14 @@ _LETTER_RUN_RE = re.compile(r"[^\W\d_]{2,}")
 
 
 def _no_latin_word(text: str) -> bool:
-    """Whether a UTF-8 reading holds only one- and two-byte sequences (no
-    character from U+0800 on) and no word with a non-ASCII letter in it
-    that is written in Latin letters with ASCII ones among them (café,
-    Müller): what two GBK or Big5 bytes make when read as UTF-8 (Ů, ʮ, Ŀ¼),
-    which a page that declares a Chinese codec does not hold."""
-    if text.isascii() or any(ch >= "\u0800" for ch in text):
+    """Whether a UTF-8 reading holds, besides ASCII, only Latin-1's upper
+    half and Latin Extended-A/B and IPA (U+0080..U+02AF), a letter of the
+    latter at least (`_EXTENDED_LETTER_RE`), and no word with a non-ASCII
+    letter in it that is written in Latin letters with ASCII ones among
+    them (café, Müller): what two GBK or Big5 bytes make when read as UTF-8
+    (Ů, ʮ, Ŀ¼), which a page that declares a Chinese codec does not hold; not
+    the signs and Greek a page mislabelled gbk holds (© 2024, α + β)."""
+    if text.isascii() or any(ch > "\u02af" for ch in text) or not _EXTENDED_LETTER_RE.search(text):
         return False
     return not any(not w.isascii() and any(ch.isascii() for ch in w)
                    for w in _LETTER_RUN_RE.findall(text))
@@ -307,24 +309,32 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     Chinese reading reads as Chinese (`chardata.MAX_BITS_PER_HAN`)."""
     if evidence:
         codec = evidence[0][2]
-        if codec == "utf-8" or not (_utf8_implausible(utf8) or _no_latin_word(utf8)):
+        if codec == "utf-8":
+            return False
+        if _no_latin_word(utf8):
+            # (as lenient as undeclared bytes are: the declaration is
+            # evidence too, and one character, 十 or 郑, costs 13 to 16 bits)
+            bar = chardata.MAX_BITS_PER_HAN_UNDECLARED
+        elif _utf8_implausible(utf8):
+            # one character (郑 is Hebrew ֣) as leniently; more (α + β) as
+            # any reading is judged
+            bar = (chardata.MAX_BITS_PER_HAN_UNDECLARED if len(chardata.non_ascii(utf8)) == 1
+                   else chardata.MAX_BITS_PER_HAN)
+        else:
             return False
         decoded = _strict_family(data, codec)
-        # (as lenient as undeclared bytes are: the declaration is evidence
-        # too, and one character, 十 or 郑, costs 13 to 16 bits alone)
-        return (decoded is not None
-                and model.bits_per_han(decoded[0]) <= chardata.MAX_BITS_PER_HAN_UNDECLARED)
+        return decoded is not None and model.bits_per_han(decoded[0]) <= bar
     if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
             _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
         return True
-    if _two_bytes_among_ascii(data) and not _LATIN1_LETTER_RE.search(utf8) and any(
+    if _two_bytes_among_ascii(data) and _EXTENDED_LETTER_RE.search(utf8) and any(
             (t := _strict(data, c)) is not None and _one_han_amid_signs(t)
             and not model.odd_run_re.search(t) for c in chardata.CHINESE_CODECS):
         # One common Han character among ASCII signs, (十), against one UTF-8
         # letter, (ʮ): two bytes cannot tell them apart, and Chinese is kept
         # (`_one_character` caps it), as for the single-byte codecs; not a
         # rare one, nor against a letter of Latin-1 ((é), (û): Western
-        # text's own letters stay UTF-8, capped alike).
+        # text's own letters stay UTF-8, capped alike) or a sign (© · ±).
         return True
     if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
         return False
@@ -617,7 +627,7 @@ def _head_cut(data: bytes, evidence: list[tuple[str, str, str]], best: str | Non
 
 
 def _cut_utf16(data: bytes, evidence: list[tuple[str, str, str]], best: str | None,
-               model: CharModel) -> tuple[str, str] | None:
+               model: CharModel) -> tuple[str, str, str] | None:
     """UTF-16 without a BOM cut by one byte (a byte limit; an odd number of
     bytes): ``(text, codec, side)``, `text` the reading of all but the last
     byte in one of `chardata.UTF16_CODECS` that reads as Chinese
@@ -1066,6 +1076,10 @@ _ONE_CHARACTER_CODECS = ("utf-8", *chardata.CHINESE_CODECS, *chardata.JAPANESE_K
 _WORDS_RE = re.compile(r"[A-Za-z0-9 .,!?'-]*")
 
 
+# Letters of Latin Extended-A/B and IPA (U+0100..U+02AF): what GBK and Big5
+# pairs with a lead byte 0xC4..0xCA read as in UTF-8 (女 C5 AE is Ů, 十 CA AE
+# ʮ), which Western text rarely writes alone.
+_EXTENDED_LETTER_RE = re.compile("[\u0100-\u02af]")
 _LATIN1_LETTER_RE = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
 
 

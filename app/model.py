@@ -811,7 +811,7 @@ class CharModel:
             True when `text` holds at least `chardata.MIN_REPAIRED_HAN`
             Chinese characters (Han or Chinese punctuation marks), one of them
             Han, and adds at most `max_bits` bits per Chinese character (full-
-            width digits, letters and ￥ counted with them:
+            width digits and ￥ before one counted with them:
             `chardata.FULLWIDTH_ALNUM_RE`) to the cost of its context; or when it is a lone Chinese mark beside a Han
             character; or only emoji.
         """

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from ftfy import badness
 
-from . import chardata, detect
+from . import chardata
 from .annotations import context_before
 from .candidates import Candidate, one_repeated, residue_re
 from .lexicons import script_of
@@ -491,7 +491,7 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     # long clean page with a few rare names scores as a short one does.
     stretches = max(1.0, len(sample) * scale / chardata.CONFIDENCE_STRETCH_CHARS)
     latin1 = len(chardata.LATIN1_HIGH_RE.findall(sample))
-    other = _other_script_leftovers(sample)
+    other = _other_script_leftovers(sample, model)
     return [1.0, math.log(raw / (1 - raw)), float(unsure), worst,
             math.log1p(misfits / stretches), 1.0 if changed else 0.0,
             math.log1p(guessed / stretches), math.log1p(lone / stretches),
@@ -511,29 +511,39 @@ _QUOTED_RE = re.compile("“[^”\n]*”|\"[^\"\n]*\"|「[^」\n]*」|『[^』\n
                         "|（[^）\n]*）|\\([^)\n]*\\)")
 
 
-def _other_script_leftovers(text: str) -> int:
+def _other_script_leftovers(text: str, model: CharModel) -> int:
     """Letters of other scripts (`chardata.OTHER_SCRIPT_LETTER_RE`: hangul,
     half-width katakana, Cyrillic) outside quotations and parentheses
     (`_QUOTED_RE`): what a wrong decode leaves (눼쉔벌소, е€›е»є), where a
-    quoted Korean or Russian word (“Я люблю тебя”) is the writer's, and so
-    is Korean or Russian written in words (`detect.looks_korean`; two
-    Cyrillic words or more, every one spelled as Russian spells,
-    `detect.cyrillic_spelling`): a wrong decode writes no word spaces and
-    particles."""
+    quoted Korean or Russian word (“Я люблю тебя”) is the writer's, and so,
+    in a text with no Han character, is a word of wordfreq's lists
+    (`CharModel.lexicon`): a run of Cyrillic
+    letters that is a Russian or Ukrainian word (Москва, столица), a run of
+    hangul that begins with a Korean word of two syllables or more (서울은,
+    한국의; a wrong decode's hangul, 눼쉔벌소, begins with none)."""
     if not chardata.OTHER_SCRIPT_LETTER_RE.search(text):
         return 0
     text = _QUOTED_RE.sub("", text)
-    if detect.looks_korean(text):
-        text = _HANGUL_RE.sub("", text)  # Korean written in words: 서울은 한국의 수도입니다.
-    words = _CYRILLIC_WORD_RE.findall(text)
-    if sum(1 for w in words if len(w) >= 2 and detect.cyrillic_spelling(w)) >= 2 and all(
-            detect.cyrillic_spelling(w) for w in words):
-        text = _CYRILLIC_WORD_RE.sub("", text)  # Russian in words: Москва — столица России.
+    if chardata.HAN_RE.search(text):
+        # beside Chinese, such words are as likely what a wrong decode made
+        # (a Russian word a cp1251 round trip read as Chinese beside them)
+        return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text))
+    lexicon = model.lexicon
+
+    def leftover(m: re.Match) -> str:
+        run = m.group()
+        if m.re is _HANGUL_RUN_RE:
+            word = any(n >= 2 for n, _ in lexicon.words_at(run, 0, "hangul"))
+        else:
+            word = len(run) >= 2 and lexicon.bits(run, "cyrillic") is not None
+        return "" if word else run
+
+    text = _CYRILLIC_RUN_RE.sub(leftover, _HANGUL_RUN_RE.sub(leftover, text))
     return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text))
 
 
-_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
-_CYRILLIC_WORD_RE = re.compile("[\u0400-\u045f]+")
+_HANGUL_RUN_RE = re.compile("[\uac00-\ud7a3]+")
+_CYRILLIC_RUN_RE = re.compile("[\u0400-\u045f]+")
 
 
 def document_confidence(feats: list[float]) -> float:

@@ -578,3 +578,11 @@ def test_korean_or_russian_written_in_words_is_no_leftover(text):
 
 def test_hangul_a_wrong_decode_made_still_is():
     assert repair_text("눼쉔벌소").text == "创建国家"
+
+
+def test_cyrillic_words_beside_chinese_still_count_as_leftovers():
+    # review (session 9): a Russian sentence beside GBK read as cp1251 is
+    # repaired wrongly (России is read as Chinese too); words of the
+    # lexicon are set aside only in a text with no Han character
+    r = repair_text("Москва — столица России. ґґЅЁ№ъјТ")
+    assert r.confidence < 0.5
