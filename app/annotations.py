@@ -175,7 +175,7 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
     marked_count = 0
     plain = []
     lessons: dict[int, bool] = {}  # paragraph start -> teaches pronunciation
-
+    line_stats: dict[int, tuple] = {}  # line start -> its `_stats`
     blanks: list[int] | None = None  # where the blocks of lines end (`_lesson`)
 
     def lesson(pos: int) -> bool:
@@ -184,7 +184,7 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
         if start not in lessons:
             if blanks is None:
                 blanks = [m.start() + 1 for m in _BLANK_LINE_RE.finditer(text)]
-            lessons[start] = _lesson(text, pos, blanks, lessons)
+            lessons[start] = _lesson(text, pos, blanks, line_stats)
         return lessons[start]
 
     for m in ANNOTATION_RE.finditer(text):
@@ -199,9 +199,9 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
                 continue  # “彧(yù)”: a quoted character and its reading
             if _marked(reading) or _reads(chars, reading, marked_readings):
                 marked_count += 1
-                found.append((m.start(), m.end(), reading))
+                found.append((m.start(), m.end(), reading, k))
             elif reading.islower():
-                plain.append((m.start(), m.end(), reading))
+                plain.append((m.start(), m.end(), reading, k))
     if marked_count >= chardata.MIN_MARKED_FOR_PLAIN:
         found += plain
     bare = [(m.start(), m.end(), m.group(1)) for m in BARE_RE.finditer(text)
@@ -212,51 +212,44 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
         bare += [(m.start(), m.end(), m.group(1)) for m in BARE_PLAIN_RE.finditer(text)
                  if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
         bare.sort()
-    widths = [_read_width(text, a, r) for a, _, r in found]
-    if (sum(widths) + len(bare) <= chardata.SPARSE_ANNOTATIONS
-            and _glosses(text, found, widths, alone=not bare)) or (
+    read = sum(k for *_, k in found) + len(bare)
+    if (read <= chardata.SPARSE_ANNOTATIONS and _glosses(text, found, alone=not bare)) or (
             not bare and 0 < len(found) <= chardata.MAX_GLOSSES
-            and all(_glossed(text, a, r, k) for (a, _, r), k in zip(found, widths))):
+            and all(_glossed(text, a, r, k) for a, _, r, k in found)):
         if glosses is not None:
-            glosses += [(a - k, b, r) for (a, b, r), k in zip(found, widths)]
+            glosses += [(a - k, b, r) for a, b, r, k in found]
         found = []
-    return sorted(found + bare)
+    return sorted([(a, b, r) for a, b, r, _ in found] + bare)
 
 
-def _glosses(text: str, found: list[tuple[int, int, str]], widths: list[int],
-             alone: bool) -> bool:
-    """Whether the parenthesised readings `found` (``(start, end, reading)``,
-    code-point offsets into `text`; `widths[i]` characters before each are
+def _glosses(text: str, found: list[tuple[int, int, str, int]], alone: bool) -> bool:
+    """Whether the parenthesised readings `found` (``(start, end, reading,
+    width)``, code-point offsets into `text`, `width` characters before each
     read), of a text in which at most `chardata.SPARSE_ANNOTATIONS`
-    characters carry a reading, are the writer's glosses: one of them reads
-    a character outside the common core (`CharModel.odd_class`: 喆, 镕), or
-    one character by a reading other than its commonest (pypinyin's first:
-    姓单(shàn)，不姓单(dān), 仇(qiú)老师), or the text has one reading only,
-    no bare one (`alone`), in full-width parentheses (李白（lǐ bái）)."""
-    from .model import get_model
-
+    characters carry a reading, are the writer's glosses: one character one
+    of them reads is one a writer glosses (`_glossed`: outside the common
+    core, 喆; or read alone otherwise than commonly, 姓单(shàn)，不姓单(dān),
+    仇(qiú)老师), or the text has one reading only, no bare one (`alone`), in
+    full-width parentheses (李白（lǐ bái）)."""
     if alone and len(found) == 1 and text[found[0][0]] == "（":
         return True
-    if any(k == 1 and _fold(r) not in _default_readings(text[a - 1])
-           for (a, _, r), k in zip(found, widths)):
-        return True  # 单(shàn), 解(xiè), 曾(zēng): a surname's other reading
-    odd = get_model().odd_run_re
-    return any(odd.search(text, a - k, a) for (a, _, _), k in zip(found, widths))
+    return any(_glossed(text, a, r, k, every=False) for a, _, r, k in found)
 
 
-def _glossed(text: str, start: int, reading: str, width: int) -> bool:
+def _glossed(text: str, start: int, reading: str, width: int, every: bool = True) -> bool:
     """Whether every character the parenthesised `reading` at `start` (a
     code-point offset into `text`) reads, `width` of them before it, is one
     a writer glosses: outside the common core (`CharModel.odd_class`), or,
     read alone, by a reading other than its commonest. Judged character by
     character, so that 魑魅魍魉(chīmèiwǎngliǎng) and 魑(chī)魅(mèi)… decide
-    alike."""
+    alike. With `every` False, one such character is enough."""
     from .model import get_model
 
     chars = text[start - width : start]
     if not chars:
         return False
-    if get_model().odd_run_re.fullmatch(chars):
+    odd = get_model().odd_run_re
+    if (odd.fullmatch(chars) if every else odd.search(chars)) is not None:
         return True
     return width == 1 and _fold(reading) not in _default_readings(chars)
 
@@ -275,7 +268,7 @@ def _default_readings(han: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> bool:
+def _lesson(text: str, pos: int, blanks: list[int], stats: dict[int, tuple]) -> bool:
     """Whether the paragraph around `pos` teaches pronunciation: it talks
     about it (`LESSON_WORDS`), or at least
     `chardata.LESSON_ANNOTATION_SHARE` of its Han characters, and
@@ -295,58 +288,68 @@ def _lesson(text: str, pos: int, blanks: list[int], blocks: dict[int, bool]) -> 
         pos: a code-point offset into `text`.
         blanks: sorted offsets into `text` of the blank lines (the first
             character after the ``\n`` that ends the line before each).
-        blocks: a cache of the blocks' answers, keyed by a negative number
-            made of the block's offsets (beside the caller's answers by line
-            start).
+        stats: a cache of each line's `_stats`, by line start: a block's
+            are its lines' summed (no match crosses a line break), so each
+            line is read once however many blocks hold it.
 
     Source: the thresholds in chardata, set against
     samples/000_cc1ae68ad79e1051.txt (704 readings, under a tenth of its
     characters) and tests/cases/negative.jsonl."""
     start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    end = end if end >= 0 else len(text)
-    if _teaches(text[start:end]):
+
+    def line_stats(a: int) -> tuple:
+        if a not in stats:
+            b = text.find("\n", a)
+            stats[a] = _stats(text[a:b if b >= 0 else len(text)])
+        return stats[a]
+
+    if _teaches(line_stats(start)):
         return True
     k = bisect.bisect_right(blanks, start)
     block_start = blanks[k - 1] if k else 0
     block_end = blanks[k] - 1 if k < len(blanks) else len(text)
     # at most chardata.LESSON_BLOCK_LINES lines either side: a scraped page
     # often has no blank line, and one 发音 in it teaches nothing elsewhere
-    lo, hi = start, end
+    starts = [start]
     for _ in range(chardata.LESSON_BLOCK_LINES):
-        if lo > block_start:
-            lo = text.rfind("\n", block_start, lo - 1) + 1 or block_start
-        if hi < block_end:
-            nxt = text.find("\n", hi + 1, block_end)
-            hi = nxt if nxt >= 0 else block_end
-    lo = max(lo, block_start)
-    if (lo, hi) == (start, end):
+        if starts[0] > block_start:
+            starts.insert(0, text.rfind("\n", block_start, starts[0] - 1) + 1 or block_start)
+        nxt = text.find("\n", starts[-1], block_end)
+        if nxt >= 0:
+            starts.append(nxt + 1)
+    if len(starts) == 1:
         return False
-    key = -1 - lo - (hi << 32)
-    if key not in blocks:
-        blocks[key] = _teaches(text[lo:hi])
-    return blocks[key]
+    return _teaches(tuple(map(sum, zip(*map(line_stats, starts)))))
 
 
-def _teaches(paragraph: str) -> bool:
-    """`_lesson`'s test of one paragraph (or block of lines)."""
-    if LESSON_WORDS.search(paragraph) is not None:
-        return True
-    # Characters that carry a reading, not readings: 苹果(píngguǒ) is two,
-    # as 苹(píng)果(guǒ) is. A parenthesis that reads no character before
-    # it still counts one, as it always did.
-    annotated = sum(max(1, _read_width(paragraph, m.start(), m.group(1)))
-                    for m in ANNOTATION_RE.finditer(paragraph))
-    # ...and a tone-marked reading glued to its character (好hǎo 大dà 小xiǎo),
-    # and there a neutral-tone one too (爸bà爸ba)
+def _stats(paragraph: str) -> tuple[int, int, int, int, int]:
+    """What `_teaches` reads of a paragraph (or a line), as counts that add
+    up over lines: lesson words (`LESSON_WORDS`), characters read by a
+    parenthesised reading (苹果(píngguǒ) is two, as 苹(píng)果(guǒ) is; a
+    parenthesis that reads no character before it counts one), tone-marked
+    readings glued to their character (好hǎo), toneless ones so glued
+    (爸bà爸ba), and Han characters outside the parentheses."""
+    words = 1 if LESSON_WORDS.search(paragraph) is not None else 0
+    read = sum(max(1, _read_width(paragraph, m.start(), m.group(1)))
+               for m in ANNOTATION_RE.finditer(paragraph))
     marked = sum(1 for m in BARE_RE.finditer(paragraph)
                  if _reads(paragraph[m.start() - 1], m.group(1)))
-    if marked:
-        annotated += marked + sum(1 for m in BARE_PLAIN_RE.finditer(paragraph)
-                                  if _reads(paragraph[m.start() - 1], m.group(1)))
+    plain = sum(1 for m in BARE_PLAIN_RE.finditer(paragraph)
+                if _reads(paragraph[m.start() - 1], m.group(1))) if marked else 0
     han = len(chardata.HAN_RE.findall(ANNOTATION_RE.sub("", paragraph)))
+    return words, read, marked, plain, han
+
+
+def _teaches(stats: tuple[int, int, int, int, int]) -> bool:
+    """`_lesson`'s test of a paragraph's (or block's) `_stats`: a lesson
+    word, or enough of its Han characters read; a toneless glued syllable
+    counts only beside a marked one."""
+    words, read, marked, plain, han = stats
+    if words:
+        return True
+    annotated = read + (marked + plain if marked else 0)
     return (annotated >= chardata.LESSON_MIN_ANNOTATIONS
-            and annotated / han >= chardata.LESSON_ANNOTATION_SHARE)
+            and annotated / max(han, 1) >= chardata.LESSON_ANNOTATION_SHARE)
 
 
 def lesson_page(doc: str, text: tuple[tuple[int, int], ...],
@@ -373,31 +376,14 @@ def lesson_page(doc: str, text: tuple[tuple[int, int], ...],
     read = sum(1 for r in inside if _READING_RE.fullmatch(r.strip()))
     if not read:
         return False
-    body = "\n".join(doc[a:b] for a, b in _outside(text, readings))
+    # (the readings lie inside the text regions: their Han characters, if
+    # any, are taken back out)
+    body = "\n".join(doc[a:b] for a, b in text)
     if LESSON_WORDS.search(body):
         return True
-    han = len(chardata.HAN_RE.findall(body))
+    han = len(chardata.HAN_RE.findall(body)) - sum(len(chardata.HAN_RE.findall(r)) for r in inside)
     return (read >= chardata.LESSON_MIN_ANNOTATIONS
             and read / max(han, 1) >= chardata.LESSON_ANNOTATION_SHARE)
-
-
-def _outside(regions: tuple[tuple[int, int], ...],
-             holes: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
-    """The parts of sorted `regions` outside every one of sorted `holes`."""
-    out = []
-    k = 0
-    for a, b in regions:
-        while k < len(holes) and holes[k][1] <= a:
-            k += 1
-        j = k
-        while a < b and j < len(holes) and holes[j][0] < b:
-            if holes[j][0] > a:
-                out.append((a, holes[j][0]))
-            a = max(a, holes[j][1])
-            j += 1
-        if a < b:
-            out.append((a, b))
-    return out
 
 
 def context_before(text: str, i: int, n: int = 1) -> str:
