@@ -88,6 +88,10 @@ class Lexicon:
     def __len__(self) -> int:
         return sum(len(w) for w in self._words.values())
 
+    def runs(self, script: str) -> re.Pattern[str]:
+        """The compiled regex of a run of `script`'s letters (`SCRIPT_LETTERS`)."""
+        return self._script_re[script]
+
     @staticmethod
     def whole_run(script: str) -> bool:
         """Whether a word of `script` is always a whole run of its letters
@@ -111,12 +115,17 @@ class Lexicon:
         `text`, as ``(length in characters, bits)``, shortest first. For a
         script of `WHOLE_RUN_SCRIPTS`, only the whole run of its letters, and
         only where `start` begins that run."""
-        run = self._script_re[script].match(text, start)
+        letters = self._script_re[script]
+        if script in WHOLE_RUN_SCRIPTS and start > 0 and letters.match(text, start - 1, start):
+            return []  # not where the run begins (one letter looked at)
+        # (no longer than a word looked up, and one more letter: linear in a
+        # long run, which is looked up from every letter)
+        run = letters.match(text, start, start + MAX_WORD_LETTERS + 1)
         if run is None:
             return []
         if script in WHOLE_RUN_SCRIPTS:
-            if start > 0 and self._script_re[script].match(text, start - 1):
-                return []
+            if run.end() - start > MAX_WORD_LETTERS:
+                return []  # a run longer than any word looked up
             bits = self.bits(run.group(), script)
             return [] if bits is None else [(run.end() - start, bits)]
         out = []

@@ -529,21 +529,13 @@ def _other_script_leftovers(text: str, model: CharModel) -> int:
         # (a Russian word a cp1251 round trip read as Chinese beside them)
         return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text))
     lexicon = model.lexicon
-
-    def leftover(m: re.Match) -> str:
-        run = m.group()
-        if m.re is _HANGUL_RUN_RE:
-            word = any(n >= 2 for n, _ in lexicon.words_at(run, 0, "hangul"))
-        else:
-            word = len(run) >= 2 and lexicon.bits(run, "cyrillic") is not None
-        return "" if word else run
-
-    text = _CYRILLIC_RUN_RE.sub(leftover, _HANGUL_RUN_RE.sub(leftover, text))
+    for script in ("hangul", "cyrillic"):
+        # a run that begins with a word of two letters at least (a Cyrillic
+        # word is its whole run: `lexicons.WHOLE_RUN_SCRIPTS`)
+        text = lexicon.runs(script).sub(
+            lambda m: "" if any(n >= 2 for n, _ in lexicon.words_at(m.string, m.start(), script))
+            else m.group(), text)
     return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text))
-
-
-_HANGUL_RUN_RE = re.compile("[\uac00-\ud7a3]+")
-_CYRILLIC_RUN_RE = re.compile("[\u0400-\u045f]+")
 
 
 def document_confidence(feats: list[float]) -> float:
