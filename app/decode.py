@@ -251,8 +251,10 @@ def _utf16_chinese_share(text: str) -> float:
     other, which no GBK, Big5 or UTF-8 text holds, so they are no sign of
     such bytes misread, while Chinese text writes × ° ± § ¨ (all in GB 2312's
     first row: 尺寸：30×40cm). 0.0 without characters above U+00FF."""
-    wide = _ABOVE_LATIN1_RE.findall(text)
-    return sum(1 for ch in wide if _CHINESE_CHAR_RE.match(ch)) / len(wide) if wide else 0.0
+    wide = len(_ABOVE_LATIN1_RE.findall(text))
+    # (¥ and · are _CHINESE_CHAR_RE's two characters of Latin-1)
+    chinese = len(_CHINESE_CHAR_RE.findall(text)) - text.count("\u00a5") - text.count("\u00b7")
+    return chinese / wide if wide else 0.0
 
 
 # Non-ASCII characters a UTF-8 reading plausibly holds besides Han: Latin
@@ -272,9 +274,6 @@ def _utf8_implausible(text: str) -> bool:
     when read as UTF-8)."""
     return (chardata.HAN_RE.search(text) is None
             and any(not _PLAUSIBLE_UTF8_RE.match(ch) for ch in _NON_ASCII_RE.findall(text)))
-
-
-_LETTER_RUN_RE = re.compile(r"[^\W\d_]{2,}")
 
 
 def _no_latin_word(text: str) -> bool:
@@ -1096,11 +1095,14 @@ def _letter_or_han(decoded: Decoded, text: str, codec: str) -> bool:
             and _one_han_amid_signs(chinese))
 
 
+_ASCII_BYTES = bytes(range(0x80))
+
+
 def _two_bytes_among_ascii(data: bytes) -> bool:
     """Whether `data` holds exactly two non-ASCII bytes, side by side, and
     ASCII around them, if any (``28 CA AE 29``: GBK (十))."""
-    high = [k for k, b in enumerate(data) if b >= 0x80]
-    return len(high) == 2 and high[1] == high[0] + 1
+    high = data.translate(None, _ASCII_BYTES)
+    return len(high) == 2 and high in data
 
 
 def _one_character(data: bytes, decoded: Decoded) -> Decoded:
@@ -1405,7 +1407,7 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         core = chardata.non_ascii(text[:4096])
         if (best and best != codec and best_bits <= min(bar, cap)
                 and not (0 < len(core) < chardata.MIN_DECLARED_OVERRIDE_HAN
-                         and chardata.HAN_RE.fullmatch(core) is not None
+                         and all(chardata.HAN_RE.match(ch) for ch in core)
                          and cap == chardata.MAX_BITS_PER_HAN
                          and best not in chardata.UTF16_CODECS)):
             warnings.append(f"{_ignored(label, where)}: the bytes read as Chinese in {best}")
