@@ -895,9 +895,11 @@ def _refined_stretch(text: str, start: int, end: int, pieces: list[bytes | None]
             costs = cost_at(pairs, options)
             # Cheapest; on a tie the most symbols re-read beside the damage,
             # then the fewest re-read characters.
-            n_read = [n_changed(a, b) for a, b in pairs]
-            n_sym = [n_symbols(a, b) for a, b in pairs]
-            best = min(range(len(options)), key=lambda n: (costs[n], -n_sym[n], n_read[n]))
+            cheapest = min(costs)
+            tied = [n for n in range(len(options)) if costs[n] == cheapest]
+            # (symbols are counted only where costs tie: one walk of the stretch each)
+            best = tied[0] if len(tied) == 1 else min(
+                tied, key=lambda n: (-n_symbols(*pairs[n]), n_changed(*pairs[n])))
             if options[best] == pos:
                 break
             moved_in = options[best] in inward
