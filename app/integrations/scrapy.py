@@ -69,8 +69,6 @@ A request with ``meta={"dont_repair": True}`` is left alone. Stats:
 from __future__ import annotations
 
 import logging
-import re
-from email.message import Message
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -81,12 +79,12 @@ from twisted.internet.threads import deferToThread
 
 from ..client import Client
 from ..errors import RepairError
+from ..mediatype import parse_content_type
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$")  # type "/" subtype (RFC 9110, 8.3.1)
 # The service's default LUANMA_MAX_DOCUMENT_BYTES (app/settings.py).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -102,10 +100,10 @@ def _content_type(response: Response) -> tuple[str, str | None]:
     warning (`app.mediatype.page_charset`)."""
     raw = response.headers.get(b"Content-Type")
     header = raw.decode("latin-1").strip() if raw else ""
-    if _MEDIA_TYPE_RE.match(header.split(";", 1)[0].strip()):
-        msg = Message()
-        msg["content-type"] = header
-        return msg.get_content_type(), header
+    try:
+        return parse_content_type(header)[0], header
+    except ValueError:
+        pass
     from scrapy.http import HtmlResponse, XmlResponse
 
     media = ("text/html" if isinstance(response, HtmlResponse) else
