@@ -230,9 +230,17 @@ def _glosses(text: str, found: list[tuple[int, int, str, int]], alone: bool) -> 
     of them reads is one a writer glosses (`_glossed`: outside the common
     core, 喆; or read alone otherwise than commonly, 姓单(shàn)，不姓单(dān),
     仇(qiú)老师), or the text has one reading only, no bare one (`alone`), in
-    full-width parentheses (李白（lǐ bái）)."""
+    full-width parentheses (李白（lǐ bái）) that does not part a word of
+    jieba's dictionary (設（shè）定, 首（shǒu）页 are flattened ruby: a
+    writer glosses a word after it, not inside it)."""
     if alone and len(found) == 1 and text[found[0][0]] == "（":
-        return True
+        from .model import IN_WORD_MAX_LEN, get_model
+
+        start, end = found[0][:2]
+        before = text[max(0, start - IN_WORD_MAX_LEN + 1) : start]
+        if not get_model().word_across(before + text[end : end + IN_WORD_MAX_LEN - 1],
+                                       len(before)):
+            return True
     return any(_glossed(text, a, r, k, every=False) for a, _, r, k in found)
 
 

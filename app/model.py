@@ -454,6 +454,23 @@ class CharModel:
         return any(0 <= q < len(text) and text[q] == text[pos] and self._covered(text, q)
                    for q in (pos - 1, pos + 1))
 
+    def word_across(self, text: str, pos: int) -> bool:
+        """Whether a word of jieba's dictionary of 2 to `IN_WORD_MAX_LEN`
+        characters is written across code-point offset `pos` of `text`: it
+        holds both ``text[pos - 1]`` and ``text[pos]`` (each character folded
+        to Simplified). False where `pos` is 0 or ``len(text)``."""
+        if not 0 < pos < len(text):
+            return False
+        lo = max(0, pos - IN_WORD_MAX_LEN + 1)
+        window = self._fold(text[lo:pos + IN_WORD_MAX_LEN - 1])
+        p = pos - lo  # the second character of the pair, in `window`
+        words = self._word_cost
+        for length in range(2, IN_WORD_MAX_LEN + 1):
+            for start in range(max(0, p - length + 1), min(p - 1, len(window) - length) + 1):
+                if window[start:start + length] in words:
+                    return True
+        return False
+
     def in_letter_word(self, text: str, pos: int) -> bool:
         """Whether the ASCII letter at code-point offset `pos` of `text` is
         part of a word of jieba's dictionary written there that mixes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +80,18 @@ def test_a_sparse_gloss_of_an_uncommon_character_is_kept_and_reported():
     glosses = []
     assert find_annotations("創(chuàng)建", glosses) == [(1, 9, "chuàng")]
     assert glosses == []
+
+
+@pytest.mark.parametrize("text, pos, expected", [
+    ("首页", 1, True),          # the word itself
+    ("設定", 1, True),          # Traditional, folded to 设定
+    ("北京大学", 2, True),      # a four-character word across the middle
+    ("李白是唐代", 2, False),    # 白|是: no word holds both
+    ("重庆。", 2, False),        # punctuation after the word
+    ("首页", 0, False),          # no character before offset 0
+    ("首页", 2, False),          # nor after the end
+])
+def test_word_across(text, pos, expected):
+    from app.model import get_model
+
+    assert get_model().word_across(text, pos) is expected
