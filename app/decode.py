@@ -301,7 +301,8 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     and either a declaration names its codec while the UTF-8 reading is
     implausible (`_utf8_implausible`) or made of two-byte sequences that
     spell no Latin word (`_no_latin_word`: GBK 女 labelled gbk, C5 AE, is no
-    Ů; 目录 no Ŀ¼), or, undeclared, the UTF-8 reading is
+    Ů; 目录 no Ŀ¼); where a Chinese codec is declared, the other Chinese
+    codec's reading may win too (GBK 什么 labelled big5), or, undeclared, the UTF-8 reading is
     implausible and a UTF-16 reading reads as Chinese, or the UTF-8 reading
     is made of two-byte sequences whose characters outside Latin all stand
     as no writer puts them (`_stray`: 系统 CF B5 CD B3 is no Greek ϵͳ) and a
@@ -322,7 +323,16 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
         else:
             return False
         decoded = _strict_family(data, codec)
-        return decoded is not None and model.bits_per_han(decoded[0]) <= bar
+        if decoded is not None and model.bits_per_han(decoded[0]) <= bar:
+            return True
+        # A page labelled with one Chinese codec whose bytes are the other's
+        # (GBK 什么 labelled big5, CA B2 C3 B4: Big5 妦繫, UTF-8 ʲô): the
+        # label still says Chinese, and a reading that reads as Chinese
+        # wins as it does for undeclared bytes; the declaration's own
+        # reading is weighed against it next (`_decode_bytes`).
+        return codec in chardata.DOUBLE_BYTE_CODECS and any(
+            model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
+            for c in chardata.CHINESE_CODECS if c != codec and (t := _strict(data, c)) is not None)
     if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
             _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
         return True
