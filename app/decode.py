@@ -301,16 +301,19 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     and either a declaration names its codec while the UTF-8 reading is
     implausible (`_utf8_implausible`) or made of two-byte sequences that
     spell no Latin word (`_no_latin_word`: GBK 女 labelled gbk, C5 AE, is no
-    Ů; 目录 no Ŀ¼); where a Chinese codec is declared, the other Chinese
-    codec's reading may win too (GBK 什么 labelled big5), or, undeclared, the UTF-8 reading is
-    implausible and a UTF-16 reading reads as Chinese, or the UTF-8 reading
-    is made of two-byte sequences whose characters outside Latin all stand
-    as no writer puts them (`_stray`: 系统 CF B5 CD B3 is no Greek ϵͳ) and a
-    Chinese reading reads as Chinese (`chardata.MAX_BITS_PER_HAN`)."""
-    if evidence:
-        codec = evidence[0][2]
-        if codec == "utf-8":
-            return False
+    Ů; 目录 no Ŀ¼), where a Chinese codec is declared the other Chinese
+    codec's reading too (GBK 什么 labelled big5); or, undeclared, the UTF-8
+    reading is implausible and a UTF-16 reading reads as Chinese; or,
+    undeclared or labelled with a codec other than a Chinese one (UTF-8,
+    cp1252: a scraper's default as often as the page's word), the UTF-8
+    reading is two non-ASCII characters or more of Latin letters that spell
+    no word (`_no_latin_word`: 目前 is no Ŀǰ), or of two-byte sequences
+    whose characters outside Latin all stand as no writer puts them
+    (`_stray`: 系统 CF B5 CD B3 is no Greek ϵͳ), and a Chinese reading
+    reads as Chinese (`chardata.MAX_BITS_PER_HAN`)."""
+    codec = evidence[0][2] if evidence else None
+    if codec is not None and codec != "utf-8":
+        bar = None
         if _no_latin_word(utf8):
             # (as lenient as undeclared bytes are: the declaration is
             # evidence too, and one character, 十 or 郑, costs 13 to 16 bits)
@@ -320,31 +323,49 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
             # any reading is judged
             bar = (chardata.MAX_BITS_PER_HAN_UNDECLARED if len(chardata.non_ascii(utf8)) == 1
                    else chardata.MAX_BITS_PER_HAN)
-        else:
-            return False
-        decoded = _strict_family(data, codec)
-        if decoded is not None and model.bits_per_han(decoded[0]) <= bar:
+        decoded = _strict_family(data, codec) if bar is not None else None
+        if decoded is not None and (model.bits_per_han(decoded[0]) <= bar or (
+                codec in chardata.DOUBLE_BYTE_CODECS and len(chardata.non_ascii(utf8)) == 1
+                and chardata.HAN_RE.fullmatch(chardata.non_ascii(decoded[0])))):
+            # (One declared Han character, however rare, against one letter
+            # of Latin Extended or IPA (`bar` is set only then) or of a
+            # script a Chinese page rarely holds, or an unassigned code
+            # point: GBK 蔻 DE A2 labelled gbk is no Thaana ޢ, 谆 D7 BB no
+            # U+05FB. Latin-1's letters and signs stay UTF-8: © and é on a
+            # mislabelled page.)
             return True
-        # A page labelled with one Chinese codec whose bytes are the other's
-        # (GBK 什么 labelled big5, CA B2 C3 B4: Big5 妦繫, UTF-8 ʲô): the
-        # label still says Chinese, and a reading that reads as Chinese
-        # wins as it does for undeclared bytes; the declaration's own
-        # reading is weighed against it next (`_decode_bytes`).
-        return codec in chardata.DOUBLE_BYTE_CODECS and any(
-            model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
-            for c in chardata.CHINESE_CODECS if c != codec and (t := _strict(data, c)) is not None)
-    if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
-            _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
-        return True
-    if _two_bytes_among_ascii(data) and _EXTENDED_LETTER_RE.search(utf8) and any(
-            (t := _strict(data, c)) is not None and _one_han_amid_signs(t)
-            and not model.odd_run_re.search(t) for c in chardata.CHINESE_CODECS):
-        # One common Han character among ASCII signs, (十), against one UTF-8
-        # letter, (ʮ): two bytes cannot tell them apart, and Chinese is kept
-        # (`_one_character` caps it), as for the single-byte codecs; not a
-        # rare one, nor against a letter of Latin-1 ((é), (û): Western
-        # text's own letters stay UTF-8, capped alike) or a sign (© · ±).
-        return True
+        if codec in chardata.DOUBLE_BYTE_CODECS:
+            # A page labelled with one Chinese codec whose bytes are the
+            # other's (GBK 什么 labelled big5, CA B2 C3 B4: Big5 妦繫, UTF-8
+            # ʲô): the label still says Chinese, and a reading that reads
+            # as Chinese wins as it does for undeclared bytes; the
+            # declaration's own reading is weighed against it next
+            # (`_decode_bytes`).
+            return bar is not None and any(
+                model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
+                for c in chardata.CHINESE_CODECS
+                if c != codec and (t := _strict(data, c)) is not None)
+    if not evidence:
+        if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
+                _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
+            return True
+        if _two_bytes_among_ascii(data) and _EXTENDED_LETTER_RE.search(utf8) and any(
+                (t := _strict(data, c)) is not None and _one_han_amid_signs(t)
+                and not model.odd_run_re.search(t) for c in chardata.CHINESE_CODECS):
+            # One common Han character among ASCII signs, (十), against one
+            # UTF-8 letter, (ʮ): two bytes cannot tell them apart, and
+            # Chinese is kept (`_one_character` caps it), as for the
+            # single-byte codecs; not a rare one, nor against a letter of
+            # Latin-1 ((é), (û): Western text's own letters stay UTF-8,
+            # capped alike) or a sign (© · ±).
+            return True
+    # Undeclared, or labelled UTF-8 or a codec of another script (a label
+    # that says nothing of Chinese, and a scraper's default more often than
+    # the page's word): two-byte sequences no writer puts that way.
+    if len(chardata.non_ascii(utf8)) >= 2 and _no_latin_word(utf8):
+        # Latin letters of no word (目前 C4 BF C7 B0 is Ŀǰ, 偶然 żȻ)
+        return any(model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
+                   for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
     if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
         return False
     if not all(_stray(utf8, m.start()) for m in _TWO_BYTE_NON_LATIN_RE.finditer(utf8)):
@@ -1413,7 +1434,10 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         # Chinese either way (GBK 程, Big5 最; GBK or Big5 both, not UTF-16;
         # not 磅︽, GBK's reading of Big5 執行): its frequency is all that tells
         # them apart, and the declaration says more
-        # (chardata.MIN_DECLARED_OVERRIDE_HAN).
+        # (chardata.MIN_DECLARED_OVERRIDE_HAN); not a rare one's against a
+        # common one (GBK 元 labelled big5 is Big5 啋, a lying label far
+        # likelier than 啋 alone; GBK 鄞 labelled gbk goes to Big5 蛓 too,
+        # at a confidence near 0.1).
         core = chardata.non_ascii(text[:4096])
         if (best and best != codec and best_bits <= min(bar, cap)
                 and not (0 < len(core) < chardata.MIN_DECLARED_OVERRIDE_HAN

@@ -13,8 +13,10 @@ Six measurements, each counted (right, and what else came out):
   ``benchmarks/data/passages.jsonl`` (windows) and jieba's words of 2 or 4
   characters with frequency >= 1,000, encoded in GBK, kept where the bytes
   are also valid UTF-8 (系统 CF B5 CD B3 is UTF-8 ϵͳ); right when read as
-  GBK. And short real Greek, Russian (and other) UTF-8 words, which must stay
-  UTF-8.
+  GBK; the jieba words also labelled (``charset``) utf-8, windows-1252,
+  euc-kr and big5, a label a scraper sends by default or from a page that
+  lies. And short real Greek, Russian (and other) UTF-8 words, which must
+  stay UTF-8, undeclared and labelled utf-8.
 * ``cut``: GBK text of the passages (Han runs cut to 2, 3, 4 and 6
   characters, and whole passages ending in Han) with its last byte cut (the
   lead byte of the last character stays): right when the rest comes back
@@ -140,9 +142,24 @@ def utf8_words() -> None:
             else:
                 wrong += 1
         print(f"  {name:8} read as GBK {right}, not {wrong}")
-    stay = sum(1 for w in UTF8_NEGATIVES
-               if (r := repair_bytes(w.encode("utf-8"))).text == w and r.encoding == "utf-8")
-    print(f"  real short UTF-8 words kept as UTF-8: {stay} of {len(UTF8_NEGATIVES)}")
+    valid = [w for w in _jieba_words() if _valid_utf8(w.encode("gbk"))]
+    for label in ("utf-8", "windows-1252", "euc-kr", "big5"):
+        right = sum(1 for w in valid if repair_bytes(w.encode("gbk"), charset=label).text == w)
+        print(f"  jieba labelled {label}: read as GBK {right}, not {len(valid) - right}")
+    for label in (None, "utf-8"):
+        stay = sum(1 for w in UTF8_NEGATIVES
+                   if (r := repair_bytes(w.encode("utf-8"), charset=label)).text == w
+                   and r.encoding == "utf-8")
+        print(f"  real short UTF-8 words kept as UTF-8, {label or 'undeclared'}: "
+              f"{stay} of {len(UTF8_NEGATIVES)}")
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def one_char() -> None:
