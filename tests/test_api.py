@@ -200,6 +200,12 @@ def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def test_health_checks_answer_head(client):
+    # (some load balancers' health checks send HEAD: fresh-eyes report, session 10)
+    assert client.head("/healthz").status_code == 200
+    assert client.head("/readyz").status_code == 200
+
+
 @pytest.mark.parametrize("media", ["application/octet-stream", "text/plain", "application/json"])
 def test_openapi_documents_each_content_type(client, media):
     spec = client.get("/openapi.json").json()

@@ -295,14 +295,15 @@ async def repair_endpoint(
     return _response(result, request)
 
 
-@router.get("/healthz", summary="Liveness")
+@router.api_route("/healthz", methods=["GET", "HEAD"], summary="Liveness")
 def healthz() -> dict[str, str]:
-    """Always ``{"status": "ok"}`` while the process serves requests."""
+    """Always ``{"status": "ok"}`` while the process serves requests (HEAD
+    too, as some load balancers' health checks send it)."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness",
-            responses={503: {"model": ErrorResponse, "description": "Still loading"}})
+@router.api_route("/readyz", methods=["GET", "HEAD"], summary="Readiness",
+                  responses={503: {"model": ErrorResponse, "description": "Still loading"}})
 def readyz() -> Response:
     """``{"status": "ready"}`` once the language model, the gate and the
     OpenCC converters are loaded and one repair has run
