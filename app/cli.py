@@ -251,6 +251,11 @@ def _repair(args: argparse.Namespace) -> int:
         else:
             sys.stdout.buffer.write(result.text.encode("utf-8"))
             sys.stdout.flush()
+            if args.detect_only:
+                # what was found, as --check says it (the text is as it came)
+                print(f"luanma: {label}: {_damage(result) if result.spans else 'no damage found'}"
+                      f" (confidence {result.confidence:.4f}; --json for the spans)",
+                      file=sys.stderr)
         for warning in result.warnings:
             print(f"luanma: warning: {warning}", file=sys.stderr)
         return EXIT_OK
@@ -450,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--min-confidence", type=float, metavar="P",
                      help="leave a document unchanged when the repair's confidence is below P")
     rep.add_argument("--detect-only", action="store_true",
-                     help="report spans (with --json), change nothing")
+                     help="change nothing: print the text as it came and, on stderr, the "
+                          "kinds of damage found (--json: the spans)")
     rep.add_argument("--output-dir", metavar="DIR",
                      help="write repaired files here (same relative names) instead of beside "
                           "them; every output is UTF-8")

@@ -270,6 +270,11 @@ def test_min_confidence_and_detect_only_flags(tmp_path, capsys):
     assert main(["repair", str(f), "--detect-only", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["text"] == "鏁版嵁鎶撳彇缁撴灉" and out["spans"][0]["repaired"] == "数据抓取结果"
+    # without --json: the text as it came, and what was found on stderr
+    assert main(["repair", str(f), "--detect-only"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "鏁版嵁鎶撳彇缁撴灉"
+    assert out.err.startswith(f"luanma: {f}: utf8_as_gbk (confidence 0.99")
     assert main(["repair", str(f), "--min-confidence", "2"]) == 2
 
 
