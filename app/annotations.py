@@ -163,8 +163,9 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
         text: decoded text.
         glosses: if given, receives ``(start, end, reading)`` of each reading
             kept as a writer's gloss although flattened ruby reads the same
-            (`_glosses`: a sparse text's reading of an uncommon character, or
-            its only reading in full-width parentheses); here `start` is that
+            (`_glossed`: a sparse text's reading of an uncommon character;
+            `_aside`: its only reading, in full-width parentheses after a
+            whole word); here `start` is that
             of the characters it reads (``text[start:end]`` is ``喆(zhé)``).
 
     Returns:
@@ -213,8 +214,10 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
                  if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
         bare.sort()
     read = sum(k for *_, k in found) + len(bare)
-    if (read <= chardata.SPARSE_ANNOTATIONS and _glosses(text, found, alone=not bare)) or (
-            not bare and 0 < len(found) <= chardata.MAX_GLOSSES
+    if (not bare and _aside(text, found)) or (
+            read <= chardata.SPARSE_ANNOTATIONS
+            and any(_glossed(text, a, r, k, every=False) for a, _, r, k in found)) or (
+            not bare and 0 < read <= chardata.MAX_GLOSSES
             and all(_glossed(text, a, r, k) for a, _, r, k in found)):
         if glosses is not None:
             glosses += [(a - k, b, r) for a, b, r, k in found]
@@ -222,26 +225,21 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
     return sorted([(a, b, r) for a, b, r, _ in found] + bare)
 
 
-def _glosses(text: str, found: list[tuple[int, int, str, int]], alone: bool) -> bool:
+def _aside(text: str, found: list[tuple[int, int, str, int]]) -> bool:
     """Whether the parenthesised readings `found` (``(start, end, reading,
     width)``, code-point offsets into `text`, `width` characters before each
-    read), of a text in which at most `chardata.SPARSE_ANNOTATIONS`
-    characters carry a reading, are the writer's glosses: one character one
-    of them reads is one a writer glosses (`_glossed`: outside the common
-    core, 喆; or read alone otherwise than commonly, 姓单(shàn)，不姓单(dān),
-    仇(qiú)老师), or the text has one reading only, no bare one (`alone`), in
-    full-width parentheses (李白（lǐ bái）) that does not part a word of
-    jieba's dictionary (設（shè）定, 首（shǒu）页 are flattened ruby: a
-    writer glosses a word after it, not inside it)."""
-    if alone and len(found) == 1 and text[found[0][0]] == "（":
-        from .model import IN_WORD_MAX_LEN, get_model
+    read) are one reading in full-width parentheses after a whole word, of
+    any length (李白（lǐ bái）, 麻婆豆腐（mápó dòufu）): a writer's aside. One
+    that parts a word of jieba's dictionary (設（shè）定, 首（shǒu）页) is
+    flattened ruby: a writer glosses a word after it, not inside it."""
+    if len(found) != 1 or text[found[0][0]] != "（":
+        return False
+    from .model import IN_WORD_MAX_LEN, get_model
 
-        start, end = found[0][:2]
-        before = text[max(0, start - IN_WORD_MAX_LEN + 1) : start]
-        if not get_model().word_across(before + text[end : end + IN_WORD_MAX_LEN - 1],
-                                       len(before)):
-            return True
-    return any(_glossed(text, a, r, k, every=False) for a, _, r, k in found)
+    start, end = found[0][:2]
+    before = text[max(0, start - IN_WORD_MAX_LEN + 1) : start]
+    return not get_model().word_across(before + text[end : end + IN_WORD_MAX_LEN - 1],
+                                       len(before))
 
 
 def _glossed(text: str, start: int, reading: str, width: int, every: bool = True) -> bool:

@@ -793,10 +793,16 @@ LESSON_MIN_ANNOTATIONS = 2
 # A text in which at most this many characters carry a reading does not read
 # like a page that flattened ruby (the sample: 703 readings): there, a reading
 # of a character outside the common core (王喆(zhé)) is likely a gloss the
-# writer added for readers who may not know it, and so is a text's only
-# reading in full-width parentheses (李白（lǐ bái）是唐代诗人), the way Chinese
-# prose writes an aside; both stay (annotations._glosses).
+# writer added for readers who may not know it; it stays
+# (annotations._glossed). (A text's only reading, in full-width parentheses
+# after a whole word, of any length, is an aside too: annotations._aside.)
 SPARSE_ANNOTATIONS = 2
+# Posterior that keeping mojibake is right where its line also shows what it
+# would repair to (``鏁版嵁 → 数据``: engine._shown_beside): a writer quoting
+# it beside its meaning, or one word damaged twice in a line that holds it
+# clean; nothing in the text tells which, so the two are weighed alike (a
+# stated prior, not a measured one).
+QUOTED_MOJIBAKE_KEEP_POSTERIOR = 0.5
 # Lines either side of a line that a lesson's block of lines reaches at most
 # (annotations._lesson: a list of one entry a line is judged whole; a
 # scraped page with no blank line is not one block).
@@ -807,10 +813,12 @@ LESSON_BLOCK_LINES = 8
 # keeping it, which caps the text's confidence (a chosen prior, not a
 # measured one: no corpus at hand holds both kinds).
 SPARSE_GLOSS_KEEP_POSTERIOR = 0.5
-# ...and a text's readings, up to this many, are glosses alike where every
-# one of them is (an uncommon character's, or another reading than the
-# commonest: 王喆(zhé)、李玥(yuè)和张珺(jùn), 魑魅魍魉(chīmèiwǎngliǎng)): a
-# page that flattened ruby reads common characters too.
+# ...and a text's readings, of up to this many characters in all, are
+# glosses alike where every one of them is (an uncommon character's, or
+# another reading than the commonest: 王喆(zhé)、李玥(yuè)和张珺(jùn),
+# 魑魅魍魉(chīmèiwǎngliǎng)): a page that flattened ruby reads common
+# characters too. Counted in characters read, so that a reading per word
+# and one per character decide alike.
 MAX_GLOSSES = 6
 # Private-use characters kept as they came that read as Big5 Chinese
 # (engine._big5_private_use): icons or Big5 read as GB18030, about as likely

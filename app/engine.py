@@ -750,6 +750,17 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                         if not (page and _adds_markup(current[f.start:f.end], f.replacement))]
                 if len(kept) < len(accepted) and talk:
                     warnings.append("lines that talk about encodings keep the mojibake they quote")
+                if action == "fix_encoding":
+                    # Mojibake quoted beside its meaning: kept, as a reading
+                    # as likely as the text (the warning names it).
+                    shown = [a for a in kept if _shown_beside(view, a)]
+                    kept = [a for a in kept if a not in shown]
+                    doubts += [score.Doubt(a.start, a.end, current[a.start:a.end],
+                                           a.replacement, a.kind,
+                                           chardata.QUOTED_MOJIBAKE_KEEP_POSTERIOR)
+                               for a in shown]
+                    if shown and QUOTED_WARNING not in warnings:
+                        warnings.append(QUOTED_WARNING)
                 accepted = kept
             elif action == "strip_annotations" and markup:
                 accepted = [a for a in accepted if not _overlaps(a.start, a.end, markup)]
@@ -1558,6 +1569,31 @@ def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accep
             out.append(_Accepted(s + head, e - tail, core, a.plan, a.kind, a.confidence,
                                  a.explanation))
     return out
+
+
+QUOTED_WARNING = ("lines that show what their mojibake would repair to quote it beside its "
+                  "meaning: kept as it came")
+
+
+def _shown_beside(text: str, a: _Accepted) -> bool:
+    """Whether the line of `text` that repair `a` (offsets into `text`)
+    lies in also shows its result, two characters or more with a Han one,
+    within `escapes.SHOWN_NEAR` characters either side, with no tag
+    between, and not glued to it (``鏁版嵁 → 数据``,
+    ``截图里写着鏁版嵁，应该是数据``, a JSON test case's input and expected
+    output): mojibake a writer quotes beside its meaning, as an escape
+    shown with its result is (`escapes.find_escaped`)."""
+    result = a.replacement.strip()
+    if len(result) < 2 or chardata.HAN_RE.search(result) is None:
+        return False
+    lo = max(a.start - escapes.SHOWN_NEAR, 0)
+    hi = min(a.end + escapes.SHOWN_NEAR, len(text))
+    # the line, and in it the stretch no tag cuts (HTML sent as text: a
+    # page's <title> repeats its heading, which may be the damaged one)
+    left = max(lo, max(text.rfind(c, lo, a.start) for c in "\n<>") + 1)
+    right = min((i for c in "\n<>" if (i := text.find(c, a.end, hi)) >= 0), default=hi)
+    # (not glued to it: 数据鏁版嵁 is one word written twice, once damaged)
+    return result in (text[left : max(left, a.start - 1)] + "\n" + text[a.end + 1 : right])
 
 
 def _markup_as_line_breaks(text: str, markup: list[tuple[int, int]]) -> str:
