@@ -803,6 +803,17 @@ SPARSE_ANNOTATIONS = 2
 # clean; nothing in the text tells which, so the two are weighed alike (a
 # stated prior, not a measured one).
 QUOTED_MOJIBAKE_KEEP_POSTERIOR = 0.5
+# Places after a private-use character of a misaligned GBK run tried as the
+# point where the run ends (engine._realign_points): the run's last pairs
+# need not fall in the user-defined rows (今天唐\ue24d...\ue427葑取: the run
+# ends after 葑, two characters on).
+PUA_POINT_REACH = 3
+# ...and two such characters at most this many characters apart, with text
+# between, that no repair read back mark the stretch as lost bytes
+# (engine._misaligned_private_use): out-of-step pairs fall in the
+# user-defined rows about once in 12 (their lead bytes AA..AF and F8..FE are
+# 13 of the 94 GB2312 rows).
+MISALIGNED_PUA_GAP = 12
 # Lines either side of a line that a lesson's block of lines reaches at most
 # (annotations._lesson: a list of one entry a line is judged whole; a
 # scraped page with no blank line is not one block).

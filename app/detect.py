@@ -208,6 +208,39 @@ LONE_LETTER_RE = re.compile(r"(?:(?<=[^\x00-\x7f])|^)[A-Za-z](?=[^\x00-\x7f]|$)"
 FFFD_AFTER_TEXT_RE = re.compile(r"(?<=[^\x00-\x7f\ufffd])\ufffd")
 
 
+# A private-use character of GB18030's user-defined byte pairs (AAA1..AFFE,
+# F8A1..FEFE, A140..A7A0: U+E000..U+E765) beside non-ASCII text: what a GBK
+# decoder out of step makes of a trail byte and the next lead byte (今天唐\ue24d
+# 芎茫\ue0e9: a stream that lost a byte, and another further on, which put it
+# back in step with nothing ASCII to show where). Below U+E600, where icon
+# fonts such as Alibaba's iconfont number their glyphs (首页\ue610 scraped
+# from an <i class="iconfont">): AAA1..AFFE and F8A1..FEFE are all below it.
+MISALIGNED_PUA_RE = re.compile(r"(?<=[^\x00-\x7f])[\ue000-\ue5ff]|[\ue000-\ue5ff](?=[^\x00-\x7f])")
+
+# ...one between two other non-ASCII characters (not beside another one: a
+# row of user-defined characters or icons, 设置\ue001\ue002完成)
+THREADED_PUA_RE = re.compile(r"(?<=[^\x00-\x7f\ue000-\uf8ff])[\ue000-\ue5ff]"
+                             r"(?=[^\x00-\x7f\ue000-\uf8ff])")
+
+
+def misaligned_private_use(text: str, gap: int, skip=None) -> list[list[int]]:
+    """Groups of `MISALIGNED_PUA_RE` characters in `text` (their code-point
+    offsets, ascending) that a GBK run out of step threads through text:
+    two at least in one line, each at most `gap` characters after the one
+    before, with other text between at least once (a row of icons or of
+    user-defined characters side by side, 设置\ue001\ue002, is no such
+    run). `skip(offset)`, if given, leaves such characters out first."""
+    marks = [m.start() for m in MISALIGNED_PUA_RE.finditer(text)
+             if skip is None or not skip(m.start())]
+    groups: list[list[int]] = []
+    for k in marks:
+        if groups and k - groups[-1][-1] <= gap and "\n" not in text[groups[-1][-1]:k]:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    return [g for g in groups if any(b - a > 1 for a, b in zip(g, g[1:]))]
+
+
 # An ASCII symbol squeezed between non-ASCII text and a Chinese clause or
 # sentence mark: a misaligned GBK run whose last pair was a full-width form
 # (lead byte 0xA3, folded to ASCII by the page) and whose next trail byte was

@@ -410,7 +410,10 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     Points: ASCII-range letters after non-ASCII text and lone letters
     between Han characters (``ascii``), U+FFFD after non-ASCII text
     (``fffd``), a Chinese mark after an ASCII symbol after non-ASCII text
-    (``skipped``: `detect.SKIPPED_TRAIL_RE`); where the text before a point reads as Chinese, it is
+    (``skipped``: `detect.SKIPPED_TRAIL_RE`), the few characters after a
+    private-use character of GBK's user-defined pairs between other
+    non-ASCII characters (``skipped``: `detect.THREADED_PUA_RE`, two lost
+    bytes); where the text before a point reads as Chinese, it is
     skipped. Candidates whose regions overlap form one group and the scorer
     picks one per group. Once a repair is sure (confidence at least
     `chardata.DAMAGED_DOC_MIN_CONFIDENCE`: the page shows byte loss), a
@@ -457,6 +460,16 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
         points.append((m.start(), "fffd"))
     for m in detect.SKIPPED_TRAIL_RE.finditer(text):
         points.append((m.end(), "skipped"))
+    for m in detect.THREADED_PUA_RE.finditer(text):
+        # A run out of step between two lost bytes ends a little after such
+        # a character, where the text reads in step again; each of the next
+        # few places is tried as ``skipped``'s point (its last pair a lead
+        # byte whose trail was lost), and the scorer picks.
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        points += [(j, "skipped")
+                   for j in range(m.end(), min(m.end() + chardata.PUA_POINT_REACH, line_end))
+                   if not text[j].isascii()]
     for m in detect.EATEN_ASCII_RE.finditer(text):
         j = m.end()
         if (j not in dense and cand.reads_badly_before(text, j, model)
@@ -1096,18 +1109,23 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
 
     left = _left_beside(output, spans, model)
     twice = _unread_twice(output, spans, model)
+    misaligned = _misaligned_private_use(output, spans)
     for places, what in ((left, "still read as UTF-8 decoded with the wrong codec beside a repair "
                                 "of it and could not be read back (bytes dropped without a "
                                 "trace, as errors='ignore' drops them, or a character too rare "
                                 "to tell)"),
                          (twice, "read as UTF-8 decoded as GBK twice, with bytes lost or dropped "
-                                 "on the way, and could not be read back")):
+                                 "on the way, and could not be read back"),
+                         (misaligned, "hold private-use characters of GBK's user-defined byte "
+                                      "pairs among other text, what a GBK decoder makes out of "
+                                      "step (bytes were lost before them), and could not be read "
+                                      "back")):
         for a, b, chars in places[: chardata.MAX_LOST_WARNINGS]:
             if len(chars) > chardata.LEFTOVER_QUOTE_CHARS:
                 chars = chars[: chardata.LEFTOVER_QUOTE_CHARS] + "…"
             warnings.append(f"characters {a}..{b} of the output ({chars!r}) {what}; left as "
                             "they are")
-    left += twice
+    left += twice + misaligned
     for sp in [sp for sp in spans if sp.guessed][: chardata.MAX_LOST_WARNINGS]:
         warnings.append(f"{len(sp.guessed)} character(s) of the {sp.kind} repair of characters "
                         f"{sp.start}..{sp.end} were guessed back from lost bytes (span "
@@ -1318,6 +1336,24 @@ def _big5_private_use(output: str, spans: list[Span], model: CharModel) -> list[
             out.append(score.Doubt(m.start(), m.end(), m.group(), reading, "big5_as_gbk",
                                    chardata.BIG5_PRIVATE_USE_KEEP_POSTERIOR))
     return out
+
+
+def _misaligned_private_use(output: str, spans: list[Span]) -> list[tuple[int, int, str]]:
+    """Stretches of the output, outside every span, where private-use
+    characters of GBK's user-defined pairs are threaded through other text
+    (`detect.misaligned_private_use`, `chardata.MISALIGNED_PUA_GAP`:
+    今天唐\ue24d芎茫\ue0e9颐, a GBK stream out of step between two lost
+    bytes, which the byte-loss pass could not read back).
+
+    Returns:
+        ``(start, end, characters)`` per stretch, offsets into `output`.
+    """
+    if not chardata.PRIVATE_USE_RE.search(output):
+        return []
+    inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans))
+    return [(g[0], g[-1] + 1, output[g[0]:g[-1] + 1])
+            for g in detect.misaligned_private_use(output, chardata.MISALIGNED_PUA_GAP,
+                                                   lambda k: inside(k, k + 1))]
 
 
 def _unread_twice(output: str, spans: list[Span], model: CharModel

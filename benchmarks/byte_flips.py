@@ -1,9 +1,9 @@
 """One corrupted byte in Chinese bytes, and bytes that are no text at all.
 
 Usage:
-    python benchmarks/byte_flips.py
+    python benchmarks/byte_flips.py [flips,drops,binary]
 
-Two measurements, through `repair_bytes` (undeclared, and with the right
+Three measurements, through `repair_bytes` (undeclared, and with the right
 charset declared):
 
 * ``flips``: titles of 6 to 14 characters ("short") and passages of 40
@@ -17,6 +17,12 @@ charset declared):
   damaged byte became ASCII between them); ``refused`` (an error: 422
   ``not_text`` over HTTP); ``other`` (another codec, or characters changed
   or invented).
+* ``drops``: the GBK passages of 40 characters or more (Simplified), each
+  with two bytes of Chinese characters deleted (seeded; one in each half),
+  which a GBK decoder reads out of step between the two and in step after
+  (`repair_bytes`, undeclared): ``right`` (the original, every difference a
+  U+FFFD standing for one character), ``wrong`` and ``wrong at >= 0.9``,
+  and how many of the wrong outputs carry a warning.
 * ``binary``: random bytes (seeded; 16 to 4,096 bytes), random bytes with a
   NUL every 8 bytes, random bytes with the high bit set, and a PNG and a
   gzip header before random bytes: how many are refused (all should be).
@@ -107,6 +113,36 @@ def flips() -> None:
                   + ", ".join(f"{k} {counts[k]}" for k in ("right", "refused", "other")))
 
 
+def drops() -> None:
+    rows = [json.loads(line) for line in
+            (HERE / "data" / "passages.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    texts = [r["text"] for r in rows if r["script"] == "hans" and len(r["text"]) >= 40]
+    rng = random.Random(10)
+    counts: collections.Counter[str] = collections.Counter()
+    for text in texts:
+        try:
+            data = text.encode("gbk")
+        except UnicodeEncodeError:
+            continue
+        high = [k for k, b in enumerate(data) if b >= 0x80]
+        half = len(high) // 2
+        for _ in range(4):
+            first, second = rng.choice(high[:half]), rng.choice(high[half:])
+            cut = data[:first] + data[first + 1:second] + data[second + 1:]
+            r = repair_bytes(cut)
+            if len(r.text) == len(text) and all(a == b or a == "\ufffd"
+                                                for a, b in zip(r.text, text)):
+                counts["right"] += 1
+                continue
+            counts["wrong"] += 1
+            counts["wrong at >= 0.9"] += r.confidence >= 0.9
+            counts["wrong, with a warning"] += bool(r.warnings)
+    print("Two bytes deleted from GBK passages (repair_bytes, undeclared):")
+    print(f"  {sum(counts[k] for k in ('right', 'wrong'))} inputs: "
+          + ", ".join(f"{k} {counts[k]}" for k in ("right", "wrong", "wrong at >= 0.9",
+                                                     "wrong, with a warning")))
+
+
 def binary() -> None:
     rng = random.Random(9)
     samples = []
@@ -133,5 +169,7 @@ def binary() -> None:
 
 
 if __name__ == "__main__":
-    flips()
-    binary()
+    only = set(sys.argv[1].split(",")) if len(sys.argv) > 1 else {"flips", "drops", "binary"}
+    for name, run in (("flips", flips), ("drops", drops), ("binary", binary)):
+        if name in only:
+            run()
