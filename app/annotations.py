@@ -68,8 +68,8 @@ LESSON_WORDS = re.compile(
 # Quotation marks around a character and its reading (这个字念“彧(yù)”,
 # “的(de)”和“地(de)”): the text mentions the character, it does not run
 # through it, so the reading is the writer's.
-_OPEN_QUOTES = "“‘「『\"'《"
-_CLOSE_QUOTES = "”’」』\"'》"
+_OPEN_QUOTES = chardata.OPEN_QUOTES
+_CLOSE_QUOTES = chardata.CLOSE_QUOTES
 
 
 def _fold(syllable: str) -> str:

@@ -478,6 +478,10 @@ CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›
 # U+FFFD U+FFFD read back through UTF-8 -> GBK gives 锟斤拷 (EF BF BD EF BF BD);
 # MSVC debug fill 0xCC/0xCD shown as GBK gives 烫/屯.
 LOST_RE = re.compile(r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+")
+# Quotation marks that set a character, a reading or a fill apart as quoted
+# (念“彧(yù)”: annotations; “烫烫烫”是VC调试的填充: engine, not lost).
+OPEN_QUOTES = "“‘「『\"'《"
+CLOSE_QUOTES = "”’」』\"'》"
 
 # Escaped text (app/escapes.py): a run of escapes is unescaped only when its
 # result is this many bits more probable under the model than the escapes

@@ -822,7 +822,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                           current[out_start:out_end], a.confidence, a.plan, a.explanation,
                           lost=a.lost, guessed=a.guessed))
     # A lost run inside a region some pass repaired (not a ruby reading's) is
-    # that repair's; one in a line that talks about encodings is quoted. A
+    # that repair's; one in a line that talks about encodings is quoted, and
+    # so is a fill (not U+FFFD) in quotation marks of its own. A
     # run that a repair took in part (its U+FFFD counted among the repair's
     # `lost`) keeps only what lies outside every span: a span's offsets in
     # the output are those of text no pass changed, and spans never overlap.
@@ -831,8 +832,11 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
     uncovered = _uncovered_test([(sp.start, sp.end) for sp in spans])
     in_talk = _overlap_test(talk if talk is not None and not passes and page is None
                             else _talk_lines(text))
-    for s, e, _ in detect.lost_runs(text):
-        if inside_repair(s, e) or in_talk(s, e):
+    for s, e, run in detect.lost_runs(text):
+        if inside_repair(s, e) or in_talk(s, e) or (
+                "\ufffd" not in run and 0 < s and e < len(text)
+                and text[s - 1] in chardata.OPEN_QUOTES and text[e] in chardata.CLOSE_QUOTES):
+            # (a fill quoted whole is named, not lost: “烫烫烫”是VC调试的填充)
             continue
         for a, b in uncovered(s, e):
             o_start, o_end = to_output(a, 0, False), to_output(b, 0, True)

@@ -131,6 +131,15 @@ def test_lost_text_stays_and_is_reported():
     assert r.warnings
 
 
+def test_a_fill_quoted_whole_is_named_not_lost():
+    # (fresh-eyes report, session 10: this clean sentence got confidence 0)
+    r = repair_text("“烫烫烫”和“屯屯屯”是VC调试的填充。")
+    assert r.spans == () and r.warnings == () and r.confidence >= 0.9
+    # a fill beside the quotes, not quoted whole, is still lost
+    r = repair_text("“烫烫烫烫”烫烫烫")
+    assert [(s.kind, s.start, s.end) for s in r.spans] == [("lost", 6, 9)]
+
+
 def test_convert_without_repair():
     r = repair_text("乾隆皇帝", convert="s2t")
     assert r.text == "乾隆皇帝"
