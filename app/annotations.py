@@ -214,29 +214,39 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
                  if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
         bare.sort()
     read = sum(k for *_, k in found) + len(bare)
-    if (not bare and _aside(text, found)) or (
+    # Each reading a writer's aside (`_aside`) or gloss (`_glossed`): up to
+    # MAX_GLOSSES readings, or characters read where none is an aside.
+    asides = [not bare and _aside(text, a, b, r, k, alone=len(found) == 1)
+              for a, b, r, k in found]
+    if (not bare and 0 < (len(found) if any(asides) else read) <= chardata.MAX_GLOSSES
+            and all(x or _glossed(text, a, r, k) for x, (a, _, r, k) in zip(asides, found))) or (
             read <= chardata.SPARSE_ANNOTATIONS
-            and any(_glossed(text, a, r, k, every=False) for a, _, r, k in found)) or (
-            not bare and 0 < read <= chardata.MAX_GLOSSES
-            and all(_glossed(text, a, r, k) for a, _, r, k in found)):
+            and any(_glossed(text, a, r, k, every=False) for a, _, r, k in found)):
         if glosses is not None:
             glosses += [(a - k, b, r) for a, b, r, k in found]
         found = []
     return sorted([(a, b, r) for a, b, r, _ in found] + bare)
 
 
-def _aside(text: str, found: list[tuple[int, int, str, int]]) -> bool:
-    """Whether the parenthesised readings `found` (``(start, end, reading,
-    width)``, code-point offsets into `text`, `width` characters before each
-    read) are one reading in full-width parentheses after a whole word, of
-    any length (李白（lǐ bái）, 麻婆豆腐（mápó dòufu）): a writer's aside. One
-    that parts a word of jieba's dictionary (設（shè）定, 首（shǒu）页) is
-    flattened ruby: a writer glosses a word after it, not inside it."""
-    if len(found) != 1 or text[found[0][0]] != "（":
+def _aside(text: str, start: int, end: int, reading: str, width: int, alone: bool) -> bool:
+    """Whether the parenthesised `reading` at code-point offsets
+    ``start..end`` of `text` (parentheses included), of the `width`
+    characters before it, is a writer's aside: in full-width parentheses or
+    with a space between its syllables, as a writer types it (李白（lǐ bái）,
+    李白(lǐ bái), 麻婆豆腐（mápó dòufu）), of a word of two characters or
+    more, or of one character that does not part a word of jieba's
+    dictionary. One character's reading that parts a word (設（shè）定,
+    首（shǒu）页) is flattened ruby: a writer glosses a word after it, not
+    inside it; and 創建(chuàngjiàn) is a ruby page's reading of a word.
+    Where the text holds other readings (not `alone`), only one spaced as a
+    writer types it is an aside: a page that flattened ruby puts readings
+    in full-width parentheses too (「唔（wú）該（gāi），一杯凍（dòng）…)."""
+    if " " not in reading and (text[start] != "（" or not alone):
         return False
+    if width > 1:
+        return True  # a word's reading, though a longer word go on (北京（běi jīng）大学)
     from .model import IN_WORD_MAX_LEN, get_model
 
-    start, end = found[0][:2]
     before = text[max(0, start - IN_WORD_MAX_LEN + 1) : start]
     return not get_model().word_across(before + text[end : end + IN_WORD_MAX_LEN - 1],
                                        len(before))
