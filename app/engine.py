@@ -22,6 +22,7 @@ Passes, in order (each a `Step` in the result):
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import time
 import unicodedata
@@ -772,6 +773,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                                            a.replacement, a.kind,
                                            chardata.QUOTED_MOJIBAKE_KEEP_POSTERIOR)
                                for a in shown]
+                    # (and no later pass reads them: ftfy would make û of Ã»)
+                    protected += [(a.start, a.end) for a in shown]
                     if shown and QUOTED_WARNING not in warnings:
                         warnings.append(QUOTED_WARNING)
                 accepted = kept
@@ -1623,17 +1626,23 @@ def _shown_beside(text: str, a: _Accepted) -> bool:
     ``截图里写着鏁版嵁，应该是数据``, a JSON test case's input and expected
     output): mojibake a writer quotes beside its meaning, as an escape
     shown with its result is (`escapes.find_escaped`)."""
-    result = a.replacement.strip()
+    # what the repair changes, less what it keeps at either end (ftfy's
+    # encoding fixer hands back a whole line)
+    old, new = text[a.start:a.end], a.replacement
+    head = len(os.path.commonprefix([old, new]))
+    tail = len(os.path.commonprefix([old[head:][::-1], new[head:][::-1]]))
+    start, end = a.start + head, a.end - tail
+    result = new[head:len(new) - tail].strip()
     if len(result) < 2 or chardata.HAN_RE.search(result) is None:
         return False
-    lo = max(a.start - escapes.SHOWN_NEAR, 0)
-    hi = min(a.end + escapes.SHOWN_NEAR, len(text))
+    lo = max(start - escapes.SHOWN_NEAR, 0)
+    hi = min(end + escapes.SHOWN_NEAR, len(text))
     # the line, and in it the stretch no tag cuts (HTML sent as text: a
     # page's <title> repeats its heading, which may be the damaged one)
-    left = max(lo, max(text.rfind(c, lo, a.start) for c in "\n<>") + 1)
-    right = min((i for c in "\n<>" if (i := text.find(c, a.end, hi)) >= 0), default=hi)
+    left = max(lo, max(text.rfind(c, lo, start) for c in "\n<>") + 1)
+    right = min((i for c in "\n<>" if (i := text.find(c, end, hi)) >= 0), default=hi)
     # (not glued to it: 数据鏁版嵁 is one word written twice, once damaged)
-    return result in (text[left : max(left, a.start - 1)] + "\n" + text[a.end + 1 : right])
+    return result in (text[left : max(left, start - 1)] + "\n" + text[end + 1 : right])
 
 
 def _markup_as_line_breaks(text: str, markup: list[tuple[int, int]]) -> str:
