@@ -1136,7 +1136,7 @@ def _two_bytes_among_ascii(data: bytes) -> bool:
     return len(high) == 2 and high in data
 
 
-def _one_character(data: bytes, decoded: Decoded) -> Decoded:
+def _one_character(data: bytes, decoded: Decoded, what: str = "undeclared bytes") -> Decoded:
     """`decoded` capped at `chardata.AMBIGUOUS_READING_CAP`, with a warning,
     when `data` is two bytes, one at least non-ASCII, that a codec
     (`_ONE_CHARACTER_CODECS`) reads as one letter or Han character other
@@ -1161,7 +1161,7 @@ def _one_character(data: bytes, decoded: Decoded) -> Decoded:
     if not others:
         return decoded
     text, codec = next(iter(others.items()))
-    warning = (f"undeclared bytes hold one non-ASCII character, read as {decoded.codec} "
+    warning = (f"{what} hold one non-ASCII character, read as {decoded.codec} "
                f"{decoded.text[:12]!r}; {codec} reads {text[:12]!r}: too few bytes to tell")
     if any(w.endswith("too few bytes to tell") for w in decoded.warnings):
         warning = None  # the decode has said so already, of another reading
@@ -1201,9 +1201,9 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
             characters.
         UnknownCodec: `declared` names no codec.
 
-    Undeclared bytes holding one two-byte character that another codec reads
-    as another character come with `chardata.AMBIGUOUS_READING_CAP`
-    (`_one_character`).
+    Undeclared bytes (or bytes labelled utf-8 and so read) holding one
+    two-byte character that another codec reads as another character come
+    with `chardata.AMBIGUOUS_READING_CAP` (`_one_character`).
 
     Damaged bytes stay in their codec where the rest reads so, each
     damaged place one U+FFFD listed in `Decoded.replaced`: UTF-8 with a few
@@ -1213,9 +1213,15 @@ def decode_bytes(data: bytes, declared: str | None = None, *,
     begins inside a character (`_head_cut`, `Decoded.head_bytes`).
     """
     decoded = _decode_bytes(data, declared, page_charset, deadline)
-    if declared is None and page_charset is None and not decoded.bom_bytes \
+    # (a utf-8 label, a scraper's default as often as the page's word, is no
+    # more evidence than none where its reading is one two-byte character:
+    # GBK 女 labelled utf-8 is UTF-8 Ů)
+    labelled_utf8 = (declared is not None and page_charset is None
+                     and canonical_codec(declared) == "utf-8" and decoded.codec == "utf-8")
+    if (declared is None and page_charset is None or labelled_utf8) and not decoded.bom_bytes \
             and not decoded.segments:
-        return _one_character(data, decoded)
+        return _one_character(data, decoded, "bytes labelled utf-8" if labelled_utf8
+                              else "undeclared bytes")
     return decoded
 
 
@@ -1439,6 +1445,18 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         # likelier than 啋 alone; GBK 鄞 labelled gbk goes to Big5 蛓 too,
         # at a confidence near 0.1).
         core = chardata.non_ascii(text[:4096])
+        if core and chardata.PRIVATE_USE_RE.sub("", core) == "":
+            # Nothing but private use besides ASCII (Big5 乙 A4 41 labelled
+            # gbk is GB18030's U+E4C6): the other Chinese codec's reading
+            # wins where it reads as Chinese at all, one character too.
+            other = min((c for c in chinese if c != codec and c not in chardata.UTF16_CODECS
+                         and chardata.HAN_RE.search(chinese[c])),
+                        key=lambda c: model.bits_per_han(chinese[c][:4096]), default=None)
+            if other is not None and model.bits_per_han(
+                    chinese[other][:4096]) <= chardata.MAX_BITS_PER_HAN_UNDECLARED:
+                warnings.append(f"{_ignored(label, where)}: it reads as private-use characters; "
+                                f"the bytes read as Chinese in {other}")
+                return Decoded(chinese[other], other, 0, tuple(warnings))
         if (best and best != codec and best_bits <= min(bar, cap)
                 and not (0 < len(core) < chardata.MIN_DECLARED_OVERRIDE_HAN
                          and all(chardata.HAN_RE.match(ch) for ch in core)
