@@ -684,6 +684,11 @@ _NOT_LONE_BESIDE = "A-Za-z@\\[\\\\\\]^_`{|}~\u00b0\u00c0-\u00d6\u00d8-\u00f6\u00
 LONE_ASCII_BESIDE_HAN_RE = re.compile(
     f"(?:(?<![0-9{_NOT_LONE_BESIDE}])[A-Z]|(?<![{_NOT_LONE_BESIDE}])[a-z@\\[\\\\\\]^_`{{|}}~])(?![{_NOT_LONE_BESIDE}])"
     "(?:(?<=[\u4e00-\u9fff].)|(?=[\u4e00-\u9fff]))")
+# Brackets set in pairs around a few characters on one line ([公告], [微笑]:
+# a notice's tag, a chat emoticon's name, [1]): written so, not the trail
+# bytes 0x5B and 0x5D of two characters that lost their lead bytes; not
+# counted by LONE_ASCII_BESIDE_HAN_RE's feature (score.features).
+BRACKET_PAIR_RE = re.compile(r"\[[^\[\]\n]{1,16}\]|\{[^{}\n]{1,16}\}")
 # A character this surprising after the one before (bigram bits) is rare in
 # clean text: rare characters in rare order are what misaligned bytes make.
 SURPRISING_BITS = 18.0

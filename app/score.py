@@ -483,9 +483,14 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
     worst = (max(a + b + c for a, b, c in zip(bits, bits[1:], bits[2:])) if len(bits) >= 3
              else sum(bits)) / 3
     unsure = sum(1 for c in span_confidences if c < chardata.DAMAGED_DOC_MIN_CONFIDENCE)
-    # A letter inside a dictionary word (A股, T恤, X光, B超, U盘) is text.
+    # A letter inside a dictionary word (A股, T恤, X光, B超, U盘) is text, and
+    # so are brackets set in pairs ([公告]: chardata.BRACKET_PAIR_RE).
+    paired = ({k for m in chardata.BRACKET_PAIR_RE.finditer(sample)
+               for k in (m.start(), m.end() - 1)}
+              if "[" in sample or "{" in sample else set())
     lone = sum(1 for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer(sample)
-               if not (m.group().isalpha() and model.in_letter_word(sample, m.start())))
+               if not (m.group().isalpha() and model.in_letter_word(sample, m.start()))
+               and m.start() not in paired)
     surprising = sum(1 for b in bits if b >= chardata.SURPRISING_BITS)
     # Counts per stretch of CONFIDENCE_STRETCH_CHARS characters, so that a
     # long clean page with a few rare names scores as a short one does.

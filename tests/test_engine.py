@@ -140,6 +140,18 @@ def test_a_fill_quoted_whole_is_named_not_lost():
     assert [(s.kind, s.start, s.end) for s in r.spans] == [("lost", 6, 9)]
 
 
+@pytest.mark.parametrize("text", ["[公告] 关于春节放假的通知", "今天很开心[微笑]", "{姓名}你好"])
+def test_brackets_set_in_pairs_are_no_lone_trail_bytes(text):
+    # (fresh-eyes report, session 10b: these clean texts got 0.11)
+    r = repair_text(text)
+    assert r.text == text and r.confidence >= 0.9
+
+
+def test_a_repair_beside_a_bracketed_tag_clears_a_confidence_bar():
+    r = repair_text("[公告] 鏁版嵁鎶撳彇缁撴灉", min_confidence=0.9)
+    assert r.text == "[公告] 数据抓取结果" and r.confidence >= 0.9
+
+
 def test_convert_without_repair():
     r = repair_text("乾隆皇帝", convert="s2t")
     assert r.text == "乾隆皇帝"
