@@ -205,6 +205,11 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
                 plain.append((m.start(), m.end(), reading, k))
     if marked_count >= chardata.MIN_MARKED_FOR_PLAIN:
         found += plain
+    if _listed(text, found):
+        # 今天我们学习：山（shān）、水（shuǐ）、田（tián）。: a list of words
+        # and their readings, each an item of its own, is a lesson; a ruby
+        # page reads characters inside running words.
+        found = []
     bare = [(m.start(), m.end(), m.group(1)) for m in BARE_RE.finditer(text)
             if not lesson(m.start()) and _reads(text[m.start() - 1], m.group(1))]
     if bare:
@@ -226,6 +231,38 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
             glosses += [(a - k, b, r) for a, b, r, k in found]
         found = []
     return sorted([(a, b, r) for a, b, r, _ in found] + bare)
+
+
+# What sets a list's items apart (a lesson's words and their readings).
+_ITEM_SEPARATORS = frozenset("、，,；;：:。.！!？?/ \t\n\u3000")
+
+
+def _listed(text: str, found: list[tuple[int, int, str, int]]) -> bool:
+    """Whether the parenthesised readings `found` (``(start, end, reading,
+    width)``, code-point offsets into `text`, `width` characters before each
+    read) are a list's: two items at least, each item (what lies between
+    separators, `_ITEM_SEPARATORS`, or the text's edges) that holds a
+    reading read whole, every Han character of it read (山（shān）、水（shuǐ）,
+    per word or per character alike: 苹果(píngguǒ)、 and 苹(píng)果(guǒ)、)."""
+    if len(found) < 2:
+        return False
+    items: dict[int, list[tuple[int, int, int]]] = {}  # item start -> readings
+    for a, b, _, k in found:
+        left = a - k
+        while left > 0 and text[left - 1] not in _ITEM_SEPARATORS:
+            left -= 1
+        items.setdefault(left, []).append((a, b, k))
+    if len(items) < 2:
+        return False
+    for left, readings in items.items():
+        right = readings[-1][1]
+        while right < len(text) and text[right] not in _ITEM_SEPARATORS:
+            right += 1
+        # the item less its readings' parentheses: all of it read
+        bare = len(text[left:right]) - sum(b - a for a, b, _ in readings)
+        if bare != sum(k for _, _, k in readings):
+            return False
+    return True
 
 
 def _aside(text: str, start: int, end: int, reading: str, width: int, alone: bool) -> bool:
