@@ -1624,8 +1624,10 @@ def _shown_beside(text: str, a: _Accepted) -> bool:
     within `escapes.SHOWN_NEAR` characters either side, with no tag
     between, and not glued to it (``鏁版嵁 → 数据``,
     ``截图里写着鏁版嵁，应该是数据``, a JSON test case's input and expected
-    output): mojibake a writer quotes beside its meaning, as an escape
-    shown with its result is (`escapes.find_escaped`)."""
+    output), or, where it stands in ASCII double quotes, another line of the
+    same block shows it so quoted (a pretty-printed JSON or YAML test case):
+    mojibake a writer quotes beside its meaning, as an escape shown with its
+    result is (`escapes.find_escaped`)."""
     # what the repair changes, less what it keeps at either end (ftfy's
     # encoding fixer hands back a whole line)
     old, new = text[a.start:a.end], a.replacement
@@ -1642,7 +1644,21 @@ def _shown_beside(text: str, a: _Accepted) -> bool:
     left = max(lo, max(text.rfind(c, lo, start) for c in "\n<>") + 1)
     right = min((i for c in "\n<>" if (i := text.find(c, end, hi)) >= 0), default=hi)
     # (not glued to it: 数据鏁版嵁 is one word written twice, once damaged)
-    return result in (text[left : max(left, start - 1)] + "\n" + text[end + 1 : right])
+    if result in (text[left : max(left, start - 1)] + "\n" + text[end + 1 : right]):
+        return True
+    # A string of a JSON or YAML record, its meaning a string of the same
+    # record on another line ("input": "鏁版嵁",\n  "expected": "数据"): both
+    # in ASCII double quotes, no blank line or tag between.
+    if text[start - 1 : start] != '"' or text[end : end + 1] != '"':
+        return False
+    block = text[lo:hi]
+    at = block.find(f'"{result}"')
+    while at >= 0:
+        a, b = sorted((lo + at, start))
+        if "\n\n" not in text[a:b] and "<" not in text[a:b] and ">" not in text[a:b]:
+            return True
+        at = block.find(f'"{result}"', at + 1)
+    return False
 
 
 def _markup_as_line_breaks(text: str, markup: list[tuple[int, int]]) -> str:
