@@ -477,7 +477,16 @@ CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›
 # Known fill patterns where nothing survives (issue 3, "wholly lost"):
 # U+FFFD U+FFFD read back through UTF-8 -> GBK gives 锟斤拷 (EF BF BD EF BF BD);
 # MSVC debug fill 0xCC/0xCD shown as GBK gives 烫/屯.
-LOST_RE = re.compile(r"(?:锟斤拷)+|(?:烫){3,}|(?:屯){3,}|\ufffd+")
+# ...and U+FFFD's UTF-8 bytes read as GBK out of step in text already
+# garbled: a character whose GBK trail byte is EF, then 拷 (BF BD). UTF-8
+# read as GBK with errors="replace", saved as UTF-8 and read as GBK again
+# (热门 is 閻戯拷闂傦拷: 戯 is 91 EF); what the first decode replaced is gone.
+# Not after the common characters of GB2312's first level (B0..D7: 这里拷贝
+# is text), which no jieba word puts before 拷 either.
+_EF_TRAIL_CHARS = "".join(
+    ch for lead in range(0x81, 0xFF) if not 0xB0 <= lead <= 0xD7
+    for ch in [bytes([lead, 0xEF]).decode("gbk", "ignore")] if ch)
+LOST_RE = re.compile(f"(?:锟斤拷)+|(?:烫){{3,}}|(?:屯){{3,}}|\ufffd+|[{_EF_TRAIL_CHARS}]拷")
 # Quotation marks that set a character, a reading or a fill apart as quoted
 # (念“彧(yù)”: annotations; “烫烫烫”是VC调试的填充: engine, not lost).
 OPEN_QUOTES = "“‘「『\"'《"

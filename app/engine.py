@@ -1382,7 +1382,9 @@ def _unread_twice(output: str, spans: list[Span], model: CharModel
     Returns:
         ``(start, end, characters)`` per run, offsets into `output`.
     """
-    inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans))
+    # (a lost span inside such a run, 夛拷, is part of what it names)
+    inside = _overlap_test(sorted((s.out_start, s.out_end) for s in spans
+                                  if s.kind != "lost"))
     least = chardata.TWICE_MIN_CHARS
     out = []
     # Only runs that hold an odd pair (`CharModel.odd_pair_re`), as every

@@ -110,7 +110,7 @@ LONE_LETTER_RE = re.compile(r"[A-Za-z](?<=[^\x00-\x7f].)(?=[^\x00-\x7f]|$)", re.
 FIRST_LONE_LETTER_RE = re.compile(r"\A[A-Za-z](?=[^\x00-\x7f]|$)", re.MULTILINE)
 FFFD_RE = re.compile("\ufffd")
 
-LOST_HINT_RE = re.compile("[锟烫屯]")
+LOST_HINT_RE = re.compile("[锟烫屯拷]")
 
 # Greek or Cyrillic beside a Han character: GBK's rows 6 and 7, where Big5
 # lead bytes 0xA6/0xA7 land (叫荷Ν碞洛 for 叫盡早就醫).

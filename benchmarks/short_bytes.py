@@ -1,9 +1,9 @@
 """Short and undeclared bytes, and characters guessed back from lost bytes.
 
 Usage:
-    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8,cjk,one_char]
+    python benchmarks/short_bytes.py [--only european,utf8_words,cut,lost_utf8,lost_twice,cjk,one_char]
 
-Six measurements, each counted (right, and what else came out):
+Seven measurements, each counted (right, and what else came out):
 
 * ``european``: European words and phrases (a list written for this, below)
   encoded in their single-byte codecs (Latin-1, cp1252, cp1251, KOI8-R,
@@ -28,6 +28,10 @@ Six measurements, each counted (right, and what else came out):
   `repair_text`: right, left (unchanged, or every difference a U+FFFD for a
   lost character), or wrong (other text), and how many of each with a
   confidence of 0.9 or more.
+* ``lost_twice``: jieba's words (as ``utf8_words``) encoded as UTF-8,
+  decoded as GBK with ``errors="replace"``, and so again (閻戯拷闂傦拷 for
+  热门): right, left (unchanged, or every difference a U+FFFD), or wrong,
+  and how many of each at confidence 0 and at 0.9 or more.
 * ``one_char``: one common Han character as two undeclared bytes, GBK and
   Big5 (`one_char`).
 * ``cjk``: short East Asian strings (lists written for this, below) in the
@@ -251,6 +255,24 @@ def lost_utf8() -> None:
     print(f"  {len(cases)} strings: {dict(sorted(counts.items()))}")
 
 
+def lost_twice() -> None:
+    print("UTF-8 read as GBK with errors='replace' twice (repair_text):")
+    counts: collections.Counter[str] = collections.Counter()
+    for word in _jieba_words():
+        once = word.encode("utf-8").decode("gbk", "replace")
+        twice = once.encode("utf-8").decode("gbk", "replace")
+        if "\ufffd" not in once or twice == once:
+            continue
+        r = repair_text(twice)
+        kind = ("right" if r.text == word
+                else "left" if r.text == twice or _marked(r.text, word) else "wrong")
+        counts[kind] += 1
+        counts[f"{kind}, confidence 0"] += r.confidence == 0.0
+        counts[f"{kind} at >= 0.9"] += r.confidence >= 0.9
+    print(f"  {sum(counts[k] for k in ('right', 'left', 'wrong'))} words: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v))
+
+
 # Full-width forms and symbols, each in both GBK and Big5 where it encodes.
 FULL_WIDTH = """１２３ ２０２４ ０ ９ ＡＢＣ ＸＹＺ ａｂｃ ＯＫ ＴＶ ＣＰＵ ＵＳＢ Ａ ｘｙｚ
 （１） １． ＃１ ＠ ＆ ％ ＋ ＝ ～ １０％ ＡＢ＋""".split()
@@ -329,7 +351,8 @@ def cjk(show: int = 0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     measures = {"european": european, "utf8_words": utf8_words, "cut": cut,
-                "lost_utf8": lost_utf8, "cjk": cjk, "one_char": one_char}
+                "lost_utf8": lost_utf8, "lost_twice": lost_twice, "cjk": cjk,
+                "one_char": one_char}
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", default=",".join(measures))
     ap.add_argument("--show", type=int, default=0,
