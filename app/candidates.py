@@ -711,8 +711,9 @@ def _best_subsegment(text: str, start: int, pieces: list[bytes | None], i: int, 
     # ...and from after a space inside it: a word before the space that the
     # wrong codec happens to encode and the right one to decode (第3章 before
     # ﾈﾋｹ､…, whose 章 is 復) ends where the text's words do.
+    inner = set(ks[a:b])
     after_space = [k + 1 for k in range(best[0], best[1] - 2)
-                   if seg[k] == b" " and k + 1 in ks[a:b]]
+                   if seg[k] == b" " and k + 1 in inner]
     spans.update((k, best[1]) for k in after_space[:2])
     spans.discard((0, len(seg)))
 
