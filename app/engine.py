@@ -411,10 +411,10 @@ def _realign_pass(text: str, model: CharModel, warnings: list[str] | None = None
     Points: ASCII-range letters after non-ASCII text and lone letters
     between Han characters (``ascii``), U+FFFD after non-ASCII text
     (``fffd``), a Chinese mark after an ASCII symbol after non-ASCII text
-    (``skipped``: `detect.SKIPPED_TRAIL_RE`), the few characters after a
-    private-use character of GBK's user-defined pairs between other
-    non-ASCII characters (``skipped``: `detect.THREADED_PUA_RE`, two lost
-    bytes); where the text before a point reads as Chinese, it is
+    (``skipped``: `detect.SKIPPED_TRAIL_RE`), the few characters after the
+    last of a stretch of private-use characters of GBK's user-defined pairs
+    between other non-ASCII characters, where no other point follows
+    (``skipped``: `detect.THREADED_PUA_RE`, two lost bytes); where the text before a point reads as Chinese, it is
     skipped. Candidates whose regions overlap form one group and the scorer
     picks one per group. Once a repair is sure (confidence at least
     `chardata.DAMAGED_DOC_MIN_CONFIDENCE`: the page shows byte loss), a
@@ -461,21 +461,34 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
         points.append((m.start(), "fffd"))
     for m in detect.SKIPPED_TRAIL_RE.finditer(text):
         points.append((m.end(), "skipped"))
-    for m in detect.THREADED_PUA_RE.finditer(text):
-        # A run out of step between two lost bytes ends a little after such
-        # a character, where the text reads in step again; each of the next
-        # few places is tried as ``skipped``'s point (its last pair a lead
-        # byte whose trail was lost), and the scorer picks.
-        line_end = text.find("\n", m.end())
-        line_end = len(text) if line_end < 0 else line_end
-        points += [(j, "skipped")
-                   for j in range(m.end(), min(m.end() + chardata.PUA_POINT_REACH, line_end))
-                   if not text[j].isascii()]
     for m in detect.EATEN_ASCII_RE.finditer(text):
         j = m.end()
         if (j not in dense and cand.reads_badly_before(text, j, model)
                 and _ascii_trail(text[j - 1])):
             points.append((j, "eaten"))
+    # (the points found so far, for the test below: a run that one of them
+    # ends is searched from there)
+    later = sorted(j for j, _ in points)
+    threaded = [m.start() for m in detect.THREADED_PUA_RE.finditer(text)]
+    for n, p in enumerate(threaded):
+        # A run out of step between two lost bytes ends a little after the
+        # last such character of a stretch (the next at most
+        # MISALIGNED_PUA_GAP on), where the text reads in step again; each
+        # of the next few places is tried as ``skipped``'s point (its last
+        # pair a lead byte whose trail was lost), and the scorer picks. Not
+        # where another point follows within a run's reach on the line: one
+        # lost byte, and the ASCII or U+FFFD that put the decoder back in step.
+        line_end = text.find("\n", p)
+        line_end = len(text) if line_end < 0 else line_end
+        if n + 1 < len(threaded) and threaded[n + 1] - p <= chardata.MISALIGNED_PUA_GAP \
+                and threaded[n + 1] < line_end:
+            continue
+        k = bisect.bisect_right(later, p)
+        if k < len(later) and later[k] <= min(line_end, p + chardata.MAX_BYTE_LOSS_RUN):
+            continue
+        points += [(j, "skipped")
+                   for j in range(p + 1, min(p + 1 + chardata.PUA_POINT_REACH, line_end))
+                   if not text[j].isascii()]
     overlaps = _overlap_test(blocked)
     return sorted(p for p in set(points) if not overlaps(p[0], p[0] + 1))
 
