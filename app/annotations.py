@@ -65,11 +65,6 @@ LESSON_WORDS = re.compile(
     "|拼读|拼讀|怎么读|怎麼讀|怎么念|怎麼唸|怎麼念|怎样读|怎樣讀|读成|讀成|念成|唸成|读为|讀為"
     "|读准|讀準|字音|读法|讀法|音同|同音|念“|念「|读“|讀「"
     "|生字|生词|生詞|学的字|學的字")
-# Quotation marks around a character and its reading (这个字念“彧(yù)”,
-# “的(de)”和“地(de)”): the text mentions the character, it does not run
-# through it, so the reading is the writer's.
-_OPEN_QUOTES = chardata.OPEN_QUOTES
-_CLOSE_QUOTES = chardata.CLOSE_QUOTES
 
 
 def _fold(syllable: str) -> str:
@@ -195,8 +190,11 @@ def find_annotations(text: str, glosses: list[tuple[int, int, str]] | None = Non
         k = _read_width(text, m.start(), reading)
         if k:
             chars = text[m.start() - k : m.start()]
-            if (text[m.start() - k - 1 : m.start() - k] in tuple(_OPEN_QUOTES)
-                    and text[m.end() : m.end() + 1] in tuple(_CLOSE_QUOTES)):
+            # (quotation marks around a character and its reading, 这个字念
+            # “彧(yù)”, “的(de)”和“地(de)”: the text mentions the character,
+            # it does not run through it, so the reading is the writer's)
+            if (text[m.start() - k - 1 : m.start() - k] in chardata.OPEN_QUOTES
+                    and text[m.end() : m.end() + 1] in chardata.CLOSE_QUOTES):
                 continue  # “彧(yù)”: a quoted character and its reading
             if _marked(reading) or _reads(chars, reading, marked_readings):
                 marked_count += 1

@@ -492,8 +492,8 @@ LOST_RE = re.compile(f"(?=[锟烫屯\ufffd{_EF_TRAIL_CHARS}])"
                      f"(?:(?:锟斤拷)+|(?:烫){{3,}}|(?:屯){{3,}}|\ufffd+|[{_EF_TRAIL_CHARS}]拷)")
 # Quotation marks that set a character, a reading or a fill apart as quoted
 # (念“彧(yù)”: annotations; “烫烫烫”是VC调试的填充: engine, not lost).
-OPEN_QUOTES = "“‘「『\"'《"
-CLOSE_QUOTES = "”’」』\"'》"
+OPEN_QUOTES = frozenset("“‘「『\"'《")
+CLOSE_QUOTES = frozenset("”’」』\"'》")
 
 # Escaped text (app/escapes.py): a run of escapes is unescaped only when its
 # result is this many bits more probable under the model than the escapes

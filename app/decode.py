@@ -341,10 +341,7 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
             # as Chinese wins as it does for undeclared bytes; the
             # declaration's own reading is weighed against it next
             # (`_decode_bytes`).
-            return bar is not None and any(
-                model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
-                for c in chardata.CHINESE_CODECS
-                if c != codec and (t := _strict(data, c)) is not None)
+            return bar is not None and _reads_chinese_in(data, model, besides=codec)
     if not evidence:
         if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
                 _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
@@ -362,16 +359,21 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     # Undeclared, or labelled UTF-8 or a codec of another script (a label
     # that says nothing of Chinese, and a scraper's default more often than
     # the page's word): two-byte sequences no writer puts that way.
-    if len(chardata.non_ascii(utf8)) >= 2 and _no_latin_word(utf8):
-        # Latin letters of no word (目前 C4 BF C7 B0 is Ŀǰ, 偶然 żȻ)
-        return any(model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
-                   for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
-    if any(ch >= "\u0800" for ch in utf8) or not _TWO_BYTE_NON_LATIN_RE.search(utf8):
-        return False
-    if not all(_stray(utf8, m.start()) for m in _TWO_BYTE_NON_LATIN_RE.finditer(utf8)):
-        return False
+    # Latin letters of no word (目前 C4 BF C7 B0 is Ŀǰ, 偶然 żȻ), or stray
+    # two-byte letters outside Latin (系统 is ϵͳ)
+    no_writer = (len(chardata.non_ascii(utf8)) >= 2 and _no_latin_word(utf8)) or (
+        all(ch < "\u0800" for ch in utf8) and _TWO_BYTE_NON_LATIN_RE.search(utf8) is not None
+        and all(_stray(utf8, m.start()) for m in _TWO_BYTE_NON_LATIN_RE.finditer(utf8)))
+    return no_writer and _reads_chinese_in(data, model)
+
+
+def _reads_chinese_in(data: bytes, model, besides: str | None = None) -> bool:
+    """Whether a strict reading of `data` in one of `chardata.CHINESE_CODECS`
+    (other than `besides`) reads as Chinese (`chardata.MAX_BITS_PER_HAN`
+    bits per Han character at most, `CharModel.bits_per_han`)."""
     return any(model.bits_per_han(t) <= chardata.MAX_BITS_PER_HAN
-               for c in chardata.CHINESE_CODECS if (t := _strict(data, c)) is not None)
+               for c in chardata.CHINESE_CODECS
+               if c != besides and (t := _strict(data, c)) is not None)
 
 
 def _utf16_chinese(data: bytes, codec: str) -> str | None:

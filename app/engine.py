@@ -468,8 +468,8 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
             points.append((j, "eaten"))
     # (the points found so far, for the test below: a run that one of them
     # ends is searched from there)
-    later = sorted(j for j, _ in points)
     threaded = [m.start() for m in detect.THREADED_PUA_RE.finditer(text)]
+    later = sorted(j for j, _ in points) if threaded else []
     for n, p in enumerate(threaded):
         # A run out of step between two lost bytes ends a little after the
         # last such character of a stretch (the next at most
@@ -850,8 +850,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                             else _talk_lines(text))
     for s, e, run in detect.lost_runs(text):
         if inside_repair(s, e) or in_talk(s, e) or (
-                "\ufffd" not in run and 0 < s and e < len(text)
-                and text[s - 1] in chardata.OPEN_QUOTES and text[e] in chardata.CLOSE_QUOTES):
+                "\ufffd" not in run and text[s - 1 : s] in chardata.OPEN_QUOTES
+                and text[e : e + 1] in chardata.CLOSE_QUOTES):
             # (a fill quoted whole is named, not lost: “烫烫烫”是VC调试的填充)
             continue
         for a, b in uncovered(s, e):
