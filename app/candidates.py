@@ -191,6 +191,8 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
         pieces = [None if ch == "\ufffd" else table[ch] for ch in region]
     else:
         pieces = list(map(table.__getitem__, region))
+    if wrong in _SINGLE_BYTE_WRONG and right in chardata.DOUBLE_BYTE_CODECS:
+        _cut_at_quotes(region, pieces)
     swaps: dict[int, bytes] = {}
     if wrong in chardata.DUPLICATE_FORM_CODECS and right in chardata.DOUBLE_BYTE_CODECS:
         swaps = _chosen_forms(text, start, pieces, wrong, right, model)
@@ -279,6 +281,28 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
                                      edge_bits=(_edge_bits(text, start, end, start + i, start + j,
                                                            layer_text) if both_double_byte else 0.0)))
     return out
+
+
+# Quotation marks and dashes that Chinese text writes and that cp1252, cp1250
+# and cp1251 make of bytes 0x85 and 0x91..0x97. As GBK bytes those are a
+# lead of GBK/3 or a trail below 0xA1 (rare characters only; Big5 has no
+# such byte), so beside Han text or a Chinese mark they are the writer's.
+_QUOTE_BYTES = frozenset("…—–“”‘’•")
+
+
+def _cut_at_quotes(region: str, pieces: list[bytes | None]) -> None:
+    """Cut the pieces of `region` (one per character, in place: ``b""``
+    cuts a double-byte segment) at each of `_QUOTE_BYTES` with a character
+    from U+2E80 on (Han, a CJK or full-width mark) beside it, so that a
+    round trip through a single-byte codec to GBK or Big5 never pairs the
+    writer's quotation mark with the damage it quotes (他说“´íÎó´úÂë”: the
+    “ read as byte 0x93 put every pair out of step; fresh-eyes report fe11b
+    S1-1 and S2-1: 0 of 47 such quotes were repaired right)."""
+    last = len(region) - 1
+    for k, ch in enumerate(region):
+        if ch in _QUOTE_BYTES and (k > 0 and region[k - 1] >= "\u2e80"
+                                   or k < last and region[k + 1] >= "\u2e80"):
+            pieces[k] = b""
 
 
 def _private_use_only(region: str) -> bool:

@@ -341,7 +341,7 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
             # as Chinese wins as it does for undeclared bytes; the
             # declaration's own reading is weighed against it next
             # (`_decode_bytes`).
-            return bar is not None and _reads_chinese_in(data, model, besides=codec)
+            return bar is not None and reads_chinese_in(data, model, besides=codec)
     if not evidence:
         if _utf8_implausible(utf8) and len(data) >= 2 * chardata.MIN_REPAIRED_HAN and any(
                 _utf16_chinese(data, c) is not None for c in chardata.UTF16_CODECS):
@@ -362,12 +362,21 @@ def _chinese_instead_of_utf8(data: bytes, utf8: str, evidence: list[tuple[str, s
     # Latin letters of no word (目前 C4 BF C7 B0 is Ŀǰ, 偶然 żȻ), or stray
     # two-byte letters outside Latin (系统 is ϵͳ)
     no_writer = (len(chardata.non_ascii(utf8)) >= 2 and _no_latin_word(utf8)) or (
-        all(ch < "\u0800" for ch in utf8) and _TWO_BYTE_NON_LATIN_RE.search(utf8) is not None
-        and all(_stray(utf8, m.start()) for m in _TWO_BYTE_NON_LATIN_RE.finditer(utf8)))
-    return no_writer and _reads_chinese_in(data, model)
+        all(ch < "\u0800" for ch in utf8) and stray_letters(utf8))
+    return no_writer and reads_chinese_in(data, model)
 
 
-def _reads_chinese_in(data: bytes, model, besides: str | None = None) -> bool:
+def stray_letters(text: str) -> bool:
+    """Whether `text` (a str) holds characters that UTF-8 encodes in two
+    bytes beyond Latin letters (`_TWO_BYTE_NON_LATIN_RE`) and every one of
+    them stands as no writer puts it (`_stray`: ϵͳ, ʱϰ, a lone Syriac ܬ):
+    what UTF-8 makes of GBK or Big5 bytes, not Greek, Cyrillic or IPA
+    written on purpose."""
+    found = [m.start() for m in _TWO_BYTE_NON_LATIN_RE.finditer(text)]
+    return bool(found) and all(_stray(text, k) for k in found)
+
+
+def reads_chinese_in(data: bytes, model, besides: str | None = None) -> bool:
     """Whether a strict reading of `data` in one of `chardata.CHINESE_CODECS`
     (other than `besides`) reads as Chinese (`chardata.MAX_BITS_PER_HAN`
     bits per Han character at most, `CharModel.bits_per_han`)."""

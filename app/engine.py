@@ -37,7 +37,7 @@ from . import chardata, detect, escapes, score
 from .annotations import find_annotations, lesson_page
 from .convert import check_config
 from .convert import convert as opencc_convert
-from .decode import decode_bytes, decode_replacing
+from .decode import decode_bytes, decode_replacing, reads_chinese_in, stray_letters
 from .gate import (OTHER_SCRIPT_FAMILY_SIGNALS, OTHER_SCRIPT_SIGNALS, _holds_utf8, _line_end,
                    get_gate)
 from .errors import InvalidOption, InvalidPlan, RepairError
@@ -368,6 +368,16 @@ _BASELESS_MARK_RE = re.compile(
     "(?:^|(?<=\\s))[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+def _reads_chinese_as_bytes(original: str, model: CharModel) -> bool:
+    """Whether the bytes ftfy's sloppy cp1252 gives for `original` read as
+    Chinese in a Chinese codec (`decode.reads_chinese_in`)."""
+    try:
+        data = original.encode("sloppy-windows-1252")
+    except UnicodeEncodeError:
+        return False
+    return reads_chinese_in(data, model)
+
+
 def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted | None:
     """ftfy's encoding fix of ``text[start:end]``, narrowed to the changed
     middle where the plan replays there; None when ftfy changes nothing, or
@@ -376,7 +386,13 @@ def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted 
     Î° ftfy reads as UTF-8 ΰ, giving ÕÅΰ; no word is so spelled), or
     makes a combining mark at the start or after a space, with nothing to
     combine with (`_BASELESS_MARK_RE`: ═ó, Big5 汽車 read as GBK, read by ftfy as cp437
-    made of UTF-8, is U+0362 alone)."""
+    made of UTF-8, is U+0362 alone), or makes only letters no writer puts so
+    (`decode.stray_letters`: ʱϰ for Ê±Ï°, ܬ for Ü¬) of bytes that a Chinese
+    codec reads as Chinese, its changed middle's or the piece's
+    (`_reads_chinese_as_bytes`): GBK read as Latin-1 whose bytes happen to
+    be valid UTF-8 (时习 is CA B1 CF B0; fresh-eyes report fe11b S2-2: such
+    fixes were taken at 0.95), as the bytes path decides for undeclared
+    bytes (`decode`)."""
     line = text[start:end]
     if line.isascii() or not badness.is_bad(line):
         return None
@@ -393,6 +409,9 @@ def _ftfy_piece(text: str, start: int, end: int, model: CharModel) -> _Accepted 
     b = 0
     while b < min(len(line), len(fixed)) - a and line[-1 - b] == fixed[-1 - b]:
         b += 1
+    if stray_letters(fixed[a: len(fixed) - b]) and any(
+            _reads_chinese_as_bytes(piece, model) for piece in (line[a: len(line) - b], line)):
+        return None
     ftfy_plan = tuple((step[0], step[1]) for step in plan)
     s, e, repl = start, end, fixed
     try:

@@ -22,6 +22,8 @@ def test_case(case):
         assert [list(p) for p in changed[0].plan] == case["plan"]
     if "warning" in case:
         assert any(case["warning"] in w for w in result.warnings), result.warnings
+    if "max_confidence" in case:
+        assert result.confidence <= case["max_confidence"]
 
 
 @pytest.mark.parametrize("case", load_cases(*FILES, xfail=False))
