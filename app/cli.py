@@ -52,10 +52,13 @@ def _inputs(paths: list[str], output_dir: Path | None
     """(file, relative name for --output-dir) for every file named or found
     under a named directory (recursively, sorted; hidden files and folders
     and the output folder itself skipped), a message for each named path
-    that does not exist (the other files are still done), and the files
-    found under a directory whose name says they are earlier outputs
+    that does not exist and for each file found under a directory that is
+    not a regular file (a named pipe or a socket would block the run or
+    fail: skipped; the other files are still done), and the files found
+    under a directory whose name says they are earlier outputs
     (``NAME.repaired.EXT``), skipped so that a second run does not repair
-    its own outputs again; a file named on the command line is always read."""
+    its own outputs again; a file named on the command line is always read
+    (a pipe too: ``<(command)``)."""
     out_root = output_dir.resolve() if output_dir is not None else None
     found: list[tuple[Path, Path]] = []
     missing: list[str] = []
@@ -74,6 +77,10 @@ def _inputs(paths: list[str], output_dir: Path | None
                     if Path(f).stem.endswith(REPAIRED_SUFFIX):
                         skipped.append(file)
                         continue
+                    if not file.is_file():
+                        if file.exists():  # (a dangling symlink is read, and fails, below)
+                            missing.append(f"{file}: not a regular file; skipped")
+                            continue
                     found.append((file, file.relative_to(path)))
         elif path.exists():
             found.append((path, Path(path.name)))
@@ -268,9 +275,25 @@ def _repair(args: argparse.Namespace) -> int:
         print(_skipped_note(skipped), file=sys.stderr)
     status = EXIT_ERROR if missing else EXIT_OK
     damaged = 0
+    # Every input of the run, and every output written so far (by whose
+    # input): no output may write over an input, its own or another's
+    # (luanma repair a.txt a.repaired.txt), nor over another input's output.
+    sources = {src.resolve() for src, _ in inputs}
+    written: dict[Path, Path] = {}
     with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
         for src, rel in inputs:
             try:
+                if not args.check and not args.in_place:
+                    target = _target(src, rel, args).resolve()
+                    if target == src.resolve():
+                        raise OSError(f"the output {_target(src, rel, args)} is the input; use "
+                                      "--in-place to write over it")
+                    if target in sources:
+                        raise OSError(f"the output {_target(src, rel, args)} is another input "
+                                      "of this run; not written (use --output-dir)")
+                    if written.setdefault(target, src.resolve()) != src.resolve():
+                        raise OSError(f"the output {_target(src, rel, args)} is also "
+                                      f"{written[target]}'s; not written")
                 data = src.read_bytes()
                 result = repair_bytes(data, **options)
                 if args.check:
@@ -279,9 +302,6 @@ def _repair(args: argparse.Namespace) -> int:
                         bar.write(f"{src}: {_damage(result)}", file=sys.stdout)
                 else:
                     target = _target(src, rel, args)
-                    if target.resolve() == src.resolve() and not args.in_place:
-                        raise OSError(f"the output {target} is the input; use --in-place to "
-                                      "write over it")
                     out = result.text.encode("utf-8")
                     stale = None if args.html or out == data else _other_declaration(data)
                     keep = None  # why --in-place leaves an unrepaired file in its encoding

@@ -121,6 +121,40 @@ def test_output_over_the_input_needs_in_place(tmp_path, capsys):
     assert (d / "sub" / "b.md").read_bytes() == "鏁版嵁鎶撳彇缁撴灉".encode()
 
 
+def test_an_output_never_writes_over_another_input(tmp_path, capsys):
+    # fresh-eyes report fe11a S1-1: a.txt's output is the input a.repaired.txt
+    (tmp_path / "a.txt").write_text("鏁版嵁鎶撳彇缁撴灉", encoding="utf-8")
+    theirs = "´´½¨¹ú¼Ò 原文件".encode("utf-8")
+    (tmp_path / "a.repaired.txt").write_bytes(theirs)
+    assert main(["repair", str(tmp_path / "a.txt"), str(tmp_path / "a.repaired.txt")]) == 2
+    assert "is another input of this run" in capsys.readouterr().err
+    assert (tmp_path / "a.repaired.txt").read_bytes() == theirs
+    assert (tmp_path / "a.repaired.repaired.txt").read_text(encoding="utf-8") == "创建国家 原文件"
+
+
+def test_two_inputs_never_share_an_output(tmp_path, capsys):
+    for d in ("d1", "d2"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "d1" / "a.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "d2" / "a.txt").write_text("´´½¨", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["repair", str(tmp_path / "d1" / "a.txt"), str(tmp_path / "d2" / "a.txt"),
+                 "--output-dir", str(out)]) == 2
+    assert "not written" in capsys.readouterr().err
+    assert (out / "a.txt").read_text(encoding="utf-8") == "数据"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_in_a_directory_is_skipped_not_read(tmp_path, capsys):
+    # fresh-eyes report fe11a S1-2: opening it blocked the run forever
+    (tmp_path / "a.txt").write_text("鏁版嵁", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    assert main(["repair", str(tmp_path), "--check"]) == 2
+    captured = capsys.readouterr()
+    assert "a.txt: utf8_as_gbk" in captured.out
+    assert "pipe: not a regular file; skipped" in captured.err
+
+
 def test_in_place(tmp_path):
     d = _tree(tmp_path)
     clean = d / "clean.txt"
