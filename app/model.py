@@ -329,6 +329,11 @@ class CharModel:
         self._odd_class: str | None = None
         self._letter_words: dict[str, list[tuple[str, int]]] | None = None
         self._t2s = _t2s_char
+        # Han characters of GB2312 that the character-wise t2s folding maps to
+        # another (乾 -> 干, 著 -> 着): Simplified text writes them too, in
+        # words of their own (乾隆, 乾坤, 著名), which `_segment_cost` also
+        # looks up unfolded.
+        self._both_forms = frozenset(_gb2312_folded())
         # surname -> bits of a name token starting with it (the token's share
         # and the surname's); given-name character -> bits
         self._surname_bits: dict[str, float] = {}
@@ -735,6 +740,11 @@ class CharModel:
         # same first two characters, `_longest_from`; none unless the first
         # is one of `_word_firsts`).
         joined = "".join(mapped)
+        # ...and with the characters Simplified writes too left as they are
+        # (乾隆 is a word, 干隆 none; 乾淨 folds to the word 干净): a word
+        # costs the least of its two spellings.
+        unfolded = None if self._both_forms.isdisjoint(full) else "".join(
+            ch if ch in self._both_forms else m for ch, m in zip(full, mapped))
         longest = self._longest_from
         firsts = self._word_firsts
         char_bits = self.char_bits
@@ -787,6 +797,12 @@ class CharModel:
                 for length in range(2, min(longest.get(joined[start : start + 2], 0),
                                            n - start) + 1):
                     w_cost = words.get(joined[start : start + length])
+                    if w_cost is not None and base + w_cost < best[start + length]:
+                        best[start + length] = base + w_cost
+            if unfolded is not None and unfolded[start] in firsts:
+                for length in range(2, min(longest.get(unfolded[start : start + 2], 0),
+                                           n - start) + 1):
+                    w_cost = words.get(unfolded[start : start + length])
                     if w_cost is not None and base + w_cost < best[start + length]:
                         best[start + length] = base + w_cost
             name_cost = surname_bits.get(ch)
@@ -903,6 +919,22 @@ def _s2t_char(ch: str) -> str:
 
     out = converter("s2t").convert(ch)
     return out if len(out) == 1 else ch
+
+
+def _gb2312_folded() -> list[str]:
+    """The Han characters of GB2312 that `_t2s_char` maps to another
+    character. Source: Python's ``gb2312`` codec (levels 1 and 2, rows
+    0xB0..0xF7) and OpenCC's t2s table."""
+    out = []
+    for lead in range(0xB0, 0xF8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                ch = bytes((lead, trail)).decode("gb2312")
+            except UnicodeDecodeError:
+                continue
+            if _t2s_char(ch) != ch:
+                out.append(ch)
+    return out
 
 
 @lru_cache(maxsize=65536)
