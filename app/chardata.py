@@ -43,7 +43,27 @@ WHATWG_LABELS: dict[str, str] = {
     **dict.fromkeys(["euc-kr", "cseuckr", "csksc56011987", "iso-ir-149", "korean",
                      "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601",
                      "windows-949"], "cp949"),
+    # ...and the labels of the other scripts' encodings that Python's lookup
+    # does not know (or reads as another table: ISO-8859-11 and TIS-620 are
+    # windows-874 to a browser)
+    **dict.fromkeys(["dos-874", "iso-8859-11", "iso8859-11", "iso885911", "tis-620",
+                     "windows-874"], "cp874"),
+    **{f"x-cp125{n}": f"cp125{n}" for n in range(9)},
+    **dict.fromkeys(["x-mac-cyrillic", "x-mac-ukrainian"], "mac-cyrillic"),
+    **dict.fromkeys(["csmacintosh", "mac", "macintosh", "x-mac-roman"], "mac-roman"),
+    **dict.fromkeys(["csiso88598e", "csiso88598i", "iso-8859-8-e", "iso-8859-8-i", "logical",
+                     "visual"], "iso8859-8"),
+    **dict.fromkeys(["csiso88596e", "csiso88596i", "iso-8859-6-e", "iso-8859-6-i"],
+                    "iso8859-6"),
+    **dict.fromkeys(["cseucpkdfmtjapanese", "x-euc-jp"], "euc_jp"),
+    **dict.fromkeys(["koi", "koi8"], "koi8-r"),
+    "koi8-ru": "koi8-u",
+    "sun_eu_greek": "iso8859-7",
 }
+# What a charset label is made of (WHATWG labels are ASCII letters, digits
+# and - _ . : ; Python's lookup would drop other characters and read
+# gbké as gbk).
+CHARSET_LABEL_RE = re.compile("[a-z0-9_.:-]+")
 
 # Byte-order marks (Unicode 15, section 23.8 "Specials"), longest first.
 BOMS: tuple[tuple[bytes, str], ...] = (

@@ -79,6 +79,8 @@ def canonical_codec(label: str) -> str:
         UnknownCodec: neither table knows the label.
     """
     key = label.strip().strip("\"'").lower()
+    if not chardata.CHARSET_LABEL_RE.fullmatch(key):
+        raise UnknownCodec(f"unknown charset {label!r}")
     name = chardata.WHATWG_LABELS.get(key, key)
     try:
         info = codecs.lookup(name)

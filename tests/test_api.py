@@ -290,6 +290,28 @@ def test_bad_default_convert_setting_fails_at_start():
     assert Settings(default_convert="t2s").default_convert == "t2s"
 
 
+@pytest.mark.parametrize("name, values, status, code", [
+    ("content-type", ["text/plain", "application/json"], 415, "unsupported_media_type"),
+    ("content-type", ["text/plain", "text/plain"], 415, "unsupported_media_type"),
+    ("content-encoding", ["identity", "gzip"], 415, "unsupported_content_encoding"),
+])
+def test_a_header_on_two_lines_is_read_as_one_list(client, name, values, status, code):
+    # fresh-eyes report fe11a S2-2: the first line was read, the second dropped
+    r = client.post("/v1/repair", content=b"abc", headers=[(name, v) for v in values])
+    assert r.status_code == status
+    assert r.json()["error"]["code"] == code
+
+
+def test_a_source_content_type_on_two_lines_is_ignored_with_a_warning(client):
+    r = client.post("/v1/repair", content="鏁版嵁".encode(), headers=[
+        ("x-source-content-type", "text/html"),
+        ("x-source-content-type", "text/html; charset=gbk")])
+    assert r.status_code == 200
+    assert r.json()["text"] == "数据"
+    assert r.json()["warnings"] == [
+        "the page's Content-Type 'text/html, text/html; charset=gbk' is not a media type; ignored"]
+
+
 def test_gzip_body(client):
     import gzip
 

@@ -88,16 +88,31 @@ _ERRORS = {
 _INFLATE_PIECE_BYTES = 64 * 1024
 
 
+def header_value(request: Request, name: str) -> str | None:
+    """The request's header `name` as one value: its field lines joined by
+    ``", "``, as RFC 9110 (section 5.3) says several lines of one field
+    mean; None when absent. A proxy may send a header twice as well as one
+    line with a list, and both then mean the same (a second Content-Type
+    line is no more readable than ``text/plain, application/json``: fresh-eyes
+    report fe11a S2-2, where the first line was read and the second dropped)."""
+    values = request.headers.getlist(name)
+    return ", ".join(values) if values else None
+
+
 def media_type(request: Request) -> tuple[str, dict[str, str]]:
     """The request's media type and parameters (RFC 9110, section 8.3).
 
     Raises:
         ApiError: 415 ``unsupported_media_type`` for a Content-Type that is
-            not a media type or that gives a parameter twice.
+            not a media type, that gives a parameter twice, or that comes on
+            two header lines (`header_value`).
     """
-    raw = request.headers.get("content-type")
+    raw = header_value(request, "content-type")
     if not raw:
         return "application/octet-stream", {}
+    if len(request.headers.getlist("content-type")) > 1:
+        raise ApiError(415, "unsupported_media_type", f"Content-Type came on several header "
+                       f"lines ({raw!r}); a request has one media type: send one")
     try:
         return parse_content_type(raw)
     except ValueError as exc:
@@ -137,7 +152,7 @@ def gzip_inflater(request: Request) -> GzipInflater | None:
     Raises:
         ApiError: 415 ``unsupported_content_encoding`` for another encoding.
     """
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    encoding = (header_value(request, "content-encoding") or "identity").strip().lower()
     if encoding not in ("identity", "gzip", "x-gzip"):
         raise ApiError(415, "unsupported_content_encoding",
                        f"content encoding {encoding!r} is not accepted; use gzip or none")
@@ -250,7 +265,7 @@ async def repair_endpoint(
     media, params = media_type(request)
     # Evidence, not the request's format: a malformed value is ignored with
     # a warning, as a charset label no codec answers to is.
-    page_charset, ignored = source_charset(x_source_content_type)
+    page_charset, ignored = source_charset(header_value(request, "x-source-content-type"))
     defaults = Defaults(charset=charset, convert=convert or settings.default_convert,
                         strip_annotations=strip_annotations, min_confidence=min_confidence,
                         detect_only=detect_only, html=bool(html), page_charset=page_charset)
