@@ -721,6 +721,10 @@ LONE_ASCII_BESIDE_HAN_RE = re.compile(
 # bytes 0x5B and 0x5D of two characters that lost their lead bytes; not
 # counted by LONE_ASCII_BESIDE_HAN_RE's feature (score.features).
 BRACKET_PAIR_RE = re.compile(r"\[[^\[\]\n]{1,16}\]|\{[^{}\n]{1,16}\}")
+# A line that holds two bars or more (电影|电视剧|综艺): its bars part items
+# (a menu, a table row), not the trail bytes 0x7C of characters that lost
+# their lead bytes; not counted by LONE_ASCII_BESIDE_HAN_RE's feature either.
+BARRED_LINE_RE = re.compile(r"[^\n|]*\|[^\n]*\|[^\n]*")
 # A character this surprising after the one before (bigram bits) is rare in
 # clean text: rare characters in rare order are what misaligned bytes make.
 SURPRISING_BITS = 18.0

@@ -312,6 +312,32 @@ def test_a_source_content_type_on_two_lines_is_ignored_with_a_warning(client):
         "the page's Content-Type 'text/html, text/html; charset=gbk' is not a media type; ignored"]
 
 
+def test_operation_ids_are_unique(client):
+    # fresh-eyes report fe11a S3-2: GET and HEAD of /healthz shared one id
+    ids = [op["operationId"] for path in client.get("/openapi.json").json()["paths"].values()
+           for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert {"healthz_healthz_get", "healthz_healthz_get_head"} <= set(ids)
+
+
+def test_a_trailing_slash_is_a_json_404(client):
+    # fresh-eyes report fe11a S3-4: it was a 307 to /v1/repair
+    _error(client.post("/v1/repair/", json={"text": "a"}), 404, "not_found")
+
+
+def test_accept_is_read_case_insensitively(client):
+    r = client.post("/v1/repair", content="鏁版嵁".encode(), headers={"accept": "TEXT/PLAIN"})
+    assert r.headers["content-type"].startswith("text/plain") and r.text == "数据"
+
+
+def test_ndjson_lines_escape_unicode_line_separators(client):
+    # fresh-eyes report fe11a S3-12: str.splitlines() split a slot at U+2028
+    r = client.post("/v1/repair/batch", content=b'{"text": "a\\u2028b"}\n',
+                    headers={"content-type": "application/x-ndjson"})
+    assert "\u2028" not in r.text and len(r.text.splitlines()) == 1
+    assert json.loads(r.text)["text"] == "a\u2028b"
+
+
 def test_gzip_body(client):
     import gzip
 

@@ -154,6 +154,14 @@ def test_brackets_set_in_pairs_are_no_lone_trail_bytes(text):
     assert r.text == text and r.confidence >= 0.9
 
 
+@pytest.mark.parametrize("text", ["本站提供：电影|电视剧|综艺|动漫|纪录片", "首页|新闻|体育",
+                                  "|名称|价格|\n|---|---|\n|苹果|5元|"])
+def test_bars_that_part_items_are_no_lone_trail_bytes(text):
+    # fresh-eyes report fe11a S3-1: the menu line was at 0.0047
+    r = repair_text(text)
+    assert not r.changed and r.confidence >= 0.9
+
+
 def test_a_repair_beside_a_bracketed_tag_clears_a_confidence_bar():
     r = repair_text("[公告] 鏁版嵁鎶撳彇缁撴灉", min_confidence=0.9)
     assert r.text == "[公告] 数据抓取结果" and r.confidence >= 0.9

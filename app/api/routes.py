@@ -221,7 +221,8 @@ def _wants_text(accept: str) -> bool:
     (q-values and ranges such as ``text/*`` weighed by python-mimeparse); a
     value it cannot parse asks for JSON."""
     try:
-        return mimeparse.best_match(_ANSWER_TYPES, accept or "*/*") == "text/plain"
+        # (media types are case-insensitive, RFC 9110 section 8.3.1: TEXT/PLAIN)
+        return mimeparse.best_match(_ANSWER_TYPES, accept.lower() or "*/*") == "text/plain"
     except mimeparse.MimeTypeParseException:
         return False
 
