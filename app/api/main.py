@@ -61,9 +61,9 @@ app = FastAPI(
 )
 def _openapi() -> dict:
     """The OpenAPI document, with each HEAD operation's id its GET's plus
-    ``_head``: FastAPI gives one route's methods one id (healthz_healthz_get
-    twice), which OpenAPI forbids, client generators trip on, and whose
-    warning went to the log as plain text (fresh-eyes report fe11a S3-2)."""
+    ``_head`` (healthz, healthz_head): FastAPI gives one route's methods one
+    id, which OpenAPI forbids, client generators trip on, and whose warning
+    went to the log as plain text (fresh-eyes report fe11a S3-2)."""
     if app.openapi_schema is None:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Duplicate Operation ID")

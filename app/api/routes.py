@@ -311,14 +311,15 @@ async def repair_endpoint(
     return _response(result, request)
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], summary="Liveness")
+@router.api_route("/healthz", methods=["GET", "HEAD"], summary="Liveness",
+                  operation_id="healthz")
 def healthz() -> dict[str, str]:
     """Always ``{"status": "ok"}`` while the process serves requests (HEAD
     too, as some load balancers' health checks send it)."""
     return {"status": "ok"}
 
 
-@router.api_route("/readyz", methods=["GET", "HEAD"], summary="Readiness",
+@router.api_route("/readyz", methods=["GET", "HEAD"], summary="Readiness", operation_id="readyz",
                   responses={503: {"model": ErrorResponse, "description": "Still loading"}})
 def readyz() -> Response:
     """``{"status": "ready"}`` once the language model, the gate and the
