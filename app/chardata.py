@@ -725,6 +725,12 @@ BRACKET_PAIR_RE = re.compile(r"\[[^\[\]\n]{1,16}\]|\{[^{}\n]{1,16}\}")
 # (a menu, a table row), not the trail bytes 0x7C of characters that lost
 # their lead bytes; not counted by LONE_ASCII_BESIDE_HAN_RE's feature either.
 BARRED_LINE_RE = re.compile(r"[^\n|]*\|[^\n]*\|[^\n]*")
+# Bits a character that three characters read as UTF-8 read as GBK cost in
+# context at least (score._utf8_mojibake_reading): clean text that matches
+# that byte pattern costs at most 9.2 (the corpus's pages: 5 matches in
+# 730,000 characters), twice-garbled words at least 13.6 (jieba's 400
+# commonest words); measured in session 11 (scratch sweep).
+UTF8_MOJIBAKE_MIN_BITS = 12.0
 # A character this surprising after the one before (bigram bits) is rare in
 # clean text: rare characters in rare order are what misaligned bytes make.
 SURPRISING_BITS = 18.0

@@ -622,3 +622,16 @@ def test_cyrillic_words_beside_chinese_still_count_as_leftovers():
     # lexicon are set aside only in a text with no Han character
     r = repair_text("Москва — столица России. ґґЅЁ№ъјТ")
     assert r.confidence < 0.5
+
+
+@pytest.mark.parametrize("text, mojibake", [
+    ("瀛欎开", True),  # 孙俪 as UTF-8 read as GBK (fresh-eyes report fe11b S2-4)
+    ("鏁版嵁", True),  # 数据
+    ("灑滿金黃的陽光", False),  # clean text whose bytes match the pattern
+    ("寧願斷根也要到中", False),
+])
+def test_a_reading_that_is_itself_utf8_read_as_gbk(text, mojibake):
+    from app.model import get_model
+    from app.score import _utf8_mojibake_reading
+
+    assert _utf8_mojibake_reading(text, get_model()) is mojibake
