@@ -796,7 +796,7 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                 kept = [f for a in accepted for f in _fit(current, a, blocked)
                         if not (page and _adds_markup(current[f.start:f.end], f.replacement))]
                 if len(kept) < len(accepted) and talk:
-                    warnings.append("lines that talk about encodings keep the mojibake they quote")
+                    warnings.append(TALK_WARNING)
                 if action == "fix_encoding":
                     # Mojibake quoted beside its meaning: kept, as a reading
                     # as likely as the text (the warning names it).
@@ -1150,6 +1150,10 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     left = _left_beside(output, spans, model)
     twice = _unread_twice(output, spans, model)
     misaligned = _misaligned_private_use(output, spans)
+    # (not where the text quotes its mojibake, nor where the deadline cut
+    # the search before it could read anything)
+    quoted = QUOTED_WARNING in warnings or TALK_WARNING in warnings
+    unread = [] if quoted or found.cut else _unread_utf8(output, spans, model, twice + left)
     for places, what in ((left, "still read as UTF-8 decoded with the wrong codec beside a repair "
                                 "of it and could not be read back (bytes dropped without a "
                                 "trace, as errors='ignore' drops them, or a character too rare "
@@ -1159,13 +1163,16 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
                          (misaligned, "hold private-use characters of GBK's user-defined byte "
                                       "pairs among other text, what a GBK decoder makes out of "
                                       "step (bytes were lost before them), and could not be read "
-                                      "back")):
+                                      "back"),
+                         (unread, "read as UTF-8 decoded as GBK, and no reading of their bytes "
+                                  "was found (bytes lost or dropped on the way, or a character "
+                                  "too rare to tell)")):
         for a, b, chars in places[: chardata.MAX_LOST_WARNINGS]:
             if len(chars) > chardata.LEFTOVER_QUOTE_CHARS:
                 chars = chars[: chardata.LEFTOVER_QUOTE_CHARS] + "…"
             warnings.append(f"characters {a}..{b} of the output ({chars!r}) {what}; left as "
                             "they are")
-    left += twice + misaligned
+    left += twice + misaligned + unread
     for sp in [sp for sp in spans if sp.guessed][: chardata.MAX_LOST_WARNINGS]:
         warnings.append(f"{len(sp.guessed)} character(s) of the {sp.kind} repair of characters "
                         f"{sp.start}..{sp.end} were guessed back from lost bytes (span "
@@ -1394,6 +1401,38 @@ def _misaligned_private_use(output: str, spans: list[Span]) -> list[tuple[int, i
     return [(g[0], g[-1] + 1, output[g[0]:g[-1] + 1])
             for g in detect.misaligned_private_use(output, chardata.MISALIGNED_PUA_GAP,
                                                    lambda k: inside(k, k + 1))]
+
+
+def _unread_utf8(output: str, spans: list[Span], model: CharModel,
+                 named: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Stretches of the output, outside every span, every place already
+    `named`, every fill (`chardata.LOST_RE`) and every line that talks about
+    encodings (`_talk_lines`), that are UTF-8 read as GBK
+    (`score.utf8_mojibake_stretches`)
+    and were not read back: words garbled twice with ``errors="ignore"``
+    (閸ョ姳璐 for 因为, kept at 0.97), or whose right reading the model could
+    not tell (fresh-eyes reports fe10c S2-b and fe11b S2-4). Joined where
+    they touch.
+
+    Returns:
+        ``(start, end, characters)`` per stretch, offsets into `output`.
+    """
+    if not get_gate().utf8_in_gbk_re.search(output):
+        return []
+    # (not a fill, 锟斤拷 is U+FFFD's UTF-8 read as GBK: lost, and reported so,
+    # or quoted; nor what a line that talks about encodings quotes)
+    taken = _overlap_test(sorted([(s.out_start, s.out_end) for s in spans]
+                                 + [(a, b) for a, b, _ in named]
+                                 + [m.span() for m in chardata.LOST_RE.finditer(output)]
+                                 + _talk_lines(output)))
+    out: list[tuple[int, int, str]] = []
+    for a, b in score.utf8_mojibake_stretches(output, model):
+        if taken(a, b):
+            continue
+        if out and a <= out[-1][1]:
+            a = out.pop()[0]
+        out.append((a, b, output[a:b]))
+    return out
 
 
 def _unread_twice(output: str, spans: list[Span], model: CharModel
@@ -1649,6 +1688,7 @@ def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accep
     return out
 
 
+TALK_WARNING = "lines that talk about encodings keep the mojibake they quote"
 QUOTED_WARNING = ("lines that show what their mojibake would repair to quote it beside its "
                   "meaning: kept as it came")
 

@@ -177,24 +177,35 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])
 
 
-def _utf8_mojibake_reading(text: str, model: CharModel) -> bool:
-    """Whether `text`, a candidate's reading, holds three characters whose
+def utf8_mojibake_stretches(text: str, model: CharModel) -> list[tuple[int, int]]:
+    """Stretches of `text` that are UTF-8 read as GBK: three characters whose
     GBK bytes are two UTF-8 sequences in a row (`gate.Gate.utf8_in_gbk_re`)
-    that cost at least `chardata.UTF8_MOJIBAKE_MIN_BITS` bits a character in
-    context: UTF-8 read as GBK, which a repair does not make (瀛欎开, 孙俪
-    half peeled out of UTF-8, Latin-1 and GBK, won at 0.997: fresh-eyes
-    report fe11b S2-4). Clean text matches the pattern rarely (5 times in the
+    that cost at least `chardata.UTF8_MOJIBAKE_MIN_BITS` bits a character
+    in context. Clean text matches the pattern rarely (5 times in the
     730,000 characters of the corpus's pages, at 4.7-9.2 bits), mojibake at
-    13.6 bits or more (jieba's 400 commonest words garbled twice)."""
+    13.6 bits or more (jieba's 400 commonest words garbled twice).
+
+    Returns:
+        ``(start, end)`` code-point offsets into `text`, in order.
+    """
     from .gate import get_gate
 
+    out = []
     for m in get_gate().utf8_in_gbk_re.finditer(text):
         left = text[max(0, m.start() - CONTEXT_CHARS) : m.start()]
         right = text[m.end() : m.end() + CONTEXT_CHARS]
         added = model.cost(m.group(), left, right) - model.cost("", left, right)
         if added >= chardata.UTF8_MOJIBAKE_MIN_BITS * len(m.group()):
-            return True
-    return False
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _utf8_mojibake_reading(text: str, model: CharModel) -> bool:
+    """Whether a candidate's reading `text` holds UTF-8 read as GBK
+    (`utf8_mojibake_stretches`), which a repair does not make (瀛欎开, 孙俪
+    half peeled out of UTF-8, Latin-1 and GBK, won at 0.997: fresh-eyes
+    report fe11b S2-4)."""
+    return bool(utf8_mojibake_stretches(text, model))
 
 
 class Doubt(NamedTuple):

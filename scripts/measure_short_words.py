@@ -42,6 +42,8 @@ KINDS: dict[str, tuple[str, str] | None] = {
     "gbk_as_cp1251": ("gb18030", "sloppy-windows-1251"),
     "big5_as_cp1251": ("big5hkscs", "sloppy-windows-1251"),
     "utf8_as_gbk_twice": None,
+    # ...the second time with errors="ignore": bytes dropped without a trace
+    "utf8_as_gbk_twice_ignore": None,
 }
 
 
@@ -62,6 +64,9 @@ def words(count: int = 3000) -> list[str]:
 def damage(word: str, kind: str) -> str | None:
     """`word` damaged with `kind`, or None where the codecs cannot carry it."""
     try:
+        if kind == "utf8_as_gbk_twice_ignore":
+            once = word.encode("utf-8").decode("gbk", "ignore")
+            return once.encode("utf-8").decode("gbk", "ignore") or None
         if KINDS[kind] is None:
             return word.encode("utf-8").decode("gb18030").encode("utf-8").decode("gb18030")
         right, wrong = KINDS[kind]
