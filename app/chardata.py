@@ -721,10 +721,6 @@ LONE_ASCII_BESIDE_HAN_RE = re.compile(
 # bytes 0x5B and 0x5D of two characters that lost their lead bytes; not
 # counted by LONE_ASCII_BESIDE_HAN_RE's feature (score.features).
 BRACKET_PAIR_RE = re.compile(r"\[[^\[\]\n]{1,16}\]|\{[^{}\n]{1,16}\}")
-# A line that holds two bars or more (电影|电视剧|综艺): its bars part items
-# (a menu, a table row), not the trail bytes 0x7C of characters that lost
-# their lead bytes; not counted by LONE_ASCII_BESIDE_HAN_RE's feature either.
-BARRED_LINE_RE = re.compile(r"[^\n|]*\|[^\n]*\|[^\n]*")
 # Bits a character that three characters read as UTF-8 read as GBK cost in
 # context at least (score._utf8_mojibake_reading): clean text that matches
 # that byte pattern costs at most 9.2 (the corpus's pages: 5 matches in

@@ -1419,15 +1419,18 @@ def _unread_utf8(output: str, spans: list[Span], model: CharModel,
     """
     if not get_gate().utf8_in_gbk_re.search(output):
         return []
+    stretches = score.utf8_mojibake_stretches(output, model)
+    if not stretches:
+        return []
     # (not a fill, 锟斤拷 is U+FFFD's UTF-8 read as GBK: lost, and reported so,
     # or quoted; nor what a line that talks about encodings quotes)
     taken = _overlap_test(sorted([(s.out_start, s.out_end) for s in spans]
                                  + [(a, b) for a, b, _ in named]
-                                 + [m.span() for m in chardata.LOST_RE.finditer(output)]
-                                 + _talk_lines(output)))
+                                 + [m.span() for m in chardata.LOST_RE.finditer(output)]))
     out: list[tuple[int, int, str]] = []
-    for a, b in score.utf8_mojibake_stretches(output, model):
-        if taken(a, b):
+    for a, b in stretches:
+        line = output[output.rfind("\n", 0, a) + 1 : _line_end(output, b)]
+        if taken(a, b) or detect.talks_about_encoding(line):
             continue
         if out and a <= out[-1][1]:
             a = out.pop()[0]

@@ -525,8 +525,7 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
         # ...and bars that part a line's items, two on a line at least
         # (首页|新闻|体育: a menu or a table row, scored 0.14 and 0.005
         # before: fresh-eyes report fe11a S3-1)
-        paired |= {m.start() + k for m in chardata.BARRED_LINE_RE.finditer(sample)
-                   for k, ch in enumerate(m.group()) if ch == "|"}
+        paired |= _separator_bars(sample)
     lone = sum(1 for m in chardata.LONE_ASCII_BESIDE_HAN_RE.finditer(sample)
                if not (m.group().isalpha() and model.in_letter_word(sample, m.start()))
                and m.start() not in paired)
@@ -542,6 +541,22 @@ def features(text: str, span_confidences: list[float], changed: bool, model: Cha
             math.log1p(surprising / stretches), math.log1p(latin1 / stretches),
             math.log(max(least_sure_guess, 1e-6)), 1.0 if guessed else 0.0,
             math.log1p(other / stretches)]
+
+
+_BAR_RE = re.compile(r"\|")
+
+
+def _separator_bars(text: str) -> set[int]:
+    """Offsets into `text` of the bars on lines that hold two or more
+    (电影|电视剧|综艺: a menu or a table row parts its items so), not the
+    trail bytes 0x7C of characters that lost their lead bytes."""
+    out: set[int] = set()
+    start = 0
+    for line in text.split("\n"):
+        if line.count("|") >= 2:
+            out.update(start + m.start() for m in _BAR_RE.finditer(line))
+        start += len(line) + 1
+    return out
 
 
 # A character of `chardata.MISFIT_RE` with a Han character on one side.
