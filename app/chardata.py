@@ -584,6 +584,11 @@ DAMAGED_DOC_KEEP_PRIOR_BITS = 4.0
 # A document counts as showing a damage once one repair of it has at least
 # this confidence.
 DAMAGED_DOC_MIN_CONFIDENCE = 0.9
+# Below this document confidence, a result with no warning gets one that
+# names what lowered it (`score.low_confidence_reason`): "when unsure, say
+# why" (fresh-eyes report fe11b S3: 158 of 211 unchanged results below 0.9
+# had no warning).
+EXPLAINED_CONFIDENCE = 0.5
 
 # --- Language-model priors ----------------------------------------------------
 

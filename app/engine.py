@@ -1201,9 +1201,9 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         # text is not vouched for
         confidence = 0.0
     else:
-        confidence = score.document_confidence(
-            score.result_features(found.scored, spans, output != text, model,
-                                  len(found.repaired)))
+        feats = score.result_features(found.scored, spans, output != text, model,
+                                      len(found.repaired))
+        confidence = score.document_confidence(feats)
         guesses = [s.confidence for s in spans if s.guessed]
         if guesses:
             # A character guessed back from lost bytes (UTF-8's or a GBK
@@ -1220,6 +1220,11 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         if spans:
             # the document is right only if each of its repairs is
             confidence = min(confidence, *(s.confidence for s in spans))
+        if confidence < chardata.EXPLAINED_CONFIDENCE and not warnings:
+            # a low confidence says why, where nothing else has
+            reason = score.low_confidence_reason(feats)
+            if reason:
+                warnings.append(f"confidence {confidence:.2f}: {reason}")
     result = RepairResult(output, confidence, output != text, _encoding, tuple(steps),
                           tuple(spans), tuple(warnings))
     if detect_only:

@@ -597,6 +597,36 @@ def _other_script_leftovers(text: str, model: CharModel) -> int:
     return len(chardata.OTHER_SCRIPT_LETTER_RE.findall(text))
 
 
+# What each feature of `features` that can lower the confidence says, by its
+# index: the logistic model's terms, read back for a person.
+_FEATURE_REASONS = {
+    1: "a repair the scorer is unsure of",
+    2: "repairs the scorer is unsure of",
+    3: "a stretch of characters in an order Chinese rarely writes",
+    7: "ASCII letters or symbols alone beside Han characters (what a GBK character "
+       "that lost its lead byte leaves)",
+    9: "Latin-1 characters (what a single-byte decode of Chinese bytes leaves)",
+    12: "letters of hangul, half-width katakana or Cyrillic (what a Korean, Japanese "
+        "or Russian codec makes of Chinese bytes)",
+}
+# A feature lowers the log-odds by at least this much to be named.
+_REASON_MIN_LOGIT = 1.0
+
+
+def low_confidence_reason(feats: list[float]) -> str | None:
+    """What lowered the document confidence computed from `feats`
+    (`features`): the terms of `_FEATURE_REASONS` that take at least
+    `_REASON_MIN_LOGIT` from its log-odds, most first, at most three, as one
+    phrase; None when none does."""
+    terms = sorted((w * feats[k], k) for k, w in enumerate(chardata.CONFIDENCE_WEIGHTS)
+                   if k in _FEATURE_REASONS and k < len(feats))
+    named = [_FEATURE_REASONS[k] for value, k in terms if value <= -_REASON_MIN_LOGIT][:3]
+    if not named:
+        return None
+    return ("the text holds " + "; ".join(named)
+            + ": clean text seldom does, and damage luanma could not read back may")
+
+
 def document_confidence(feats: list[float]) -> float:
     """Probability that the output is exactly what the author wrote: a
     logistic model over `features`, fitted by ``benchmarks/quality.py

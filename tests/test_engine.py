@@ -330,7 +330,10 @@ def test_letters_written_between_han_characters_are_no_byte_loss_places():
 
     alternating = "中a文B" * 300
     result = repair_text(alternating)
-    assert (result.text, result.changed, result.warnings) == (alternating, False, ())
+    assert (result.text, result.changed) == (alternating, False)
+    # (its low confidence says why: fresh-eyes report fe11b S3)
+    assert len(result.warnings) == 1
+    assert "ASCII letters or symbols alone beside Han characters" in result.warnings[0]
     assert _realign_points(alternating, get_model()) == []
     assert _realign_points("本區全年開展環境l生大檢查", get_model()) == [(8, "ascii")]
 
