@@ -727,7 +727,7 @@ LONE_ASCII_BESIDE_HAN_RE = re.compile(
 # counted by LONE_ASCII_BESIDE_HAN_RE's feature (score.features).
 BRACKET_PAIR_RE = re.compile(r"\[[^\[\]\n]{1,16}\]|\{[^{}\n]{1,16}\}")
 # Bits a character that three characters read as UTF-8 read as GBK cost in
-# context at least (score._utf8_mojibake_reading): clean text that matches
+# context at least (score.utf8_mojibake_stretches): clean text that matches
 # that byte pattern costs at most 9.2 (the corpus's pages: 5 matches in
 # 730,000 characters), twice-garbled words at least 13.6 (jieba's 400
 # commonest words); measured in session 11 (scratch sweep).

@@ -1412,9 +1412,8 @@ def _unread_utf8(output: str, spans: list[Span], model: CharModel,
                  named: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Stretches of the output, outside every span, every place already
     `named`, every fill (`chardata.LOST_RE`) and every line that talks about
-    encodings (`_talk_lines`), that are UTF-8 read as GBK
-    (`score.utf8_mojibake_stretches`)
-    and were not read back: words garbled twice with ``errors="ignore"``
+    encodings (`detect.talks_about_encoding`), that are UTF-8 read as GBK
+    (`score.utf8_mojibake_stretches`) and were not read back: words garbled twice with ``errors="ignore"``
     (閸ョ姳璐 for 因为, kept at 0.97), or whose right reading the model could
     not tell (fresh-eyes reports fe10c S2-b and fe11b S2-4). Joined where
     they touch.

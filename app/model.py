@@ -330,8 +330,8 @@ class CharModel:
         self._letter_words: dict[str, list[tuple[str, int]]] | None = None
         self._t2s = _t2s_char
         # Han characters of GB2312 that the character-wise t2s folding maps to
-        # another (乾 -> 干, 著 -> 着): Simplified text writes them too, in
-        # words of their own (乾隆, 乾坤, 著名), which `_segment_cost` also
+        # another (乾 -> 干, 於 -> 于; 16 of them): Simplified text writes them
+        # too, in words of their own (乾隆, 乾坤), which `_segment_cost` also
         # looks up unfolded.
         self._both_forms = frozenset(_gb2312_folded())
         # surname -> bits of a name token starting with it (the token's share

@@ -59,6 +59,8 @@ app = FastAPI(
     # (which a client may follow without its body)
     redirect_slashes=False,
 )
+
+
 def _openapi() -> dict:
     """The OpenAPI document, with each HEAD operation's id its GET's plus
     ``_head`` (healthz, healthz_head): FastAPI gives one route's methods one
