@@ -244,8 +244,11 @@ def _repair(args: argparse.Namespace) -> int:
                 with open(files[0], "rb") as f:
                     data = f.read()
             result = repair_bytes(data, **options)
-        except (OSError, RepairError) as exc:
+        except OSError as exc:  # (its message names the file)
             print(f"luanma: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except RepairError as exc:  # named as in a run over many files
+            print(f"luanma: {label}: {exc}", file=sys.stderr)
             return EXIT_ERROR
         if args.check:
             if result.spans:

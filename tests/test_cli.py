@@ -47,6 +47,14 @@ def test_missing_file(capsys):
     assert "luanma:" in capsys.readouterr().err
 
 
+def test_a_file_that_is_not_text_is_named(tmp_path, capsys):
+    # fresh-eyes report fe11a S3-11: one file's error did not name it
+    png = tmp_path / "logo.txt"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert main(["repair", str(png)]) == 2
+    assert f"luanma: {png}: " in capsys.readouterr().err
+
+
 def test_missing_file_among_others_the_others_are_done(tmp_path, capsys):
     """A path that does not exist is an error (exit 2), but the other files
     are still checked and listed."""
