@@ -181,9 +181,14 @@ def utf8_mojibake_stretches(text: str, model: CharModel) -> list[tuple[int, int]
     """Stretches of `text` that are UTF-8 read as GBK: three characters whose
     GBK bytes are two UTF-8 sequences in a row (`gate.Gate.utf8_in_gbk_re`)
     that cost at least `chardata.UTF8_MOJIBAKE_MIN_BITS` bits a character
-    in context. Clean text matches the pattern rarely (5 times in the
-    730,000 characters of the corpus's pages, at 4.7-9.2 bits), mojibake at
-    13.6 bits or more (jieba's 400 commonest words garbled twice).
+    in context, at most one of them inside a dictionary word written there
+    (`CharModel.in_word`). Clean text matches the pattern rarely (5 times in
+    the 730,000 characters of the corpus's pages, at 4.7-9.2 bits), mojibake
+    at 13.6 bits or more (jieba's 400 commonest words garbled twice) and
+    with none of its characters in a word; a rare given name before a word
+    costs as much (瑾宠爱 in 王瑾宠爱她的女儿, 12.4 bits: fresh-eyes report
+    fe11c S2-4, 44 of 200 such sentences), but two of its three characters
+    are a word.
 
     Returns:
         ``(start, end)`` code-point offsets into `text`, in order.
@@ -192,6 +197,8 @@ def utf8_mojibake_stretches(text: str, model: CharModel) -> list[tuple[int, int]
 
     out = []
     for m in get_gate().utf8_in_gbk_re.finditer(text):
+        if sum(model.in_word(text, k) for k in range(m.start(), m.end())) >= 2:
+            continue  # words written there: 瑾宠爱 in 王瑾宠爱她的女儿 (a name, then 宠爱)
         left = text[max(0, m.start() - CONTEXT_CHARS) : m.start()]
         right = text[m.end() : m.end() + CONTEXT_CHARS]
         added = model.cost(m.group(), left, right) - model.cost("", left, right)
