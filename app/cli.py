@@ -283,6 +283,7 @@ def _repair(args: argparse.Namespace) -> int:
     # (luanma repair a.txt a.repaired.txt), nor over another input's output.
     sources = {src.resolve() for src, _ in inputs}
     written: dict[Path, Path] = {}
+    replaced: list[Path] = []  # files that were there before and were written over
     with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
         for src, rel in inputs:
             try:
@@ -318,6 +319,9 @@ def _repair(args: argparse.Namespace) -> int:
                     elif args.in_place and keep:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:
+                        if args.output_dir is not None and target.exists():
+                            replaced.append(target)  # (beside its input, NAME.repaired.EXT
+                            # is an earlier output by its name)
                         _write_atomic(target, out, src, in_place=args.in_place)
                         if stale:
                             _say(f"luanma: {src}: warning: written as UTF-8 but declares "
@@ -328,6 +332,13 @@ def _repair(args: argparse.Namespace) -> int:
                 _say(f"luanma: {src}: {exc}", bar)
                 status = EXIT_ERROR
             bar.update(1)
+    if replaced:
+        # (earlier outputs, as a second run writes them again; but a file of
+        # the user's own in the output folder is not told from one: said)
+        shown = ", ".join(str(p) for p in replaced[:SKIPPED_SHOWN])
+        more = f" and {len(replaced) - SKIPPED_SHOWN} more" if len(replaced) > SKIPPED_SHOWN else ""
+        print(f"luanma: wrote over {len(replaced)} existing file(s), taken for earlier outputs: "
+              f"{shown}{more}", file=sys.stderr)
     if args.check and damaged:
         return status or EXIT_DAMAGE
     return status

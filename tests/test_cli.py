@@ -140,6 +140,20 @@ def test_an_output_never_writes_over_another_input(tmp_path, capsys):
     assert (tmp_path / "a.repaired.repaired.txt").read_text(encoding="utf-8") == "创建国家 原文件"
 
 
+def test_writing_over_a_file_in_the_output_folder_is_said(tmp_path, capsys):
+    # fresh-eyes report fe11c S1-1: an output folder inside the folder being
+    # repaired is not read, and a file there was written over without a word
+    top = tmp_path / "top"
+    (top / "sub").mkdir(parents=True)
+    (top / "x.txt").write_text("鏁版嵁", encoding="utf-8")
+    (top / "sub" / "x.txt").write_text("´´½¨¹ú¼Ò", encoding="utf-8")
+    assert main(["repair", str(top), "--output-dir", str(top / "sub")]) == 0
+    assert (top / "sub" / "x.txt").read_text(encoding="utf-8") == "数据"
+    err = capsys.readouterr().err
+    assert "wrote over 1 existing file(s), taken for earlier outputs" in err
+    assert str(top / "sub" / "x.txt") in err
+
+
 def test_two_inputs_never_share_an_output(tmp_path, capsys):
     for d in ("d1", "d2"):
         (tmp_path / d).mkdir()
