@@ -285,15 +285,18 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
 
 # Quotation marks and dashes that Chinese text writes and that cp1252, cp1250
 # and cp1251 make of bytes 0x85 and 0x91..0x97. As GBK bytes those are a
-# lead of GBK/3 or a trail below 0xA1 (rare characters only; Big5 has no
-# such byte), so beside Han text or a Chinese mark they are the writer's.
+# lead of GBK/3 (Traditional and rare characters: 會 is 95 FE, •þ) or a
+# trail below 0xA1 (Big5 has no such byte), so beside Han text or a Chinese
+# mark, where a damaged stretch would have to begin or end just there, they
+# are the writer's; within damage they may be bytes.
 _QUOTE_BYTES = frozenset("…—–“”‘’•")
 
 
 def _cut_at_quotes(region: str, pieces: list[bytes | None]) -> None:
     """Cut the pieces of `region` (one per character, in place: ``b""``
     cuts a double-byte segment) at each of `_QUOTE_BYTES` with a character
-    from U+2E80 on (Han, a CJK or full-width mark) beside it, so that a
+    from U+2E80 on (Han, a CJK or full-width mark) beside it, or doubled
+    (`_DOUBLED`: —— and ……), so that a
     round trip through a single-byte codec to GBK or Big5 never pairs the
     writer's quotation mark with the damage it quotes (他说“´íÎó´úÂë”: the
     “ read as byte 0x93 put every pair out of step; fresh-eyes report fe11b
@@ -301,8 +304,17 @@ def _cut_at_quotes(region: str, pieces: list[bytes | None]) -> None:
     last = len(region) - 1
     for k, ch in enumerate(region):
         if ch in _QUOTE_BYTES and (k > 0 and region[k - 1] >= "\u2e80"
-                                   or k < last and region[k + 1] >= "\u2e80"):
+                                   or k < last and region[k + 1] >= "\u2e80"
+                                   or ch in _DOUBLED and (k > 0 and region[k - 1] == ch
+                                                          or k < last and region[k + 1] == ch)):
             pieces[k] = b""
+
+
+# Marks a writer doubles (——, ……): doubled, their bytes are 棗 and 厖, rare
+# Traditional characters, where ““ and ”” are 擔 and 敂 (負擔 in GBK read as
+# cp1252 is 袚““). Between two damaged stretches —— read 棗 at 0.9975
+# (fresh-eyes report fe11c S2-1).
+_DOUBLED = frozenset("—…")
 
 
 def _private_use_only(region: str) -> bool:
