@@ -275,15 +275,18 @@ def _aside(text: str, start: int, end: int, reading: str, width: int, alone: boo
     character's reading that parts a word (設（shè）定, 首（shǒu）页) is
     flattened ruby: a writer glosses a word after it, not inside it. Where
     the text holds other readings (not `alone`), only one spaced as a
-    writer types it is an aside: a page that flattened ruby puts readings
-    in full-width parentheses too (「唔（wú）該（gāi），一杯凍（dòng）…), and
-    reads word after word (創建(chuàngjiàn)國家(guójiā)).
+    writer types it, or one of a whole word in full-width parentheses
+    (深圳（shēnzhèn）…，广州（guǎngzhōu）…: fresh-eyes report fe11c S2-5), is
+    an aside: a page that flattened ruby puts one character's readings in
+    full-width parentheses too (「唔（wú）該（gāi），一杯凍（dòng）…), and reads
+    word after word (創建(chuàngjiàn)國家(guójiā)).
 
     Source of the rule: fresh-eyes sweeps of glossed words (session 10:
     158 of 225 unspaced glosses such as 成都(chéngdū) were removed at
     0.998); the generated set's ruby reads one character at a time, and
     its single-character readings decide as before."""
-    if " " not in reading and (text[start] != "（" or not alone) and not (alone and width > 1):
+    if " " not in reading and (text[start] != "（" or not alone) and not (
+            width > 1 and (alone or text[start] == "（")):
         return False
     if width > 1:
         return True  # a word's reading, though a longer word go on (北京（běi jīng）大学)
