@@ -61,9 +61,9 @@ WHATWG_LABELS: dict[str, str] = {
     "sun_eu_greek": "iso8859-7",
 }
 # What a charset label is made of (WHATWG labels are ASCII letters, digits
-# and - _ . : ; Python's lookup would drop other characters and read
-# gbké as gbk).
-CHARSET_LABEL_RE = re.compile("[a-z0-9_.:-]+")
+# and - _ . : between them; Python's lookup would drop other characters and
+# read gbké, or gbk:, as gbk).
+CHARSET_LABEL_RE = re.compile("[a-z0-9](?:[a-z0-9_.:-]*[a-z0-9])?")
 
 # Byte-order marks (Unicode 15, section 23.8 "Specials"), longest first.
 BOMS: tuple[tuple[bytes, str], ...] = (

@@ -52,7 +52,8 @@ def test_whatwg_labels_map_to_python_codecs(label, codec):
     assert codecs.lookup(codec).name == codec
 
 
-@pytest.mark.parametrize("label", ["no-such-charset", "gbké", "gbk中", "g b k", "gbk\x00"])
+@pytest.mark.parametrize("label", ["no-such-charset", "gbké", "gbk中", "g b k", "gbk\x00", "gbk:",
+                                   "-gbk"])
 def test_unknown_label(label):
     # Python's lookup drops what is not a letter or digit (gbké read as gbk:
     # fresh-eyes report fe11a S2-3); a label is ASCII letters, digits and -_.:
