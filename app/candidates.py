@@ -1095,9 +1095,17 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
         return out
     seen = {text}
     highest = max(text)
+    # the last layer peeled, as (wrong, right) codecs
+    last = (plan[-2][1], plan[-1][1]) if len(plan) >= 2 else None
     for wrong, right, _ in chardata.BASE_ROUND_TRIPS:
         if not _encodes(highest, wrong):
             continue  # (the encode would fail: spares raising and catching it)
+        if last is not None and _between_cjk(last) and _between_cjk((wrong, right)):
+            # Big5 and GBK read as each other twice in a row: every layer
+            # reads Han, so a chain of them turns a rare name into a common
+            # word by accident (宓淼, GBK read as Big5, read back three times
+            # as 揾能 at 0.998: fresh-eyes report fe11b S2-4)
+            continue
         try:
             deeper = text.encode(wrong).decode(right)
         except UnicodeError:
@@ -1106,6 +1114,12 @@ def _layers(text: str, plan: tuple[PlanItem, ...], model: CharModel, depth: int 
             seen.add(deeper)
             out += _layers(deeper, plan + (("encode", wrong), ("decode", right)), model, depth + 1)
     return out
+
+
+def _between_cjk(pair: tuple[str, str]) -> bool:
+    """Whether a round trip's (wrong, right) codecs are both double-byte
+    CJK codecs (`chardata.DOUBLE_BYTE_CODECS`)."""
+    return pair[0] in chardata.DOUBLE_BYTE_CODECS and pair[1] in chardata.DOUBLE_BYTE_CODECS
 
 
 @lru_cache(maxsize=65536)
