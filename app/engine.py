@@ -1413,10 +1413,10 @@ def _unread_utf8(output: str, spans: list[Span], model: CharModel,
     """Stretches of the output, outside every span, every place already
     `named`, every fill (`chardata.LOST_RE`) and every line that talks about
     encodings (`detect.talks_about_encoding`), that are UTF-8 read as GBK
-    (`score.utf8_mojibake_stretches`) and were not read back: words garbled twice with ``errors="ignore"``
-    (閸ョ姳璐 for 因为, kept at 0.97), or whose right reading the model could
-    not tell (fresh-eyes reports fe10c S2-b and fe11b S2-4). Joined where
-    they touch.
+    (`score.utf8_mojibake_stretches`) and were not read back: words garbled
+    twice with ``errors="ignore"`` (閸ョ姳璐 for 因为, kept at 0.97), or whose
+    right reading the model could not tell (fresh-eyes reports fe10c S2-b
+    and fe11b S2-4). Joined where they touch.
 
     Returns:
         ``(start, end, characters)`` per stretch, offsets into `output`.
