@@ -326,8 +326,7 @@ def _private_use_only(region: str) -> bool:
     with no other character of the stretch misread, icons are far likelier
     than Big5 text of those pairs alone, and the stretch is not offered
     (祅 U+E5F0, Big5 登入, still is: 祅 is misread too)."""
-    core = chardata.non_ascii(region)
-    return bool(core) and chardata.PRIVATE_USE_RE.sub("", core) == ""
+    return chardata.private_use_only(region)
 
 
 # Wrong codecs that make one character of each byte.

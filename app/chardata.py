@@ -974,6 +974,14 @@ def non_ascii(s: str) -> str:
     return _ASCII_RUN_RE.sub("", s)
 
 
+def private_use_only(s: str) -> bool:
+    """Whether `s` holds non-ASCII characters and all of them are private use
+    (`PRIVATE_USE_RE`): icon-font glyphs, or what GB18030 makes of Big5 pairs
+    and of GBK's user-defined ones."""
+    core = non_ascii(s)
+    return bool(core) and PRIVATE_USE_RE.sub("", core) == ""
+
+
 def chinese_marks_only(s: str) -> bool:
     """Whether `s` is Chinese punctuation and symbols alone (，。 ℃ ×):
     nothing but punctuation and symbols (Unicode categories P and S) of the

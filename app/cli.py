@@ -113,6 +113,25 @@ def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
     return src.with_name(src.stem + REPAIRED_SUFFIX + src.suffix)
 
 
+def _claim(target: Path, src: Path, sources: set[Path], written: dict[Path, Path]) -> None:
+    """Take `target` as `src`'s output, or refuse: an output never writes
+    over its own input (that takes --in-place), over another input of the
+    run (`sources`, resolved paths), nor over another input's output
+    (`written`: resolved output -> resolved input, updated here).
+
+    Raises:
+        OSError: the clash, named.
+    """
+    where, own = target.resolve(), src.resolve()
+    if where == own:
+        raise OSError(f"the output {target} is the input; use --in-place to write over it")
+    if where in sources:
+        raise OSError(f"the output {target} is another input of this run; not written "
+                      "(use --output-dir)")
+    if written.setdefault(where, own) != own:
+        raise OSError(f"the output {target} is also {written[where]}'s; not written")
+
+
 def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> Path:
     """Write `data` to `path` through a temporary file in the same folder,
     renamed over `path` once whole, so that an interrupted run never leaves a
@@ -287,17 +306,9 @@ def _repair(args: argparse.Namespace) -> int:
     with _progress(total=len(inputs), unit="file", desc="luanma") as bar:
         for src, rel in inputs:
             try:
+                target = _target(src, rel, args)
                 if not args.check and not args.in_place:
-                    target = _target(src, rel, args).resolve()
-                    if target == src.resolve():
-                        raise OSError(f"the output {_target(src, rel, args)} is the input; use "
-                                      "--in-place to write over it")
-                    if target in sources:
-                        raise OSError(f"the output {_target(src, rel, args)} is another input "
-                                      "of this run; not written (use --output-dir)")
-                    if written.setdefault(target, src.resolve()) != src.resolve():
-                        raise OSError(f"the output {_target(src, rel, args)} is also "
-                                      f"{written[target]}'s; not written")
+                    _claim(target, src, sources, written)
                 data = src.read_bytes()
                 result = repair_bytes(data, **options)
                 if args.check:
@@ -305,7 +316,6 @@ def _repair(args: argparse.Namespace) -> int:
                         damaged += 1
                         bar.write(f"{src}: {_damage(result)}", file=sys.stdout)
                 else:
-                    target = _target(src, rel, args)
                     out = result.text.encode("utf-8")
                     stale = None if args.html or out == data else _other_declaration(data)
                     keep = None  # why --in-place leaves an unrepaired file in its encoding

@@ -1458,7 +1458,7 @@ def _decode_bytes(data: bytes, declared: str | None, page_charset: str | None,
         # likelier than 啋 alone; GBK 鄞 labelled gbk goes to Big5 蛓 too,
         # at a confidence near 0.1).
         core = chardata.non_ascii(text[:4096])
-        if core and chardata.PRIVATE_USE_RE.sub("", core) == "":
+        if chardata.private_use_only(core):
             # Nothing but private use besides ASCII (Big5 乙 A4 41 labelled
             # gbk is GB18030's U+E4C6): the other Chinese codec's reading
             # wins where it reads as Chinese at all, one character too.

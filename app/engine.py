@@ -498,8 +498,7 @@ def _realign_points(text: str, model: CharModel, blocked: list[tuple[int, int]] 
         # pair a lead byte whose trail was lost), and the scorer picks. Not
         # where another point follows within a run's reach on the line: one
         # lost byte, and the ASCII or U+FFFD that put the decoder back in step.
-        line_end = text.find("\n", p)
-        line_end = len(text) if line_end < 0 else line_end
+        line_end = _line_end(text, p)
         if n + 1 < len(threaded) and threaded[n + 1] - p <= chardata.MISALIGNED_PUA_GAP \
                 and threaded[n + 1] < line_end:
             continue
@@ -1150,10 +1149,10 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     left = _left_beside(output, spans, model)
     twice = _unread_twice(output, spans, model)
     misaligned = _misaligned_private_use(output, spans)
-    # (not where the text quotes its mojibake, nor where the deadline cut
-    # the search before it could read anything)
-    quoted = QUOTED_WARNING in warnings or TALK_WARNING in warnings
-    unread = [] if quoted or found.cut else _unread_utf8(output, spans, model, twice + left)
+    # (not where the text quotes its mojibake beside its meaning, nor where
+    # the deadline cut the search before it could read anything)
+    unread = ([] if QUOTED_WARNING in warnings or found.cut
+              else _unread_utf8(output, spans, model, twice + left))
     for places, what in ((left, "still read as UTF-8 decoded with the wrong codec beside a repair "
                                 "of it and could not be read back (bytes dropped without a "
                                 "trace, as errors='ignore' drops them, or a character too rare "
@@ -1423,8 +1422,6 @@ def _unread_utf8(output: str, spans: list[Span], model: CharModel,
     Returns:
         ``(start, end, characters)`` per stretch, offsets into `output`.
     """
-    if not get_gate().utf8_in_gbk_re.search(output):
-        return []
     stretches = score.utf8_mojibake_stretches(output, model)
     if not stretches:
         return []

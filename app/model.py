@@ -743,8 +743,8 @@ class CharModel:
         # ...and with the characters Simplified writes too left as they are
         # (乾隆 is a word, 干隆 none; 乾淨 folds to the word 干净): a word
         # costs the least of its two spellings.
-        unfolded = None if self._both_forms.isdisjoint(full) else "".join(
-            ch if ch in self._both_forms else m for ch, m in zip(full, mapped))
+        spellings: tuple[str, ...] = (joined,) if self._both_forms.isdisjoint(full) else (
+            joined, "".join(ch if ch in self._both_forms else m for ch, m in zip(full, mapped)))
         longest = self._longest_from
         firsts = self._word_firsts
         char_bits = self.char_bits
@@ -793,18 +793,13 @@ class CharModel:
                                 in_words[end] = bits
             if base + single < best[start + 1]:
                 best[start + 1] = base + single
-            if ch in firsts:
-                for length in range(2, min(longest.get(joined[start : start + 2], 0),
-                                           n - start) + 1):
-                    w_cost = words.get(joined[start : start + length])
-                    if w_cost is not None and base + w_cost < best[start + length]:
-                        best[start + length] = base + w_cost
-            if unfolded is not None and unfolded[start] in firsts:
-                for length in range(2, min(longest.get(unfolded[start : start + 2], 0),
-                                           n - start) + 1):
-                    w_cost = words.get(unfolded[start : start + length])
-                    if w_cost is not None and base + w_cost < best[start + length]:
-                        best[start + length] = base + w_cost
+            for spelled in spellings:
+                if spelled[start] in firsts:
+                    for length in range(2, min(longest.get(spelled[start : start + 2], 0),
+                                               n - start) + 1):
+                        w_cost = words.get(spelled[start : start + length])
+                        if w_cost is not None and base + w_cost < best[start + length]:
+                            best[start + length] = base + w_cost
             name_cost = surname_bits.get(ch)
             if name_cost is not None:
                 # a person's name: the surname, then one or two given-name characters

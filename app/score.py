@@ -193,9 +193,13 @@ def utf8_mojibake_stretches(text: str, model: CharModel) -> list[tuple[int, int]
     Returns:
         ``(start, end)`` code-point offsets into `text`, in order.
     """
+    return list(_utf8_mojibake(text, model))
+
+
+def _utf8_mojibake(text: str, model: CharModel):
+    """`utf8_mojibake_stretches`, one at a time."""
     from .gate import get_gate
 
-    out = []
     for m in get_gate().utf8_in_gbk_re.finditer(text):
         if sum(model.in_word(text, k) for k in range(m.start(), m.end())) >= 2:
             continue  # words written there: 瑾宠爱 in 王瑾宠爱她的女儿 (a name, then 宠爱)
@@ -203,16 +207,15 @@ def utf8_mojibake_stretches(text: str, model: CharModel) -> list[tuple[int, int]
         right = text[m.end() : m.end() + CONTEXT_CHARS]
         added = model.cost(m.group(), left, right) - model.cost("", left, right)
         if added >= chardata.UTF8_MOJIBAKE_MIN_BITS * len(m.group()):
-            out.append((m.start(), m.end()))
-    return out
+            yield m.start(), m.end()
 
 
 def _utf8_mojibake_reading(text: str, model: CharModel) -> bool:
     """Whether a candidate's reading `text` holds UTF-8 read as GBK
-    (`utf8_mojibake_stretches`), which a repair does not make (瀛欎开, 孙俪
-    half peeled out of UTF-8, Latin-1 and GBK, won at 0.997: fresh-eyes
-    report fe11b S2-4)."""
-    return bool(utf8_mojibake_stretches(text, model))
+    (`utf8_mojibake_stretches`; the first found is enough), which a repair
+    does not make (瀛欎开, 孙俪 half peeled out of UTF-8, Latin-1 and GBK,
+    won at 0.997: fresh-eyes report fe11b S2-4)."""
+    return next(_utf8_mojibake(text, model), None) is not None
 
 
 class Doubt(NamedTuple):
