@@ -98,8 +98,17 @@ TONE_MARK_RE = re.compile("[\u00e0-\u00f6\u00f8-\u00fc\u0101-\u01dc]")
 
 # Where a line is cut into pieces searched on their own: after a full-width
 # sentence mark, which mojibake and a misaligned GBK run swallow rather than
-# show (GBK's 。 is A1 A3; UTF-8's is E3 80 82).
-CUT_RE = re.compile("[。！？；]")
+# show (GBK's 。 is A1 A3; UTF-8's is E3 80 82); and after a half-width ! or
+# ?, bytes 0x21 and 0x3F, below every trail byte of GBK, Big5 and UTF-8, so
+# that no double-byte or UTF-8 reading spans one, except where a Chinese mark
+# follows: there a GBK lead byte may have lost its trail and left the ASCII
+# byte after it (`detect.SKIPPED_TRAIL_RE`). Not ``;`` (it ends an HTML
+# character reference, whose line's escapes are judged together) nor ``,``
+# (a clause is too little text to judge ruby readings by: cut there, the
+# real sample's 生態(tài)環(huán)境優(yōu)良 was left as it came). Pages with
+# half-width punctuation (the real sample, forum posts) then search a
+# sentence, not a paragraph, around a signal.
+CUT_RE = re.compile("[。！？；]|[!?](?![。，、；：？！])")
 
 # Each begins with the ASCII character and looks behind, so that the regex
 # engine skips ahead over Han text to ASCII.
@@ -464,7 +473,7 @@ class Gate:
 
     def suspect_pieces(self, text: str, deadline: float | None = None
                        ) -> list[tuple[int, int, frozenset[str]]]:
-        """`suspect_lines`, each cut after its full-width sentence marks
+        """`suspect_lines`, each cut after its sentence marks
         (`CUT_RE`) into units, keeping the units where a signal matched, each
         with the families whose signals matched there; neighbouring units
         join into pieces of at most `chardata.GATE_MAX_PIECE` characters (a

@@ -125,6 +125,22 @@ def test_pieces_keep_only_the_units_with_a_signal():
                       ("我们去公园散步。鏁版嵁鎶撳彇。", ["cjk", "realign", "utf8"])]
 
 
+def test_pieces_cut_after_half_width_sentence_marks():
+    """A line punctuated with half-width marks is cut after ``!`` and ``?``
+    as after 。: only the sentence with the mojibake is searched (with the
+    one before it, for byte loss). Not between ``?`` and a Chinese mark
+    (``?。``): there the ASCII byte may be what a GBK lead byte left when
+    its trail was lost, and that unit is searched whole."""
+    line = "我们去公园散步!今天天气很好?鏁版嵁鎶撳彇,共3条!明天见!"
+    pieces = [(text[s:e], sorted(f)) for text in [MAJORITY + "\n" + line]
+              for s, e, f in get_gate().suspect_pieces(text)]
+    assert pieces == [("今天天气很好?鏁版嵁鎶撳彇,共3条!", ["cjk", "realign", "utf8"])]
+    line = "我们去公园散步!今天很好!明天见?。再见!"
+    pieces = [(text[s:e], sorted(f)) for text in [MAJORITY + "\n" + line]
+              for s, e, f in get_gate().suspect_pieces(text)]
+    assert pieces == [("今天很好!明天见?。", ["realign"])]
+
+
 _OTHER_SCRIPT_ALPHABET = "".join(sorted(set(gate._CP1251_CHARS) | set(gate._CP1250_CHARS))) + "中文ab[~ @\n"
 
 
