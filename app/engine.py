@@ -792,7 +792,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                     if page and markup and action in ("fix_encoding", "realign") else current)
             accepted = run(view, blocked)
             if action not in ("strip_annotations", "html"):
-                kept = [f for a in accepted for f in _fit(current, a, blocked)
+                blocked_hits = _hits_test(blocked)
+                kept = [f for a in accepted for f in _fit(current, a, blocked_hits)
                         if not (page and _adds_markup(current[f.start:f.end], f.replacement))]
                 if len(kept) < len(accepted) and talk:
                     warnings.append(TALK_WARNING)
@@ -811,7 +812,8 @@ def _search(text: str, model: CharModel, strip_annotations: bool, warnings: list
                         warnings.append(QUOTED_WARNING)
                 accepted = kept
             elif action == "strip_annotations" and markup:
-                accepted = [a for a in accepted if not _overlaps(a.start, a.end, markup)]
+                in_markup = _overlap_test(markup)
+                accepted = [a for a in accepted if not in_markup(a.start, a.end)]
             if not accepted:
                 continue
             steps.append(Step(action, None, f"{explanation} ({len(accepted)} spans)",
@@ -1588,10 +1590,6 @@ def withhold(result: RepairResult, text: str, warning: str | None = None) -> Rep
     )
 
 
-def _overlaps(start: int, end: int, intervals: list[tuple[int, int]]) -> bool:
-    return any(start < b and a < end for a, b in intervals)
-
-
 def _reach(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """The starts of `intervals` sorted, and for each k the furthest end of
     the first k + 1 of them in that order."""
@@ -1604,7 +1602,8 @@ def _reach(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 
 def _overlap_test(intervals: list[tuple[int, int]]):
-    """`_overlaps` against fixed `intervals`, each question in O(log n): the
+    """Whether [start, end) overlaps one of fixed `intervals` (``a < end``
+    and ``start < b``), each question in O(log n): the
     intervals that start before `end` are a prefix of them sorted by start,
     and one of those reaches past `start` when the prefix's furthest end does
     (a page of ten thousand repaired escapes asked once per byte-loss point
@@ -1631,22 +1630,36 @@ def _containment_test(intervals: list[tuple[int, int]]):
     return contains
 
 
+def _hits_test(intervals: list[tuple[int, int]]):
+    """For [start, end), the intervals of `intervals` that overlap it (``a <
+    end`` and ``start < b``; an empty one strictly inside counts, as in
+    `_overlap_test`), sorted; each question in O(log n + k) for k intervals
+    that reach into it (a page of thousands of tags asked once per repair
+    took seconds, and minutes for a megabyte: fresh-eyes report fe12 S1-1)."""
+    ordered = sorted(intervals)
+    starts, furthest = _reach(ordered)
+
+    def hits(start: int, end: int) -> list[tuple[int, int]]:
+        k = bisect.bisect_left(starts, end) - 1
+        out = []
+        while k >= 0 and furthest[k] > start:
+            if ordered[k][1] > start:
+                out.append(ordered[k])
+            k -= 1
+        out.reverse()
+        return out
+    return hits
+
+
 def _uncovered_test(intervals: list[tuple[int, int]]):
     """For [start, end), the stretches of it that no interval of `intervals`
     covers, in order (``(a, b)`` pairs, half-open, none empty); each
     question in O(log n + k) for k intervals that reach into it."""
-    ordered = sorted(iv for iv in intervals if iv[1] > iv[0])
-    starts, furthest = _reach(ordered)
+    hits = _hits_test([iv for iv in intervals if iv[1] > iv[0]])
 
     def uncovered(start: int, end: int) -> list[tuple[int, int]]:
-        k = bisect.bisect_left(starts, end) - 1
-        hits = []
-        while k >= 0 and furthest[k] > start:
-            if ordered[k][1] > start:
-                hits.append(ordered[k])
-            k -= 1
         out, pos = [], start
-        for a, b in sorted(hits):
+        for a, b in hits(start, end):
             if a > pos:
                 out.append((pos, min(a, end)))
             pos = max(pos, b)
@@ -1656,17 +1669,18 @@ def _uncovered_test(intervals: list[tuple[int, int]]):
     return uncovered
 
 
-def _fit(text: str, a: _Accepted, blocked: list[tuple[int, int]]) -> list[_Accepted]:
-    """`a` if it touches no `blocked` region; else `a`'s plan applied to each
+def _fit(text: str, a: _Accepted, blocked_hits) -> list[_Accepted]:
+    """`a` if it touches no blocked region; else `a`'s plan applied to each
     stretch of its region between the blocked ones, where it replays there
     on its own to a piece of `a`'s replacement (a round trip reads mojibake,
     the markup between and more mojibake as one segment, and can take the
-    ``<`` after it along: 鏁版嵁< to 数据<)."""
-    if not _overlaps(a.start, a.end, blocked):
+    ``<`` after it along: 鏁版嵁< to 数据<). `blocked_hits` is `_hits_test`
+    of the blocked regions (offsets into `text`)."""
+    inside = blocked_hits(a.start, a.end)
+    if not inside:
         return [a]
     if a.guessed or a.lost:
         return []  # offsets into the replacement: not cut
-    inside = [(x, y) for x, y in sorted(blocked) if x < a.end and a.start < y]
     out = []
     for s, e in _complement([(max(x, a.start) - a.start, min(y, a.end) - a.start)
                              for x, y in inside], a.end - a.start):

@@ -362,13 +362,39 @@ def test_layered_latin1_mojibake_with_lost_bytes_is_not_sure(chain):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=8),
        st.integers(0, 45), st.integers(0, 5))
-def test_overlap_test_answers_as_overlaps(intervals, start, width):
+def test_overlap_test_answers_as_a_scan(intervals, start, width):
     """The O(log n) overlap test built once for a set of intervals answers
     as the plain scan of them does."""
-    from app.engine import _overlap_test, _overlaps
+    from app.engine import _overlap_test
 
     spans = [(a, a + w) for a, w in intervals]
-    assert _overlap_test(spans)(start, start + width) == _overlaps(start, start + width, spans)
+    end = start + width
+    assert _overlap_test(spans)(start, end) == any(start < b and a < end for a, b in spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=8),
+       st.integers(0, 45), st.integers(0, 5))
+def test_hits_and_uncovered_tests_answer_as_a_scan(intervals, start, width):
+    """The intervals reaching into [start, end) (empty ones strictly inside
+    too), sorted, and the stretches of it none covers, as plain scans find
+    them (HTML mode asks once per repair against every tag of the page)."""
+    from app.engine import _hits_test, _uncovered_test
+
+    spans = [(a, a + w) for a, w in intervals]
+    end = start + width
+    assert _hits_test(spans)(start, end) == [(a, b) for a, b in sorted(spans)
+                                            if a < end and start < b]
+    covered = {k for a, b in spans for k in range(a, b)}
+    free = [k for k in range(start, end) if k not in covered]
+    runs = [(k, k + 1) for k in free]
+    merged: list[tuple[int, int]] = []
+    for a, b in runs:
+        if merged and merged[-1][1] == a:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    assert _uncovered_test(spans)(start, end) == merged
 
 
 @settings(max_examples=300, deadline=None)
