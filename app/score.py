@@ -163,15 +163,17 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
     floor = min(costs[best], keep)
     weights = [2.0 ** ((floor - c) / chardata.CONFIDENCE_TEMPERATURE) for c in costs]
     keep_weight = 2.0 ** ((floor - keep) / chardata.CONFIDENCE_TEMPERATURE)
-    best_weight = weights[best]
-    if windows:
-        # Candidates that make the same text are one outcome (a span with or
-        # without the space after it: 缁撴灉 and 缁撴灉 followed by a space
-        # both read back to 结果 and that space): their weights add up, and
-        # the narrowest stands for it.
-        same = [k for k, w in enumerate(windows) if w == windows[best]]
-        best_weight = sum(weights[k] for k in same)
-        best = min(same, key=lambda k: (candidates[k].end - candidates[k].start, costs[k]))
+    # Candidates that make the same text are one outcome (a span with or
+    # without the space after it: 缁撴灉 and 缁撴灉 followed by a space both
+    # read back to 结果 and that space): their weights add up, and the
+    # narrowest stands for it. (In a long region too: <b>鏁版嵁</b> repeated
+    # over 400 characters, read whole and between its first and last tag,
+    # split the weight 0.5 each; fresh-eyes report fe12 S2-4.)
+    if not windows:
+        windows = [text[lo : c.start] + c.replacement + text[c.end : hi] for c in candidates]
+    same = [k for k, w in enumerate(windows) if w == windows[best]]
+    best_weight = sum(weights[k] for k in same)
+    best = min(same, key=lambda k: (candidates[k].end - candidates[k].start, costs[k]))
     confidence = best_weight / (sum(weights) + keep_weight)
     confidence = min(confidence, chardata.MAX_SPAN_CONFIDENCE)
     return Decision(candidates[best], round(confidence, 4), keep - costs[best])

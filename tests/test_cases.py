@@ -24,6 +24,8 @@ def test_case(case):
         assert any(case["warning"] in w for w in result.warnings), result.warnings
     if "max_confidence" in case:
         assert result.confidence <= case["max_confidence"]
+    if "min_confidence" in case:
+        assert result.confidence >= case["min_confidence"]
 
 
 @pytest.mark.parametrize("case", load_cases(*FILES, xfail=False))
