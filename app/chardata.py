@@ -248,7 +248,8 @@ MIN_UTF16_HAN_SHARE = 0.9
 # same label also covers: the WHATWG Big5 decoder reads what big5hkscs
 # refuses of cp950 (Microsoft's Big5), the euro sign A3E1 among them
 # (https://encoding.spec.whatwg.org/index-big5.txt), and the reverse.
-ALTERNATE_CODECS: dict[str, tuple[str, ...]] = {"big5hkscs": ("cp950",), "cp950": ("big5hkscs",)}
+ALTERNATE_CODECS: dict[str, tuple[str, ...]] = {
+    "big5hkscs": ("cp950",), "cp950": ("big5hkscs",), "gb18030": ("web-gbk",)}
 # Mixed streams (app/mixed.py): the codecs a part may be in, one Viterbi
 # state each.
 MIXED_CODECS: tuple[str, ...] = ("utf-8", "gb18030", "big5hkscs")

@@ -36,36 +36,40 @@ def _encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
     return out, len(text)
 
 
-def _euro(exc: UnicodeDecodeError) -> tuple[str, int]:
-    if exc.object[exc.start : exc.start + 1] == b"\x80":
-        return "\u20ac", exc.start + 1
-    raise exc
+def _euro_then(errors: str) -> str:
+    """The name of an error handler that reads a lone 0x80 as ``€`` and
+    hands every other undecodable byte to the handler `errors` (registered
+    on first use; Python's own and luanma's, such as ``luanma-replace``,
+    which the replay of a plan uses)."""
+    name = f"luanma-web-gbk-euro+{errors}"
+    if name not in _HANDLERS:
+        if errors == "strict":
+            def other(exc: UnicodeDecodeError) -> tuple[str, int]:
+                raise exc
+        else:
+            other = codecs.lookup_error(errors)  # LookupError: no such handler
+
+        def handler(exc: UnicodeDecodeError) -> tuple[str, int]:
+            if exc.object[exc.start : exc.start + 1] == b"\x80":
+                return "\u20ac", exc.start + 1
+            return other(exc)
+        codecs.register_error(name, handler)
+        _HANDLERS.add(name)
+    return name
 
 
-def _euro_or_replace(exc: UnicodeDecodeError) -> tuple[str, int]:
-    if exc.object[exc.start : exc.start + 1] == b"\x80":
-        return "\u20ac", exc.start + 1
-    return "\ufffd", exc.end
+_HANDLERS: set[str] = set()
 
 
 def _decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
-    """Decode `data`; `errors` is ``strict`` or ``replace`` (a lone 0x80 is
-    the euro sign either way).
+    """Decode `data`; a lone 0x80 is the euro sign whatever `errors` is,
+    and every other byte gb18030 cannot decode goes to the handler `errors`.
 
     Raises:
         UnicodeDecodeError: bytes that are not web GBK, with ``strict``.
-        ValueError: another `errors` policy.
+        LookupError: `errors` names no registered error handler.
     """
-    data = bytes(data)
-    handler = {"strict": "luanma-web-gbk-euro",
-               "replace": "luanma-web-gbk-euro-replace"}.get(errors)
-    if handler is None:
-        raise ValueError(f"web-gbk decodes with errors='strict' or 'replace', not {errors!r}")
-    return data.decode("gb18030", handler), len(data)
-
-
-codecs.register_error("luanma-web-gbk-euro", _euro)
-codecs.register_error("luanma-web-gbk-euro-replace", _euro_or_replace)
+    return bytes(data).decode("gb18030", _euro_then(errors)), len(data)
 
 
 SHIFT_JIS_NAME = "web-shift_jis"

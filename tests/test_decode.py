@@ -261,3 +261,21 @@ def test_utf16_that_lost_its_first_byte_is_read_from_the_second(codec):
     d = decode_bytes(text.encode(codec)[1:])
     assert d.text == "\ufffd" + text[1:] and d.codec == codec and d.head_bytes == 1
     assert any("begin inside a" in w for w in d.warnings)
+
+
+@pytest.mark.parametrize("errors,expected", [
+    ("strict", None), ("replace", "欧\ufffd€"), ("ignore", "欧€"), ("luanma-replace", "欧\ufffd€"),
+])
+def test_web_gbk_reads_a_lone_0x80_as_euro_with_any_error_handler(errors, expected):
+    """web-gbk reads byte 0x80 as € whatever the error handler, and hands
+    the bytes gb18030 cannot decode to that handler: the replay of a plan
+    decodes with luanma's own (fresh-eyes report fe12 S1-2: the plan of a
+    GBK page with € did not replay)."""
+    import app.webcodecs  # noqa: F401  (registers web-gbk)
+
+    data = "欧".encode("gbk") + b"\xff" + b"\x80"
+    if expected is None:
+        with pytest.raises(UnicodeDecodeError):
+            data.decode("web-gbk", errors)
+    else:
+        assert data.decode("web-gbk", errors) == expected
