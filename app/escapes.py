@@ -166,6 +166,11 @@ ESCAPE_TALK_RE = re.compile(
     "|标签|標籤"
     "|存的是|存的都是|存储的是|儲存的是|存储为|儲存為|保存的是|保存为|保存為|返回的是|傳回的是|输出的是"
     "|輸出的是|打印出|印出來|显示的是|顯示的是|显示为|顯示為|显示成|顯示成"
+    # what a program, a page or the wire gives (接口返回 \u6210\u529f, 控制台输出,
+    # 地址栏显示 %E4%B8%AD, 收到的字节是 \xe4\xb8\xad, 源码里是 &#20013;, 抓包看到:
+    # fresh-eyes report fe12 S1-3)
+    "|返回|傳回|传回|输出|輸出|显示|顯示|字节|字節|源码|源碼|抓包|收到|发送|發送|控制台"
+    "|地址栏|地址欄"
     r"|\b(?:stored|saved) as\b"
     r"|\bescap|\bentit(?:y|ies)\b|\bunicode\b|code ?point|percent|url-?encod|\bmeans?\b"
     r"|stands? for|written as|\bhtml\b|\bxml\b|\bmarkup\b|\btags?\b",
