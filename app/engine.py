@@ -1056,7 +1056,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
         document, in HTML mode) and into the result's text.
 
     Raises:
-        TypeError: `text` is not a str.
+        TypeError: `text` is not a str, `convert` not a str or None, or a
+            flag not a bool.
         UnknownConversion: `convert` is not an OpenCC config id.
         InvalidOption: `min_confidence` is not a number in [0, 1].
 
@@ -1069,6 +1070,8 @@ def repair_text(text: str, *, convert: str | None = None, strip_annotations: boo
     """
     if not isinstance(text, str):
         raise TypeError(f"repair_text takes str, not {type(text).__name__}")
+    _check_option_types(convert=convert, strip_annotations=strip_annotations, html=html,
+                        detect_only=detect_only)
     _check_min_confidence(min_confidence)
     config = check_config(convert)
     model = get_model()
@@ -1555,6 +1558,19 @@ DEADLINE_WARNING = ("the deadline cut the search: the result is what was found b
                     "(confidence 0)")
 
 
+def _check_option_types(**options) -> None:
+    """TypeError for an option of the wrong type: a str or None for
+    ``convert``, ``charset`` and ``page_charset``, a bool for the flags
+    (`repair_text`, `repair_bytes`: nothing else escapes but their
+    documented errors; ``convert=5`` raised AttributeError, fresh-eyes
+    report fe12 S3-1)."""
+    for name, value in options.items():
+        want = bool if name in ("strip_annotations", "html", "detect_only") else str
+        if not (isinstance(value, want) or (want is str and value is None)):
+            kind = "True or False" if want is bool else "a str or None"
+            raise TypeError(f"{name} must be {kind}, not {type(value).__name__}")
+
+
 def _check_min_confidence(value: float | None) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                               or not 0 <= value <= 1):
@@ -1926,7 +1942,8 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
         `start_byte`/`end_byte` into `data`.
 
     Raises:
-        TypeError: `data` is not bytes.
+        TypeError: `data` is not bytes, `charset` or `page_charset` not a
+            str or None (the other options as for `repair_text`).
         NotText: the bytes are not text.
         UnknownCodec: `charset` names no codec.
         UnknownConversion: `convert` is not an OpenCC config id.
@@ -1934,6 +1951,7 @@ def repair_bytes(data: bytes, *, charset: str | None = None, convert: str | None
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"repair_bytes takes bytes, not {type(data).__name__}")
+    _check_option_types(charset=charset, page_charset=page_charset)
     data = bytes(data)
     _check_min_confidence(min_confidence)
     check_config(convert)
@@ -2001,13 +2019,7 @@ def _apply_item(value: str | bytes, action: str, parameter: str | None,
     try:
         if action == "encode" and isinstance(value, str):
             if fill is not None:
-                parts = value.split("\ufffd")
-                if len(parts) != len(fill) + 1:
-                    raise InvalidPlan(f"fill has {len(fill)} entries for {len(parts) - 1} U+FFFD")
-                out = bytearray(parts[0].encode(parameter))
-                for hexbytes, part in zip(fill, parts[1:]):
-                    out += bytes.fromhex(hexbytes) + part.encode(parameter)
-                return bytes(out)
+                return cand.encode_filled(value, fill, parameter)
             return value.encode(parameter)
         if action == "decode_lossy" and isinstance(value, bytes):
             return value.decode(parameter, "replace")
@@ -2121,7 +2133,9 @@ def apply_plan(value: str | bytes, plan) -> str:
 def _apply_steps(value: str | bytes, steps: list) -> str:
     for step in steps:
         d = step if isinstance(step, dict) else step.to_dict()
-        action, parameter = d["action"], d.get("parameter")
+        action, parameter = d.get("action"), d.get("parameter")
+        if not isinstance(action, str):
+            raise InvalidPlan("each step has an action (a string)")
         if action == "decode":
             if not isinstance(value, bytes):
                 raise InvalidPlan("a decode step needs bytes")
@@ -2141,7 +2155,14 @@ def _apply_steps(value: str | bytes, steps: list) -> str:
             value = opencc_convert(value, parameter)
             continue
         parts, pos = [], 0
-        for e in d["edits"]:
+        edits = d.get("edits")
+        if not isinstance(edits, (list, tuple)) or not all(
+                isinstance(e, dict) and isinstance(e.get("start"), int)
+                and isinstance(e.get("end"), int) and isinstance(e.get("plan"), (list, tuple))
+                for e in edits):
+            raise InvalidPlan(f"step {action!r} needs edits: a list of objects with start, "
+                              "end and plan")
+        for e in edits:
             start, end = e["start"], e["end"]
             if not pos <= start <= end <= len(value):
                 raise InvalidPlan(f"edit {start}..{end} is outside the text or out of order")

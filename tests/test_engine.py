@@ -673,3 +673,23 @@ def test_a_rare_given_name_before_a_word_is_no_leftover_mojibake(text):
     # fresh-eyes report fe11c S2-4: 44 of 200 such sentences got confidence 0
     r = repair_text(text)
     assert not r.changed and r.confidence >= 0.9 and r.warnings == ()
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: repair("a", convert=5), "convert must be a str or None, not int"),
+    (lambda: repair(b"a", charset=5), "charset must be a str or None, not int"),
+    (lambda: repair("a", html="no"), "html must be True or False, not str"),
+    (lambda: repair("a", detect_only=1), "detect_only must be True or False, not int"),
+])
+def test_options_of_the_wrong_type_raise_type_error(call, message):
+    """Only the documented errors escape the library: an option of the
+    wrong type is a TypeError naming it (fresh-eyes report fe12 S3-1:
+    convert=5 raised AttributeError)."""
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("steps", [[{"action": "x"}], [{}], [{"action": "x", "edits": [{"start": 0}]}]])
+def test_malformed_steps_are_an_invalid_plan(steps):
+    with pytest.raises(InvalidPlan, match="action|edits"):
+        apply_plan("abc", steps)
