@@ -3,8 +3,8 @@
 Exit status of ``luanma repair``: 0 done (with ``--check``: no damage
 found); 1 only with ``--check``: damage found in some input (the files are
 listed on stdout); 2 bad arguments, settings or input (unreadable file, not
-text, unknown codec or conversion), reported on stderr; the other inputs are
-still done.
+text, over the document limit, unknown codec or conversion), reported on
+stderr; the other inputs are still done.
 
 ``luanma serve`` checks its arguments and settings, and that it can listen
 on the host and port, before it loads the model: a port outside 1..65535, a
@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import RepairError
+from .errors import InputTooLarge, RepairError
 
 EXIT_OK, EXIT_DAMAGE, EXIT_ERROR = 0, 1, 2
 REPAIRED_SUFFIX = ".repaired"
@@ -193,6 +193,23 @@ def _create_temporary(path: Path, mode: int) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary name beside {path}")
 
 
+def _read_limited(f, limit: int) -> bytes:
+    """All of the open binary file `f` if it holds at most `limit` bytes
+    (the service's per-document limit, ``LUANMA_MAX_DOCUMENT_BYTES``). At
+    most ``limit + 1`` bytes are read, so that an input with no end (stdin,
+    a named pipe, ``<(command)``, ``/dev/zero``) is not read into memory
+    without end.
+
+    Raises:
+        InputTooLarge: `f` holds more than `limit` bytes (the rest is not read).
+    """
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputTooLarge(f"over the {limit}-byte document limit "
+                            "(LUANMA_MAX_DOCUMENT_BYTES); skipped")
+    return data
+
+
 def _other_declaration(data: bytes) -> str | None:
     """The first charset label a page's ``<meta>`` or XML declaration names
     (`markup.declared_charsets`) that is not UTF-8, or None: written as
@@ -258,10 +275,10 @@ def _repair(args: argparse.Namespace) -> int:
         label = "stdin" if files == ["-"] else files[0]
         try:
             if files == ["-"]:
-                data = sys.stdin.buffer.read()
+                data = _read_limited(sys.stdin.buffer, settings.max_document_bytes)
             else:
                 with open(files[0], "rb") as f:
-                    data = f.read()
+                    data = _read_limited(f, settings.max_document_bytes)
             result = repair_bytes(data, **options)
         except OSError as exc:  # (its message names the file)
             print(f"luanma: {exc}", file=sys.stderr)
@@ -309,7 +326,8 @@ def _repair(args: argparse.Namespace) -> int:
                 target = _target(src, rel, args)
                 if not args.check and not args.in_place:
                     _claim(target, src, sources, written)
-                data = src.read_bytes()
+                with open(src, "rb") as f:
+                    data = _read_limited(f, settings.max_document_bytes)
                 result = repair_bytes(data, **options)
                 if args.check:
                     if result.spans:

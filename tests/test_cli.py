@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -559,3 +560,97 @@ def test_a_second_run_counts_its_skipped_outputs(tmp_path, capsys):
     assert err == (f"luanma: skipped 7 files named *.repaired.* (taken for earlier outputs; "
                    f"name a file to have it read): {first} and 2 more\n")
     assert not list(d.glob("*.repaired.repaired.txt"))
+
+
+# --- inputs over the document limit (LUANMA_MAX_DOCUMENT_BYTES) -------------------------
+
+
+@pytest.fixture
+def doc_limit(monkeypatch):
+    """LUANMA_MAX_DOCUMENT_BYTES set to 1000 for one test (settings are read
+    once per process: the cache is cleared before and after)."""
+    from app.settings import get_settings
+
+    monkeypatch.setenv("LUANMA_MAX_DOCUMENT_BYTES", "1000")
+    get_settings.cache_clear()
+    yield 1000
+    get_settings.cache_clear()
+
+
+_OVER = "luanma: {}: over the 1000-byte document limit (LUANMA_MAX_DOCUMENT_BYTES); skipped\n"
+
+
+def test_a_file_over_the_document_limit_is_skipped(tmp_path, doc_limit, capsysbinary):
+    # tester's report S1: `luanma repair /dev/zero` read without end, then MemoryError
+    big, ok = tmp_path / "big.txt", tmp_path / "ok.txt"
+    big.write_bytes(b"x" * (doc_limit + 1))
+    ok.write_bytes(b"y" * doc_limit)  # at the limit: read
+    assert main(["repair", str(big)]) == 2
+    out, err = capsysbinary.readouterr()
+    assert out == b"" and err.decode() == _OVER.format(big)
+    assert main(["repair", str(ok)]) == 0
+    assert capsysbinary.readouterr() == (b"y" * doc_limit, b"")
+    # among several inputs: named, skipped, the others done
+    assert main(["repair", str(big), str(ok)]) == 2
+    assert capsysbinary.readouterr().err.decode() == _OVER.format(big)
+    assert not (tmp_path / "big.repaired.txt").exists()
+    assert (tmp_path / "ok.repaired.txt").read_bytes() == b"y" * doc_limit
+
+
+def test_stdin_over_the_document_limit_is_refused(monkeypatch, doc_limit, capsys):
+    import io
+
+    stdin = io.BytesIO(b"z" * (3 * doc_limit))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+    assert main(["repair", "--check"]) == 2
+    assert capsys.readouterr() == ("", _OVER.format("stdin"))
+    assert stdin.tell() == doc_limit + 1  # not read further
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_over_the_document_limit_is_not_read_to_its_end(tmp_path):
+    # as <(command): a stream with no size, fed more than the limit
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    fed = []
+
+    def feed():
+        try:
+            with open(fifo, "wb") as f:
+                for _ in range(100):  # 90,000 bytes, far over 1000
+                    f.write("鏁版嵁".encode() * 100)
+                    fed.append(1)
+        except BrokenPipeError:  # the reader stopped: as it should
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        r = subprocess.run([sys.executable, "-m", "app.cli", "repair", str(fifo)],
+                           capture_output=True, timeout=120, cwd=ROOT,
+                           env={**os.environ, "LUANMA_MAX_DOCUMENT_BYTES": "1000"})
+    finally:
+        with contextlib.suppress(OSError):  # a writer still waiting for a reader
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(10)
+    assert (r.returncode, r.stdout) == (2, b"")
+    assert r.stderr.decode() == _OVER.format(fifo)
+    assert len(fed) < 100  # the writer was cut off
+
+
+def test_ndjson_lines_are_read_with_a_bound(monkeypatch, doc_limit, capsysbinary):
+    # (already bounded: a line over 4 x the limit is skipped as it is read,
+    # and the lines after it are answered)
+    import io
+
+    lines = [json.dumps({"id": 1, "text": "鏁" * 2000}), json.dumps({"id": 2, "text": "鏁版嵁"})]
+    stdin = io.BytesIO("\n".join(lines).encode())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+    assert main(["repair", "--ndjson"]) == 0
+    slots = [json.loads(x) for x in capsysbinary.readouterr().out.decode().splitlines()]
+    assert slots[0] == {"id": None, "line": 1, "error": {
+        "code": "input_too_large",
+        "message": "line 1 is over the 4000-byte line limit (4 times the document limit)"}}
+    assert slots[1]["id"] == 2 and slots[1]["text"] == "数据"
