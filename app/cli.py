@@ -313,6 +313,10 @@ def _repair(args: argparse.Namespace) -> int:
     if skipped:
         print(_skipped_note(skipped), file=sys.stderr)
     status = EXIT_ERROR if missing else EXIT_OK
+    # --check, and --detect-only with several inputs (or --output-dir or
+    # --in-place): write nothing, list each damaged input on stdout; only
+    # --check's exit status says whether there was damage.
+    report_only = args.check or args.detect_only
     damaged = 0
     # Every input of the run, and every output written so far (by whose
     # input): no output may write over an input, its own or another's
@@ -324,12 +328,12 @@ def _repair(args: argparse.Namespace) -> int:
         for src, rel in inputs:
             try:
                 target = _target(src, rel, args)
-                if not args.check and not args.in_place:
+                if not report_only and not args.in_place:
                     _claim(target, src, sources, written)
                 with open(src, "rb") as f:
                     data = _read_limited(f, settings.max_document_bytes)
                 result = repair_bytes(data, **options)
-                if args.check:
+                if report_only:
                     if result.spans:
                         damaged += 1
                         bar.write(f"{src}: {_damage(result)}", file=sys.stdout)
@@ -341,9 +345,8 @@ def _repair(args: argparse.Namespace) -> int:
                         keep = "some of its bytes decode to U+FFFD (rewriting would lose them)"
                     elif not result.changed and stale:
                         keep = f"it declares charset {stale} (--html rewrites the declaration)"
-                    if args.in_place and (out == data or args.detect_only
-                                          or data == codecs.BOM_UTF8 + out):
-                        pass  # already this UTF-8 text (a BOM kept), or asked to change nothing
+                    if args.in_place and (out == data or data == codecs.BOM_UTF8 + out):
+                        pass  # already this UTF-8 text (a BOM kept)
                     elif args.in_place and keep:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:
@@ -518,7 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leave a document unchanged when the repair's confidence is below P")
     rep.add_argument("--detect-only", action="store_true",
                      help="change nothing: print the text as it came and, on stderr, the "
-                          "kinds of damage found (--json: the spans)")
+                          "kinds of damage found (--json: the spans); with several files, "
+                          "list the damaged ones as --check does, but exit 0")
     rep.add_argument("--output-dir", metavar="DIR",
                      help="write repaired files here (same relative names) instead of beside "
                           "them; every output is UTF-8")

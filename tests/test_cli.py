@@ -654,3 +654,24 @@ def test_ndjson_lines_are_read_with_a_bound(monkeypatch, doc_limit, capsysbinary
         "code": "input_too_large",
         "message": "line 1 is over the 4000-byte line limit (4 times the document limit)"}}
     assert slots[1]["id"] == 2 and slots[1]["text"] == "数据"
+
+
+@pytest.mark.parametrize("where", [[], ["--output-dir", "out"], ["--in-place"]],
+                         ids=["beside", "output-dir", "in-place"])
+def test_detect_only_with_several_inputs_lists_damage_and_writes_nothing(
+        tmp_path, capsys, monkeypatch, where):
+    # tester's report S2: it wrote *.repaired.* copies and said nothing
+    monkeypatch.chdir(tmp_path)
+    d = _tree(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(["repair", "--detect-only", str(d / "a.txt"), str(d / "sub" / "b.md"),
+                 str(d / "clean.txt"), *where]) == 0  # damage found, yet exit 0
+    assert capsys.readouterr() == (f"{d / 'sub' / 'b.md'}: utf8_as_gbk\n", "")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    # a directory too; an error among them is exit 2, as with --check
+    (d / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert main(["repair", "--detect-only", str(d), *where]) == 2
+    out, err = capsys.readouterr()
+    assert out == f"{d / 'sub' / 'b.md'}: utf8_as_gbk\n"
+    assert err.startswith(f"luanma: {d / 'img.png'}: ")
+    assert not list(tmp_path.rglob("*.repaired.*")) and not (tmp_path / "out").exists()
