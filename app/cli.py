@@ -89,18 +89,34 @@ def _inputs(paths: list[str], output_dir: Path | None
     return found, missing, skipped
 
 
-# Most skipped files named one by one in the note on stderr; the rest are counted.
+# Most files named one by one in a note on stderr (skipped, written over); the rest counted.
 SKIPPED_SHOWN = 5
+
+
+def _some(paths: list[Path]) -> str:
+    """The first `SKIPPED_SHOWN` of `paths` by name, the rest counted
+    (``a, b, c, d, e and 2 more``)."""
+    shown = ", ".join(str(p) for p in paths[:SKIPPED_SHOWN])
+    return shown + (f" and {len(paths) - SKIPPED_SHOWN} more" if len(paths) > SKIPPED_SHOWN
+                    else "")
 
 
 def _skipped_note(skipped: list[Path]) -> str:
     """The stderr line about files skipped as earlier outputs: how many, the
     first `SKIPPED_SHOWN` by name, and how to have one read."""
-    shown = ", ".join(str(p) for p in skipped[:SKIPPED_SHOWN])
-    more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
     files = "file" if len(skipped) == 1 else "files"
     return (f"luanma: skipped {len(skipped)} {files} named *{REPAIRED_SUFFIX}.* (taken for "
-            f"earlier outputs; name a file to have it read): {shown}{more}")
+            f"earlier outputs; name a file to have it read): {_some(skipped)}")
+
+
+def _replaced_note(replaced: list[Path]) -> str:
+    """The stderr line about outputs written over files that were already
+    there (beside the input or under --output-dir): taken for earlier
+    outputs, as a second run writes them again, but a file of the user's own
+    is not told from one, so they are counted and the first
+    `SKIPPED_SHOWN` named."""
+    return (f"luanma: wrote over {len(replaced)} existing file(s), taken for earlier outputs: "
+            f"{_some(replaced)}")
 
 
 def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
@@ -350,10 +366,10 @@ def _repair(args: argparse.Namespace) -> int:
                     elif args.in_place and keep:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:
-                        if args.output_dir is not None and target.exists():
-                            replaced.append(target)  # (beside its input, NAME.repaired.EXT
-                            # is an earlier output by its name)
+                        existed = not args.in_place and target.exists()
                         _write_atomic(target, out, src, in_place=args.in_place)
+                        if existed:
+                            replaced.append(target)
                         if stale:
                             _say(f"luanma: {src}: warning: written as UTF-8 but declares "
                                  f"charset {stale}; --html rewrites the declaration", bar)
@@ -364,12 +380,7 @@ def _repair(args: argparse.Namespace) -> int:
                 status = EXIT_ERROR
             bar.update(1)
     if replaced:
-        # (earlier outputs, as a second run writes them again; but a file of
-        # the user's own in the output folder is not told from one: said)
-        shown = ", ".join(str(p) for p in replaced[:SKIPPED_SHOWN])
-        more = f" and {len(replaced) - SKIPPED_SHOWN} more" if len(replaced) > SKIPPED_SHOWN else ""
-        print(f"luanma: wrote over {len(replaced)} existing file(s), taken for earlier outputs: "
-              f"{shown}{more}", file=sys.stderr)
+        print(_replaced_note(replaced), file=sys.stderr)
     if args.check and damaged:
         return status or EXIT_DAMAGE
     return status

@@ -557,8 +557,11 @@ def test_a_second_run_counts_its_skipped_outputs(tmp_path, capsys):
     assert main(["repair", str(d)]) == 0  # the 7 outputs are not repaired again
     err = capsys.readouterr().err
     first = ", ".join(str(d / f"p{i}.repaired.txt") for i in range(5))
+    # (and writes them again, over the first run's: said too)
     assert err == (f"luanma: skipped 7 files named *.repaired.* (taken for earlier outputs; "
-                   f"name a file to have it read): {first} and 2 more\n")
+                   f"name a file to have it read): {first} and 2 more\n"
+                   f"luanma: wrote over 7 existing file(s), taken for earlier outputs: "
+                   f"{first} and 2 more\n")
     assert not list(d.glob("*.repaired.repaired.txt"))
 
 
@@ -675,3 +678,16 @@ def test_detect_only_with_several_inputs_lists_damage_and_writes_nothing(
     assert out == f"{d / 'sub' / 'b.md'}: utf8_as_gbk\n"
     assert err.startswith(f"luanma: {d / 'img.png'}: ")
     assert not list(tmp_path.rglob("*.repaired.*")) and not (tmp_path / "out").exists()
+
+
+def test_writing_over_a_file_beside_the_input_is_said(tmp_path, capsys):
+    # tester's report S2: printf x > a.repaired.txt; luanma repair a.txt b.txt
+    # wrote over the user's file without a word (--output-dir said so)
+    (tmp_path / "a.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("´´½¨", encoding="utf-8")
+    (tmp_path / "a.repaired.txt").write_bytes(b"x")
+    assert main(["repair", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]) == 0
+    assert (tmp_path / "a.repaired.txt").read_text(encoding="utf-8") == "数据"
+    assert capsys.readouterr().err == (
+        f"luanma: wrote over 1 existing file(s), taken for earlier outputs: "
+        f"{tmp_path / 'a.repaired.txt'}\n")
