@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -30,6 +31,13 @@ from .errors import InputTooLarge, RepairError
 
 EXIT_OK, EXIT_DAMAGE, EXIT_ERROR = 0, 1, 2
 REPAIRED_SUFFIX = ".repaired"
+
+
+def _reason(exc: OSError) -> str:
+    """Why an OS call failed, without errno or file names (``Permission
+    denied``: the caller names the user's path, not a temporary file's);
+    the message of an OSError of the CLI's own, which has no `strerror`."""
+    return exc.strerror or str(exc)
 
 
 def _say(message: str, bar=None) -> None:
@@ -167,12 +175,19 @@ def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> P
 
     Raises:
         OSError: `source` cannot be read by ``stat``, or the folder cannot
-            be written; the temporary file is removed and `path` untouched.
+            be made (a file where one of its folders goes:
+            `NotADirectoryError`) or written, or `path` is a directory; the
+            temporary file is removed and `path` untouched. The message may
+            name the temporary file: the caller names `path` instead.
     """
     info = os.stat(source)
     if in_place:
         path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # (a file where the folder goes; "File exists" would puzzle)
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
+                                 str(path.parent)) from None
     mode = stat.S_IMODE(info.st_mode) if in_place else info.st_mode & 0o777
     fd, tmp = _create_temporary(path, 0o600 if in_place else mode)
     try:
@@ -193,6 +208,15 @@ def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> P
             os.unlink(tmp)
         raise
     return path
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The first of `folder` and its parents that exists, if it is not a
+    directory (a file: `folder` cannot be made), else None."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            return None if path.is_dir() else path
+    return None
 
 
 def _create_temporary(path: Path, mode: int) -> tuple[int, str]:
@@ -286,6 +310,12 @@ def _repair(args: argparse.Namespace) -> int:
     if args.in_place and args.output_dir is not None:
         print("luanma: --in-place and --output-dir exclude each other", file=sys.stderr)
         return EXIT_ERROR
+    if args.output_dir is not None and (in_the_way := _file_in_the_way(Path(args.output_dir))):
+        # one error before any input is read, not one per input
+        problem = (f"{in_the_way} is not a directory" if in_the_way != Path(args.output_dir)
+                   else "not a directory")
+        print(f"luanma: --output-dir {args.output_dir}: {problem}", file=sys.stderr)
+        return EXIT_ERROR
 
     if to_stdout:
         label = "stdin" if files == ["-"] else files[0]
@@ -296,8 +326,8 @@ def _repair(args: argparse.Namespace) -> int:
                 with open(files[0], "rb") as f:
                     data = _read_limited(f, settings.max_document_bytes)
             result = repair_bytes(data, **options)
-        except OSError as exc:  # (its message names the file)
-            print(f"luanma: {exc}", file=sys.stderr)
+        except OSError as exc:
+            print(f"luanma: {label}: {_reason(exc)}", file=sys.stderr)
             return EXIT_ERROR
         except RepairError as exc:  # named as in a run over many files
             print(f"luanma: {label}: {exc}", file=sys.stderr)
@@ -367,7 +397,12 @@ def _repair(args: argparse.Namespace) -> int:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:
                         existed = not args.in_place and target.exists()
-                        _write_atomic(target, out, src, in_place=args.in_place)
+                        try:
+                            _write_atomic(target, out, src, in_place=args.in_place)
+                        except OSError as exc:  # (it may name the temporary file)
+                            raise OSError(f"cannot write "
+                                          f"{'over it' if args.in_place else target}: "
+                                          f"{_reason(exc)}") from None
                         if existed:
                             replaced.append(target)
                         if stale:
@@ -376,7 +411,7 @@ def _repair(args: argparse.Namespace) -> int:
                     for warning in result.warnings:
                         _say(f"luanma: {src}: warning: {warning}", bar)
             except (OSError, RepairError) as exc:
-                _say(f"luanma: {src}: {exc}", bar)
+                _say(f"luanma: {src}: {_reason(exc) if isinstance(exc, OSError) else exc}", bar)
                 status = EXIT_ERROR
             bar.update(1)
     if replaced:

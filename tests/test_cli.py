@@ -691,3 +691,66 @@ def test_writing_over_a_file_beside_the_input_is_said(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"luanma: wrote over 1 existing file(s), taken for earlier outputs: "
         f"{tmp_path / 'a.repaired.txt'}\n")
+
+
+# --- OS errors: one line naming the user's path and the reason ---------------------------
+
+
+def test_an_output_that_cannot_be_written_is_named_not_its_temporary(tmp_path, capsys):
+    # tester's report S3: [Errno 21] Is a directory: 'e/.k.repaired.txt.b3cb6cef.tmp' -> ...
+    (tmp_path / "k.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "j.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "k.repaired.txt").mkdir()
+    assert main(["repair", str(tmp_path / "k.txt"), str(tmp_path / "j.txt")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {tmp_path / 'k.txt'}: cannot write "
+                                       f"{tmp_path / 'k.repaired.txt'}: Is a directory\n")
+    assert (tmp_path / "j.repaired.txt").read_text(encoding="utf-8") == "数据"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # no temporary file left
+        "j.repaired.txt", "j.txt", "k.repaired.txt", "k.txt"]
+    # a folder in the way under --output-dir
+    d = _tree(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "sub").write_text("mine")
+    assert main(["repair", str(d), "--output-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {d / 'sub' / 'b.md'}: cannot write "
+                                       f"{tmp_path / 'out' / 'sub' / 'b.md'}: Not a directory\n")
+    assert (tmp_path / "out" / "a.txt").read_text(encoding="utf-8") == "创建国家卫生区"
+
+
+def test_in_place_that_cannot_be_written_says_why(tmp_path, capsys, monkeypatch):
+    import errno
+
+    f = tmp_path / "a.txt"
+    f.write_text("鏁版嵁", encoding="utf-8")
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert main(["repair", "--in-place", str(f)]) == 2
+    assert capsys.readouterr().err == f"luanma: {f}: cannot write over it: Permission denied\n"
+    assert os.listdir(tmp_path) == ["a.txt"] and f.read_text(encoding="utf-8") == "鏁版嵁"
+
+
+def test_an_input_that_cannot_be_read_is_named_once(tmp_path, capsys):
+    assert main(["repair", str(tmp_path / "none.txt")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {tmp_path / 'none.txt'}: "
+                                       "No such file or directory\n")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    assert main(["repair", "--check", str(tmp_path / "d")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {tmp_path / 'd' / 'gone.txt'}: "
+                                       "No such file or directory\n")
+
+
+@pytest.mark.parametrize("out", ["a.txt", "a.txt/sub"])
+def test_an_output_dir_that_is_a_file_is_one_error_before_any_input(
+        tmp_path, capsys, monkeypatch, out):
+    # tester's report S3: [Errno 17] File exists: 'a.txt', once per input
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        Path(name).write_text("鏁版嵁", encoding="utf-8")
+    assert main(["repair", "b.txt", "c.txt", "--output-dir", out]) == 2
+    said = "not a directory" if out == "a.txt" else "a.txt is not a directory"
+    assert capsys.readouterr() == ("", f"luanma: --output-dir {out}: {said}\n")
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.txt", "c.txt"]
