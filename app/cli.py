@@ -3,8 +3,8 @@
 Exit status of ``luanma repair``: 0 done (with ``--check``: no damage
 found); 1 only with ``--check``: damage found in some input (the files are
 listed on stdout); 2 bad arguments, settings or input (unreadable file, not
-text, unknown codec or conversion), reported on stderr; the other inputs are
-still done.
+text, over the document limit, unknown codec or conversion), reported on
+stderr; the other inputs are still done.
 
 ``luanma serve`` checks its arguments and settings, and that it can listen
 on the host and port, before it loads the model: a port outside 1..65535, a
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -26,10 +27,17 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import RepairError
+from .errors import InputTooLarge, RepairError
 
 EXIT_OK, EXIT_DAMAGE, EXIT_ERROR = 0, 1, 2
 REPAIRED_SUFFIX = ".repaired"
+
+
+def _reason(exc: OSError) -> str:
+    """Why an OS call failed, without errno or file names (``Permission
+    denied``: the caller names the user's path, not a temporary file's);
+    the message of an OSError of the CLI's own, which has no `strerror`."""
+    return exc.strerror or str(exc)
 
 
 def _say(message: str, bar=None) -> None:
@@ -89,18 +97,34 @@ def _inputs(paths: list[str], output_dir: Path | None
     return found, missing, skipped
 
 
-# Most skipped files named one by one in the note on stderr; the rest are counted.
+# Most files named one by one in a note on stderr (skipped, written over); the rest counted.
 SKIPPED_SHOWN = 5
+
+
+def _some(paths: list[Path]) -> str:
+    """The first `SKIPPED_SHOWN` of `paths` by name, the rest counted
+    (``a, b, c, d, e and 2 more``)."""
+    shown = ", ".join(str(p) for p in paths[:SKIPPED_SHOWN])
+    return shown + (f" and {len(paths) - SKIPPED_SHOWN} more" if len(paths) > SKIPPED_SHOWN
+                    else "")
 
 
 def _skipped_note(skipped: list[Path]) -> str:
     """The stderr line about files skipped as earlier outputs: how many, the
     first `SKIPPED_SHOWN` by name, and how to have one read."""
-    shown = ", ".join(str(p) for p in skipped[:SKIPPED_SHOWN])
-    more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
     files = "file" if len(skipped) == 1 else "files"
     return (f"luanma: skipped {len(skipped)} {files} named *{REPAIRED_SUFFIX}.* (taken for "
-            f"earlier outputs; name a file to have it read): {shown}{more}")
+            f"earlier outputs; name a file to have it read): {_some(skipped)}")
+
+
+def _replaced_note(replaced: list[Path]) -> str:
+    """The stderr line about outputs written over files that were already
+    there (beside the input or under --output-dir): taken for earlier
+    outputs, as a second run writes them again, but a file of the user's own
+    is not told from one, so they are counted and the first
+    `SKIPPED_SHOWN` named."""
+    return (f"luanma: wrote over {len(replaced)} existing file(s), taken for earlier outputs: "
+            f"{_some(replaced)}")
 
 
 def _target(src: Path, rel: Path, args: argparse.Namespace) -> Path:
@@ -151,12 +175,19 @@ def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> P
 
     Raises:
         OSError: `source` cannot be read by ``stat``, or the folder cannot
-            be written; the temporary file is removed and `path` untouched.
+            be made (a file where one of its folders goes:
+            `NotADirectoryError`) or written, or `path` is a directory; the
+            temporary file is removed and `path` untouched. The message may
+            name the temporary file: the caller names `path` instead.
     """
     info = os.stat(source)
     if in_place:
         path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # (a file where the folder goes; "File exists" would puzzle)
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
+                                 str(path.parent)) from None
     mode = stat.S_IMODE(info.st_mode) if in_place else info.st_mode & 0o777
     fd, tmp = _create_temporary(path, 0o600 if in_place else mode)
     try:
@@ -179,6 +210,15 @@ def _write_atomic(path: Path, data: bytes, source: Path, *, in_place: bool) -> P
     return path
 
 
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The first of `folder` and its parents that exists, if it is not a
+    directory (a file: `folder` cannot be made), else None."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            return None if path.is_dir() else path
+    return None
+
+
 def _create_temporary(path: Path, mode: int) -> tuple[int, str]:
     """A new file beside `path` (``.NAME.XXXXXXXX.tmp``), opened for writing
     with ``O_EXCL`` and created with `mode` (less the umask), as
@@ -191,6 +231,23 @@ def _create_temporary(path: Path, mode: int) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def _read_limited(f, limit: int) -> bytes:
+    """All of the open binary file `f` if it holds at most `limit` bytes
+    (the service's per-document limit, ``LUANMA_MAX_DOCUMENT_BYTES``). At
+    most ``limit + 1`` bytes are read, so that an input with no end (stdin,
+    a named pipe, ``<(command)``, ``/dev/zero``) is not read into memory
+    without end.
+
+    Raises:
+        InputTooLarge: `f` holds more than `limit` bytes (the rest is not read).
+    """
+    data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputTooLarge(f"over the {limit}-byte document limit "
+                            "(LUANMA_MAX_DOCUMENT_BYTES); skipped")
+    return data
 
 
 def _other_declaration(data: bytes) -> str | None:
@@ -253,18 +310,24 @@ def _repair(args: argparse.Namespace) -> int:
     if args.in_place and args.output_dir is not None:
         print("luanma: --in-place and --output-dir exclude each other", file=sys.stderr)
         return EXIT_ERROR
+    if args.output_dir is not None and (in_the_way := _file_in_the_way(Path(args.output_dir))):
+        # one error before any input is read, not one per input
+        problem = (f"{in_the_way} is not a directory" if in_the_way != Path(args.output_dir)
+                   else "not a directory")
+        print(f"luanma: --output-dir {args.output_dir}: {problem}", file=sys.stderr)
+        return EXIT_ERROR
 
     if to_stdout:
         label = "stdin" if files == ["-"] else files[0]
         try:
             if files == ["-"]:
-                data = sys.stdin.buffer.read()
+                data = _read_limited(sys.stdin.buffer, settings.max_document_bytes)
             else:
                 with open(files[0], "rb") as f:
-                    data = f.read()
+                    data = _read_limited(f, settings.max_document_bytes)
             result = repair_bytes(data, **options)
-        except OSError as exc:  # (its message names the file)
-            print(f"luanma: {exc}", file=sys.stderr)
+        except OSError as exc:
+            print(f"luanma: {label}: {_reason(exc)}", file=sys.stderr)
             return EXIT_ERROR
         except RepairError as exc:  # named as in a run over many files
             print(f"luanma: {label}: {exc}", file=sys.stderr)
@@ -296,6 +359,10 @@ def _repair(args: argparse.Namespace) -> int:
     if skipped:
         print(_skipped_note(skipped), file=sys.stderr)
     status = EXIT_ERROR if missing else EXIT_OK
+    # --check, and --detect-only with several inputs (or --output-dir or
+    # --in-place): write nothing, list each damaged input on stdout; only
+    # --check's exit status says whether there was damage.
+    report_only = args.check or args.detect_only
     damaged = 0
     # Every input of the run, and every output written so far (by whose
     # input): no output may write over an input, its own or another's
@@ -307,11 +374,12 @@ def _repair(args: argparse.Namespace) -> int:
         for src, rel in inputs:
             try:
                 target = _target(src, rel, args)
-                if not args.check and not args.in_place:
+                if not report_only and not args.in_place:
                     _claim(target, src, sources, written)
-                data = src.read_bytes()
+                with open(src, "rb") as f:
+                    data = _read_limited(f, settings.max_document_bytes)
                 result = repair_bytes(data, **options)
-                if args.check:
+                if report_only:
                     if result.spans:
                         damaged += 1
                         bar.write(f"{src}: {_damage(result)}", file=sys.stdout)
@@ -323,32 +391,31 @@ def _repair(args: argparse.Namespace) -> int:
                         keep = "some of its bytes decode to U+FFFD (rewriting would lose them)"
                     elif not result.changed and stale:
                         keep = f"it declares charset {stale} (--html rewrites the declaration)"
-                    if args.in_place and (out == data or args.detect_only
-                                          or data == codecs.BOM_UTF8 + out):
-                        pass  # already this UTF-8 text (a BOM kept), or asked to change nothing
+                    if args.in_place and (out == data or data == codecs.BOM_UTF8 + out):
+                        pass  # already this UTF-8 text (a BOM kept)
                     elif args.in_place and keep:
                         _say(f"luanma: {src}: left in its own encoding: {keep}", bar)
                     else:
-                        if args.output_dir is not None and target.exists():
-                            replaced.append(target)  # (beside its input, NAME.repaired.EXT
-                            # is an earlier output by its name)
-                        _write_atomic(target, out, src, in_place=args.in_place)
+                        existed = not args.in_place and target.exists()
+                        try:
+                            _write_atomic(target, out, src, in_place=args.in_place)
+                        except OSError as exc:  # (it may name the temporary file)
+                            raise OSError(f"cannot write "
+                                          f"{'over it' if args.in_place else target}: "
+                                          f"{_reason(exc)}") from None
+                        if existed:
+                            replaced.append(target)
                         if stale:
                             _say(f"luanma: {src}: warning: written as UTF-8 but declares "
                                  f"charset {stale}; --html rewrites the declaration", bar)
                     for warning in result.warnings:
                         _say(f"luanma: {src}: warning: {warning}", bar)
             except (OSError, RepairError) as exc:
-                _say(f"luanma: {src}: {exc}", bar)
+                _say(f"luanma: {src}: {_reason(exc) if isinstance(exc, OSError) else exc}", bar)
                 status = EXIT_ERROR
             bar.update(1)
     if replaced:
-        # (earlier outputs, as a second run writes them again; but a file of
-        # the user's own in the output folder is not told from one: said)
-        shown = ", ".join(str(p) for p in replaced[:SKIPPED_SHOWN])
-        more = f" and {len(replaced) - SKIPPED_SHOWN} more" if len(replaced) > SKIPPED_SHOWN else ""
-        print(f"luanma: wrote over {len(replaced)} existing file(s), taken for earlier outputs: "
-              f"{shown}{more}", file=sys.stderr)
+        print(_replaced_note(replaced), file=sys.stderr)
     if args.check and damaged:
         return status or EXIT_DAMAGE
     return status
@@ -500,7 +567,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="leave a document unchanged when the repair's confidence is below P")
     rep.add_argument("--detect-only", action="store_true",
                      help="change nothing: print the text as it came and, on stderr, the "
-                          "kinds of damage found (--json: the spans)")
+                          "kinds of damage found (--json: the spans); with several files, "
+                          "list the damaged ones as --check does, but exit 0")
     rep.add_argument("--output-dir", metavar="DIR",
                      help="write repaired files here (same relative names) instead of beside "
                           "them; every output is UTF-8")

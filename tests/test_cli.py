@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -556,6 +557,200 @@ def test_a_second_run_counts_its_skipped_outputs(tmp_path, capsys):
     assert main(["repair", str(d)]) == 0  # the 7 outputs are not repaired again
     err = capsys.readouterr().err
     first = ", ".join(str(d / f"p{i}.repaired.txt") for i in range(5))
+    # (and writes them again, over the first run's: said too)
     assert err == (f"luanma: skipped 7 files named *.repaired.* (taken for earlier outputs; "
-                   f"name a file to have it read): {first} and 2 more\n")
+                   f"name a file to have it read): {first} and 2 more\n"
+                   f"luanma: wrote over 7 existing file(s), taken for earlier outputs: "
+                   f"{first} and 2 more\n")
     assert not list(d.glob("*.repaired.repaired.txt"))
+
+
+# --- inputs over the document limit (LUANMA_MAX_DOCUMENT_BYTES) -------------------------
+
+
+@pytest.fixture
+def doc_limit(monkeypatch):
+    """LUANMA_MAX_DOCUMENT_BYTES set to 1000 for one test (settings are read
+    once per process: the cache is cleared before and after)."""
+    from app.settings import get_settings
+
+    monkeypatch.setenv("LUANMA_MAX_DOCUMENT_BYTES", "1000")
+    get_settings.cache_clear()
+    yield 1000
+    get_settings.cache_clear()
+
+
+_OVER = "luanma: {}: over the 1000-byte document limit (LUANMA_MAX_DOCUMENT_BYTES); skipped\n"
+
+
+def test_a_file_over_the_document_limit_is_skipped(tmp_path, doc_limit, capsysbinary):
+    # tester's report S1: `luanma repair /dev/zero` read without end, then MemoryError
+    big, ok = tmp_path / "big.txt", tmp_path / "ok.txt"
+    big.write_bytes(b"x" * (doc_limit + 1))
+    ok.write_bytes(b"y" * doc_limit)  # at the limit: read
+    assert main(["repair", str(big)]) == 2
+    out, err = capsysbinary.readouterr()
+    assert out == b"" and err.decode() == _OVER.format(big)
+    assert main(["repair", str(ok)]) == 0
+    assert capsysbinary.readouterr() == (b"y" * doc_limit, b"")
+    # among several inputs: named, skipped, the others done
+    assert main(["repair", str(big), str(ok)]) == 2
+    assert capsysbinary.readouterr().err.decode() == _OVER.format(big)
+    assert not (tmp_path / "big.repaired.txt").exists()
+    assert (tmp_path / "ok.repaired.txt").read_bytes() == b"y" * doc_limit
+
+
+def test_stdin_over_the_document_limit_is_refused(monkeypatch, doc_limit, capsys):
+    import io
+
+    stdin = io.BytesIO(b"z" * (3 * doc_limit))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+    assert main(["repair", "--check"]) == 2
+    assert capsys.readouterr() == ("", _OVER.format("stdin"))
+    assert stdin.tell() == doc_limit + 1  # not read further
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_over_the_document_limit_is_not_read_to_its_end(tmp_path):
+    # as <(command): a stream with no size, fed more than the limit
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    fed = []
+
+    def feed():
+        try:
+            with open(fifo, "wb") as f:
+                for _ in range(1000):  # 900,000 bytes, far over 1000 (and a pipe buffer)
+                    f.write("鏁版嵁".encode() * 100)
+                    fed.append(1)
+        except BrokenPipeError:  # the reader stopped: as it should
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        r = subprocess.run([sys.executable, "-m", "app.cli", "repair", str(fifo)],
+                           capture_output=True, timeout=120, cwd=ROOT,
+                           env={**os.environ, "LUANMA_MAX_DOCUMENT_BYTES": "1000"})
+    finally:
+        with contextlib.suppress(OSError):  # a writer still waiting for a reader
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(10)
+    assert (r.returncode, r.stdout) == (2, b"")
+    assert r.stderr.decode() == _OVER.format(fifo)
+    assert len(fed) < 1000  # the writer was cut off
+
+
+def test_ndjson_lines_are_read_with_a_bound(monkeypatch, doc_limit, capsysbinary):
+    # (already bounded: a line over 4 x the limit is skipped as it is read,
+    # and the lines after it are answered)
+    import io
+
+    lines = [json.dumps({"id": 1, "text": "鏁" * 2000}), json.dumps({"id": 2, "text": "鏁版嵁"})]
+    stdin = io.BytesIO("\n".join(lines).encode())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin))
+    assert main(["repair", "--ndjson"]) == 0
+    slots = [json.loads(x) for x in capsysbinary.readouterr().out.decode().splitlines()]
+    assert slots[0] == {"id": None, "line": 1, "error": {
+        "code": "input_too_large",
+        "message": "line 1 is over the 4000-byte line limit (4 times the document limit)"}}
+    assert slots[1]["id"] == 2 and slots[1]["text"] == "数据"
+
+
+@pytest.mark.parametrize("where", [[], ["--output-dir", "out"], ["--in-place"]],
+                         ids=["beside", "output-dir", "in-place"])
+def test_detect_only_with_several_inputs_lists_damage_and_writes_nothing(
+        tmp_path, capsys, monkeypatch, where):
+    # tester's report S2: it wrote *.repaired.* copies and said nothing
+    monkeypatch.chdir(tmp_path)
+    d = _tree(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(["repair", "--detect-only", str(d / "a.txt"), str(d / "sub" / "b.md"),
+                 str(d / "clean.txt"), *where]) == 0  # damage found, yet exit 0
+    assert capsys.readouterr() == (f"{d / 'sub' / 'b.md'}: utf8_as_gbk\n", "")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    # a directory too; an error among them is exit 2, as with --check
+    (d / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    assert main(["repair", "--detect-only", str(d), *where]) == 2
+    out, err = capsys.readouterr()
+    assert out == f"{d / 'sub' / 'b.md'}: utf8_as_gbk\n"
+    assert err.startswith(f"luanma: {d / 'img.png'}: ")
+    assert not list(tmp_path.rglob("*.repaired.*")) and not (tmp_path / "out").exists()
+
+
+def test_writing_over_a_file_beside_the_input_is_said(tmp_path, capsys):
+    # tester's report S2: printf x > a.repaired.txt; luanma repair a.txt b.txt
+    # wrote over the user's file without a word (--output-dir said so)
+    (tmp_path / "a.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("´´½¨", encoding="utf-8")
+    (tmp_path / "a.repaired.txt").write_bytes(b"x")
+    assert main(["repair", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]) == 0
+    assert (tmp_path / "a.repaired.txt").read_text(encoding="utf-8") == "数据"
+    assert capsys.readouterr().err == (
+        f"luanma: wrote over 1 existing file(s), taken for earlier outputs: "
+        f"{tmp_path / 'a.repaired.txt'}\n")
+
+
+# --- OS errors: one line naming the user's path and the reason ---------------------------
+
+
+def test_an_output_that_cannot_be_written_is_named_not_its_temporary(tmp_path, capsys):
+    # tester's report S3: [Errno 21] Is a directory: 'e/.k.repaired.txt.b3cb6cef.tmp' -> ...
+    (tmp_path / "k.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "j.txt").write_text("鏁版嵁", encoding="utf-8")
+    (tmp_path / "k.repaired.txt").mkdir()
+    assert main(["repair", str(tmp_path / "k.txt"), str(tmp_path / "j.txt")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {tmp_path / 'k.txt'}: cannot write "
+                                       f"{tmp_path / 'k.repaired.txt'}: Is a directory\n")
+    assert (tmp_path / "j.repaired.txt").read_text(encoding="utf-8") == "数据"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # no temporary file left
+        "j.repaired.txt", "j.txt", "k.repaired.txt", "k.txt"]
+    # a folder in the way under --output-dir
+    d = _tree(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "sub").write_text("mine")
+    assert main(["repair", str(d), "--output-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {d / 'sub' / 'b.md'}: cannot write "
+                                       f"{tmp_path / 'out' / 'sub' / 'b.md'}: Not a directory\n")
+    assert (tmp_path / "out" / "a.txt").read_text(encoding="utf-8") == "创建国家卫生区"
+
+
+def test_in_place_that_cannot_be_written_says_why(tmp_path, capsys, monkeypatch):
+    import errno
+
+    f = tmp_path / "a.txt"
+    f.write_text("鏁版嵁", encoding="utf-8")
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert main(["repair", "--in-place", str(f)]) == 2
+    assert capsys.readouterr().err == f"luanma: {f}: cannot write over it: Permission denied\n"
+    assert os.listdir(tmp_path) == ["a.txt"] and f.read_text(encoding="utf-8") == "鏁版嵁"
+
+
+def test_an_input_that_cannot_be_read_is_named_once(tmp_path, capsys):
+    assert main(["repair", str(tmp_path / "none.txt")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {tmp_path / 'none.txt'}: "
+                                       "No such file or directory\n")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    assert main(["repair", "--check", str(tmp_path / "d")]) == 2
+    assert capsys.readouterr().err == (f"luanma: {tmp_path / 'd' / 'gone.txt'}: "
+                                       "No such file or directory\n")
+
+
+@pytest.mark.parametrize("out", ["a.txt", "a.txt/sub"])
+def test_an_output_dir_that_is_a_file_is_one_error_before_any_input(
+        tmp_path, capsys, monkeypatch, out):
+    # tester's report S3: [Errno 17] File exists: 'a.txt', once per input
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.txt", "b.txt", "c.txt"):
+        Path(name).write_text("鏁版嵁", encoding="utf-8")
+    assert main(["repair", "b.txt", "c.txt", "--output-dir", out]) == 2
+    said = "not a directory" if out == "a.txt" else "a.txt is not a directory"
+    assert capsys.readouterr() == ("", f"luanma: --output-dir {out}: {said}\n")
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.txt", "c.txt"]
