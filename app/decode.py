@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from . import chardata
 from .detect import cased_like_a_word, cyrillic_spelling, looks_japanese, looks_korean
-from .errors import NotText, UnknownCodec
+from .errors import NotText, UnknownCodec, shown
 from .markup import declared_charsets
 from .mixed import Segment, looks_mixed, split_mixed
 from .model import CharModel, get_model
@@ -80,14 +80,14 @@ def canonical_codec(label: str) -> str:
     """
     key = label.strip().strip("\"'").lower()
     if not chardata.CHARSET_LABEL_RE.fullmatch(key):
-        raise UnknownCodec(f"unknown charset {label!r}")
+        raise UnknownCodec(f"unknown charset {shown(label)}")
     name = chardata.WHATWG_LABELS.get(key, key)
     try:
         info = codecs.lookup(name)
     except (LookupError, ValueError, UnicodeError):  # ValueError: an embedded NUL
-        raise UnknownCodec(f"unknown charset {label!r}") from None
+        raise UnknownCodec(f"unknown charset {shown(label)}") from None
     if not getattr(info, "_is_text_encoding", True) or info.name in chardata.NOT_PAGE_CODECS:
-        raise UnknownCodec(f"{label!r} is not a character encoding of web pages")
+        raise UnknownCodec(f"{shown(label)} is not a character encoding of web pages")
     return info.name
 
 
@@ -419,7 +419,7 @@ def _evidence(data: bytes, declared: str | None, page_charset: str | None,
         try:
             found.append((label, where, canonical_codec(label)))
         except UnknownCodec:
-            warnings.append(f"{where} names charset {label!r}, which no codec answers to; ignored")
+            warnings.append(f"{where} names charset {shown(label)}, which no codec answers to; ignored")
     seen: set[str] = set()
     return [e for e in found if not (e[2] in seen or seen.add(e[2]))]
 

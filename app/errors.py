@@ -18,6 +18,19 @@ engine never imports FastAPI.
 from __future__ import annotations
 
 
+# Longest a value the caller gave is quoted in an error message or warning
+# (characters of its repr): a 60,000-character option came back whole in
+# the error body (fresh-eyes report fe12 S3-3).
+SHOWN_CHARS = 60
+
+
+def shown(value: object) -> str:
+    """`repr(value)`, cut to `SHOWN_CHARS` characters with ``…`` where
+    longer: a value the caller gave, as quoted in a message."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 class RepairError(Exception):
     """Base class of every error the engine raises.
 
@@ -53,7 +66,7 @@ class UnknownConversion(RepairError):
     def __init__(self, name: str, valid: list[str]):
         self.name = name
         self.valid = valid
-        super().__init__(f"unknown OpenCC config {name!r}; valid: {', '.join(valid)}")
+        super().__init__(f"unknown OpenCC config {shown(name)}; valid: {', '.join(valid)}")
 
 
 class UnknownCodec(RepairError):

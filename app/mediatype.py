@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from email.message import Message
 
+from .errors import shown
+
 # type "/" subtype (RFC 9110, section 8.3.1: both are tokens; the letters,
 # digits and ".+-_" that registered media types use, ASCII only).
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+$", re.ASCII)
@@ -66,11 +68,6 @@ def _parse(value: str) -> tuple[str, dict[str, str]]:
     return msg.get_content_type(), params
 
 
-# Most characters of a page's Content-Type quoted in a warning (a header
-# may be kilobytes long; the start says which one it was).
-SHOWN_CHARS = 100
-
-
 def page_charset(value: str | None) -> tuple[str | None, str | None]:
     """The charset label of a scraped page's own Content-Type (evidence for
     `app.engine.repair_bytes`'s `page_charset`), and why the value was
@@ -92,7 +89,7 @@ def page_charset(value: str | None) -> tuple[str | None, str | None]:
         mapped to a codec: the engine checks it against the bytes), or
         ``(None, None)``; ``(None, warning)`` for a malformed value, the
         warning a sentence for `RepairResult.warnings` that quotes the
-        value's first `SHOWN_CHARS` characters.
+        value as `errors.shown` quotes it.
 
     >>> page_charset("text/html; charset=gbk")
     ('gbk', None)
@@ -101,12 +98,11 @@ def page_charset(value: str | None) -> tuple[str | None, str | None]:
     """
     if value is None or not value.strip():
         return None, None
-    shown = repr(value[:SHOWN_CHARS]) + ("..." if len(value) > SHOWN_CHARS else "")
     if not _FIELD_VALUE_RE.match(value):
-        return None, (f"the page's Content-Type {shown} holds characters other than "
+        return None, (f"the page's Content-Type {shown(value)} holds characters other than "
                       "visible ASCII, spaces and tabs; ignored")
     try:
         _, params = _parse(value)
     except ValueError as exc:
-        return None, f"the page's Content-Type {shown} {exc}; ignored"
+        return None, f"the page's Content-Type {shown(value)} {exc}; ignored"
     return (params.get("charset") or "").strip() or None, None

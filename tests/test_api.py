@@ -471,8 +471,23 @@ def test_source_content_type_not_a_media_type_is_ignored(client):
         "the page's Content-Type 'big5' is not a media type; ignored"
     long = "text/html " + "x" * 5000
     r = client.post("/v1/repair", content=body, headers={"x-source-content-type": long})
-    assert r.json()["warnings"][0] == \
-        f"the page's Content-Type {long[:100]!r}... is not a media type; ignored"
+    assert r.json()["warnings"][0] == (  # the value's repr cut to 60 characters
+        f"the page's Content-Type 'text/html {'x' * 48}… is not a media type; ignored")
+
+
+def test_long_values_the_caller_gave_are_cut_in_messages(client):
+    """An option or label of 60,000 characters is quoted cut to 60, in an
+    error and in a warning (fresh-eyes report fe12 S3-3: echoed whole)."""
+    r = client.post("/v1/repair", params={"convert": "a" * 60_000}, content="数据")
+    assert r.status_code == 422
+    message = r.json()["error"]["message"]
+    assert message.startswith(f"unknown OpenCC config '{'a' * 58}…; valid: ")
+    assert len(message) < 1000
+    r = client.post("/v1/repair", content="繁體中文".encode("big5"),
+                    headers={"x-source-content-type": "text/html; charset=" + "a" * 60_000})
+    assert r.status_code == 200
+    assert any(w.startswith(f"the page's Content-Type names charset '{'a' * 58}…, which no "
+                            "codec answers to") for w in r.json()["warnings"]), r.json()["warnings"]
 
 
 _HTML_PAGE = ('<html><head><meta charset="gbk"><title>´´½¨¹ú¼Ò</title></head>'

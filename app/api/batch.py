@@ -25,6 +25,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from ..errors import shown
 from ..settings import Settings, get_settings
 from .inflate import BadGzip
 from .items import (Defaults, ItemError, batch_slot, check_defaults, check_query, error_slot,
@@ -106,7 +107,7 @@ async def batch_endpoint(
         return NdjsonStream(gzip_inflater(request), defaults, settings)
     if media != "application/json":
         raise ItemError(415, "unsupported_media_type",
-                        f"content type {media!r} is not accepted for batches; use "
+                        f"content type {shown(media)} is not accepted for batches; use "
                         f"application/json (an array) or {NDJSON}")
     body = await read_body(request, settings.max_batch_bytes)
     items = parse_json(body)

@@ -20,7 +20,8 @@ from .. import __version__
 from ..convert import check_config
 from ..decode import canonical_codec
 from ..engine import repair_bytes, repair_text
-from ..errors import InputTooLarge, InvalidOption, RepairError, UnknownCodec, UnknownConversion
+from ..errors import (InputTooLarge, InvalidOption, RepairError, UnknownCodec, UnknownConversion,
+                      shown)
 from ..model import get_model
 from ..types import RepairResult
 from .schemas import BatchItem, RepairRequest
@@ -102,13 +103,13 @@ def check_query(params) -> None:
     seen: set[str] = set()
     for name, value in params:
         if name not in QUERY_OPTIONS:
-            raise ItemError(422, "invalid_field", f"unknown query parameter {name!r}; known: "
+            raise ItemError(422, "invalid_field", f"unknown query parameter {shown(name)}; known: "
                             f"{', '.join(QUERY_OPTIONS)}", name)
         if name in seen:
-            raise ItemError(422, "invalid_field", f"query parameter {name!r} is given more "
+            raise ItemError(422, "invalid_field", f"query parameter {shown(name)} is given more "
                             "than once", name)
         if not value.strip():
-            raise ItemError(422, "invalid_field", f"query parameter {name!r} is empty; give "
+            raise ItemError(422, "invalid_field", f"query parameter {shown(name)} is empty; give "
                             "it a value or leave it out", name)
         seen.add(name)
 
@@ -181,7 +182,7 @@ def parse_json(raw: bytes, what: str = "the JSON body") -> object:
     try:
         return json.loads(text, object_pairs_hook=_unique_keys)
     except _DuplicateKey as exc:
-        raise ItemError(422, "invalid_json", f"{what} gives the name {exc.key!r} twice in one "
+        raise ItemError(422, "invalid_json", f"{what} gives the name {shown(exc.key)} twice in one "
                         "object; give each field once", exc.key) from None
     except ValueError as exc:
         raise ItemError(422, "invalid_json", f"{what} is not valid JSON: {exc}") from None

@@ -13,7 +13,7 @@ from starlette.requests import ClientDisconnect
 from .. import __version__
 from ..decode import canonical_codec
 from ..engine import is_warm, repair_bytes
-from ..errors import InputTooLarge
+from ..errors import InputTooLarge, shown
 from ..mediatype import page_charset as source_charset
 from ..mediatype import parse_content_type
 from ..model import get_model
@@ -112,7 +112,7 @@ def media_type(request: Request) -> tuple[str, dict[str, str]]:
         return "application/octet-stream", {}
     if len(request.headers.getlist("content-type")) > 1:
         raise ApiError(415, "unsupported_media_type", f"Content-Type came on several header "
-                       f"lines ({raw!r}); a request has one media type: send one")
+                       f"lines ({shown(raw)}); a request has one media type: send one")
     try:
         return parse_content_type(raw)
     except ValueError as exc:
@@ -155,7 +155,7 @@ def gzip_inflater(request: Request) -> GzipInflater | None:
     encoding = (header_value(request, "content-encoding") or "identity").strip().lower()
     if encoding not in ("identity", "gzip", "x-gzip"):
         raise ApiError(415, "unsupported_content_encoding",
-                       f"content encoding {encoding!r} is not accepted; use gzip or none")
+                       f"content encoding {shown(encoding)} is not accepted; use gzip or none")
     return GzipInflater() if encoding != "identity" else None
 
 
@@ -302,7 +302,7 @@ async def repair_endpoint(
                 if media == "application/x-www-form-urlencoded" else "")
         raise ApiError(
             415, "unsupported_media_type",
-            f"content type {media!r} is not accepted; use application/octet-stream, "
+            f"content type {shown(media)} is not accepted; use application/octet-stream, "
             f"text/plain, text/html or application/json{hint}",
         )
     if ignored:
