@@ -71,7 +71,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from .engine import apply_plan, repair_bytes, repair_text
-from .errors import InputTooLarge, NotText, RepairError, UnknownCodec, UnknownConversion
+from .errors import (InputTooLarge, InvalidOption, NotText, RepairError, UnknownCodec,
+                     UnknownConversion)
 from .mediatype import page_charset
 from .types import RepairResult
 
@@ -198,6 +199,17 @@ def _warned(result: RepairResult, warning: str | None) -> RepairResult:
     """`result` with `warning` first among its warnings (the service puts
     an ignored page Content-Type's there too), or as it is for None."""
     return replace(result, warnings=(warning, *result.warnings)) if warning else result
+
+
+def _one(data: str | bytes, charset: str | None) -> None:
+    """InvalidOption for a `charset` given with text, as `app.engine.repair`
+    raises it and the service answers it (422): text is already decoded.
+    (Over HTTP the client left the charset out of the body and succeeded:
+    fresh-eyes report fe12 S3-2.) A batch's call-wide charset applies to its
+    bytes items only."""
+    if isinstance(data, str) and charset is not None:
+        raise InvalidOption("charset", "charset applies to bytes, not to str, which is "
+                            "already decoded")
 
 
 def _item(value: Any, index: int, defaults: dict) -> tuple[Item, dict]:
@@ -567,8 +579,10 @@ class Client(_Base):
             The `RepairResult`, as `app.engine.repair` returns it.
 
         Raises:
-            RepairError: see the module docstring.
+            RepairError: see the module docstring; `InvalidOption` for a
+                `charset` with str `data`.
         """
+        _one(data, charset)
         item, options = _item(data, 0, _options(charset, convert, strip_annotations, html,
                                                 min_confidence, detect_only))
         page_charset, headers, ignored = _source(source_content_type)
@@ -698,6 +712,7 @@ class AsyncClient(_Base):
                      detect_only: bool = False, source_content_type: str | None = None
                      ) -> RepairResult:
         """As `Client.repair`."""
+        _one(data, charset)
         item, options = _item(data, 0, _options(charset, convert, strip_annotations, html,
                                                 min_confidence, detect_only))
         page_charset, headers, ignored = _source(source_content_type)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.client import AsyncClient, Client, Item, ItemError, ServiceError, ServiceUnavailable
-from app.errors import NotText, UnknownCodec, UnknownConversion
+from app.errors import InvalidOption, NotText, UnknownCodec, UnknownConversion
 from app.types import RepairResult
 
 httpx2 = pytest.importorskip("httpx2")
@@ -373,3 +373,16 @@ def test_detect_only_gives_the_bytes_decoded(data):
             Client().repair(data, detect_only=True)
         return
     assert Client().repair(data, detect_only=True).text == expected
+
+
+@pytest.mark.parametrize("over_http", [False, True])
+def test_a_charset_with_text_is_an_invalid_option_in_both_modes(faults, over_http):
+    """As the engine and the service: text is already decoded, a charset for
+    it is an error, raised before anything is sent (fresh-eyes report fe12
+    S3-2: over HTTP the charset was left out and the call succeeded)."""
+    client = Client(faults.url if over_http else None)
+    with pytest.raises(InvalidOption, match="charset applies to bytes"):
+        client.repair("数据", charset="gbk")
+    with pytest.raises(InvalidOption, match="charset applies to bytes"):
+        asyncio.run(AsyncClient(faults.url if over_http else None).repair("数据", charset="gbk"))
+    assert client.repair("数据".encode("gbk"), charset="gbk").text == "数据"
