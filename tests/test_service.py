@@ -482,6 +482,9 @@ def test_request_id_echoed_or_made(client):
     assert len(made) == 32 and made != client.get("/healthz").headers["x-request-id"]
     bad = client.get("/healthz", headers={"x-request-id": "no spaces\tor tabs"})
     assert bad.headers["x-request-id"] != "no spaces\tor tabs"
+    # two lines are one list, "a, b": no id, a new one is made (not the last line's)
+    two = client.get("/healthz", headers=[("x-request-id", "a"), ("x-request-id", "b")])
+    assert len(two.headers["x-request-id"]) == 32
 
 
 def _metric(text: str, name: str) -> float:

@@ -214,7 +214,11 @@ class OpsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        # (several lines of the header are one list, RFC 9110 section 5.3:
+        # "a, b" is no request id, and a new one is made; the last line was
+        # taken, fresh-eyes report fe12 S3-6)
+        given = b", ".join(v for k, v in scope["headers"] if k == b"x-request-id").decode(
+            "latin-1")
         rid = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
         token = REQUEST_ID.set(rid)
         path, method = scope["path"], scope["method"]
