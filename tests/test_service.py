@@ -292,8 +292,15 @@ def test_batch_whole_body_problems(client, body):
 
 
 def test_batch_other_media_type(client):
-    _error(client.post("/v1/repair/batch", content=b"x",
-                       headers={"content-type": "text/plain"}), 415, "unsupported_media_type")
+    r = client.post("/v1/repair/batch", content=b"x", headers={"content-type": "text/plain"})
+    _error(r, 415, "unsupported_media_type")
+    assert r.json()["error"]["message"].startswith(
+        "content type 'text/plain' is not accepted for batches; use application/json")
+    # none at all: said so, not named as the octet-stream /v1/repair takes it for
+    r = client.post("/v1/repair/batch", content=b'[{"text": "a"}]')
+    _error(r, 415, "unsupported_media_type")
+    assert r.json()["error"]["message"] == ("a batch needs a Content-Type; use application/json "
+                                            "(an array) or application/x-ndjson")
 
 
 def test_batch_gzip_array(client):
