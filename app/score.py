@@ -97,6 +97,13 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
             chardata.MIN_REPAIRED_HAN
         if _utf8_mojibake_reading(c.replacement, model):
             continue  # a reading that is itself UTF-8 read as GBK is no repair
+        if len(chardata.PRIVATE_USE_RE.findall(c.replacement)) > len(
+                chardata.PRIVATE_USE_RE.findall(text, c.start, c.end)):
+            # Nor one that makes private-use characters: GB18030's
+            # user-defined byte pairs, where the bytes were not GBK (UTF-8
+            # 售价 read back through GBK with GBK text before it, 鍞\ue1bb环:
+            # fresh-eyes report fe12 S2-2, repaired so at 0.95)
+            continue
         if model.reads_as_chinese(
             c.replacement, left, right, bar, units,
         ) or c.lost and utf8 and chardata.HAN_RE.search(c.replacement) and model.reads_as_chinese(

@@ -693,3 +693,16 @@ def test_options_of_the_wrong_type_raise_type_error(call, message):
 def test_malformed_steps_are_an_invalid_plan(steps):
     with pytest.raises(InvalidPlan, match="action|edits"):
         apply_plan("abc", steps)
+
+
+def test_a_reading_that_makes_private_use_characters_is_no_repair():
+    """GBK text and UTF-8 text on one line, both read as Latin-1: read
+    through GBK whole, the UTF-8 part became 鍞\\ue1bb环 (a private-use
+    character from GB18030's user-defined pairs) at 0.95 (fresh-eyes report
+    fe12 S2-2). Such a reading is not offered: the UTF-8 part is repaired,
+    the GBK part is left, and the confidence says so."""
+    line = ("欢迎光临本网站！，".encode("gbk") + "售价5999元".encode()).decode("latin-1")
+    r = repair_text(line)
+    assert not chardata.PRIVATE_USE_RE.search(r.text)
+    assert r.text.endswith("售价5999元")
+    assert r.confidence < 0.5
