@@ -419,7 +419,8 @@ def _evidence(data: bytes, declared: str | None, page_charset: str | None,
         try:
             found.append((label, where, canonical_codec(label)))
         except UnknownCodec:
-            warnings.append(f"{where} names charset {shown(label)}, which no codec answers to; ignored")
+            warnings.append(f"{where} names charset {shown(label)}, which no codec answers to; "
+                            "ignored")
     seen: set[str] = set()
     return [e for e in found if not (e[2] in seen or seen.add(e[2]))]
 

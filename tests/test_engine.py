@@ -689,7 +689,9 @@ def test_options_of_the_wrong_type_raise_type_error(call, message):
         call()
 
 
-@pytest.mark.parametrize("steps", [[{"action": "x"}], [{}], [{"action": "x", "edits": [{"start": 0}]}]])
+@pytest.mark.parametrize("steps", [
+    [{"action": "x"}], [{}], [{"action": "x", "edits": [{"start": 0}]}],
+])
 def test_malformed_steps_are_an_invalid_plan(steps):
     with pytest.raises(InvalidPlan, match="action|edits"):
         apply_plan("abc", steps)
