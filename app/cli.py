@@ -280,6 +280,7 @@ def _damage(result) -> str:
 
 
 def _repair(args: argparse.Namespace) -> int:
+    from .chardata import EXPLAINED_CONFIDENCE
     from .engine import repair_bytes
     from .settings import SettingsError, get_settings
 
@@ -391,6 +392,14 @@ def _repair(args: argparse.Namespace) -> int:
                         keep = "some of its bytes decode to U+FFFD (rewriting would lose them)"
                     elif not result.changed and stale:
                         keep = f"it declares charset {stale} (--html rewrites the declaration)"
+                    elif result.confidence < EXPLAINED_CONFIDENCE and out != data:
+                        # (the only copy: a reading luanma is not sure of is
+                        # not written over it; GBK with a byte it could not
+                        # place was once rewritten as cp1251, fresh-eyes
+                        # report fe12 S1-2)
+                        keep = (f"luanma is not sure of its reading (confidence "
+                                f"{result.confidence:.2f}, read as {result.encoding}); "
+                                "--output-dir writes it beside")
                     if args.in_place and (out == data or data == codecs.BOM_UTF8 + out):
                         pass  # already this UTF-8 text (a BOM kept)
                     elif args.in_place and keep:

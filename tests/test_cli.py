@@ -256,6 +256,20 @@ def test_in_place_keeps_what_utf8_would_lose_or_contradict(tmp_path, capsys):
         in capsys.readouterr().err
 
 
+def test_in_place_keeps_a_file_whose_reading_luanma_is_not_sure_of(tmp_path, capsys):
+    """GBK with a stray byte no codec reads at its end is read as cp1251 at
+    confidence 0.00: --in-place leaves the user's only copy as it is and
+    says why, where it wrote the Cyrillic over it (fresh-eyes report fe12
+    S1-2)."""
+    data = "数据抓取".encode("gbk") + b"\xff\n"
+    (tmp_path / "title.txt").write_bytes(data)
+    assert main(["repair", str(tmp_path / "title.txt"), "--in-place"]) == 0
+    assert (tmp_path / "title.txt").read_bytes() == data
+    assert (f"{tmp_path / 'title.txt'}: left in its own encoding: luanma is not sure of its "
+            "reading (confidence 0.00, read as cp1251); --output-dir writes it beside"
+            ) in capsys.readouterr().err
+
+
 def test_check_lists_damage_and_exits_1(tmp_path, capsys):
     d = _tree(tmp_path)
     before = {p: p.read_bytes() for p in d.rglob("*") if p.is_file()}
