@@ -218,10 +218,18 @@ def round_trips(text: str, start: int, end: int, wrong: str, right: str, kind: s
             stretch = _refined_stretch(text, start, end, pieces, i, j, right, model,
                                        residue_re(wrong))
             if stretch is not None and not _russian_words(
-                    text, start + stretch[0], start + stretch[1]) and not _private_use_only(
+                    text, start + stretch[0], start + stretch[1]) and not chardata.private_use_only(
                     text[start + stretch[0] : start + stretch[1]]):
                 # (GBK's row of Cyrillic letters is Big5's of common
-                # characters: Нееееет read as Big5 is Н快快快快快找)
+                # characters: Нееееет read as Big5 is Н快快快快快找. A stretch
+                # of private use alone is not offered: icon fonts write their
+                # glyphs there (Alibaba's iconfont from U+E600: a page's <i
+                # class="iconfont">&#xe610;</i> scraped as text), which is
+                # where GB18030 puts Big5 pairs with a trail byte below 0xA1
+                # (Big5 大女 is A4 6A A4 6B, U+E610 U+E611 read as GB18030);
+                # with no other character of the stretch misread, icons are
+                # far likelier. 祅 U+E5F0, Big5 登入, still is: 祅 is misread
+                # too.)
                 kept.append(stretch)
             continue
         gain, narrower = _best_subsegment(text, start, pieces, i, j, right, model)
@@ -322,18 +330,6 @@ def _cut_at_quotes(region: str, pieces: list[bytes | None]) -> None:
 # cp1252 is 袚““). Between two damaged stretches —— read 棗 at 0.9975
 # (fresh-eyes report fe11c S2-1).
 _DOUBLED = frozenset("—…")
-
-
-def _private_use_only(region: str) -> bool:
-    """Whether the non-ASCII characters of `region` are all private use
-    (U+E000..U+F8FF). Icon fonts write their glyphs there (Alibaba's
-    iconfont from U+E600: a page's ``<i class="iconfont">&#xe610;</i>``
-    scraped as text), which is where GB18030 puts Big5 pairs with a trail
-    byte below 0xA1 (Big5 大女 is A4 6A A4 6B, U+E610 U+E611 read as GB18030):
-    with no other character of the stretch misread, icons are far likelier
-    than Big5 text of those pairs alone, and the stretch is not offered
-    (祅 U+E5F0, Big5 登入, still is: 祅 is misread too)."""
-    return chardata.private_use_only(region)
 
 
 # Wrong codecs that make one character of each byte.

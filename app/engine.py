@@ -1371,7 +1371,7 @@ def _big5_private_use(output: str, spans: list[Span], model: CharModel) -> list[
     of `scripts/measure_short_words.py big5_as_gbk` kept at 0.9 or more) and
     whose Big5 reading reads as Chinese
     (`CharModel.reads_as_chinese`). The round trips leave such a run as it
-    came (`candidates._private_use_only`, for icons); this says so, as a
+    came (`candidates.round_trips`: icons are likelier); this says so, as a
     `score.Doubt` with `chardata.BIG5_PRIVATE_USE_KEEP_POSTERIOR`: Big5 人大
     read as GB18030 was kept at 0.98 with no word said (fresh-eyes session 9).
 

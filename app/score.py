@@ -34,6 +34,7 @@ from ftfy import badness
 from . import chardata
 from .annotations import context_before
 from .candidates import Candidate, one_repeated, residue_re
+from .gate import get_gate
 from .lexicons import script_of
 from .model import CONTEXT_CHARS, OPENING_MARKS, CharModel, get_model
 
@@ -95,15 +96,16 @@ def choose(text: str, candidates: list[Candidate], model: CharModel,
                    text[c.end : c.end + 1])
         units = 1 if utf8 or _plainly_residue(c, text[c.start : c.end]) else \
             chardata.MIN_REPAIRED_HAN
-        if _utf8_mojibake_reading(c.replacement, model):
-            continue  # a reading that is itself UTF-8 read as GBK is no repair
-        if len(chardata.PRIVATE_USE_RE.findall(c.replacement)) > len(
+        if chardata.PRIVATE_USE_RE.search(c.replacement) and len(
+                chardata.PRIVATE_USE_RE.findall(c.replacement)) > len(
                 chardata.PRIVATE_USE_RE.findall(text, c.start, c.end)):
-            # Nor one that makes private-use characters: GB18030's
-            # user-defined byte pairs, where the bytes were not GBK (UTF-8
-            # 售价 read back through GBK with GBK text before it, 鍞\ue1bb环:
-            # fresh-eyes report fe12 S2-2, repaired so at 0.95)
+            # A reading that makes private-use characters is no repair:
+            # GB18030's user-defined byte pairs, where the bytes were not GBK
+            # (UTF-8 售价 read back through GBK with GBK text before it,
+            # 鍞\ue1bb环: fresh-eyes report fe12 S2-2, repaired so at 0.95)
             continue
+        if _utf8_mojibake_reading(c.replacement, model):
+            continue  # nor one that is itself UTF-8 read as GBK
         if model.reads_as_chinese(
             c.replacement, left, right, bar, units,
         ) or c.lost and utf8 and chardata.HAN_RE.search(c.replacement) and model.reads_as_chinese(
@@ -207,8 +209,6 @@ def utf8_mojibake_stretches(text: str, model: CharModel) -> list[tuple[int, int]
 
 def _utf8_mojibake(text: str, model: CharModel):
     """`utf8_mojibake_stretches`, one at a time."""
-    from .gate import get_gate
-
     for m in get_gate().utf8_in_gbk_re.finditer(text):
         if sum(model.in_word(text, k) for k in range(m.start(), m.end())) >= 2:
             continue  # words written there: 瑾宠爱 in 王瑾宠爱她的女儿 (a name, then 宠爱)

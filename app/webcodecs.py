@@ -26,6 +26,7 @@ FA..FC bytes where it has them.
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 
 NAME = "web-gbk"
 
@@ -36,29 +37,25 @@ def _encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
     return out, len(text)
 
 
+@lru_cache(maxsize=None)
 def _euro_then(errors: str) -> str:
-    """The name of an error handler that reads a lone 0x80 as ``€`` and
-    hands every other undecodable byte to the handler `errors` (registered
-    on first use; Python's own and luanma's, such as ``luanma-replace``,
-    which the replay of a plan uses)."""
+    """The name of an error handler, registered on first use, that reads a
+    lone 0x80 as ``€`` and hands every other undecodable byte to the handler
+    `errors` (Python's own, ``strict`` among them, and luanma's, such as
+    ``luanma-replace``, which the replay of a plan uses).
+
+    Raises:
+        LookupError: `errors` names no registered error handler.
+    """
+    other = codecs.lookup_error(errors)
+
+    def handler(exc: UnicodeDecodeError) -> tuple[str, int]:
+        if exc.object[exc.start : exc.start + 1] == b"\x80":
+            return "\u20ac", exc.start + 1
+        return other(exc)
     name = f"luanma-web-gbk-euro+{errors}"
-    if name not in _HANDLERS:
-        if errors == "strict":
-            def other(exc: UnicodeDecodeError) -> tuple[str, int]:
-                raise exc
-        else:
-            other = codecs.lookup_error(errors)  # LookupError: no such handler
-
-        def handler(exc: UnicodeDecodeError) -> tuple[str, int]:
-            if exc.object[exc.start : exc.start + 1] == b"\x80":
-                return "\u20ac", exc.start + 1
-            return other(exc)
-        codecs.register_error(name, handler)
-        _HANDLERS.add(name)
+    codecs.register_error(name, handler)
     return name
-
-
-_HANDLERS: set[str] = set()
 
 
 def _decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
